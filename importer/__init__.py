@@ -1,0 +1,43 @@
+"""importer: declarative batch imports of spreadsheets into AFAS Profit.
+
+Library first: everything the ``importer`` command does is callable from here::
+
+    from importer import load_mapping, run, write_workbook, AfasTarget
+
+    mapping = load_mapping("mappings/flex.yaml")
+    result = run(mapping, AfasTarget.from_env())
+    write_workbook(result, Path("flex-result.xlsx"))
+"""
+
+from importer.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ImporterError,
+    InputError,
+    MappingError,
+    TargetError,
+    TargetUnreachable,
+)
+from importer.mapping import Mapping, load_mapping
+from importer.report import write_workbook
+from importer.runner import Result, prepare, run
+from importer.sandbox import AfasSandbox
+from importer.targets.afas import AfasTarget
+
+__all__ = [
+    "AfasSandbox",
+    "AfasTarget",
+    "AuthenticationError",
+    "ConfigurationError",
+    "ImporterError",
+    "InputError",
+    "Mapping",
+    "MappingError",
+    "Result",
+    "TargetError",
+    "TargetUnreachable",
+    "load_mapping",
+    "prepare",
+    "run",
+    "write_workbook",
+]

@@ -1,0 +1,174 @@
+"""The ``importer`` command: parse options, call the library, print, return an exit code.
+
+Exit codes: 0 every row done; 1 some rows failed, invalid, skipped or unknown; 2 a
+configuration, mapping, input or authentication error (nothing sent).
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from dotenv import load_dotenv
+
+from importer.errors import ImporterError
+from importer.mapping import Mapping, load_mapping
+from importer.render import to_json
+from importer.report import write_workbook
+from importer.runner import Result, default_output, prepare, run
+from importer.sandbox import AfasSandbox
+from importer.targets.afas import AfasTarget
+
+app = typer.Typer(
+    help="Import spreadsheets (CSV, Excel) into AFAS Profit, declared in a YAML mapping.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+MappingArg = Annotated[Path, typer.Argument(help="The mapping file (YAML).", show_default=False)]
+InputOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--input",
+        "-i",
+        help="Read a source from another file: NAME=PATH, or just PATH when the mapping has "
+        "one source. Repeat for several sources.",
+        show_default=False,
+    ),
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Where to write the workbook.", show_default=False),
+]
+
+
+@app.command("run")
+def run_command(
+    mapping: MappingArg,
+    input: InputOpt = None,
+    out: OutOpt = None,
+    sandbox: Annotated[
+        bool, typer.Option("--sandbox", help="Send to the built-in AFAS sandbox on 127.0.0.1.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Read, validate and render only; send nothing.")
+    ] = False,
+) -> None:
+    """Import the rows of MAPPING's sources and write the result workbook."""
+    loaded = _load(mapping, input)
+    with ExitStack() as stack:
+        target = None
+        if dry_run:
+            pass
+        elif sandbox:
+            box = stack.enter_context(AfasSandbox.start())
+            target = AfasTarget(box.base_url, box.token)
+        else:
+            target = AfasTarget.from_env()
+        if target is not None:
+            stack.callback(target.close)
+        result = run(loaded, target, dry_run=dry_run)
+    path = write_workbook(result, out or default_output(mapping))
+    _print_problems(result)
+    if result.stopped:
+        typer.echo(f"Error: {result.stopped}", err=True)
+    typer.echo(result.summary_line())
+    typer.echo(f"Result workbook: {path}", err=True)
+    if result.stopped and not result.sent_any:
+        raise typer.Exit(2)
+    raise typer.Exit(0 if result.all_done else 1)
+
+
+@app.command("validate")
+def validate_command(mapping: MappingArg, input: InputOpt = None, out: OutOpt = None) -> None:
+    """Check MAPPING and every row of its sources; send nothing. Writes a report workbook."""
+    result = prepare(_load(mapping, input)).result
+    path = write_workbook(result, out or default_output(mapping, suffix="validation"))
+    _print_problems(result)
+    counts = result.row_statuses()
+    typer.echo(
+        f"Validation finished: {counts['planned']} valid, {counts['invalid']} invalid, "
+        f"{counts['skipped']} skipped"
+    )
+    typer.echo(f"Validation report: {path}", err=True)
+    raise typer.Exit(0 if result.all_done else 1)
+
+
+@app.command("render")
+def render_command(mapping: MappingArg, input: InputOpt = None) -> None:
+    """Print the body of every valid row as one JSON line; send nothing.
+
+    Ids that only the target can give (such as a parent's DbId) are shown as placeholders.
+    """
+    result = prepare(_load(mapping, input)).result
+    for step in result.mapping.steps:
+        for outcome in result.outcomes[step.name].values():
+            if outcome.status == "planned":
+                line = {"step": step.name, "row": outcome.row, "body": outcome.body}
+                typer.echo(to_json(line))
+    _print_problems(result)
+    raise typer.Exit(0 if result.all_done else 1)
+
+
+def _load(path: Path, inputs: list[str] | None) -> Mapping:
+    load_dotenv(Path.cwd() / ".env", override=False)
+    mapping = load_mapping(path)
+    overrides: dict[str, Path] = {}
+    for value in inputs or []:
+        name, sep, file = value.partition("=")
+        if sep and name in mapping.sources:
+            overrides[name] = Path(file)
+        elif len(mapping.sources) == 1:
+            overrides[next(iter(mapping.sources))] = Path(value)
+        else:
+            raise typer.BadParameter(
+                f"{value!r}: say which source, as NAME=PATH (sources: "
+                f"{', '.join(mapping.sources)})",
+                param_hint="--input",
+            )
+    return mapping.with_inputs(overrides) if overrides else mapping
+
+
+def _print_problems(result: Result, limit: int = 20) -> None:
+    """The first problems on stderr; the workbook has them all."""
+    problems = [
+        (step.name, outcome)
+        for step in result.mapping.steps
+        for outcome in result.outcomes[step.name].values()
+        if outcome.status in ("invalid", "failed", "unknown")
+    ]
+    for step_name, outcome in problems[:limit]:
+        table = result.tables[result.mapping.step(step_name).source]
+        typer.echo(
+            f"{table.label} row {outcome.row} ({step_name}): {outcome.status}: {outcome.error}",
+            err=True,
+        )
+    if len(problems) > limit:
+        typer.echo(f"... and {len(problems) - limit} more; the workbook lists them all", err=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code instead of raising SystemExit."""
+    try:
+        code = app(args=argv, prog_name="importer", standalone_mode=False)
+    except ImporterError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        return 2
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except click.Abort:
+        typer.echo("Aborted.", err=True)
+        return 130
+    return code if isinstance(code, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

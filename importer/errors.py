@@ -1,0 +1,57 @@
+"""Exceptions raised by importer.
+
+Only problems that stop a whole run are exceptions. A bad *row* is a result, not an
+exception: it becomes a :class:`importer.validation.Problem` and the row's status is
+``invalid`` or ``failed``.
+
+Hierarchy::
+
+    ImporterError                  base; the CLI prints str(exc) and exits 2
+    ├── ConfigurationError         environment (.env, AFAS_BASE_URL, token) is missing or wrong
+    ├── MappingError               the mapping file or a template cannot be used
+    ├── InputError                 a source file cannot be read or lacks a declared column
+    └── TargetError                the target system stops the whole run
+        ├── AuthenticationError    401/403: the token is refused
+        └── TargetUnreachable      the host cannot be reached at all
+
+Foreign exceptions (yaml, jinja2, httpx, pandas, openpyxl) are translated to these at one
+boundary each, with ``raise ... from exc``.
+"""
+
+from __future__ import annotations
+
+
+class ImporterError(Exception):
+    """Base class of every error that stops a run."""
+
+
+class ConfigurationError(ImporterError):
+    """The environment or command line does not say how to reach the target."""
+
+
+class MappingError(ImporterError):
+    """The mapping file or one of its templates is wrong."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
+        self.file = file
+        self.line = line
+        where = file if file else ""
+        if file and line:
+            where = f"{file} line {line}"
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class InputError(ImporterError):
+    """A source file cannot be read, or lacks what the mapping declares."""
+
+
+class TargetError(ImporterError):
+    """The target refuses or cannot serve the whole run (not one row)."""
+
+
+class AuthenticationError(TargetError):
+    """The target answered 401 or 403: the credentials are not accepted."""
+
+
+class TargetUnreachable(TargetError):
+    """No connection to the target could be made."""

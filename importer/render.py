@@ -1,0 +1,132 @@
+"""Render request bodies from Jinja templates.
+
+Templates are compiled once per run. Every ``{{ expression }}`` is written as a JSON value
+(strings quoted and escaped, dates as ``YYYY-MM-DD``, decimals as numbers, blanks as ``null``),
+so a template never needs quotes around a value and no cell can break the JSON. ``| tojson``
+is accepted too and gives the same result. After rendering, blank fields are pruned: a field
+whose value is ``null`` is left out of the body, and an object left empty by that is left out
+as well, so templates need no ``{% if %}`` around optional fields.
+
+The context of a template is ``row`` (the declared columns, typed), ``parent`` (the ids kept
+from the parent step's reply, such as ``parent.DbId``) and ``rownum`` (the source row number).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from importer.errors import MappingError
+
+
+class RenderError(Exception):
+    """A row could not be rendered; the message names the template and line."""
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return (
+            int(value)
+            if value == value.to_integral_value() and "." not in str(value)
+            else float(value)
+        )
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, default=_default, ensure_ascii=False)
+
+
+def _finalize(value: Any) -> Any:
+    return value if isinstance(value, Markup) else to_json(value)
+
+
+class Renderer:
+    """Compiled templates of one mapping, by template name."""
+
+    def __init__(self, folder: Path, names: list[str]):
+        self.folder = folder
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(folder),
+            undefined=jinja2.StrictUndefined,
+            finalize=_finalize,
+            autoescape=False,
+            keep_trailing_newline=True,
+        )
+        self.env.policies["json.dumps_function"] = lambda v, **kw: to_json(v)
+        self.templates: dict[str, jinja2.Template] = {}
+        for name in names:
+            self.templates[name] = self._compile(name)
+
+    def _compile(self, name: str) -> jinja2.Template:
+        try:
+            return self.env.get_template(name)
+        except jinja2.TemplateNotFound as exc:
+            raise MappingError(f"template {name!r} not found in {self.folder}") from exc
+        except jinja2.TemplateSyntaxError as exc:
+            raise MappingError(
+                f"template syntax error: {exc.message}", file=exc.filename or name, line=exc.lineno
+            ) from exc
+
+    def render(self, name: str, row: dict[str, Any], parent: dict[str, Any], rownum: int) -> Any:
+        """The body for one row, pruned of blank fields; raise RenderError if impossible."""
+        template = self.templates[name]
+        try:
+            text = template.render(row=row, parent=parent, rownum=rownum)
+        except jinja2.UndefinedError as exc:
+            raise RenderError(
+                f"template {name} line {_template_line(exc, template)}: {exc.message}. "
+                f"Columns: {', '.join(row)}"
+                + (f"; parent ids: {', '.join(parent)}" if parent else "; no parent step")
+            ) from exc
+        except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError) as exc:
+            raise RenderError(
+                f"template {name} line {_template_line(exc, template)}: {exc}"
+            ) from exc
+        try:
+            body = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise RenderError(
+                f"template {name} does not give valid JSON: {exc.msg} "
+                f"at line {exc.lineno} column {exc.colno} of the rendered text"
+            ) from exc
+        return prune(body)
+
+
+_GONE = object()
+
+
+def prune(value: Any) -> Any:
+    """Drop ``null`` fields, and objects or lists that only held such fields."""
+    result = _prune(value)
+    return None if result is _GONE else result
+
+
+def _prune(value: Any) -> Any:
+    if value is None:
+        return _GONE
+    if isinstance(value, dict):
+        kept = {k: v for k, v in ((k, _prune(v)) for k, v in value.items()) if v is not _GONE}
+        return kept if kept or not value else _GONE
+    if isinstance(value, list):
+        items = [v for v in map(_prune, value) if v is not _GONE]
+        return items if items or not value else _GONE
+    return value
+
+
+def _template_line(exc: BaseException, template: jinja2.Template) -> int | str:
+    """The template line an exception was raised at (jinja rewrites the traceback)."""
+    tb, line = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == template.filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line if line is not None else "?"

@@ -1,0 +1,38 @@
+"""Targets: the one seam between the runner and a system that records are written to.
+
+A target turns a rendered body into a request, reads the new ids from the reply and says
+what became of the row (:class:`Reply`). Everything specific to a system (URLs, auth, reply
+and error formats) stays inside its module; the runner only sees this interface.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the target said about one request.
+
+    ``unknown`` means the request may have reached the target but no answer came back
+    (timeout, dropped connection): the record may or may not exist.
+    """
+
+    ok: bool
+    ids: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    log_reference: str | None = None
+    unknown: bool = False
+
+
+class Target(Protocol):
+    """A system records are written to."""
+
+    host: str
+
+    def insert(self, connector: str, body: Any) -> Reply:
+        """Create one record; raise TargetError only when the whole run must stop."""
+        ...
+
+    def close(self) -> None: ...
