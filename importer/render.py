@@ -46,6 +46,8 @@ def to_json(value: Any) -> str:
 
 
 def _finalize(value: Any) -> Any:
+    if isinstance(value, jinja2.Undefined):
+        str(value)  # StrictUndefined raises UndefinedError, naming what is missing
     return value if isinstance(value, Markup) else to_json(value)
 
 

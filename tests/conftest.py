@@ -1,0 +1,60 @@
+"""Shared fixtures: a real sandbox on loopback, the repository's paths, and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from importer.cli import main
+from importer.sandbox import AfasSandbox
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FLEX = ROOT / "mappings" / "flex.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _no_real_target(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never let a developer's own AFAS settings leak into a test."""
+    for name in list(os.environ):
+        if name.startswith(("AFAS_", "RECRAS_")):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[AfasSandbox]:
+    """A fresh AFAS sandbox served over HTTP on 127.0.0.1."""
+    with AfasSandbox.start() as box:
+        yield box
+
+
+@pytest.fixture
+def afas_env(sandbox: AfasSandbox, monkeypatch: pytest.MonkeyPatch) -> AfasSandbox:
+    """The environment pointing the importer at the sandbox, as a user would set it."""
+    monkeypatch.setenv("AFAS_BASE_URL", sandbox.base_url)
+    monkeypatch.setenv("AFAS_TOKEN", sandbox.token)
+    return sandbox
+
+
+@dataclass
+class Ran:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """Run the importer command in-process, in an empty working folder, like a user would."""
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str | Path) -> Ran:
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Ran(code, captured.out, captured.err)
+
+    return run

@@ -1,0 +1,218 @@
+"""End to end: the importer command against the sandbox over real HTTP on loopback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import FIXTURES, FLEX, ROOT
+
+FLEX_ERRORS = ROOT / "samples" / "flex-errors" / "klanten.csv"
+
+
+def sheet_rows(path: Path, sheet: str) -> list[dict[str, object]]:
+    ws = openpyxl.load_workbook(path)[sheet]
+    rows = list(ws.iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def test_flex_sample_creates_a_sales_relation_and_an_agreement_per_customer(
+    cli, afas_env, tmp_path
+):
+    ran = cli("run", FLEX)
+
+    assert ran.code == 0, ran.err
+    assert ran.out == "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped\n"
+    state = afas_env.state
+    assert len(state.debtors) == 25 and len(state.projects) == 25
+    assert {p["fields"]["DbId"] for p in state.projects.values()} == set(state.debtors)
+
+    relations = sheet_rows(tmp_path / "flex-result.xlsx", "verkooprelaties")
+    agreements = sheet_rows(tmp_path / "flex-result.xlsx", "klantovereenkomsten")
+    assert [r["row"] for r in relations] == list(range(2, 27))
+    assert {r["status"] for r in relations + agreements} == {"created"}
+    assert relations[0]["DbId"] == "49339" and relations[0]["BcCo"] == "100000"
+    for relation, agreement in zip(relations, agreements, strict=True):
+        project = state.projects[agreement["PrId"]]
+        assert project["fields"]["DbId"] == relation["DbId"] == relation["Klantnummer"]
+        assert project["fields"]["Ds"] == agreement["Omschrijving"]
+
+
+def test_sandbox_receives_the_seed_bodies_field_for_field(cli, afas_env):
+    assert cli("run", FLEX).code == 0
+
+    relation = afas_env.state.received("KnSalesRelationOrg")[0]
+    agreement = afas_env.state.received("PtProject")[0]
+    assert relation == json.loads((FIXTURES / "seed" / "KnSalesRelationOrg.json").read_text())
+    seed_agreement = json.loads((FIXTURES / "seed" / "PtProject.json").read_text())
+    seed_agreement["PtProject"]["Element"]["Fields"]["DbId"] = "49339"  # from the relation
+    assert agreement == seed_agreement
+
+
+def test_error_sample_reports_every_row_and_sends_no_bad_row(cli, afas_env, tmp_path):
+    ran = cli("run", FLEX, "--input", FLEX_ERRORS)
+
+    assert ran.code == 1
+    assert ran.out == "Import finished: 1 created, 1 failed, 6 invalid, 0 skipped\n"
+    sent = [
+        b["KnSalesRelationOrg"]["Element"]["@DbId"]
+        for b in afas_env.state.received("KnSalesRelationOrg")
+    ]
+    assert sent == ["50006", "50007"]
+    relations = {r["row"]: r for r in sheet_rows(tmp_path / "flex-result.xlsx", "verkooprelaties")}
+    agreements = {
+        r["row"]: r for r in sheet_rows(tmp_path / "flex-result.xlsx", "klantovereenkomsten")
+    }
+    assert {n: r["status"] for n, r in relations.items()} == {
+        2: "invalid",
+        3: "invalid",
+        4: "invalid",
+        5: "invalid",
+        6: "invalid",
+        7: "created",
+        8: "created",
+        9: "invalid",
+    }
+    assert relations[3]["error"] == "Naam: is empty; a value is required"
+    assert relations[4]["error"] == "KvK-datum: '31-02-2024' is not a date written as DD-MM-YYYY"
+    assert relations[5]["error"] == "Uren per week: 'zesendertig' is not a whole number such as 42"
+    assert relations[2]["error"] == (
+        "Klantnummer: '50001' appears more than once (also in row 6); each value must be unique"
+    )
+    assert relations[9]["error"] == "Zoeknaam: is 19 characters long; at most 10 allowed"
+    assert agreements[7]["status"] == "failed"
+    assert agreements[7]["error"] == "Projectgroep 'ONBEKEND' bestaat niet."
+    assert len(agreements[7]["profitLogReference"]) == 32
+    assert agreements[8]["status"] == "created" and agreements[8]["PrId"]
+    assert "row 3 (verkooprelaties): invalid: Naam: is empty" in ran.err
+
+
+def test_child_of_a_failed_parent_is_skipped_with_the_reason(cli, afas_env, tmp_path):
+    afas_env.state.debtors["49340"] = {"DbId": "49340"}  # already in Profit: insert fails
+
+    assert cli("run", FLEX).code == 1
+
+    relations = sheet_rows(tmp_path / "flex-result.xlsx", "verkooprelaties")
+    agreements = sheet_rows(tmp_path / "flex-result.xlsx", "klantovereenkomsten")
+    assert relations[1]["status"] == "failed"
+    assert relations[1]["error"] == "Verkooprelatie '49340' bestaat al."
+    assert (agreements[1]["status"], agreements[1]["error"]) == ("skipped", "parent row 3 failed")
+    assert len(afas_env.state.projects) == 24
+
+
+def test_without_a_target_the_run_stops_before_anything_and_says_how(cli, tmp_path):
+    ran = cli("run", FLEX)
+
+    assert ran.code == 2
+    assert "AFAS_BASE_URL is not set" in ran.err and "--sandbox" in ran.err
+    assert not (tmp_path / "flex-result.xlsx").exists()
+
+
+def test_a_refused_token_stops_the_run_with_nothing_created(cli, sandbox, monkeypatch):
+    monkeypatch.setenv("AFAS_BASE_URL", sandbox.base_url)
+    monkeypatch.setenv("AFAS_TOKEN", "0123456789ABCDEF")
+
+    ran = cli("run", FLEX)
+
+    assert ran.code == 2
+    assert "AFAS refused the credentials (HTTP 401)" in ran.err
+    assert "0123456789ABCDEF" not in ran.err + ran.out
+    assert sandbox.state.debtors == {}
+    assert ran.out == "Import stopped: 0 created, 0 failed, 0 invalid, 25 skipped\n"
+
+
+def test_token_is_read_from_a_dotenv_file_and_accepted_as_xml(cli, sandbox, tmp_path):
+    xml = f"<token><version>1</version><data>{sandbox.token}</data></token>"
+    (tmp_path / ".env").write_text(f"AFAS_BASE_URL={sandbox.base_url}\nAFAS_TOKEN={xml}\n")
+
+    assert cli("run", FLEX, "--out", "out/result.xlsx").code == 0
+
+    assert len(sandbox.state.debtors) == 25
+    workbook = openpyxl.load_workbook(tmp_path / "out" / "result.xlsx")
+    text = " ".join(str(c.value) for ws in workbook for row in ws.iter_rows() for c in row)
+    assert sandbox.token not in text
+
+
+def test_dry_run_and_validate_send_nothing(cli, afas_env, tmp_path):
+    dry = cli("run", FLEX, "--dry-run")
+    valid = cli("validate", FLEX)
+    invalid = cli("validate", FLEX, "--input", f"klanten={FLEX_ERRORS}")
+
+    assert (dry.code, dry.out) == (0, "Dry run finished: 25 planned, 0 invalid, 0 skipped\n")
+    assert (valid.code, valid.out) == (0, "Validation finished: 25 valid, 0 invalid, 0 skipped\n")
+    assert invalid.code == 1
+    assert invalid.out == "Validation finished: 2 valid, 6 invalid, 0 skipped\n"
+    assert afas_env.state.requests == []
+    assert (tmp_path / "flex-validation.xlsx").exists()
+
+
+def test_render_prints_one_json_line_per_row_with_parent_placeholders(cli):
+    ran = cli("render", FLEX)
+
+    lines = [json.loads(line) for line in ran.out.splitlines()]
+    assert ran.code == 0
+    assert [(x["step"], x["row"]) for x in lines[:2]] == [
+        ("verkooprelaties", 2),
+        ("verkooprelaties", 3),
+    ]
+    assert len(lines) == 50
+    agreement = lines[25]
+    assert agreement["step"] == "klantovereenkomsten"
+    assert agreement["body"]["PtProject"]["Element"]["Fields"]["DbId"] == (
+        "<DbId of verkooprelaties row 2>"
+    )
+
+
+def test_a_bad_mapping_sends_nothing(cli, afas_env, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(FLEX.read_text().replace("type: integer", "type: integr"))
+    bad_copy_templates = FLEX.read_text()
+    assert "templates: ../templates" in bad_copy_templates
+
+    ran = cli("run", bad)
+
+    assert ran.code == 2
+    assert "steps[1].columns.uren_per_week.type: 'integr' is not a type; did you mean" in ran.err
+    assert afas_env.state.requests == []
+
+
+def test_a_missing_column_sends_nothing(cli, afas_env, tmp_path):
+    source = tmp_path / "klanten.csv"
+    source.write_text("Klantnummer;Naam\n1;A\n", encoding="utf-8")
+
+    ran = cli("run", FLEX, "--input", source)
+
+    assert ran.code == 2
+    assert ran.err.startswith(
+        "Error: Column 'Statutaire naam' not found in klanten.csv (step verkooprelaties). "
+        "Available columns: Klantnummer, Naam."
+    )
+    assert afas_env.state.requests == []
+
+
+@pytest.mark.parametrize("command", ["run", "validate", "render"])
+def test_every_command_has_help(cli, command):
+    ran = cli(command, "--help")
+    assert ran.code == 0 and "Usage: importer " + command in ran.out
+
+
+def test_quick_start_command_runs_the_sample_against_the_builtin_sandbox(tmp_path):
+    """The README's first command, as a separate process: `importer run ... --sandbox`."""
+    done = subprocess.run(
+        [sys.executable, "-m", "importer", "run", str(FLEX), "--sandbox"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped\n"
+    relations = sheet_rows(tmp_path / "flex-result.xlsx", "verkooprelaties")
+    agreements = sheet_rows(tmp_path / "flex-result.xlsx", "klantovereenkomsten")
+    assert all(r["DbId"] for r in relations) and all(a["PrId"] for a in agreements)

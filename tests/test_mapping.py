@@ -1,0 +1,112 @@
+"""Loading mapping files: every mistake names the file, the line and the key path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import FLEX, ROOT
+
+from importer.errors import MappingError
+from importer.mapping import load_mapping
+
+GOOD = """\
+sources:
+  klanten: {file: klanten.csv}
+steps:
+  - name: relaties
+    source: klanten
+    connector: KnSalesRelationOrg
+    template: relatie.json.j2
+    key: nr
+    keep: [DbId]
+    columns:
+      nr: {header: Nummer}
+  - name: projecten
+    source: klanten
+    connector: PtProject
+    template: project.json.j2
+    key: nr
+    parent: {step: relaties, key: nr}
+    columns:
+      nr: {header: Nummer}
+"""
+
+
+def load(tmp_path: Path, text: str):
+    path = tmp_path / "m.yaml"
+    path.write_text(text)
+    return load_mapping(path)
+
+
+def error(tmp_path: Path, text: str) -> str:
+    with pytest.raises(MappingError) as caught:
+        load(tmp_path, text)
+    return str(caught.value)
+
+
+def test_flex_mapping_loads_with_paths_relative_to_the_mapping_file():
+    mapping = load_mapping(FLEX)
+
+    assert [s.name for s in mapping.steps] == ["verkooprelaties", "klantovereenkomsten"]
+    assert mapping.source_path("klanten") == ROOT / "samples" / "flex" / "klanten.csv"
+    assert mapping.template_folder == ROOT / "templates"
+    assert mapping.steps[1].parent.step == "verkooprelaties"
+
+
+def test_input_points_a_source_elsewhere(tmp_path):
+    mapping = load(tmp_path, GOOD).with_inputs({"klanten": Path("elders.csv")})
+
+    assert mapping.source_path("klanten") == Path("elders.csv").resolve()
+    with pytest.raises(MappingError, match="--input names unknown source 'klant'"):
+        mapping.with_inputs({"klant": Path("x.csv")})
+
+
+def test_a_wrong_type_names_line_path_and_suggestion(tmp_path):
+    text = GOOD.replace(
+        "nr: {header: Nummer}\n  - name", "nr: {header: Nummer, type: integr}\n  - name"
+    )
+
+    assert error(tmp_path, text) == (
+        f"{tmp_path / 'm.yaml'} line 11: steps[0].columns.nr.type: 'integr' is not a type; "
+        "did you mean 'integer'?"
+    )
+
+
+def test_unknown_keys_are_errors_with_a_suggestion(tmp_path):
+    text = GOOD.replace("    keep: [DbId]\n", "    keep: [DbId]\n    conector: X\n")
+
+    assert error(tmp_path, text).endswith(
+        "line 10: steps[0].conector: unknown key; did you mean 'connector'?"
+    )
+
+
+def test_references_between_steps_are_checked(tmp_path):
+    text = GOOD.replace("parent: {step: relaties", "parent: {step: relatie").replace(
+        "source: klanten\n    connector: PtProject", "source: klant\n    connector: PtProject"
+    )
+
+    message = error(tmp_path, text)
+
+    assert "2 problems:" in message
+    assert "line 13: steps[1].source: 'klant' is not a source; did you mean 'klanten'?" in message
+    assert (
+        "line 17: steps[1].parent.step: 'relatie' is not an earlier step; did you mean" in message
+    )
+
+
+def test_the_key_must_be_a_declared_column(tmp_path):
+    message = error(tmp_path, GOOD.replace("key: nr\n    keep", "key: nrr\n    keep"))
+    assert message.endswith(
+        "line 8: steps[0].key: 'nrr' is not a declared column; did you mean 'nr'?"
+    )
+
+
+def test_malformed_yaml_names_the_line(tmp_path):
+    message = error(tmp_path, GOOD.replace("keep: [DbId]", "keep: [DbId"))
+    assert message.startswith(f"{tmp_path / 'm.yaml'} line 10: not valid YAML")
+
+
+def test_a_missing_mapping_file(tmp_path):
+    with pytest.raises(MappingError, match="cannot read mapping file"):
+        load_mapping(tmp_path / "nope.yaml")

@@ -1,0 +1,126 @@
+"""Validation: declared types and checks, every problem of every row, in plain words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from importer.mapping import Column, Step
+from importer.readers import Table
+from importer.validation import validate_step
+
+
+def validate(columns: dict[str, Column], cells: dict[str, list[str | None]]):
+    frame = pd.DataFrame(cells, dtype=object)
+    frame.index = pd.RangeIndex(2, 2 + len(frame))
+    step = Step(
+        name="s",
+        source="k",
+        connector="C",
+        template="t.j2",
+        key=next(iter(columns)),
+        columns=columns,
+    )
+    return validate_step(step, Table(Path("k.csv"), frame))
+
+
+def messages(data) -> list[str]:
+    return [str(p) for problems in data.problems.values() for p in problems]
+
+
+def test_every_problem_of_every_row_is_reported():
+    data = validate(
+        {
+            "nr": Column(header="Nr"),
+            "naam": Column(header="Naam", required=True, max_length=5),
+            "land": Column(header="Land", allowed=["NL", "BE"]),
+        },
+        {
+            "Nr": ["1", "2", "2", None],
+            "Naam": ["Jan", None, "Pieter", "Ab"],
+            "Land": ["NL", "DE", "BE", "nl"],
+        },
+    )
+
+    assert messages(data) == [
+        "k.csv, row 3, column 'Nr': '2' appears more than once (also in row 4); each value must be unique",
+        "k.csv, row 3, column 'Naam': is empty; a value is required",
+        "k.csv, row 3, column 'Land': 'DE' is not one of the allowed values: NL, BE",
+        "k.csv, row 4, column 'Nr': '2' appears more than once (also in row 3); each value must be unique",
+        "k.csv, row 4, column 'Naam': is 6 characters long; at most 5 allowed",
+        "k.csv, row 5, column 'Nr': is empty; a value is required",
+        "k.csv, row 5, column 'Land': 'nl' is not one of the allowed values: NL, BE",
+    ]
+    assert list(data.rows) == [2]
+
+
+def test_values_are_converted_to_their_declared_types():
+    data = validate(
+        {
+            "nr": Column(),
+            "n": Column(type="integer"),
+            "d": Column(type="decimal", decimal=","),
+            "dt": Column(type="date", format="%d-%m-%Y"),
+            "b": Column(type="boolean"),
+            "t": Column(),
+        },
+        {
+            "nr": ["1", "2"],
+            "n": ["-42", None],
+            "d": ["1234,56", "7"],
+            "dt": ["01-03-2024", "2024-12-31"],
+            "b": ["Ja", "x"],
+            "t": ["007", None],
+        },
+    )
+
+    assert data.problems == {}
+    assert data.rows[2] == {
+        "nr": "1",
+        "n": -42,
+        "d": Decimal("1234.56"),
+        "dt": dt.date(2024, 3, 1),
+        "b": True,
+        "t": "007",
+    }
+    assert data.rows[3] == {
+        "nr": "2",
+        "n": None,
+        "d": Decimal("7"),
+        "dt": dt.date(2024, 12, 31),
+        "b": True,
+        "t": None,
+    }
+
+
+def test_values_that_do_not_fit_their_type_are_problems():
+    data = validate(
+        {
+            "nr": Column(),
+            "n": Column(type="integer", min=1, max=60),
+            "d": Column(type="decimal", decimal=","),
+            "dt": Column(type="date", format="%d-%m-%Y"),
+            "b": Column(type="boolean"),
+            "p": Column(pattern=r"\d{4} ?[A-Z]{2}"),
+        },
+        {
+            "nr": ["1"],
+            "n": ["61"],
+            "d": ["1.234,5"],
+            "dt": ["31-02-2024"],
+            "b": ["misschien"],
+            "p": ["1234 ab"],
+        },
+    )
+
+    assert messages(data) == [
+        "k.csv, row 2, column 'n': 61 is above the maximum 60",
+        "k.csv, row 2, column 'd': '1.234,5' is not a number with a decimal comma, such as 1234,56",
+        "k.csv, row 2, column 'dt': '31-02-2024' is not a date written as DD-MM-YYYY",
+        "k.csv, row 2, column 'b': 'misschien' is not yes or no (ja/nee, j/n, yes/no, true/false, "
+        "waar/onwaar, 1/0, x)",
+        "k.csv, row 2, column 'p': '1234 ab' does not have the expected form (\\d{4} ?[A-Z]{2})",
+    ]
