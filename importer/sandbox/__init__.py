@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 
 from importer.sandbox.afas import AfasState, create_app
+from importer.sandbox.auth import AfasAuth
 from importer.sandbox.server import Server
 
 __all__ = ["AfasSandbox", "AfasState", "Server", "create_app"]
@@ -27,7 +28,8 @@ class AfasSandbox:
     def start(cls, *, port: int = 0) -> AfasSandbox:
         token = secrets.token_hex(32).upper()
         state = AfasState()
-        server = Server(create_app(token, state), port=port).start()
+        app = AfasAuth(create_app(state), token=token)
+        server = Server(app, port=port).start()
         return cls(server=server, token=token, state=state)
 
     def stop(self) -> None:

@@ -1,21 +1,18 @@
 """An imitation of AFAS Profit's REST UpdateConnectors, for demos and tests.
 
-It answers like Profit where that matters to an importer: the ``AfasToken`` check (401 with
-an empty body), 201 replies with the new keys under ``results``, and functional errors as
-HTTP 500 with ``externalMessage``, ``errorNumber`` and ``profitLogReference``. Everything it
-holds is in memory (:class:`AfasState`), and every request it received is kept in
-``state.requests`` so tests can assert on exactly what was sent.
+It answers like Profit where that matters to an importer: 201 replies with the new keys
+under ``results``, and functional errors as HTTP 500 with ``externalMessage``,
+``errorNumber`` and ``profitLogReference``. Everything it holds is in memory
+(:class:`AfasState`), and every request it received is kept in ``state.requests`` so tests
+can assert on exactly what was sent.
 
 Reference data the sandbox knows (its "environment"): project groups ``ALG`` and ``FLEX``.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import itertools
 import json
-import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -135,21 +132,6 @@ INSERTS: dict[str, Callable[[AfasState, dict[str, Any]], dict[str, str]]] = {
 }
 
 
-def _token_data(header: str) -> str | None:
-    """The ``<data>`` of an ``AfasToken`` Authorization header, or None if malformed."""
-    scheme, _, value = header.partition(" ")
-    if scheme != "AfasToken" or not value:
-        return None
-    try:
-        xml = base64.b64decode(value, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    match = re.fullmatch(
-        r"\s*<token>\s*<version>1</version>\s*<data>(.*)</data>\s*</token>\s*", xml
-    )
-    return match.group(1) if match else None
-
-
 def error_response(message: str) -> JSONResponse:
     return JSONResponse(
         {
@@ -161,13 +143,11 @@ def error_response(message: str) -> JSONResponse:
     )
 
 
-def create_app(token: str, state: AfasState | None = None) -> Starlette:
-    """The sandbox app, accepting ``AfasToken`` headers whose data is ``token``."""
+def create_app(state: AfasState | None = None) -> Starlette:
+    """The sandbox's AFAS app (authentication is a middleware in front of it)."""
     state = state if state is not None else AfasState()
 
     async def update_connector(request: Request) -> Response:
-        if _token_data(request.headers.get("authorization", "")) != token:
-            return Response(status_code=401)
         connector = request.path_params["connector"]
         raw = await request.body()
         try:
