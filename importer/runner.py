@@ -121,32 +121,30 @@ def prepare(mapping: Mapping) -> Plan:
     renderer = Renderer(mapping.template_folder, sorted({s.template for s in mapping.steps}))
     tables = read_sources(mapping)
     data = {step.name: validate_step(step, tables[step.source]) for step in mapping.steps}
-    _share_problems(mapping, data)
+    row_problems = _problems_by_source_row(mapping, data)
     outcomes: dict[str, dict[int, Outcome]] = {}
     for step in mapping.steps:
-        outcomes[step.name] = _plan_step(step, data, outcomes, renderer, mapping)
+        outcomes[step.name] = _plan_step(step, data, row_problems, outcomes, renderer, mapping)
     result = Result(mapping, tables, outcomes, started, dry_run=True)
     return Plan(result, data, renderer)
 
 
-def _share_problems(mapping: Mapping, data: dict[str, StepData]) -> None:
-    """A source row with a problem in one step is invalid in every step that reads it."""
+def _problems_by_source_row(
+    mapping: Mapping, data: dict[str, StepData]
+) -> dict[tuple[str, int], list[Problem]]:
+    """Every problem of a source row, over all steps that read it."""
     merged: dict[tuple[str, int], list[Problem]] = {}
     for step in mapping.steps:
         for n, problems in data[step.name].problems.items():
             known = merged.setdefault((step.source, n), [])
             known.extend(p for p in problems if p not in known)
-    for step in mapping.steps:
-        own = data[step.name]
-        for n in own.row_numbers:
-            if (step.source, n) in merged:
-                own.problems[n] = merged[(step.source, n)]
-                own.rows.pop(n, None)
+    return merged
 
 
 def _plan_step(
     step: Step,
     data: dict[str, StepData],
+    row_problems: dict[tuple[str, int], list[Problem]],
     outcomes: dict[str, dict[int, Outcome]],
     renderer: Renderer,
     mapping: Mapping,
@@ -175,6 +173,9 @@ def _plan_step(
                 )
                 continue
             parent_ids = parent.ids or _placeholders(mapping.step(step.parent.step), parent_row)
+        if (step.source, n) in row_problems:  # a problem in another step's columns of this row
+            planned[n] = _invalid(n, row_problems[(step.source, n)])
+            continue
         try:
             body = renderer.render(step.template, own.rows[n], parent_ids, n)
         except RenderError as exc:

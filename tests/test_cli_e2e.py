@@ -84,6 +84,12 @@ def test_error_sample_reports_every_row_and_sends_no_bad_row(cli, afas_env, tmp_
         "Klantnummer: '50001' appears more than once (also in row 6); each value must be unique"
     )
     assert relations[9]["error"] == "Zoeknaam: is 19 characters long; at most 10 allowed"
+    assert {n: r["status"] for n, r in agreements.items()} == {
+        2: "invalid", 3: "skipped", 4: "skipped", 5: "invalid",
+        6: "invalid", 7: "failed", 8: "created", 9: "skipped",
+    }
+    assert agreements[3]["error"] == "parent row 3 invalid"
+    assert agreements[5]["error"] == relations[5]["error"]
     assert agreements[7]["status"] == "failed"
     assert agreements[7]["error"] == "Projectgroep 'ONBEKEND' bestaat niet."
     assert len(agreements[7]["profitLogReference"]) == 32
