@@ -629,3 +629,63 @@ def metainfo(connector: str) -> dict[str, Any]:
         "fields": root["fields"],
         "objects": root["objects"],
     }
+
+
+# --- Contracts: one connector's catalog, shipped or read from the target -------------------------
+
+_TYPES_FROM_META = {"string": _STRING, "int": _INTEGER, "decimal": _NUMBER, "boolean": _BOOLEAN}
+_FORMATS_FROM_META = {"date": "date", "blob": "byte"}
+
+
+def _document_from_meta(obj: dict[str, Any]) -> dict[str, Any]:
+    """A ``metainfo`` object turned back into the catalog's own object layout."""
+    fields_: dict[str, Any] = {}
+    for spec in obj.get("fields") or []:
+        name = spec.get("fieldId") or spec["id"]
+        data_type = str(spec.get("dataType", "string")).lower()
+        fields_[name] = {
+            "type": _TYPES_FROM_META.get(data_type, _STRING),
+            "length": spec.get("length") or None,
+            "format": _FORMATS_FROM_META.get(data_type),
+            "values": spec.get("values") or None,
+            "mandatory": bool(spec.get("mandatory")),
+            "description": spec.get("label", ""),
+        }
+    return {
+        "name": obj["name"],
+        "keys": [
+            s.get("fieldId") or s["id"] for s in obj.get("fields") or [] if s.get("primaryKey")
+        ],
+        "fields": fields_,
+        "objects": {o["name"]: _document_from_meta(o) for o in obj.get("objects") or []},
+    }
+
+
+@dataclass(frozen=True)
+class Contract:
+    """What one connector accepts: checks a body before it is sent."""
+
+    connector: str
+    root: _Object
+    source: str
+
+    @classmethod
+    def shipped(cls, connector: str) -> Contract | None:
+        """The catalog shipped in the package, or None if there is none for ``connector``."""
+        if connector not in connectors():
+            return None
+        return cls(connector, _compiled(connector), "shipped catalog")
+
+    @classmethod
+    def from_metainfo(cls, connector: str, reply: dict[str, Any]) -> Contract:
+        """The contract a target describes in its ``/metainfo/update/{connector}`` reply."""
+        return cls(connector, _compile_object(_document_from_meta(reply)), "target's metainfo")
+
+    def violations(self, body: Any) -> list[Violation]:
+        """Everything the connector would refuse in ``body``, missing mandatory fields included."""
+        out: list[Violation] = []
+        node = _root_node(self.connector, body, out)
+        if node is not None:
+            _check_node(self.root, node, self.connector, out)
+            _missing_in_node(self.root, node, self.connector, out)
+        return out

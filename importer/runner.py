@@ -9,11 +9,14 @@ ids its parent got back. Every source row of every step ends with exactly one ou
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from importer.catalog import Contract
 from importer.errors import TargetError
 from importer.mapping import Mapping, Step
 from importer.readers import Table, read_table
@@ -50,8 +53,10 @@ class Result:
     started: dt.datetime
     finished: dt.datetime | None = None
     target: str | None = None
+    environment: str | None = None
     dry_run: bool = False
     stopped: str | None = None
+    contracts: dict[str, str] = field(default_factory=dict)  # connector: where its fields came from
 
     def row_statuses(self) -> Counter[str]:
         """Source rows per overall status (a row's worst outcome over the steps reading it)."""
@@ -87,7 +92,10 @@ class Result:
             shown = ["created", "failed", "invalid", "skipped"]
             shown += [s for s in ("unknown",) if counts[s]]
             head = "Import stopped" if self.stopped else "Import finished"
-        return f"{head}: " + ", ".join(f"{counts[s]} {s}" for s in shown)
+        line = f"{head}: " + ", ".join(f"{counts[s]} {s}" for s in shown)
+        if self.environment and self.environment != "sandbox":
+            line += f" ({self.environment})"
+        return line
 
 
 def read_sources(mapping: Mapping) -> dict[str, Table]:
@@ -110,23 +118,37 @@ class Plan:
     result: Result
     data: dict[str, StepData]
     renderer: Renderer
+    contracts: dict[str, Contract | None]
 
     def render(self, step: Step, row: int, parent_ids: dict[str, str]) -> Any:
         return self.renderer.render(step.template, self.data[step.name].rows[row], parent_ids, row)
 
 
-def prepare(mapping: Mapping) -> Plan:
-    """Read, validate, link and render every row; nothing is sent. Rows that pass are planned."""
+ContractSource = Callable[[str], Contract | None]
+
+
+def prepare(mapping: Mapping, contract_for: ContractSource = Contract.shipped) -> Plan:
+    """Read, validate, link, render and check every row; nothing is sent.
+
+    Rows that pass are ``planned``. ``contract_for`` gives each connector's contract (what
+    its fields accept): the catalog shipped in the package by default, the target's own
+    description when a target is configured.
+    """
     started = dt.datetime.now().astimezone()
     renderer = Renderer(mapping.template_folder, sorted({s.template for s in mapping.steps}))
     tables = read_sources(mapping)
+    contracts = {s.connector: contract_for(s.connector) for s in mapping.steps}
     data = {step.name: validate_step(step, tables[step.source]) for step in mapping.steps}
     row_problems = _problems_by_source_row(mapping, data)
     outcomes: dict[str, dict[int, Outcome]] = {}
     for step in mapping.steps:
-        outcomes[step.name] = _plan_step(step, data, row_problems, outcomes, renderer, mapping)
+        planned = _plan_step(step, data, row_problems, outcomes, renderer, mapping)
+        outcomes[step.name] = _check_contract(
+            step, data[step.name], planned, contracts[step.connector]
+        )
     result = Result(mapping, tables, outcomes, started, dry_run=True)
-    return Plan(result, data, renderer)
+    result.contracts = {c: k.source if k else "none (not checked)" for c, k in contracts.items()}
+    return Plan(result, data, renderer, contracts)
 
 
 def _problems_by_source_row(
@@ -185,6 +207,34 @@ def _plan_step(
     return planned
 
 
+def _check_contract(
+    step: Step, own: StepData, planned: dict[int, Outcome], contract: Contract | None
+) -> dict[int, Outcome]:
+    """Rows whose body the connector would refuse become invalid (nothing is sent)."""
+    if contract is None:
+        return planned
+    for n, outcome in planned.items():
+        if outcome.status != "planned":
+            continue
+        violations = [
+            v
+            for v in contract.violations(outcome.body)
+            if not (isinstance(v.value, str) and PLACEHOLDER.fullmatch(v.value))
+        ]
+        if violations:
+            problems = [_contract_problem(step, own, n, v.value, v.message) for v in violations]
+            planned[n] = _invalid(n, problems)
+    return planned
+
+
+def _contract_problem(step: Step, own: StepData, n: int, value: Any, message: str) -> Problem:
+    """A contract violation, naming the column the value came from when that is clear."""
+    row = own.rows.get(n, {})
+    columns = [c for c, v in row.items() if v is not None and value is not None and v == value]
+    column = step.header_of(columns[0]) if len(columns) == 1 else None
+    return Problem(own.table.label, n, column, value if column else None, message)
+
+
 def _parent_rows(step: Step, own: StepData, data: dict[str, StepData]) -> dict[int, int | Problem]:
     """Each row's parent row number, or the Problem of a key that matches no parent row."""
     assert step.parent is not None
@@ -216,6 +266,9 @@ def _parent_rows(step: Step, own: StepData, data: dict[str, StepData]) -> dict[i
     return links
 
 
+PLACEHOLDER = re.compile(r"<\w+ of .+ row \d+>")
+
+
 def _placeholders(parent: Step, row: int) -> dict[str, str]:
     return {key: f"<{key} of {parent.name} row {row}>" for key in parent.keep}
 
@@ -227,11 +280,13 @@ def _invalid(n: int, problems: list[Problem]) -> Outcome:
 
 def run(mapping: Mapping, target: Target | None, *, dry_run: bool = False) -> Result:
     """Import every row of a mapping into a target (or only plan it, with ``dry_run``)."""
-    plan = prepare(mapping)
+    sending = not dry_run and target is not None
+    plan = prepare(mapping, target.contract if sending and target else Contract.shipped)
     result = plan.result
-    if not dry_run and target is not None:
+    if sending and target is not None:
         result.dry_run = False
         result.target = target.host
+        result.environment = target.environment
         for step in mapping.steps:
             _send_step(step, plan, target)
     result.finished = dt.datetime.now().astimezone()
@@ -249,21 +304,9 @@ def _send_step(step: Step, plan: Plan, target: Target) -> None:
             continue
         body = planned.body
         if step.parent and planned.parent_row is not None:
-            parent = result.outcomes[step.parent.step][planned.parent_row]
-            if parent.status != "created":
-                outcomes[n] = Outcome(
-                    n,
-                    "skipped",
-                    parent_row=planned.parent_row,
-                    error=f"parent row {planned.parent_row} {parent.status}",
-                )
-                continue
-            try:
-                body = plan.render(step, n, parent.ids)
-            except RenderError as exc:
-                outcomes[n] = _invalid(
-                    n, [Problem(result.tables[step.source].label, n, None, None, str(exc))]
-                )
+            body = _child_body(step, planned, plan)
+            if isinstance(body, Outcome):
+                outcomes[n] = body
                 continue
         try:
             reply = target.insert(step.connector, body)
@@ -283,6 +326,29 @@ def _send_step(step: Step, plan: Plan, target: Target) -> None:
                 body=body,
                 parent_row=planned.parent_row,
             )
+
+
+def _child_body(step: Step, planned: Outcome, plan: Plan) -> Any:
+    """A child's body with the ids its parent really got, or the Outcome that stops it."""
+    assert step.parent is not None and planned.parent_row is not None
+    n, parent_row = planned.row, planned.parent_row
+    parent = plan.result.outcomes[step.parent.step][parent_row]
+    if parent.status != "created":
+        return Outcome(
+            n, "skipped", parent_row=parent_row, error=f"parent row {parent_row} {parent.status}"
+        )
+    own = plan.data[step.name]
+    try:
+        body = plan.render(step, n, parent.ids)
+    except RenderError as exc:
+        return _invalid(n, [Problem(own.table.label, n, None, None, str(exc))])
+    contract = plan.contracts[step.connector]
+    violations = contract.violations(body) if contract else []
+    if violations:
+        return _invalid(
+            n, [_contract_problem(step, own, n, v.value, v.message) for v in violations]
+        )
+    return body
 
 
 def default_output(mapping_path: Path, *, suffix: str = "result") -> Path:

@@ -118,7 +118,7 @@ def test_without_a_target_the_run_stops_before_anything_and_says_how(cli, tmp_pa
     assert not (tmp_path / "flex-result.xlsx").exists()
 
 
-def test_a_refused_token_stops_the_run_with_nothing_created(cli, sandbox, monkeypatch):
+def test_a_refused_token_stops_the_run_before_any_write(cli, sandbox, monkeypatch):
     monkeypatch.setenv("AFAS_BASE_URL", sandbox.base_url)
     monkeypatch.setenv("AFAS_TOKEN", "0123456789ABCDEF")
 
@@ -127,8 +127,8 @@ def test_a_refused_token_stops_the_run_with_nothing_created(cli, sandbox, monkey
     assert ran.code == 2
     assert "AFAS refused the credentials (HTTP 401)" in ran.err
     assert "0123456789ABCDEF" not in ran.err + ran.out
-    assert sandbox.state.debtors == {}
-    assert ran.out == "Import stopped: 0 created, 0 failed, 0 invalid, 25 skipped\n"
+    assert sandbox.state.requests == []
+    assert ran.out == ""
 
 
 def test_token_is_read_from_a_dotenv_file_and_accepted_as_xml(cli, sandbox, tmp_path):

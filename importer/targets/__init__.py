@@ -8,7 +8,10 @@ and error formats) stays inside its module; the runner only sees this interface.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from importer.catalog import Contract
 
 
 @dataclass(frozen=True)
@@ -30,9 +33,14 @@ class Target(Protocol):
     """A system records are written to."""
 
     host: str
+    environment: str  # how messages name it: "test environment 12345", "sandbox"
 
     def insert(self, connector: str, body: Any) -> Reply:
         """Create one record; raise TargetError only when the whole run must stop."""
+        ...
+
+    def contract(self, connector: str) -> Contract | None:
+        """What the connector accepts, to check bodies before sending (None: unknown)."""
         ...
 
     def close(self) -> None: ...

@@ -12,19 +12,24 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import socket
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Generator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from importer.catalog import Contract
 from importer.errors import AuthenticationError, ConfigurationError, TargetUnreachable
 from importer.targets import Reply
 
 HOW_TO_CONFIGURE = (
     "Set AFAS_BASE_URL (e.g. https://12345.rest.afas.online/ProfitRestServices) and AFAS_TOKEN "
-    "in the environment or in a .env file, or try the built-in sandbox with --sandbox."
+    "(or AFAS_CLIENT_ID and AFAS_CLIENT_SECRET) in the environment or in a .env file, or try "
+    "the built-in sandbox with --sandbox."
 )
 
 NODELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
@@ -41,49 +46,163 @@ def token_header(token: str) -> str:
     return "AfasToken " + base64.b64encode(xml.encode("utf-8")).decode("ascii")
 
 
+LANGUAGES = ("nl-nl", "en-us", "nl-be", "fr-fr", "de-de")
+_HOST = re.compile(r"(\d{5})\.(rest|resttest|restaccept)\.afas\.online", re.I)
+_KINDS = {"rest": "production", "resttest": "test", "restaccept": "acceptance"}
+
+
+def environment_of(base_url: str) -> tuple[str, str | None]:
+    """(kind, number) of an AFAS base URL: production, test, acceptance, sandbox or unknown."""
+    host = urlsplit(base_url).hostname or ""
+    match = _HOST.fullmatch(host)
+    if match:
+        return _KINDS[match.group(2).lower()], match.group(1)
+    if host in ("127.0.0.1", "localhost", "::1"):
+        return "sandbox", None
+    return "unknown", None
+
+
+class OAuthClientCredentials(httpx.Auth):
+    """Bearer tokens from ``POST {base}/oauth/token``, cached and refreshed before expiry."""
+
+    requires_response_body = True
+
+    def __init__(
+        self,
+        token_url: str,
+        client_id: str,
+        client_secret: str,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.token_url = token_url
+        self._form = {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": client_secret,
+        }
+        self._clock = clock
+        self._token: str | None = None
+        self._refresh_at = 0.0
+        self._lock = threading.Lock()
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        fresh = False
+        if self._token is None or self._clock() >= self._refresh_at:
+            self._store((yield self._token_request()))
+            fresh = True
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        response = yield request
+        if response.status_code == 401 and not fresh:  # refused before any work: safe to retry
+            self._store((yield self._token_request()))
+            request.headers["Authorization"] = f"Bearer {self._token}"
+            yield request
+
+    def _token_request(self) -> httpx.Request:
+        return httpx.Request("POST", self.token_url, data=self._form)
+
+    def _store(self, response: httpx.Response) -> None:
+        data = _json(response) if response.status_code == 200 else None
+        if not isinstance(data, dict) or not data.get("access_token"):
+            reason = data.get("error") if isinstance(data, dict) else None
+            raise AuthenticationError(
+                f"AFAS refused the OAuth client credentials (HTTP {response.status_code}"
+                f"{': ' + str(reason) if reason else ''}). Check AFAS_CLIENT_ID and "
+                "AFAS_CLIENT_SECRET."
+            )
+        lifetime = float(data.get("expires_in") or 3600)
+        with self._lock:
+            self._token = str(data["access_token"])
+            # Refresh when 90 % of the lifetime has passed (at least 30 s before expiry).
+            self._refresh_at = self._clock() + min(lifetime * 0.9, max(lifetime - 30, 0))
+
+
 class AfasTarget:
     """Writes records to one AFAS Profit environment."""
 
     def __init__(
         self,
         base_url: str,
-        token: str,
+        token: str | None = None,
         *,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        integration_id: str | None = None,
+        language: str = "nl-nl",
         timeout: float = 120.0,
         transport: httpx.BaseTransport | None = None,
     ):
         self.base_url = base_url.rstrip("/")
         self.host = urlsplit(self.base_url).netloc or self.base_url
+        self.kind, self.number = environment_of(self.base_url)
+        headers = {
+            "Content-Type": "application/json;charset=utf-8",
+            "Accept": "application/json",
+            "Accept-Language": language,
+        }
+        if integration_id:
+            headers["IntegrationId"] = integration_id
+        auth: httpx.Auth | None = None
+        if token:
+            headers["Authorization"] = token_header(token)
+        elif client_id and client_secret:
+            auth = OAuthClientCredentials(f"{self.base_url}/oauth/token", client_id, client_secret)
+        else:
+            raise ConfigurationError(f"No AFAS credentials given. {HOW_TO_CONFIGURE}")
         self._client = httpx.Client(
             base_url=self.base_url,
-            headers={
-                "Authorization": token_header(token),
-                "Content-Type": "application/json;charset=utf-8",
-                "Accept": "application/json",
-                "Accept-Language": "nl-nl",
-            },
+            headers=headers,
+            auth=auth,
             timeout=timeout,
             # Headers and body go out in two writes; without TCP_NODELAY the body waits
             # for the server's delayed ACK (about 40 ms a request).
             transport=transport or httpx.HTTPTransport(socket_options=NODELAY),
         )
+        self._contracts: dict[str, Contract | None] = {}
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> AfasTarget:
+        """A target configured by AFAS_BASE_URL and AFAS_TOKEN (or AFAS_CLIENT_ID/SECRET)."""
         base_url = env.get("AFAS_BASE_URL", "").strip()
         token = env.get("AFAS_TOKEN", "").strip()
+        client_id = env.get("AFAS_CLIENT_ID", "").strip()
+        client_secret = env.get("AFAS_CLIENT_SECRET", "").strip()
+        language = env.get("AFAS_LANGUAGE", "nl-nl").strip().lower()
         if not base_url:
             raise ConfigurationError(f"AFAS_BASE_URL is not set. {HOW_TO_CONFIGURE}")
         if not base_url.startswith(("https://", "http://")):
             raise ConfigurationError(f"AFAS_BASE_URL must start with https://. {HOW_TO_CONFIGURE}")
-        if not token:
-            raise ConfigurationError(f"AFAS_TOKEN is not set. {HOW_TO_CONFIGURE}")
-        return cls(base_url, token)
+        if not token and not (client_id and client_secret):
+            raise ConfigurationError(
+                f"AFAS_TOKEN is not set (nor AFAS_CLIENT_ID and AFAS_CLIENT_SECRET). "
+                f"{HOW_TO_CONFIGURE}"
+            )
+        if language not in LANGUAGES:
+            raise ConfigurationError(
+                f"AFAS_LANGUAGE is {language!r}; expected one of {', '.join(LANGUAGES)}"
+            )
+        return cls(
+            base_url,
+            token or None,
+            client_id=client_id or None,
+            client_secret=client_secret or None,
+            integration_id=env.get("AFAS_INTEGRATION_ID", "").strip() or None,
+            language=language,
+        )
+
+    @property
+    def environment(self) -> str:
+        """How messages name the environment: ``test environment 12345``, ``sandbox``."""
+        if self.kind == "sandbox":
+            return "sandbox"
+        return (
+            f"{self.kind} environment {self.number}" if self.number else f"{self.kind} environment"
+        )
 
     def insert(self, connector: str, body: Any) -> Reply:
-        url = f"/connectors/{connector}"
         try:
-            response = self._client.post(url, content=json.dumps(body).encode("utf-8"))
+            response = self._client.post(
+                f"/connectors/{connector}", content=json.dumps(body).encode("utf-8")
+            )
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise TargetUnreachable(f"Cannot reach AFAS at {self.host}: {exc}") from exc
         except httpx.TransportError as exc:
@@ -96,6 +215,26 @@ class AfasTarget:
                 ),
             )
         return read_reply(connector, response)
+
+    def contract(self, connector: str) -> Contract | None:
+        """The connector's fields from ``/metainfo/update/{connector}`` (once per run).
+
+        Falls back to the catalog shipped in the package when the target does not describe
+        the connector; stops the run when the credentials are refused.
+        """
+        if connector not in self._contracts:
+            try:
+                response = self._client.get(f"/metainfo/update/{connector}")
+            except httpx.TransportError as exc:
+                raise TargetUnreachable(f"Cannot reach AFAS at {self.host}: {exc}") from exc
+            if response.status_code in (401, 403):
+                read_reply(connector, response)  # raises AuthenticationError
+            data = _json(response)
+            if response.status_code == 200 and isinstance(data, dict) and "fields" in data:
+                self._contracts[connector] = Contract.from_metainfo(connector, data)
+            else:
+                self._contracts[connector] = Contract.shipped(connector)
+        return self._contracts[connector]
 
     def close(self) -> None:
         self._client.close()
