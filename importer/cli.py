@@ -15,7 +15,7 @@ import click
 import typer
 from dotenv import load_dotenv
 
-from importer.errors import ImporterError
+from importer.errors import ConfigurationError, ImporterError
 from importer.mapping import Mapping, load_mapping
 from importer.render import to_json
 from importer.report import write_workbook
@@ -58,6 +58,9 @@ def run_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Read, validate and render only; send nothing.")
     ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask before writing to production.")
+    ] = False,
 ) -> None:
     """Import the rows of MAPPING's sources and write the result workbook."""
     loaded = _load(mapping, input)
@@ -70,6 +73,7 @@ def run_command(
             target = AfasTarget(box.base_url, box.token)
         else:
             target = AfasTarget.from_env()
+            _confirm_production(target, yes)
         if target is not None:
             stack.callback(target.close)
         result = run(loaded, target, dry_run=dry_run)
@@ -113,6 +117,18 @@ def render_command(mapping: MappingArg, input: InputOpt = None) -> None:
                 typer.echo(to_json(line))
     _print_problems(result)
     raise typer.Exit(0 if result.all_done else 1)
+
+
+def _confirm_production(target: AfasTarget, yes: bool) -> None:
+    """A run against production goes ahead only with --yes or a typed confirmation."""
+    if target.kind != "production" or yes:
+        return
+    if not sys.stdin.isatty():
+        raise ConfigurationError(
+            f"Refusing to write to the {target.environment} ({target.host}) without "
+            "confirmation: run again with --yes"
+        )
+    typer.confirm(f"Write to the {target.environment} ({target.host})?", abort=True)
 
 
 def _load(path: Path, inputs: list[str] | None) -> Mapping:

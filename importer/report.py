@@ -57,7 +57,9 @@ def _write_summary(sheet: Worksheet, result: Result) -> None:
         ("Mapping", str(mapping.path)),
         ("Mapping SHA-256", _sha256(mapping.path)),
         ("Target", result.target or "none (nothing sent)"),
+        ("Environment", result.environment or ""),
     ]
+    info += [(f"Contract {c}", source) for c, source in result.contracts.items()]
     if result.stopped:
         info.append(("Stopped", result.stopped))
     for name, table in result.tables.items():

@@ -119,3 +119,161 @@ def test_configuration_errors_say_how_to_configure(env, message):
     with pytest.raises(ConfigurationError, match=message) as caught:
         AfasTarget.from_env(env)
     assert "--sandbox" in str(caught.value)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def oauth_client(handler, clock: Clock) -> httpx.Client:
+    from importer.targets.afas import OAuthClientCredentials
+
+    auth = OAuthClientCredentials("https://x.test/oauth/token", "app", "s3cret", clock=clock)
+    return httpx.Client(auth=auth, transport=httpx.MockTransport(handler))
+
+
+def test_oauth_token_is_fetched_once_reused_and_refreshed_before_expiry():
+    issued, seen, clock = [], [], Clock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/token":
+            assert (
+                request.content
+                == b"grant_type=client_credentials&client_id=app&client_secret=s3cret"
+            )
+            issued.append(f"T{len(issued)}")
+            return httpx.Response(
+                200, json={"access_token": issued[-1], "token_type": "Bearer", "expires_in": 3600}
+            )
+        seen.append(request.headers["authorization"])
+        return httpx.Response(201, json={})
+
+    client = oauth_client(handler, clock)
+    client.post("https://x.test/connectors/A")
+    clock.now += 3000
+    client.post("https://x.test/connectors/A")
+    clock.now += 300  # 90 % of the lifetime has passed
+    client.post("https://x.test/connectors/A")
+
+    assert seen == ["Bearer T0", "Bearer T0", "Bearer T1"]
+
+
+def test_an_oauth_token_refused_early_is_renewed_once():
+    issued, clock = [], Clock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/token":
+            issued.append(f"T{len(issued)}")
+            return httpx.Response(200, json={"access_token": issued[-1], "expires_in": 3600})
+        return httpx.Response(201 if request.headers["authorization"] == "Bearer T1" else 401)
+
+    client = oauth_client(handler, clock)
+    first = client.post("https://x.test/connectors/A")  # fresh T0 refused: no loop, 401
+    second = client.post("https://x.test/connectors/A")  # reused T0 refused: renewed, T1 works
+
+    assert (first.status_code, second.status_code, issued) == (401, 201, ["T0", "T1"])
+
+
+def test_refused_client_credentials_stop_the_run_without_showing_the_secret():
+    def handler(request):
+        return httpx.Response(401, json={"error": "invalid_client"})
+
+    with pytest.raises(AuthenticationError) as caught:
+        oauth_client(handler, Clock()).post("https://x.test/connectors/A")
+    assert str(caught.value) == (
+        "AFAS refused the OAuth client credentials (HTTP 401: invalid_client). "
+        "Check AFAS_CLIENT_ID and AFAS_CLIENT_SECRET."
+    )
+
+
+def test_headers_integration_id_language_and_keep_alive():
+    seen = {}
+
+    def handler(request):
+        seen.update(request.headers)
+        return httpx.Response(201, json={})
+
+    t = AfasTarget(
+        "https://12345.rest.afas.online/ProfitRestServices",
+        "ABC",
+        integration_id="4567_123456",
+        language="en-us",
+        transport=httpx.MockTransport(handler),
+    )
+    t.insert("PtProject", {})
+
+    assert seen["integrationid"] == "4567_123456"
+    assert seen["accept-language"] == "en-us"
+    assert seen.get("connection", "keep-alive") != "close"
+
+
+def test_from_env_reads_oauth_and_optional_settings():
+    t = AfasTarget.from_env(
+        {
+            "AFAS_BASE_URL": "https://12345.restaccept.afas.online/ProfitRestServices",
+            "AFAS_CLIENT_ID": "app",
+            "AFAS_CLIENT_SECRET": "s3cret",
+            "AFAS_INTEGRATION_ID": "1_2",
+            "AFAS_LANGUAGE": "EN-US",
+        }
+    )
+
+    assert t.environment == "acceptance environment 12345"
+    with pytest.raises(ConfigurationError, match="AFAS_LANGUAGE is 'xx'; expected one of nl-nl"):
+        AfasTarget.from_env(
+            {"AFAS_BASE_URL": "https://x.test", "AFAS_TOKEN": "A", "AFAS_LANGUAGE": "xx"}
+        )
+
+
+@pytest.mark.parametrize(
+    ("url", "environment"),
+    [
+        ("https://12345.rest.afas.online/ProfitRestServices", ("production", "12345")),
+        ("https://12345.resttest.afas.online/profitrestservices", ("test", "12345")),
+        ("https://54321.RestAccept.afas.online/ProfitRestServices", ("acceptance", "54321")),
+        ("http://127.0.0.1:8123/ProfitRestServices", ("sandbox", None)),
+        ("https://afas.example.test/ProfitRestServices", ("unknown", None)),
+    ],
+)
+def test_environment_type_is_read_from_the_url(url, environment):
+    from importer.targets.afas import environment_of
+
+    assert environment_of(url) == environment
+
+
+def test_contract_comes_from_metainfo_once_and_falls_back_to_the_shipped_catalog():
+    from importer.catalog import metainfo
+
+    calls = []
+
+    def handler(request):
+        calls.append(request.url.path)
+        if request.url.path.endswith("/KnSalesRelationOrg"):
+            meta = metainfo("KnSalesRelationOrg")
+            meta["fields"] = [f for f in meta["fields"] if f["id"] != "VaId"]  # this environment
+            return httpx.Response(200, json=meta)
+        return httpx.Response(404)
+
+    t = target(handler)
+    relation = t.contract("KnSalesRelationOrg")
+    t.contract("KnSalesRelationOrg")
+    project = t.contract("PtProject")
+
+    assert calls == [
+        "/ProfitRestServices/metainfo/update/KnSalesRelationOrg",
+        "/ProfitRestServices/metainfo/update/PtProject",
+    ]
+    assert relation.source == "target's metainfo" and project.source == "shipped catalog"
+    body = {"KnSalesRelationOrg": {"Element": {"Fields": {"CuId": "EUR", "VaId": "NL1"}}}}
+    assert [v.message for v in relation.violations(body)] == [
+        "KnSalesRelationOrg has no field 'VaId'; did you mean 'VeId'?"
+    ]
+
+
+def test_a_refused_token_on_metainfo_stops_before_any_write():
+    with pytest.raises(AuthenticationError):
+        target(lambda r: httpx.Response(401)).contract("PtProject")

@@ -85,8 +85,14 @@ def test_error_sample_reports_every_row_and_sends_no_bad_row(cli, afas_env, tmp_
     )
     assert relations[9]["error"] == "Zoeknaam: is 19 characters long; at most 10 allowed"
     assert {n: r["status"] for n, r in agreements.items()} == {
-        2: "invalid", 3: "skipped", 4: "skipped", 5: "invalid",
-        6: "invalid", 7: "failed", 8: "created", 9: "skipped",
+        2: "invalid",
+        3: "skipped",
+        4: "skipped",
+        5: "invalid",
+        6: "invalid",
+        7: "failed",
+        8: "created",
+        9: "skipped",
     }
     assert agreements[3]["error"] == "parent row 3 invalid"
     assert agreements[5]["error"] == relations[5]["error"]
@@ -222,3 +228,54 @@ def test_quick_start_command_runs_the_sample_against_the_builtin_sandbox(tmp_pat
     relations = sheet_rows(tmp_path / "flex-result.xlsx", "verkooprelaties")
     agreements = sheet_rows(tmp_path / "flex-result.xlsx", "klantovereenkomsten")
     assert all(r["DbId"] for r in relations) and all(a["PrId"] for a in agreements)
+
+
+CONTRACT = FIXTURES / "contract" / "contract.yaml"
+
+
+def test_contract_check_catches_what_afas_would_refuse_before_sending(cli, afas_env, tmp_path):
+    ran = cli("run", CONTRACT)
+
+    assert ran.code == 1
+    assert ran.out == "Import finished: 1 created, 0 failed, 2 invalid, 0 skipped\n"
+    rows = {r["row"]: r for r in sheet_rows(tmp_path / "contract-result.xlsx", "relaties")}
+    assert rows[3]["status"] == rows[4]["status"] == "invalid"
+    assert rows[3]["error"] == "Naam: KnOrganisation.Nm is 301 characters, AFAS allows 255"
+    assert rows[4]["error"] == (
+        "Factuurwijze: KnSalesRelationOrg.InPv is 'Z'; "
+        "allowed: A, B, C, D, E, F, M, O, P, Q, R, S, U, V, X, Y"
+    )
+    assert len(afas_env.state.requests) == 1  # only the valid row went out
+
+
+def test_an_unknown_field_in_a_template_sends_nothing(cli, afas_env, tmp_path):
+    mapping = tmp_path / "typo.yaml"
+    mapping.write_text(
+        CONTRACT.read_text()
+        .replace("relatie.json.j2", "relatie-typo.json.j2")
+        .replace("file: klanten.csv", f"file: {CONTRACT.parent / 'klanten.csv'}")
+        .replace("templates: templates", f"templates: {CONTRACT.parent / 'templates'}")
+    )
+
+    ran = cli("validate", mapping)
+
+    assert ran.code == 1
+    assert ran.out == "Validation finished: 0 valid, 3 invalid, 0 skipped\n"
+    assert ran.err.splitlines()[0] == (
+        "klanten.csv row 2 (relaties): invalid: Naam: KnOrganisation has no field 'Nmm'; "
+        "did you mean 'Nm'?; KnOrganisation.Nm is mandatory and missing"
+    )
+    assert afas_env.state.requests == []
+
+
+def test_production_needs_yes(cli, monkeypatch, tmp_path):
+    monkeypatch.setenv("AFAS_BASE_URL", "https://12345.rest.afas.online/ProfitRestServices")
+    monkeypatch.setenv("AFAS_TOKEN", "ABC")
+
+    ran = cli("run", FLEX)
+
+    assert ran.code == 2
+    assert ran.err == (
+        "Error: Refusing to write to the production environment 12345 "
+        "(12345.rest.afas.online) without confirmation: run again with --yes\n"
+    )

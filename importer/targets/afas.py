@@ -101,8 +101,12 @@ class OAuthClientCredentials(httpx.Auth):
         return httpx.Request("POST", self.token_url, data=self._form)
 
     def _store(self, response: httpx.Response) -> None:
-        data = _json(response) if response.status_code == 200 else None
-        if not isinstance(data, dict) or not data.get("access_token"):
+        data = _json(response)
+        if (
+            response.status_code != 200
+            or not isinstance(data, dict)
+            or not data.get("access_token")
+        ):
             reason = data.get("error") if isinstance(data, dict) else None
             raise AuthenticationError(
                 f"AFAS refused the OAuth client credentials (HTTP {response.status_code}"
