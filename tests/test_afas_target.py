@@ -277,3 +277,18 @@ def test_contract_comes_from_metainfo_once_and_falls_back_to_the_shipped_catalog
 def test_a_refused_token_on_metainfo_stops_before_any_write():
     with pytest.raises(AuthenticationError):
         target(lambda r: httpx.Response(401)).contract("PtProject")
+
+
+def test_a_503_says_when_to_try_again():
+    body = {
+        "error": {"code": "maintenance", "message": "Profit is in onderhoud"},
+        "retry_after": 7200,
+    }
+
+    reply = target(lambda r: httpx.Response(503, json=body)).insert("PtProject", {})
+
+    assert (reply.ok, reply.retry_after) == (False, 7200)
+    assert (
+        reply.error
+        == "AFAS is unavailable (HTTP 503: Profit is in onderhoud); try again after 7200 s"
+    )

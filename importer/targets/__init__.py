@@ -19,7 +19,8 @@ class Reply:
     """What the target said about one request.
 
     ``unknown`` means the request may have reached the target but no answer came back
-    (timeout, dropped connection): the record may or may not exist.
+    (timeout, dropped connection): the record may or may not exist. ``retry_after`` is set
+    when the target said it is unavailable for a while (seconds).
     """
 
     ok: bool
@@ -27,6 +28,7 @@ class Reply:
     error: str | None = None
     log_reference: str | None = None
     unknown: bool = False
+    retry_after: float | None = None
 
 
 class Target(Protocol):

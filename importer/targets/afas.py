@@ -261,8 +261,26 @@ def read_reply(connector: str, response: httpx.Response) -> Reply:
             error=str(data["externalMessage"]).strip(),
             log_reference=data.get("profitLogReference"),
         )
+    if status == 503:
+        return _unavailable(response, data)
     message = data.get("message") if isinstance(data, dict) else None
     return Reply(ok=False, error=f"HTTP {status}: {message or response.text[:300] or 'no message'}")
+
+
+def _unavailable(response: httpx.Response, data: Any) -> Reply:
+    """503: Profit is in maintenance; ``retry_after`` from the body or the header."""
+    detail = data.get("error") if isinstance(data, dict) else None
+    message = detail.get("message") if isinstance(detail, dict) else detail
+    wait = data.get("retry_after") if isinstance(data, dict) else None
+    wait = wait or response.headers.get("retry-after")
+    try:
+        seconds = float(wait) if wait is not None else None
+    except ValueError:
+        seconds = None
+    text = f"AFAS is unavailable (HTTP 503{': ' + str(message) if message else ''})"
+    if seconds is not None:
+        text += f"; try again after {seconds:g} s"
+    return Reply(ok=False, error=text, retry_after=seconds)
 
 
 def _json(response: httpx.Response) -> Any:
