@@ -6,6 +6,7 @@ configuration, mapping, input or authentication error (nothing sent).
 
 from __future__ import annotations
 
+import json
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -16,7 +17,7 @@ import typer
 from dotenv import load_dotenv
 
 from importer.errors import ConfigurationError, ImporterError
-from importer.mapping import Mapping, load_mapping
+from importer.mapping import Mapping, json_schema, load_mapping
 from importer.render import to_json
 from importer.report import write_workbook
 from importer.runner import Result, default_output, prepare, run
@@ -117,6 +118,12 @@ def render_command(mapping: MappingArg, input: InputOpt = None) -> None:
                 typer.echo(to_json(line))
     _print_problems(result)
     raise typer.Exit(0 if result.all_done else 1)
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of mapping files (for editors that complete and check YAML)."""
+    typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
 
 def _confirm_production(target: AfasTarget, yes: bool) -> None:

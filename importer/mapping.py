@@ -8,6 +8,7 @@ path. Nothing here reads a spreadsheet or talks to a target.
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,28 +17,98 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from importer.errors import MappingError
 
-ColumnType = Literal["text", "integer", "decimal", "date", "boolean"]
-COLUMN_TYPES: tuple[str, ...] = ColumnType.__args__  # type: ignore[attr-defined]
+BASIC_TYPES = ("text", "integer", "decimal", "date", "boolean")
+CHECK_TYPES = (
+    "iban",
+    "bic",
+    "vat",
+    "kvk",
+    "bsn",
+    "postcode_nl",
+    "email",
+    "phone",
+    "country",
+    "bank_account_nl",
+)
+ColumnType = Literal[
+    "text",
+    "integer",
+    "decimal",
+    "date",
+    "boolean",
+    "iban",
+    "bic",
+    "vat",
+    "kvk",
+    "bsn",
+    "postcode_nl",
+    "email",
+    "phone",
+    "country",
+    "bank_account_nl",
+]
+COLUMN_TYPES: tuple[str, ...] = BASIC_TYPES + CHECK_TYPES
+
+Locale = Literal["nl", "be", "en"]
+LOCALES: dict[str, dict[str, str]] = {
+    # delimiter, decimal and thousands separators, and date format of a typical export
+    "nl": {"delimiter": ";", "decimal": ",", "thousands": ".", "format": "%d-%m-%Y"},
+    "be": {"delimiter": ";", "decimal": ",", "thousands": ".", "format": "%d/%m/%Y"},
+    "en": {"delimiter": ",", "decimal": ".", "thousands": ",", "format": "%Y-%m-%d"},
+}
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class SheetMap(_Model):
+    """A value map read from a source: old values in one column, new values in another."""
+
+    source: str
+    old: str = Field(description="Header of the column holding the old values.")
+    new: str = Field(description="Header of the column holding the new values.")
+
+
 class Column(_Model):
-    """One declared spreadsheet column: its header, type and checks."""
+    """One declared column: where its value comes from, how it is cleaned, typed and checked.
+
+    A value comes from the file (``header``, by default the column's name), or is a constant
+    (``value``), or is computed from the row's other columns (``expr``, a Jinja expression
+    such as ``row.voornaam ~ ' ' ~ row.achternaam``). Then, in this order: ``collapse_spaces``
+    and ``case``; ``default`` for a blank cell; ``map`` (old value to new value); ``allowed``;
+    conversion to ``type``; the checks.
+    """
 
     header: str | None = Field(None, description="Header in the file; defaults to the name.")
+    value: Any = Field(None, description="A constant: the same value for every row.")
+    expr: str | None = Field(None, description="A Jinja expression over the row's columns.")
     type: ColumnType = "text"
     required: bool = False
     unique: bool = False
+    default: Any = Field(None, description="Used when the cell is blank.")
+    collapse_spaces: bool = Field(False, description="Runs of spaces become one space.")
+    case: Literal["upper", "lower", "title"] | None = None
+    map: dict[str, Any] | None = Field(None, description="Old value: new value.")
+    map_from: SheetMap | None = Field(None, description="A value map read from a source.")
+    unmapped: Literal["error", "keep"] = Field("error", description="A value not in the map.")
     max_length: int | None = Field(None, ge=1)
-    allowed: list[str] | None = Field(None, description="The only values accepted.")
+    allowed: list[Any] | None = Field(None, description="The only values accepted.")
+    case_insensitive: bool = Field(False, description="For allowed and map: ignore case.")
     pattern: str | None = Field(None, description="Regular expression the whole value matches.")
     min: float | None = None
     max: float | None = None
-    format: str | None = Field(None, description="Date format such as %d-%m-%Y.")
-    decimal: Literal[".", ","] = "."
+    format: str | list[str] | None = Field(
+        None, description="Date format(s) such as %d-%m-%Y; default from the locale."
+    )
+    decimal: Literal[".", ","] | None = Field(None, description="Default from the locale.")
+    thousands: Literal[".", ",", " ", "'", ""] | None = Field(
+        None, description="Thousands separator; default from the locale, none without one."
+    )
+
+    @property
+    def from_file(self) -> bool:
+        return self.value is None and self.expr is None
 
 
 class Source(_Model):
@@ -45,8 +116,15 @@ class Source(_Model):
 
     file: Path
     sheet: str | None = None
+    locale: Locale | None = Field(
+        None, description="nl: ';', decimal comma, dd-mm-yyyy; be: dd/mm/yyyy; en: ',' and '.'."
+    )
     encoding: str | None = Field(None, description="utf-8, utf-8-sig or cp1252; detected if empty.")
     delimiter: str | None = Field(None, description="';', ',' or tab; detected if empty.")
+
+    @property
+    def declared_delimiter(self) -> str | None:
+        return self.delimiter or (LOCALES[self.locale]["delimiter"] if self.locale else None)
 
 
 class Parent(_Model):
@@ -67,6 +145,9 @@ class Step(_Model):
     columns: dict[str, Column]
     keep: list[str] = Field(default_factory=list)
     parent: Parent | None = None
+    when: str | None = Field(
+        None, description="A Jinja expression: only rows for which it is true are sent."
+    )
 
     def header_of(self, name: str) -> str:
         return self.columns[name].header or name
@@ -150,13 +231,81 @@ def _reference_problems(mapping: Mapping) -> list[tuple[tuple[Any, ...], str]]:
                     msg=f"{step.parent.key!r} is not a declared column"
                     f"{_suggest(step.parent.key, step.columns)}",
                 )
+        for name, column in step.columns.items():
+            for loc, msg in _column_problems(column, mapping):
+                problem("columns", name, *loc, msg=msg)
+        if step.when:
+            msg = _expression_problem(step.when)
+            if msg:
+                problem("when", msg=msg)
         seen.add(step.name)
     return problems
+
+
+_ONLY_FOR = {
+    "min": ("integer", "decimal"),
+    "max": ("integer", "decimal"),
+    "decimal": ("decimal",),
+    "thousands": ("decimal",),
+    "format": ("date",),
+}
+
+
+def _column_problems(column: Column, mapping: Mapping) -> list[tuple[tuple[str, ...], str]]:
+    problems: list[tuple[tuple[str, ...], str]] = []
+    if column.value is not None and column.expr is not None:
+        problems.append((("expr",), "a column has either a constant value or an expr, not both"))
+    if not column.from_file and column.header is not None:
+        problems.append((("header",), "a column with a value or an expr is not read from the file"))
+    for option, types in _ONLY_FOR.items():
+        if getattr(column, option) is not None and column.type not in types:
+            problems.append(
+                ((option,), f"only applies to type {' or '.join(types)}, not {column.type}")
+            )
+    if column.map_from and column.map_from.source not in mapping.sources:
+        source = column.map_from.source
+        problems.append(
+            (
+                ("map_from", "source"),
+                f"{source!r} is not a source{_suggest(source, mapping.sources)}",
+            )
+        )
+    if column.map is not None and column.map_from is not None:
+        problems.append((("map_from",), "a column has either a map or a map_from, not both"))
+    if column.pattern:
+        try:
+            re.compile(column.pattern)
+        except re.error as exc:
+            problems.append((("pattern",), f"not a valid regular expression: {exc}"))
+    if column.expr:
+        msg = _expression_problem(column.expr)
+        if msg:
+            problems.append((("expr",), msg))
+    return problems
+
+
+def _expression_problem(expression: str) -> str | None:
+    from importer.render import compile_expression
+
+    try:
+        compile_expression(expression)
+    except MappingError as exc:
+        return str(exc)
+    return None
 
 
 def _suggest(word: str, choices: Any) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of mapping files, for editors that complete and check YAML."""
+    schema = Mapping.model_json_schema()
+    schema["properties"].pop("path", None)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "importer mapping file"
+    return schema
 
 
 def load_mapping(path: str | Path) -> Mapping:

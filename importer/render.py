@@ -5,7 +5,9 @@ Templates are compiled once per run. Every ``{{ expression }}`` is written as a 
 so a template never needs quotes around a value and no cell can break the JSON. ``| tojson``
 is accepted too and gives the same result. After rendering, blank fields are pruned: a field
 whose value is ``null`` is left out of the body, and an object left empty by that is left out
-as well, so templates need no ``{% if %}`` around optional fields.
+as well, so templates need no ``{% if %}`` around optional fields. An object holding
+``"@when": false`` is left out (and ``"@when": true`` is removed), to include a nested object
+only for some rows.
 
 The context of a template is ``row`` (the declared columns, typed), ``parent`` (the ids kept
 from the parent step's reply, such as ``parent.DbId``) and ``rownum`` (the source row number).
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -51,19 +55,58 @@ def _finalize(value: Any) -> Any:
     return value if isinstance(value, Markup) else to_json(value)
 
 
+HOUSE_NUMBER = re.compile(
+    r"^(?P<street>.*?\S)\s+(?P<number>\d+)\s*[-/]?\s*"
+    r"(?P<addition>[A-Za-z0-9]{0,6}(?:[ -][A-Za-z0-9]{1,4})?)?$"
+)
+
+
+def split_address(text: Any) -> dict[str, Any]:
+    """``Kerkstraat 12a`` as street, number and addition: {"street", "number", "addition"}.
+
+    Blank parts are None; text without a house number is all street.
+    """
+    if text is None or str(text).strip() == "":
+        return {"street": None, "number": None, "addition": None}
+    match = HOUSE_NUMBER.match(str(text).strip())
+    if not match:
+        return {"street": str(text).strip(), "number": None, "addition": None}
+    return {
+        "street": match["street"],
+        "number": match["number"],
+        "addition": (match["addition"] or "").strip() or None,
+    }
+
+
+def _environment(**options: Any) -> jinja2.Environment:
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, **options)
+    env.filters["split_address"] = split_address
+    env.policies["json.dumps_function"] = lambda v, **kw: to_json(v)
+    return env
+
+
+_EXPRESSIONS = _environment()
+
+
+def compile_expression(expression: str) -> Callable[..., Any]:
+    """A Jinja expression (``row.a ~ ' ' ~ row.b``) as a function of the row's context."""
+    try:
+        return _EXPRESSIONS.compile_expression(expression)
+    except jinja2.TemplateSyntaxError as exc:
+        raise MappingError(f"{expression!r} is not a valid expression: {exc.message}") from exc
+
+
 class Renderer:
     """Compiled templates of one mapping, by template name."""
 
     def __init__(self, folder: Path, names: list[str]):
         self.folder = folder
-        self.env = jinja2.Environment(
+        self.env = _environment(
             loader=jinja2.FileSystemLoader(folder),
-            undefined=jinja2.StrictUndefined,
             finalize=_finalize,
             autoescape=False,
             keep_trailing_newline=True,
         )
-        self.env.policies["json.dumps_function"] = lambda v, **kw: to_json(v)
         self.templates: dict[str, jinja2.Template] = {}
         for name in names:
             self.templates[name] = self._compile(name)
@@ -116,6 +159,10 @@ def _prune(value: Any) -> Any:
     if value is None:
         return _GONE
     if isinstance(value, dict):
+        if "@when" in value:  # an object included only for some rows
+            if not value["@when"]:
+                return _GONE
+            value = {k: v for k, v in value.items() if k != "@when"}
         kept = {k: v for k, v in ((k, _prune(v)) for k, v in value.items()) if v is not _GONE}
         return kept if kept or not value else _GONE
     if isinstance(value, list):

@@ -41,6 +41,7 @@ def write_workbook(result: Result, path: Path) -> Path:
     _write_summary(summary, result)
     for step in result.mapping.steps:
         _write_step(workbook.create_sheet(step.name), result, step.name)
+    _write_errors(workbook.create_sheet("Errors"), result)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path
@@ -63,12 +64,22 @@ def _write_summary(sheet: Worksheet, result: Result) -> None:
     if result.stopped:
         info.append(("Stopped", result.stopped))
     for name, table in result.tables.items():
-        dialect = ", ".join(f"{k} {v}" for k, v in table.dialect.items())
+        source = mapping.sources[name]
+        detected = ", ".join(f"{k} {v}" for k, v in table.dialect.items())
+        declared = ", ".join(
+            f"{k} {v}"
+            for k, v in (
+                ("locale", source.locale),
+                ("encoding", source.encoding),
+                ("delimiter", source.delimiter),
+            )
+            if v
+        )
+        info.append((f"Input {name}", f"{table.path} ({table.label}; {len(table.frame)} rows)"))
         info.append(
             (
-                f"Input {name}",
-                f"{table.path} ({table.label}; {len(table.frame)} rows"
-                + (f"; {dialect})" if dialect else ")"),
+                f"Dialect {name}",
+                f"declared: {declared or 'nothing'}; read as: {detected or 'Excel cells'}",
             )
         )
     for label, value in info:
@@ -120,6 +131,55 @@ def _write_step(sheet: Worksheet, result: Result, step_name: str) -> None:
     for i, title in enumerate(header, start=1):
         width = 60 if title == "error" else min(max(len(str(title)) + 4, 12), 40)
         sheet.column_dimensions[get_column_letter(i)].width = width
+
+
+ERROR_HEADER = [
+    "step",
+    "sheet",
+    "row",
+    "column",
+    "value",
+    "status",
+    "message",
+    "profitLogReference",
+]
+
+
+def _write_errors(sheet: Worksheet, result: Result) -> None:
+    """Every problem of the run, each linked to its row on the step's sheet."""
+    _append(sheet, ERROR_HEADER)
+    for cell in sheet[1]:
+        cell.font = BOLD
+    for step in result.mapping.steps:
+        label = result.tables[step.source].label
+        for position, outcome in enumerate(result.outcomes[step.name].values(), start=2):
+            if outcome.status not in ("invalid", "failed", "unknown"):
+                continue
+            for problem in outcome.problems or [None]:
+                _append(
+                    sheet,
+                    [
+                        step.name,
+                        problem.source if problem else label,
+                        outcome.row,
+                        problem.column if problem else None,
+                        _cell_value(problem.value) if problem else None,
+                        outcome.status,
+                        problem.message if problem else outcome.error,
+                        outcome.log_reference,
+                    ],
+                )
+                link = sheet.cell(sheet.max_row, 3)
+                link.hyperlink = f"#'{step.name}'!A{position}"
+                link.style = "Hyperlink"
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(ERROR_HEADER))}{max(sheet.max_row, 1)}"
+    for i, width in enumerate((20, 28, 8, 20, 24, 10, 80, 34), start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+
+
+def _cell_value(value: Any) -> Any:
+    return value if value is None or isinstance(value, str | int | float) else str(value)
 
 
 def _append(sheet: Worksheet, values: list[Any]) -> None:

@@ -17,16 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from importer.catalog import Contract
-from importer.errors import TargetError
+from importer.errors import InputError, TargetError
 from importer.mapping import Mapping, Step
 from importer.readers import Table, read_table
-from importer.render import Renderer, RenderError
+from importer.render import Renderer, RenderError, compile_expression
 from importer.targets import Target
 from importer.validation import Problem, StepData, validate_step
 
 # Statuses, worst first: a source row read by several steps counts as its worst outcome.
-STATUSES = ("invalid", "failed", "unknown", "skipped", "created", "planned")
-DONE = frozenset({"created", "planned"})
+# "excluded": the step's `when:` does not select the row (nothing to do, so it counts as done).
+STATUSES = ("invalid", "failed", "unknown", "skipped", "created", "planned", "excluded")
+DONE = frozenset({"created", "planned", "excluded"})
 
 
 @dataclass
@@ -92,6 +93,7 @@ class Result:
             shown = ["created", "failed", "invalid", "skipped"]
             shown += [s for s in ("unknown",) if counts[s]]
             head = "Import stopped" if self.stopped else "Import finished"
+        shown += [s for s in ("excluded",) if counts[s]]
         line = f"{head}: " + ", ".join(f"{counts[s]} {s}" for s in shown)
         if self.environment and self.environment != "sandbox":
             line += f" ({self.environment})"
@@ -106,9 +108,29 @@ def read_sources(mapping: Mapping) -> dict[str, Table]:
             mapping.source_path(name),
             sheet=source.sheet,
             encoding=source.encoding,
-            delimiter=source.delimiter,
+            delimiter=source.declared_delimiter,
         )
     return tables
+
+
+def sheet_maps(mapping: Mapping, step: Step, tables: dict[str, Table]) -> dict[str, dict]:
+    """The value maps a step's columns read from other sheets, by column name."""
+    maps = {}
+    for name, column in step.columns.items():
+        if column.map_from is None:
+            continue
+        sheet_map = column.map_from
+        table = tables[sheet_map.source]
+        for header in (sheet_map.old, sheet_map.new):
+            if header not in table.columns:
+                raise InputError(
+                    f"Column {header!r} not found in {table.label} (value map of column "
+                    f"{name!r} in step {step.name}). Available columns: "
+                    f"{', '.join(table.columns)}"
+                )
+        pairs = table.frame[[sheet_map.old, sheet_map.new]].dropna(subset=[sheet_map.old])
+        maps[name] = dict(zip(pairs[sheet_map.old], pairs[sheet_map.new], strict=True))
+    return maps
 
 
 @dataclass
@@ -138,7 +160,15 @@ def prepare(mapping: Mapping, contract_for: ContractSource = Contract.shipped) -
     renderer = Renderer(mapping.template_folder, sorted({s.template for s in mapping.steps}))
     tables = read_sources(mapping)
     contracts = {s.connector: contract_for(s.connector) for s in mapping.steps}
-    data = {step.name: validate_step(step, tables[step.source]) for step in mapping.steps}
+    data = {
+        step.name: validate_step(
+            step,
+            tables[step.source],
+            locale=mapping.sources[step.source].locale,
+            maps=sheet_maps(mapping, step, tables),
+        )
+        for step in mapping.steps
+    }
     row_problems = _problems_by_source_row(mapping, data)
     outcomes: dict[str, dict[int, Outcome]] = {}
     for step in mapping.steps:
@@ -149,6 +179,13 @@ def prepare(mapping: Mapping, contract_for: ContractSource = Contract.shipped) -
     result = Result(mapping, tables, outcomes, started, dry_run=True)
     result.contracts = {c: k.source if k else "none (not checked)" for c, k in contracts.items()}
     return Plan(result, data, renderer, contracts)
+
+
+def _selects(condition: Callable[..., Any], row: dict[str, Any]) -> bool:
+    try:
+        return bool(condition(row=row))
+    except Exception:  # a condition over a blank value selects nothing
+        return False
 
 
 def _problems_by_source_row(
@@ -173,10 +210,14 @@ def _plan_step(
 ) -> dict[int, Outcome]:
     own = data[step.name]
     parents = _parent_rows(step, own, data) if step.parent else {}
+    selected = compile_expression(step.when) if step.when else None
     planned: dict[int, Outcome] = {}
     for n in own.row_numbers:
         if n in own.problems:
             planned[n] = _invalid(n, own.problems[n])
+            continue
+        if selected is not None and not _selects(selected, own.rows[n]):
+            planned[n] = Outcome(n, "excluded", error=f"not selected by when: {step.when}")
             continue
         parent_ids: dict[str, str] = {}
         parent_row = None

@@ -1,46 +1,87 @@
 """Column types: vectorised conversion of text cells to typed values.
 
-Each converter takes a Series of text (missing cells are None/NaN) and returns a Series of
-the same index holding the typed value, or None where the text is not a valid value of the
-type. :func:`describe` says in plain words what a type expects, for error messages.
+:func:`convert` takes a Series of text (missing cells are None/NaN) and returns the typed
+values and, per cell, the reason in plain words why the text is not a valid value (None where
+it is). Basic types are converted here; the Dutch and Belgian types (IBAN, VAT, KvK, BSN,
+postcode, ...) come from :mod:`importer.checks`. A column's locale-dependent settings
+(decimal and thousands separators, date formats) must be resolved before (``effective``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
 import pandas as pd
 
-from importer.mapping import Column
+from importer import checks
+from importer.mapping import LOCALES, Column
 
 TRUE_WORDS = frozenset({"ja", "j", "yes", "y", "true", "waar", "1", "x"})
 FALSE_WORDS = frozenset({"nee", "n", "no", "false", "onwaar", "0"})
 ISO_DATE = "%Y-%m-%d"
 
 
-def convert(text: pd.Series, column: Column) -> pd.Series:
-    """Typed values of a text Series; None where missing or not valid for the type."""
+def effective(column: Column, locale: str | None) -> Column:
+    """The column with its locale-dependent settings filled from the source's locale."""
+    profile = LOCALES.get(locale or "", {})
+    updates = {}
+    if column.type == "decimal":
+        if column.decimal is None:
+            updates["decimal"] = profile.get("decimal", ".")
+        if column.thousands is None:
+            updates["thousands"] = profile.get("thousands", "")
+    if column.type == "date" and column.format is None:
+        updates["format"] = profile.get("format", ISO_DATE)
+    return column.model_copy(update=updates) if updates else column
+
+
+def convert(text: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
+    """(typed values, reasons) of a text Series; both None where the cell is missing."""
+    values = pd.Series(None, index=text.index, dtype=object)
+    reasons = pd.Series(None, index=text.index, dtype=object)
     present = text.notna()
     if not present.any():
-        return pd.Series(None, index=text.index, dtype=object)
-    converted = _CONVERTERS[column.type](text[present].astype(str), column)
-    return converted.reindex(text.index).astype(object).where(lambda s: s.notna(), None)
+        return values, reasons
+    if column.type in checks.CHECKS:
+        got, why = checks.apply(column.type, text[present].astype(str))
+        values[present] = got.astype(object)
+        bad = why.notna()
+        expects = checks.CHECKS[column.type].expects
+        reasons[bad[bad].index] = [
+            f"{v!r} is not {expects}: {r}"
+            for v, r in zip(text[bad[bad].index], why[bad], strict=True)
+        ]
+        return values.where(reasons.isna(), None), reasons
+    got = _CONVERTERS[column.type](text[present].astype(str), column)
+    values[got.index] = got.astype(object)
+    failed = present & values.isna()
+    reasons[failed] = [f"{v!r} is not {describe(column)}" for v in text[failed]]
+    return values, reasons
 
 
 def describe(column: Column) -> str:
     """What a valid value of this column's type looks like."""
+    if column.type in checks.CHECKS:
+        return checks.CHECKS[column.type].expects
     if column.type == "integer":
         return "a whole number such as 42"
     if column.type == "decimal":
-        if column.decimal == ",":
-            return "a number with a decimal comma, such as 1234,56"
-        return "a number with a decimal point, such as 1234.56"
+        example = _decimal_example(column)
+        word = "comma" if column.decimal == "," else "point"
+        return f"a number with a decimal {word}, such as {example}"
     if column.type == "date":
-        return f"a date written as {human_date_format(column.format or ISO_DATE)}"
+        formats = [column.format] if isinstance(column.format, str) else column.format or [ISO_DATE]
+        return "a date written as " + " or ".join(human_date_format(f) for f in formats)
     if column.type == "boolean":
         return "yes or no (ja/nee, j/n, yes/no, true/false, waar/onwaar, 1/0, x)"
     return "text"
+
+
+def _decimal_example(column: Column) -> str:
+    point = column.decimal or "."
+    return f"1{column.thousands}234{point}56" if column.thousands else f"1234{point}56"
 
 
 def human_date_format(fmt: str) -> str:
@@ -60,21 +101,32 @@ def _integer(text: pd.Series, column: Column) -> pd.Series:
 
 
 def _decimal(text: pd.Series, column: Column) -> pd.Series:
-    normal = text.str.replace(",", ".", regex=False) if column.decimal == "," else text
-    ok = normal.str.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)") & ~(
-        text.str.contains(".", regex=False) if column.decimal == "," else False
-    )
-    return normal[ok].map(Decimal)
+    point = re.escape(column.decimal or ".")
+    if column.thousands:
+        group = re.escape(column.thousands)
+        shape = rf"[+-]?(?:\d{{1,3}}(?:{group}\d{{3}})+|\d+)(?:{point}\d+)?"
+    else:
+        shape = rf"[+-]?\d+(?:{point}\d+)?"
+    ok = text.str.fullmatch(shape)
+    normal = text[ok]
+    if column.thousands:
+        normal = normal.str.replace(column.thousands, "", regex=False)
+    if column.decimal == ",":
+        normal = normal.str.replace(",", ".", regex=False)
+    return normal.map(Decimal)
 
 
 def _date(text: pd.Series, column: Column) -> pd.Series:
-    fmt = column.format or ISO_DATE
-    parsed = pd.to_datetime(text, format=fmt, errors="coerce")
-    if fmt != ISO_DATE:  # real Excel date cells arrive as ISO text
-        iso = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
-        parsed = parsed.where(
-            ~iso, pd.to_datetime(text.where(iso), format=ISO_DATE, errors="coerce")
-        )
+    formats = [column.format] if isinstance(column.format, str) else column.format or [ISO_DATE]
+    if ISO_DATE not in formats:
+        formats = [*formats, ISO_DATE]  # real Excel date cells arrive as ISO text
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    for fmt in formats:
+        todo = parsed.isna()
+        if not todo.any():
+            break
+        attempt = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        parsed[todo] = attempt
     parsed = parsed.dropna()
     return pd.Series([ts.date() for ts in parsed], index=parsed.index, dtype=object)
 

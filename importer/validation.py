@@ -1,7 +1,12 @@
 """Validate one step's sheet with a pandera schema built from the mapping.
 
-Validation is lazy: every problem in every row is collected, not just the first. A row with
-a problem is invalid and never sent; the other rows are converted to their declared types.
+Each declared column goes through one pipeline: its text (from the file, a constant, or an
+expression over the row) is cleaned (``collapse_spaces``, ``case``), blanks get the
+``default``, the value ``map`` is applied, ``allowed`` spellings are normalised, and the text
+is converted to the column's type. A pandera schema then checks every column lazily —
+required, unique (on the normalised values, so two spellings of one KvK number are caught),
+valid for the type, length, allowed values, pattern, bounds — so every problem in every row
+is reported, not just the first. A row with a problem is invalid and never sent.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from importer import types
 from importer.errors import InputError
 from importer.mapping import Column, Step
 from importer.readers import Table
+from importer.render import compile_expression
 
 
 @dataclass(frozen=True)
@@ -52,80 +58,190 @@ class StepData:
         return list(self.table.frame.index)
 
 
-def validate_step(step: Step, table: Table) -> StepData:
-    """Check a step's declared columns in a table; raise InputError if a column is missing."""
-    headers = {name: step.header_of(name) for name in step.columns}
-    missing = [h for h in headers.values() if h not in table.columns]
-    if missing:
-        raise InputError(
-            f"Column {missing[0]!r} not found in {table.label} (step {step.name}). "
-            f"Available columns: {', '.join(table.columns)}"
-            + (f". Also missing: {', '.join(map(repr, missing[1:]))}" if missing[1:] else "")
-        )
-    text = table.frame[list(headers.values())].set_axis(list(headers), axis=1)
+@dataclass
+class _Prepared:
+    text: pd.Series  # after cleaning, default and map: what the checks read
+    values: pd.Series  # typed values; None where missing or not valid
+    reasons: pd.Series  # why a present value is not valid (map, type); None where fine
+
+
+def validate_step(
+    step: Step,
+    table: Table,
+    *,
+    locale: str | None = None,
+    maps: dict[str, dict[str, Any]] | None = None,
+) -> StepData:
+    """Check a step's declared columns in a table; raise InputError if a column is missing.
+
+    ``maps`` holds the value maps read from other sheets, by column name.
+    """
+    _check_headers(step, table)
+    columns = {name: types.effective(c, locale) for name, c in step.columns.items()}
+    prepared: dict[str, _Prepared] = {}
+    index = table.frame.index
+    for name, column in columns.items():
+        if column.from_file:
+            text = table.frame[step.header_of(name)]
+        elif column.value is not None:
+            text = pd.Series(column.value, index=index, dtype=object)
+        else:
+            text = _compute(column, prepared, index)
+        prepared[name] = _prepare(text, column, (maps or {}).get(name))
     data = StepData(step=step, table=table)
-    for problem in _schema_problems(step, text, table.label):
+    for problem in _schema_problems(step, columns, prepared, table.label):
         data.problems.setdefault(problem.row, []).append(problem)  # type: ignore[arg-type]
-    valid = text.loc[~text.index.isin(list(data.problems))]
-    typed = pd.DataFrame(
-        {name: types.convert(valid[name], column) for name, column in step.columns.items()},
-        index=valid.index,
-    )
-    data.rows = {int(n): row for n, row in zip(typed.index, typed.to_dict("records"), strict=True)}
+    values = pd.DataFrame({name: p.values for name, p in prepared.items()}, index=index)
+    valid = values.loc[~index.isin(list(data.problems))]
+    data.rows = {
+        int(n): {k: None if _blank(v) else v for k, v in row.items()}
+        for n, row in zip(valid.index, valid.to_dict("records"), strict=True)
+    }
     return data
 
 
-def _schema_problems(step: Step, text: pd.DataFrame, label: str) -> list[Problem]:
-    messages: dict[tuple[str, str], Callable[[Any], str]] = {}
+def _blank(value: Any) -> bool:
+    return value is None or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+def _check_headers(step: Step, table: Table) -> None:
+    headers = [step.header_of(n) for n, c in step.columns.items() if c.from_file]
+    missing = [h for h in headers if h not in table.columns]
+    if not missing:
+        return
+    raise InputError(
+        f"Column {missing[0]!r} not found in {table.label} (step {step.name}). "
+        f"Available columns: {', '.join(table.columns)}"
+        + (f". Also missing: {', '.join(map(repr, missing[1:]))}" if missing[1:] else "")
+    )
+
+
+def _compute(column: Column, prepared: dict[str, _Prepared], index: pd.Index) -> pd.Series:
+    """An ``expr`` column: the expression evaluated over each row's columns so far."""
+    assert column.expr is not None
+    function = compile_expression(column.expr)
+    frame = pd.DataFrame({name: p.values for name, p in prepared.items()}, index=index)
+    results = []
+    for row in frame.to_dict("records"):
+        try:
+            results.append(function(row=row))
+        except Exception:  # a row whose inputs are blank or invalid gives no value
+            results.append(None)
+    return pd.Series(results, index=index, dtype=object)
+
+
+def _prepare(raw: pd.Series, column: Column, sheet_map: dict[str, Any] | None) -> _Prepared:
+    text = raw.astype(object).where(raw.notna(), None)
+    if column.collapse_spaces:
+        text = _on_text(text, lambda s: s.str.replace(r"\s+", " ", regex=True))
+    if column.case:
+        text = _on_text(text, lambda s: getattr(s.str, column.case)())
+    if column.default is not None:
+        text = text.where(text.notna(), column.default)
+    reasons = pd.Series(None, index=text.index, dtype=object)
+    value_map = sheet_map if sheet_map is not None else column.map
+    if value_map is not None:
+        text, reasons = _apply_map(text, column, value_map)
+    if column.allowed is not None and column.case_insensitive:
+        spelling = {str(a).casefold(): str(a) for a in column.allowed}
+        text = text.map(lambda v: spelling.get(str(v).casefold(), v), na_action="ignore")
+    # A constant, expression, default or map may give a value in its own type (a number, a
+    # date): it is taken as it is. Text is converted to the column's type.
+    native = text.map(lambda v: not isinstance(v, str), na_action="ignore")
+    native = native.fillna(False).astype(bool)
+    values, type_reasons = types.convert(text.where(~native & reasons.isna(), None), column)
+    values = values.where(~native, text)
+    return _Prepared(text, values, reasons.where(reasons.notna(), type_reasons))
+
+
+def _on_text(series: pd.Series, change: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    strings = series.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False)
+    if not strings.any():
+        return series
+    out = series.copy()
+    out[strings] = change(series[strings].astype(str))
+    return out
+
+
+def _apply_map(
+    text: pd.Series, column: Column, value_map: dict[str, Any]
+) -> tuple[pd.Series, pd.Series]:
+    fold: Callable[[Any], str] = (
+        (lambda v: str(v).casefold()) if column.case_insensitive else (lambda v: str(v))
+    )
+    table = {fold(k): v for k, v in value_map.items()}
+    keys = text.map(fold, na_action="ignore")
+    known = keys.isin(list(table)) & text.notna()
+    mapped = keys.map(lambda k: table.get(k), na_action="ignore").astype(object)
+    reasons = pd.Series(None, index=text.index, dtype=object)
+    unknown = text.notna() & ~known
+    if column.unmapped == "keep":
+        return mapped.where(known, text), reasons
+    listed = ", ".join(map(str, list(value_map)[:10])) + (", ..." if len(value_map) > 10 else "")
+    reasons[unknown] = [f"{v!r} is not in the value map (known: {listed})" for v in text[unknown]]
+    return mapped.where(known, text), reasons  # the old value stays, marked by its reason
+
+
+_FIXED = {"not_nullable": "is empty; a value is required"}
+
+
+def _schema_problems(
+    step: Step, columns: dict[str, Column], prepared: dict[str, _Prepared], label: str
+) -> list[Problem]:
+    messages: dict[tuple[str, str], Callable[[int, Any], str]] = {}
     schema_columns = {}
-    for name, column in step.columns.items():
+    for name, column in columns.items():
         checks = []
-        for key, check, explain in _checks(column):
+        for key, check, explain in _checks(name, column, prepared[name], step):
             messages[(name, key)] = explain
             checks.append(pa.Check(check, error=key, ignore_na=True))
         required = column.required or name == step.key
-        schema_columns[name] = pa.Column(
-            None, nullable=not required, unique=column.unique or name == step.key, checks=checks
-        )
+        schema_columns[name] = pa.Column(None, nullable=not required, checks=checks)
+    frame = pd.DataFrame({name: p.text for name, p in prepared.items()})
     try:
-        pa.DataFrameSchema(schema_columns).validate(text, lazy=True)
+        pa.DataFrameSchema(schema_columns).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
     else:
         return []
+    order = list(columns)
     problems = []
     for case in cases.itertuples(index=False):
         name, row = case.column, case.index
         if row is None or pd.isna(row):
             continue  # a whole-column failure is reported per row as well
-        value = text.at[row, name]
-        if case.check == "not_nullable":
-            message = "is empty; a value is required"
-        elif case.check == "field_uniqueness":
-            others = text.index[(text[name] == value) & (text.index != row)]
-            message = (
-                f"{value!r} appears more than once (also in row "
-                f"{', '.join(map(str, others))}); each value must be unique"
-            )
-        else:
-            message = messages[(name, case.check)](value)
-        problems.append(Problem(label, int(row), step.header_of(name), value, message))
-    return sorted(problems, key=lambda p: (p.row or 0, list(step.columns).index(_name(step, p))))
+        value = frame.at[row, name]
+        explain = messages.get((name, case.check))
+        message = _FIXED.get(case.check) or (explain(row, value) if explain else case.check)
+        header = step.header_of(name) if columns[name].from_file else name
+        problems.append(Problem(label, int(row), header, value, message))
+    return sorted(
+        problems,
+        key=lambda p: (
+            p.row or 0,
+            next(
+                (i for i, n in enumerate(order) if step.header_of(n) == p.column or n == p.column),
+                0,
+            ),
+        ),
+    )
 
 
-def _name(step: Step, problem: Problem) -> str:
-    return next(n for n in step.columns if step.header_of(n) == problem.column)
+Checks = list[tuple[str, Callable[[pd.Series], Any], Callable[[int, Any], str]]]
 
 
-def _checks(column: Column) -> list[tuple[str, Callable[[pd.Series], Any], Callable[[Any], str]]]:
-    """(key, vectorised check over text, message for a failing value) per declared check."""
-    checks: list[tuple[str, Callable[[pd.Series], Any], Callable[[Any], str]]] = []
-    if column.type != "text":
+def _checks(name: str, column: Column, prepared: _Prepared, step: Step) -> Checks:
+    """(key, vectorised check, message for a failing row and value) per declared check."""
+    reasons, values = prepared.reasons, prepared.values
+    checks: Checks = [
+        ("value", lambda s: reasons.reindex(s.index).isna(), lambda row, v: reasons.at[row]),
+    ]
+    if column.unique or name == step.key:
         checks.append(
             (
-                "type",
-                lambda s: types.convert(s, column).notna(),
-                lambda v: f"{v!r} is not {types.describe(column)}",
+                "unique",
+                lambda s: _unique(values).reindex(s.index),
+                lambda row, v: _duplicate_message(values, row, v),
             )
         )
     if column.max_length:
@@ -133,17 +249,17 @@ def _checks(column: Column) -> list[tuple[str, Callable[[pd.Series], Any], Calla
         checks.append(
             (
                 "max_length",
-                lambda s: s.str.len() <= n,
-                lambda v: f"is {len(v)} characters long; at most {n} allowed",
+                lambda s: s.astype(str).str.len() <= n,
+                lambda row, v: f"is {len(str(v))} characters long; at most {n} allowed",
             )
         )
     if column.allowed is not None:
-        allowed = column.allowed
+        allowed = [str(a) for a in column.allowed]
         checks.append(
             (
                 "allowed",
-                lambda s: s.isin(allowed),
-                lambda v: f"{v!r} is not one of the allowed values: {', '.join(allowed)}",
+                lambda s: s.astype(str).isin(allowed),
+                lambda row, v: f"{v!r} is not one of the allowed values: {', '.join(allowed)}",
             )
         )
     if column.pattern:
@@ -151,28 +267,44 @@ def _checks(column: Column) -> list[tuple[str, Callable[[pd.Series], Any], Calla
         checks.append(
             (
                 "pattern",
-                lambda s: s.str.fullmatch(pattern).fillna(False).astype(bool),
-                lambda v: f"{v!r} does not have the expected form ({pattern})",
+                lambda s: s.astype(str).str.fullmatch(pattern).fillna(False).astype(bool),
+                lambda row, v: f"{v!r} does not have the expected form ({pattern})",
             )
         )
     for bound, key in ((column.min, "min"), (column.max, "max")):
-        if bound is None:
-            continue
-        checks.append(
-            (
-                key,
-                lambda s, b=bound, k=key: _within(types.convert(s, column), b, k),
-                lambda v, b=bound, k=key: (
-                    f"{v} is {'below the minimum' if k == 'min' else 'above the maximum'} {b:g}"
-                ),
+        if bound is not None:
+            checks.append(
+                (
+                    key,
+                    lambda s, b=bound, k=key: _within(values, b, k).reindex(s.index),
+                    lambda row, v, b=bound, k=key: (
+                        f"{v} is {'below the minimum' if k == 'min' else 'above the maximum'} {b:g}"
+                    ),
+                )
             )
-        )
     return checks
+
+
+def _unique(values: pd.Series) -> pd.Series:
+    present = values.notna()
+    keys = values.map(str, na_action="ignore")
+    return ~(keys.duplicated(keep=False) & present)
+
+
+def _duplicate_message(values: pd.Series, row: int, value: Any) -> str:
+    same = values.map(str, na_action="ignore") == str(values.at[row])
+    others = ", ".join(str(n) for n in values.index[same] if n != row)
+    shown = values.at[row]
+    spelled = f" (as {shown!r})" if str(shown) != str(value) else ""
+    return (
+        f"{value!r}{spelled} appears more than once (also in row {others}); "
+        "each value must be unique"
+    )
 
 
 def _within(values: pd.Series, bound: float, key: str) -> pd.Series:
     def ok(v: Any) -> bool:
-        if v is None:
+        if v is None or (isinstance(v, float) and pd.isna(v)):
             return True  # the type check reports it
         return float(v) >= bound if key == "min" else float(v) <= bound
 

@@ -1,0 +1,314 @@
+"""The mapping language: transforms, defaults, constants, computed values, maps, locales, when."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from importer.errors import MappingError
+from importer.mapping import Column, Step, load_mapping
+from importer.readers import Table
+from importer.render import prune, split_address
+from importer.runner import prepare
+from importer.validation import validate_step
+
+
+def validate(columns: dict[str, Column], cells: dict[str, list], *, locale=None, maps=None):
+    frame = pd.DataFrame(cells, dtype=object)
+    frame.index = pd.RangeIndex(2, 2 + len(frame))
+    step = Step(
+        name="s",
+        source="k",
+        connector="C",
+        template="t.j2",
+        key=next(iter(columns)),
+        columns=columns,
+    )
+    return validate_step(step, Table(Path("k.csv"), frame), locale=locale, maps=maps)
+
+
+def messages(data) -> list[str]:
+    return [str(p) for problems in data.problems.values() for p in problems]
+
+
+def test_text_transforms():
+    data = validate(
+        {"nr": Column(), "naam": Column(collapse_spaces=True, case="upper", max_length=13)},
+        {"nr": ["1", "2"], "naam": ["de  graaf   b.v.", "een   heel lange naam"]},
+    )
+
+    assert data.rows[2]["naam"] == "DE GRAAF B.V."
+    assert messages(data) == [
+        "k.csv, row 3, column 'naam': is 19 characters long; at most 13 allowed"
+    ]
+
+
+def test_decimals_with_declared_separators_never_guessed():
+    columns = {
+        "nr": Column(),
+        "nl": Column(type="decimal", decimal=",", thousands="."),
+        "en": Column(type="decimal", decimal=".", thousands=","),
+    }
+    data = validate(
+        columns, {"nr": ["1", "2"], "nl": ["1.234,56", "1,234.56"], "en": ["1,234.56", "1.234,56"]}
+    )
+
+    assert data.rows[2] == {"nr": "1", "nl": Decimal("1234.56"), "en": Decimal("1234.56")}
+    assert messages(data) == [
+        "k.csv, row 3, column 'nl': '1,234.56' is not a number with a decimal comma, such as 1.234,56",
+        "k.csv, row 3, column 'en': '1.234,56' is not a number with a decimal point, such as 1,234.56",
+    ]
+
+
+def test_dates_in_several_declared_formats_and_no_roll_over():
+    data = validate(
+        {"nr": Column(), "d": Column(type="date", format=["%d-%m-%Y", "%d.%m.%Y"])},
+        {"nr": ["1", "2", "3", "4"], "d": ["01-03-2024", "29.02.2024", "2024-12-31", "31-02-2024"]},
+    )
+
+    assert [data.rows[n]["d"] for n in (2, 3, 4)] == [
+        dt.date(2024, 3, 1),
+        dt.date(2024, 2, 29),
+        dt.date(2024, 12, 31),
+    ]
+    assert messages(data) == [
+        "k.csv, row 5, column 'd': '31-02-2024' is not a date written as DD-MM-YYYY or DD.MM.YYYY"
+    ]
+
+
+def test_locale_profile_fills_decimal_and_date_settings():
+    data = validate(
+        {"nr": Column(), "bedrag": Column(type="decimal"), "d": Column(type="date")},
+        {"nr": ["1"], "bedrag": ["1.234,50"], "d": ["05-06-2024"]},
+        locale="nl",
+    )
+
+    assert data.rows[2] == {"nr": "1", "bedrag": Decimal("1234.50"), "d": dt.date(2024, 6, 5)}
+
+
+@pytest.mark.parametrize(
+    ("word", "value"),
+    [
+        ("Ja", True),
+        ("j", True),
+        ("WAAR", True),
+        ("x", True),
+        ("nee", False),
+        ("onwaar", False),
+        ("0", False),
+    ],
+)
+def test_booleans_in_dutch_and_english(word, value):
+    assert (
+        validate({"nr": Column(), "b": Column(type="boolean")}, {"nr": ["1"], "b": [word]}).rows[2][
+            "b"
+        ]
+        is value
+    )
+
+
+def test_code_lists_case_insensitive_give_the_allowed_spelling():
+    data = validate(
+        {"nr": Column(), "soort": Column(allowed=["B2B", "B2C"], case_insensitive=True)},
+        {"nr": ["1", "2"], "soort": ["b2b", "b2x"]},
+    )
+
+    assert data.rows[2]["soort"] == "B2B"
+    assert messages(data) == [
+        "k.csv, row 3, column 'soort': 'b2x' is not one of the allowed values: B2B, B2C"
+    ]
+
+
+def test_inline_value_map_and_unmapped_values():
+    columns = {
+        "nr": Column(),
+        "factuur": Column(map={"email": "E", "papier": "A"}, case_insensitive=True),
+        "land": Column(map={"Nederland": "NL"}, unmapped="keep"),
+    }
+    data = validate(
+        columns, {"nr": ["1", "2"], "factuur": ["E-mail", "Email"], "land": ["Nederland", "BE"]}
+    )
+
+    assert data.rows[3] == {"nr": "2", "factuur": "E", "land": "BE"}
+    assert messages(data) == [
+        "k.csv, row 2, column 'factuur': 'E-mail' is not in the value map (known: email, papier)"
+    ]
+
+
+def test_defaults_constants_and_computed_values():
+    columns = {
+        "nr": Column(),
+        "voornaam": Column(),
+        "achternaam": Column(),
+        "uren": Column(type="integer", default=36),
+        "valuta": Column(value="EUR"),
+        "naam": Column(expr="row.voornaam ~ ' ' ~ row.achternaam"),
+        "adres": Column(),
+        "straat": Column(expr="(row.adres | split_address).street"),
+        "huisnummer": Column(expr="(row.adres | split_address).number", type="integer"),
+        "toevoeging": Column(expr="(row.adres | split_address).addition"),
+    }
+    data = validate(
+        columns,
+        {
+            "nr": ["1"],
+            "voornaam": ["Jan"],
+            "achternaam": ["Jansen"],
+            "uren": [None],
+            "adres": ["Kerkstraat 12a"],
+        },
+    )
+
+    assert data.rows[2] == {
+        "nr": "1",
+        "voornaam": "Jan",
+        "achternaam": "Jansen",
+        "uren": 36,
+        "valuta": "EUR",
+        "naam": "Jan Jansen",
+        "adres": "Kerkstraat 12a",
+        "straat": "Kerkstraat",
+        "huisnummer": 12,
+        "toevoeging": "a",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("Kerkstraat 12a", ("Kerkstraat", "12", "a")),
+        ("Laan van Meerdervoort 1003-bis", ("Laan van Meerdervoort", "1003", "bis")),
+        ("1e Jan Steenstraat 8 hs", ("1e Jan Steenstraat", "8", "hs")),
+        ("Markt", ("Markt", None, None)),
+    ],
+)
+def test_split_address(text, parts):
+    assert tuple(split_address(text).values()) == parts
+
+
+def test_unique_on_normalised_values_flags_two_spellings_of_one_customer():
+    data = validate(
+        {"nr": Column(), "kvk": Column(unique=True, collapse_spaces=True, case="upper")},
+        {"nr": ["1", "2", "3"], "kvk": ["nl 123", "NL  123", "NL 124"]},
+    )
+
+    assert messages(data) == [
+        "k.csv, row 2, column 'kvk': 'NL 123' appears more than once (also in row 3); each value must be unique",
+        "k.csv, row 3, column 'kvk': 'NL 123' appears more than once (also in row 2); each value must be unique",
+    ]
+
+
+def test_when_on_objects_leaves_them_out():
+    body = {
+        "A": {
+            "Objects": [
+                {"KnBankAccount": {"@when": False, "Element": {"CoId": "NL"}}},
+                {"KnContact": {"@when": True, "Element": {"x": 1}}},
+            ]
+        }
+    }
+    assert prune(body) == {"A": {"Objects": [{"KnContact": {"Element": {"x": 1}}}]}}
+
+
+def write_mapping(
+    tmp_path: Path, extra_step: str = "", source: str = "", columns: str = ""
+) -> Path:
+    (tmp_path / "t").mkdir(exist_ok=True)
+    (tmp_path / "t" / "r.json.j2").write_text(
+        '{"KnSalesRelationOrg": {"Element": {"@DbId": {{ row.nr }}, "Fields": {"CuId": "EUR", '
+        '"InPv": {{ row.factuur }}}, "Objects": [{"KnOrganisation": {"Element": {"Fields": '
+        '{"PadAdr": true, "AutoNum": true, "MatchOga": "6", "Nm": {{ row.naam }}}, "Objects": ['
+        '{"KnBankAccount": {"@when": {{ row.iban is not none }}, "Element": {"Fields": '
+        '{"CoId": "NL", "Iban": {{ row.iban }}}}}}]}}}]}}}'
+    )
+    (tmp_path / "k.csv").write_text(
+        "Nr;Naam;Soort;Factuur;IBAN\n1;A;B2B;post;\n2;B;B2C;e-mail;X1\n3;C;b2b;mail;X2\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "f.csv").write_text("Oud;Nieuw\npost;A\ne-mail;E\nmail;E\n", encoding="utf-8")
+    path = tmp_path / "m.yaml"
+    path.write_text(f"""\
+templates: t
+sources:
+  klanten: {{file: k.csv, locale: nl{source}}}
+  factuurwijzen: {{file: f.csv}}
+steps:
+  - name: relaties
+    source: klanten
+    connector: KnSalesRelationOrg
+    template: r.json.j2
+    key: nr
+{extra_step}    columns:
+      nr: {{header: Nr}}
+      naam: {{header: Naam}}
+      soort: {{header: Soort, case: upper}}
+      factuur: {{header: Factuur, map_from: {{source: factuurwijzen, old: Oud, new: Nieuw}}}}
+      iban: {{header: IBAN}}
+{columns}""")
+    return path
+
+
+def test_value_map_from_a_sheet_and_a_step_condition(tmp_path):
+    result = prepare(load_mapping(write_mapping(tmp_path, "    when: row.soort == 'B2B'\n"))).result
+    outcomes = result.outcomes["relaties"]
+
+    assert {n: o.status for n, o in outcomes.items()} == {2: "planned", 3: "excluded", 4: "planned"}
+    assert outcomes[3].error == "not selected by when: row.soort == 'B2B'"
+    fields = outcomes[4].body["KnSalesRelationOrg"]["Element"]["Fields"]
+    assert fields["InPv"] == "E"
+
+    def organisation(n):
+        return outcomes[n].body["KnSalesRelationOrg"]["Element"]["Objects"][0]["KnOrganisation"]
+
+    assert "Objects" not in organisation(2)["Element"]  # no IBAN: no bank account
+    assert organisation(4)["Element"]["Objects"] == [
+        {"KnBankAccount": {"Element": {"Fields": {"CoId": "NL", "Iban": "X2"}}}}
+    ]
+    assert result.summary_line() == "Dry run finished: 2 planned, 0 invalid, 0 skipped, 1 excluded"
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        (
+            "      x: {value: 1, header: X}\n",
+            "steps[0].columns.x.header: a column with a value or an expr is not read from the file",
+        ),
+        (
+            "      x: {header: X, format: '%d'}\n",
+            "steps[0].columns.x.format: only applies to type date, not text",
+        ),
+        (
+            "      x: {expr: 'row.naam ~'}\n",
+            "steps[0].columns.x.expr: 'row.naam ~' is not a valid expression: unexpected 'end of template'",
+        ),
+        (
+            "      x: {header: X, map_from: {source: landen, old: A, new: B}}\n",
+            "steps[0].columns.x.map_from.source: 'landen' is not a source; did you mean 'klanten'?",
+        ),
+        (
+            "      x: {header: X, type: ibna}\n",
+            "steps[0].columns.x.type: 'ibna' is not a type; did you mean 'iban'?",
+        ),
+    ],
+)
+def test_mistakes_in_the_mapping_language_name_line_and_path(tmp_path, columns, message):
+    path = write_mapping(tmp_path, columns=columns)
+
+    with pytest.raises(MappingError) as caught:
+        load_mapping(path)
+    assert str(caught.value) == f"{path} line 17: {message}"
+
+
+def test_the_committed_json_schema_is_current():
+    from conftest import ROOT
+
+    from importer.mapping import json_schema
+
+    committed = json.loads((ROOT / "mapping.schema.json").read_text(encoding="utf-8"))
+    assert committed == json_schema(), "run: importer schema > mapping.schema.json"
