@@ -48,10 +48,8 @@ def convert(text: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
         got, why = checks.apply(column.type, text[present].astype(str))
         values[present] = got.astype(object)
         bad = why.notna()
-        expects = checks.CHECKS[column.type].expects
         reasons[bad[bad].index] = [
-            f"{v!r} is not {expects}: {r}"
-            for v, r in zip(text[bad[bad].index], why[bad], strict=True)
+            f"{v!r}: {r}" for v, r in zip(text[bad[bad].index], why[bad], strict=True)
         ]
         return values.where(reasons.isna(), None), reasons
     got = _CONVERTERS[column.type](text[present].astype(str), column)

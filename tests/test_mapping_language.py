@@ -312,3 +312,38 @@ def test_the_committed_json_schema_is_current():
 
     committed = json.loads((ROOT / "mapping.schema.json").read_text(encoding="utf-8"))
     assert committed == json_schema(), "run: importer schema > mapping.schema.json"
+
+
+def test_dutch_checks_normalise_and_explain_in_plain_words():
+    columns = {
+        "nr": Column(),
+        "iban": Column(type="iban"),
+        "postcode": Column(type="postcode_nl"),
+        "kvk": Column(type="kvk"),
+        "rekening": Column(type="bank_account_nl"),
+    }
+    data = validate(
+        columns,
+        {
+            "nr": ["1", "2"],
+            "iban": ["nl91 abna 0417 1643 00", "NL91ABNA0417164301"],
+            "postcode": ["1234 ab", "0123 AB"],
+            "kvk": ["01234567", "1234"],
+            "rekening": ["417164300", "41716430012345"],
+        },
+    )
+
+    assert data.rows[2] == {
+        "nr": "1",
+        "iban": "NL91ABNA0417164300",
+        "postcode": "1234AB",
+        "kvk": "01234567",
+        "rekening": "0417164300",
+    }
+    assert [p.message for p in data.problems[3]] == [
+        "'NL91ABNA0417164301': the IBAN check digits are wrong",
+        "'0123 AB': a Dutch postcode is 4 digits (not starting with 0) and 2 letters, such as 1234 AB",
+        "'1234': a KvK number has 8 digits, this one has 4",
+        "'41716430012345': a Dutch bank account number has 9 or 10 digits, or 3 to 7 for a former "
+        "Postbank (giro) number; this one has 14",
+    ]
