@@ -22,6 +22,7 @@ from importer.render import to_json
 from importer.report import write_workbook
 from importer.runner import Result, default_output, prepare, run
 from importer.sandbox import AfasSandbox
+from importer.scaffold import scaffold
 from importer.targets.afas import AfasTarget
 
 app = typer.Typer(
@@ -118,6 +119,30 @@ def render_command(mapping: MappingArg, input: InputOpt = None) -> None:
                 typer.echo(to_json(line))
     _print_problems(result)
     raise typer.Exit(0 if result.all_done else 1)
+
+
+@app.command("new")
+def new_command(
+    connector: Annotated[str, typer.Option("--connector", "-c", help="e.g. KnSalesRelationOrg.")],
+    input: Annotated[Path, typer.Option("--input", "-i", help="The spreadsheet to import.")],
+    sheet: Annotated[str | None, typer.Option("--sheet", help="xlsx: the sheet.")] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Mapping name (default: input's).")
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Where to write.")] = Path("mappings"),
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace existing files.")] = False,
+) -> None:
+    """Write a starting mapping and template by matching the spreadsheet's headers to fields."""
+    made = scaffold(connector, input, out_dir=out_dir, sheet=sheet, name=name, overwrite=overwrite)
+    typer.echo(f"Wrote {made.mapping_path} and {made.template_path}")
+    typer.echo(
+        f"Matched {len(made.matched)} of {len(made.matched) + len(made.unmatched)} columns; "
+        f"{made.todos} TODOs to check (search for TODO in both files)."
+    )
+    for header, field in made.matched.items():
+        typer.echo(f"  {header} -> {field}")
+    if made.unmatched:
+        typer.echo(f"  not matched: {', '.join(made.unmatched)}")
 
 
 @app.command("schema")

@@ -279,3 +279,18 @@ def test_production_needs_yes(cli, monkeypatch, tmp_path):
         "Error: Refusing to write to the production environment 12345 "
         "(12345.rest.afas.online) without confirmation: run again with --yes\n"
     )
+
+
+def test_new_writes_a_starting_mapping_that_imports(cli, afas_env, tmp_path):
+    made = cli("new", "--connector", "KnSalesRelationOrg", "--input", ROOT / "samples/flex/klanten.csv")
+
+    assert made.code == 0, made.err
+    assert made.out.splitlines()[0] == (
+        "Wrote mappings/klanten.yaml and mappings/templates/afas/klanten.KnSalesRelationOrg.json.j2"
+    )
+    assert "  KvK-nummer -> KnOrganisation.CcNr" in made.out
+    assert "TODO" in (tmp_path / "mappings" / "klanten.yaml").read_text()
+    ran = cli("run", "mappings/klanten.yaml")
+    assert (ran.code, ran.out) == (0, "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped\n")
+    again = cli("new", "--connector", "KnSalesRelationOrg", "--input", ROOT / "samples/flex/klanten.csv")
+    assert again.code == 2 and "not overwritten" in again.err
