@@ -28,7 +28,7 @@ def test_quick_start_is_exactly_two_commands_and_ci_runs_the_second():
 
 @pytest.mark.parametrize("command", [c.name for c in app.registered_commands])
 def test_every_command_is_documented(command):
-    assert f"`importer {command} " in README
+    assert re.search(rf"`importer {command}[ `]", README)
 
 
 @pytest.mark.parametrize("path", MAPPINGS, ids=lambda p: p.name)

@@ -1,0 +1,247 @@
+"""What the AFAS sandbox holds: records per kind, in memory or in a SQLite file, and transactions.
+
+Kinds and their keys: ``debtors`` (DbId: sales relations of organisations and persons),
+``organisations`` (BcCo), ``persons`` (BcCo), ``projects`` (PrId) and ``salesorders`` (OrNu). A
+record is a plain JSON-able dict holding its key, ``fields`` (the data fields as last sent, cleared
+fields removed) and, per kind, ``objects`` (nested objects such as addresses, each
+``{"fields": ...}``), ``BcCo``/``BcId`` or ``lines`` (each ``{"GuLi", "fields"}``).
+``state.debtors`` and the other kinds are dicts key -> record.
+
+Every request is handled in a :class:`Tx` (one transaction: all of a request's elements or none of
+them); :meth:`AfasState.commit` applies it and, with a SQLite file, writes the changed records.
+Records written straight into the dicts (``state.debtors["1"] = {...}``, as tests do) are held in
+memory only; :meth:`AfasState.put` also writes them to the file. ``state.requests`` (every write
+request received) and ``state.reads`` (every GetConnector and metainfo request) are never written
+to the file.
+
+Threads: the app runs in uvicorn's event-loop thread while tests read from the main thread. The
+app holds ``state.lock`` (re-entrant) for the whole of a request; readers that want a consistent
+view take it too, or use :meth:`AfasState.records`, which copies under it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from os import PathLike
+from typing import Any
+
+# kind -> the field that keys its records
+KINDS: dict[str, str] = {
+    "debtors": "DbId",
+    "organisations": "BcCo",
+    "persons": "BcCo",
+    "projects": "PrId",
+    "salesorders": "OrNu",
+}
+# Numbers the sandbox hands out: first value, and the kinds whose keys a new number must avoid.
+# Organisations and persons share one BcCo range in Profit.
+COUNTERS: dict[str, tuple[int, tuple[str, ...]]] = {
+    "DbId": (10000, ("debtors",)),
+    "BcCo": (100000, ("organisations", "persons")),
+    "BcId": (2000, ()),
+    "PrId": (97000, ("projects",)),
+    "OrNu": (60000001, ("salesorders",)),
+}
+# The sandbox environment's project groups (compared case-insensitively).
+PROJECT_GROUPS = frozenset({"ALG", "FLEX"})
+
+Record = dict[str, Any]
+
+
+class AfasState:
+    """What the sandbox environment holds; ``AfasState(path)`` keeps it in a SQLite file."""
+
+    def __init__(
+        self,
+        path: str | PathLike[str] | None = None,
+        *,
+        project_groups: Iterable[str] = PROJECT_GROUPS,
+    ):
+        self.debtors: dict[str, Record] = {}
+        self.organisations: dict[str, Record] = {}
+        self.persons: dict[str, Record] = {}
+        self.projects: dict[str, Record] = {}
+        self.salesorders: dict[str, Record] = {}
+        self.requests: list[dict[str, Any]] = []  # POST, PUT and DELETE, refused ones too
+        self.reads: list[dict[str, Any]] = []  # GET: GetConnectors and metainfo
+        self.counters: dict[str, int] = {}
+        self.project_groups = frozenset(group.upper() for group in project_groups)
+        self.lock = threading.RLock()
+        self.path = path
+        self._store = _SqliteStore(path) if path is not None else None
+        if self._store is not None:
+            self._store.load(self)
+
+    @classmethod
+    def open(cls, path: str | PathLike[str], **options: Any) -> AfasState:
+        """The state kept in the SQLite file at ``path`` (created when missing)."""
+        return cls(path, **options)
+
+    def table(self, kind: str) -> dict[str, Record]:
+        if kind not in KINDS:
+            raise KeyError(f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
+        return getattr(self, kind)
+
+    def received(self, connector: str) -> list[Any]:
+        """Bodies received for a connector (also those that were refused)."""
+        with self.lock:
+            return [r["body"] for r in self.requests if r["connector"] == connector]
+
+    def records(self) -> dict[str, list[Record]]:
+        """A copy of every record, per kind, in the order they were first stored."""
+        with self.lock:
+            return {kind: copy.deepcopy(list(self.table(kind).values())) for kind in KINDS}
+
+    def put(self, kind: str, record: Record) -> None:
+        """Store (or replace) a record, e.g. data that 'already exists in Profit' for a test."""
+        key = str(record[KINDS[kind]])
+        with self.lock:
+            self.table(kind)[key] = record
+            if self._store is not None:
+                self._store.save([(kind, key, record)], self.counters)
+
+    def reset(self) -> None:
+        """Forget every record, number and received request."""
+        with self.lock:
+            for kind in KINDS:
+                self.table(kind).clear()
+            self.counters.clear()
+            self.requests.clear()
+            self.reads.clear()
+            if self._store is not None:
+                self._store.clear()
+
+    def transaction(self) -> Tx:
+        return Tx(self)
+
+    def commit(self, tx: Tx) -> None:
+        """Apply a transaction's changes, and write them to the SQLite file if there is one."""
+        with self.lock:
+            changes = []
+            for kind, key in tx.dirty:
+                record = tx.work[(kind, key)]
+                if record is None:
+                    self.table(kind).pop(key, None)
+                else:
+                    self.table(kind)[key] = record
+                changes.append((kind, key, record))
+            self.counters = dict(tx.counters)
+            if self._store is not None:
+                self._store.save(changes, self.counters)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+class Tx:
+    """One request's changes, kept apart from the state until committed.
+
+    ``find`` reads (never change what it returns), ``edit`` gives a copy that will be saved,
+    ``put`` stores a new record, ``delete`` removes one, ``scan`` reads every record of a kind.
+    """
+
+    def __init__(self, state: AfasState):
+        self.state = state
+        self.work: dict[tuple[str, str], Record | None] = {}
+        self.dirty: list[tuple[str, str]] = []
+        self.counters = dict(state.counters)
+
+    def find(self, kind: str, key: Any) -> Record | None:
+        if key is None:
+            return None
+        slot = (kind, str(key))
+        if slot in self.work:
+            return self.work[slot]
+        return self.state.table(kind).get(str(key))
+
+    def edit(self, kind: str, key: Any) -> Record | None:
+        record = self.find(kind, key)
+        if record is None:
+            return None
+        slot = (kind, str(key))
+        if slot not in self.dirty:
+            record = copy.deepcopy(record)
+            self._mark(slot, record)
+        return record
+
+    def put(self, kind: str, record: Record) -> None:
+        self._mark((kind, str(record[KINDS[kind]])), record)
+
+    def delete(self, kind: str, key: str) -> None:
+        self._mark((kind, str(key)), None)
+
+    def scan(self, kind: str) -> Iterator[Record]:
+        table = self.state.table(kind)
+        for key, record in table.items():
+            current = self.work.get((kind, key), record)
+            if current is not None:
+                yield current
+        for (other, key), record in list(self.work.items()):
+            if other == kind and key not in table and record is not None:
+                yield record
+
+    def next_id(self, name: str) -> str:
+        """The next free number of a counter (DbId, BcCo, BcId, PrId, OrNu)."""
+        start, kinds = COUNTERS[name]
+        number = self.counters.get(name, start)
+        while any(self.find(kind, str(number)) is not None for kind in kinds):
+            number += 1
+        self.counters[name] = number + 1
+        return str(number)
+
+    def _mark(self, slot: tuple[str, str], record: Record | None) -> None:
+        self.work[slot] = record
+        if slot not in self.dirty:
+            self.dirty.append(slot)
+
+
+class _SqliteStore:
+    """Records as JSON in one SQLite table, plus the counters; written after every commit."""
+
+    def __init__(self, path: str | PathLike[str]):
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        with self._db:
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS records (kind TEXT NOT NULL, key TEXT NOT NULL, "
+                "data TEXT NOT NULL, PRIMARY KEY (kind, key))"
+            )
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, next INTEGER NOT NULL)"
+            )
+
+    def load(self, state: AfasState) -> None:
+        rows = self._db.execute("SELECT kind, key, data FROM records ORDER BY rowid")
+        for kind, key, data in rows:
+            if kind in KINDS:
+                state.table(kind)[key] = json.loads(data)
+        state.counters = dict(self._db.execute("SELECT name, next FROM counters"))
+
+    def save(self, changes: list[tuple[str, str, Record | None]], counters: dict[str, int]) -> None:
+        with self._db:
+            for kind, key, record in changes:
+                if record is None:
+                    self._db.execute("DELETE FROM records WHERE kind = ? AND key = ?", (kind, key))
+                else:
+                    self._db.execute(
+                        "INSERT INTO records (kind, key, data) VALUES (?, ?, ?) "
+                        "ON CONFLICT (kind, key) DO UPDATE SET data = excluded.data",
+                        (kind, key, json.dumps(record, ensure_ascii=False)),
+                    )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO counters (name, next) VALUES (?, ?)", counters.items()
+            )
+
+    def clear(self) -> None:
+        with self._db:
+            self._db.execute("DELETE FROM records")
+            self._db.execute("DELETE FROM counters")
+
+    def close(self) -> None:
+        self._db.close()
