@@ -7,7 +7,9 @@ configuration, mapping, input or authentication error (nothing sent).
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
@@ -21,7 +23,7 @@ from importer.mapping import Mapping, json_schema, load_mapping
 from importer.render import to_json
 from importer.report import write_workbook
 from importer.runner import Result, default_output, prepare, run
-from importer.sandbox import AfasSandbox
+from importer.sandbox import AfasSandbox, Faults
 from importer.scaffold import scaffold
 from importer.targets.afas import AfasTarget
 
@@ -119,6 +121,75 @@ def render_command(mapping: MappingArg, input: InputOpt = None) -> None:
                 typer.echo(to_json(line))
     _print_problems(result)
     raise typer.Exit(0 if result.all_done else 1)
+
+
+@app.command("sandbox")
+def sandbox_command(
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: a free one).")] = 8123,
+    latency_ms: Annotated[float, typer.Option("--latency-ms", help="Delay of every reply.")] = 0,
+    fail_rate: Annotated[
+        float, typer.Option("--fail-rate", help="Share of writes refused as 'record locked' (500).")
+    ] = 0,
+    unavailable_rate: Annotated[
+        float, typer.Option("--unavailable-rate", help="Share of writes answered 503.")
+    ] = 0,
+    retry_after: Annotated[int, typer.Option("--retry-after", help="retry_after of a 503.")] = 7,
+    drop_before_rate: Annotated[
+        float, typer.Option("--drop-before-rate", help="Share of writes dropped before saving.")
+    ] = 0,
+    drop_after_rate: Annotated[
+        float, typer.Option("--drop-after-rate", help="Share of writes saved, then dropped.")
+    ] = 0,
+    script: Annotated[
+        str | None,
+        typer.Option("--script", help="Faults for given writes: '3=locked,5=drop_after'."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the fault draws.")] = 0,
+    state: Annotated[
+        Path | None,
+        typer.Option("--state", help="SQLite file that keeps the data across restarts."),
+    ] = None,
+    token: Annotated[
+        str | None, typer.Option("--token", help="The token to accept (default: a new one).")
+    ] = None,
+) -> None:
+    """Run the AFAS sandbox in the foreground on 127.0.0.1 until Ctrl-C."""
+    try:
+        faults = Faults.from_options(
+            latency_ms=latency_ms,
+            locked_rate=fail_rate,
+            unavailable_rate=unavailable_rate,
+            retry_after=retry_after,
+            drop_before_rate=drop_before_rate,
+            drop_after_rate=drop_after_rate,
+            seed=seed,
+            script=script,
+        )
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from exc
+    box = AfasSandbox.start(port=port, faults=faults, state_path=state, token=token)
+    typer.echo(f"AFAS sandbox at {box.base_url} (Ctrl-C to stop). In another terminal:")
+    typer.echo(f"export AFAS_BASE_URL={box.base_url}")
+    typer.echo(f"export AFAS_TOKEN={box.token}")
+    typer.echo(
+        f"# or OAuth: export AFAS_CLIENT_ID={box.client_id} AFAS_CLIENT_SECRET={box.client_secret}"
+    )
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        while True:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        box.stop()
+        typer.echo(
+            f"Stopped. Writes: {box.faults.writes}; faults injected: "
+            f"{dict(box.faults.applied) or 'none'}"
+        )
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @app.command("new")
