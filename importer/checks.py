@@ -9,7 +9,8 @@ Normal forms and decisions
 --------------------------
 ``iban``
     Compact upper case, ``NL91ABNA0417164300``. Checked: country code, the length and layout for
-    that country and the check digits (python-stdnum's IBAN registry). For Belgian, Spanish,
+    that country and the check digits (python-stdnum's IBAN registry; check digits 00, 01 and 99
+    are refused, as ISO 13616 allows only 02 to 98). For Belgian, Spanish,
     Norwegian and Montenegrin IBANs the check digits of the account number inside are checked
     as well. The *bank code* is not looked up: python-stdnum's Belgian bank list is a snapshot
     and would refuse real accounts at banks it does not know (it refuses BE68539007547034).
@@ -56,6 +57,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -207,13 +209,17 @@ def _listing(parts: list[str]) -> str:
 
 
 _IBAN_BBAN_RE = {cc: _iban_regex(layout) for cc, layout in _IBAN_LAYOUT.items()}
-_IBAN_FULL_RE = {cc: f"{cc}[0-9]{{2}}{regex.pattern}" for cc, regex in _IBAN_BBAN_RE.items()}
+# Check digits run from 02 to 98 (ISO 13616); 01 and 99 would pass the mod-97 test by accident.
+_IBAN_FULL_RE = {
+    cc: f"{cc}(?!0[01]|99)[0-9]{{2}}{regex.pattern}" for cc, regex in _IBAN_BBAN_RE.items()
+}
 # A -> 10, B -> 11, ... Z -> 35, as the ISO 7064 mod 97-10 check reads letters.
 _LETTER_VALUES = str.maketrans({chr(ord("A") + i): str(10 + i) for i in range(26)})
-_IBAN_COUNTRY_MODULES: dict[str, object] = {}
+_IBAN_COUNTRY_MODULES: dict[str, Any] = {}
 
 
-def _iban_country_module(cc: str):
+def _iban_country_module(cc: str) -> Any:
+    """python-stdnum's extra checks for IBANs of this country (BE, ES, NO, ME), or None."""
     if cc not in _IBAN_COUNTRY_MODULES:
         _IBAN_COUNTRY_MODULES[cc] = get_cc_module(cc.lower(), "iban")
     return _IBAN_COUNTRY_MODULES[cc]
@@ -250,6 +256,8 @@ def normalise_iban(text: str) -> str:
     shape = f"{subject} is {_listing([cc, '2 check digits', *_iban_shape(layout)])}"
     if not (s[2:4].isdigit() and _IBAN_BBAN_RE[cc].fullmatch(s[4:])):
         raise Invalid(shape)
+    if s[2:4] in ("00", "01", "99"):
+        raise Invalid("the IBAN check digits are wrong")
     try:
         std_iban.validate(s, check_country=False)
     except InvalidChecksum:
@@ -259,11 +267,10 @@ def normalise_iban(text: str) -> str:
     module = _iban_country_module(cc)
     if module is not None:
         try:
-            module.validate(s)  # type: ignore[attr-defined]
+            module.validate(s)
         except InvalidChecksum:
             raise Invalid(
-                f"the account number inside this {subject[subject.index(' ') + 1 :]} "
-                "is not valid (its own check digits are wrong)"
+                "the account number inside this IBAN is not valid (its own check digits are wrong)"
             ) from None
         except ValidationError:
             pass  # an unknown bank code: stdnum's bank lists are snapshots; do not refuse
@@ -375,12 +382,17 @@ def _passes_eleven_test(nine_digits: pd.Series) -> np.ndarray:
     return (digits @ _ELEVEN_WEIGHTS) % 11 == 0
 
 
+def _nl_vat_mod97(compact: str) -> bool:
+    """The newer Dutch VAT check (since 2020): ISO 7064 mod 97-10 over NL + the number."""
+    return int(compact.translate(_LETTER_VALUES)) % 97 == 1
+
+
 def _fast_vat(text: pd.Series) -> pd.Series:
     s = _vectorised_compact(text)
     out = _undecided(text)
     nl = s[s.str.fullmatch(r"NL(?!0{9})[0-9]{9}B(?!00)[0-9]{2}")]
     ok = _passes_eleven_test(nl.str.slice(2, 11)) | np.array(
-        [_iban_mod97_plain(x) for x in nl], dtype=bool
+        [_nl_vat_mod97(x) for x in nl], dtype=bool
     )
     out[nl.index[ok]] = nl[ok]
     be = s[s.str.fullmatch(r"BE[01][0-9]{9}") & (s != "BE0000000000")]
@@ -389,11 +401,6 @@ def _fast_vat(text: pd.Series) -> pd.Series:
     ).to_numpy() % 97 == 0
     out[be.index[ok]] = be[ok]
     return out
-
-
-def _iban_mod97_plain(compact: str) -> bool:
-    """ISO 7064 mod 97-10 over the whole text (the newer Dutch VAT check, NL + number)."""
-    return int(compact.translate(_LETTER_VALUES)) % 97 == 1
 
 
 # --- KvK, BSN -------------------------------------------------------------------------------
@@ -503,9 +510,11 @@ def normalise_email(text: str) -> str:
 
 
 def _fast_email(text: pd.Series) -> pd.Series:
-    parts = text.str.extract(rf"^(?:{_EMAIL_RE.pattern})\Z")
-    ok = parts["local"].notna()
-    return (parts["local"] + "@" + parts["domain"].str.lower()).where(ok, None)
+    out = _undecided(text)
+    good = text[text.str.fullmatch(_EMAIL_RE.pattern)]
+    parts = (value.rpartition("@") for value in good)
+    out[good.index] = [local + "@" + domain.lower() for local, _, domain in parts]
+    return out
 
 
 # --- Phone ----------------------------------------------------------------------------------
