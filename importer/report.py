@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from importer.runner import STATUSES, Result
@@ -170,7 +171,9 @@ def _write_errors(sheet: Worksheet, result: Result) -> None:
                     ],
                 )
                 link = sheet.cell(sheet.max_row, 3)
-                link.hyperlink = f"#'{step.name}'!A{position}"
+                link.hyperlink = Hyperlink(
+                    ref=link.coordinate, location=f"'{step.name}'!A{position}"
+                )
                 link.style = "Hyperlink"
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(ERROR_HEADER))}{max(sheet.max_row, 1)}"

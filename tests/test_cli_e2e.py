@@ -282,7 +282,9 @@ def test_production_needs_yes(cli, monkeypatch, tmp_path):
 
 
 def test_new_writes_a_starting_mapping_that_imports(cli, afas_env, tmp_path):
-    made = cli("new", "--connector", "KnSalesRelationOrg", "--input", ROOT / "samples/flex/klanten.csv")
+    made = cli(
+        "new", "--connector", "KnSalesRelationOrg", "--input", ROOT / "samples/flex/klanten.csv"
+    )
 
     assert made.code == 0, made.err
     assert made.out.splitlines()[0] == (
@@ -291,6 +293,45 @@ def test_new_writes_a_starting_mapping_that_imports(cli, afas_env, tmp_path):
     assert "  KvK-nummer -> KnOrganisation.CcNr" in made.out
     assert "TODO" in (tmp_path / "mappings" / "klanten.yaml").read_text()
     ran = cli("run", "mappings/klanten.yaml")
-    assert (ran.code, ran.out) == (0, "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped\n")
-    again = cli("new", "--connector", "KnSalesRelationOrg", "--input", ROOT / "samples/flex/klanten.csv")
+    assert (ran.code, ran.out) == (
+        0,
+        "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped\n",
+    )
+    again = cli(
+        "new", "--connector", "KnSalesRelationOrg", "--input", ROOT / "samples/flex/klanten.csv"
+    )
     assert again.code == 2 and "not overwritten" in again.err
+
+
+def test_validation_report_lists_every_problem_linked_to_its_row(cli, tmp_path):
+    ran = cli("validate", FLEX, "--input", FLEX_ERRORS)
+
+    assert ran.code == 1
+    workbook = openpyxl.load_workbook(tmp_path / "flex-validation.xlsx")
+    errors = workbook["Errors"]
+    found = [tuple(c.value for c in row) for row in errors.iter_rows(min_row=2)]
+    assert found[0] == (
+        "verkooprelaties",
+        "klanten.csv",
+        2,
+        "Klantnummer",
+        "50001",
+        "invalid",
+        "'50001' appears more than once (also in row 6); each value must be unique",
+        None,
+    )
+    assert (
+        "verkooprelaties",
+        "klanten.csv",
+        5,
+        "Uren per week",
+        "zesendertig",
+        "invalid",
+        "'zesendertig' is not a whole number such as 42",
+        None,
+    ) in found
+    assert errors["C2"].hyperlink.location == "'verkooprelaties'!A2"
+    summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True) if row[0]}
+    assert summary["Dialect klanten"] == (
+        "declared: locale nl; read as: encoding utf-8-sig, delimiter ;"
+    )
