@@ -19,8 +19,10 @@ from importer.errors import (
     TargetUnreachable,
 )
 from importer.mapping import Mapping, load_mapping
+from importer.plan import prepare
 from importer.report import write_workbook
-from importer.runner import Result, prepare, run
+from importer.results import Result
+from importer.runner import run
 from importer.sandbox import AfasSandbox
 from importer.targets.afas import AfasTarget
 

@@ -20,9 +20,11 @@ from dotenv import load_dotenv
 
 from importer.errors import ConfigurationError, ImporterError
 from importer.mapping import Mapping, json_schema, load_mapping
+from importer.plan import prepare
 from importer.render import to_json
 from importer.report import write_workbook
-from importer.runner import Result, default_output, prepare, run
+from importer.results import Result
+from importer.runner import default_output, run
 from importer.sandbox import AfasSandbox, Faults
 from importer.scaffold import scaffold
 from importer.targets.afas import AfasTarget

@@ -3,18 +3,46 @@
 Every cell is read as text first, so codes with leading zeros, long numbers and postcodes
 survive; conversion to declared types happens later (:mod:`importer.validation`). Cells are
 trimmed and an empty cell is missing (``None``). The table's index is the row number as the
-user sees it in the file (header = row 1); fully empty rows are left out, so their numbers
-are simply absent.
+user sees it in the file (header = row 1, or the first filled row when blank rows are above
+it); fully empty rows are left out, so their numbers are simply absent.
+
+A file that cannot be read *as the user sees it* raises :class:`InputError` naming the file,
+sheet, row, column and value, and what to do; nothing is guessed and no value is dropped or
+changed in silence. In particular:
+
+* CSV: the encoding is detected (UTF-8, Windows-1252, UTF-16 with a byte order mark) and the
+  delimiter too (``;``, ``,`` or tab; an Excel ``sep=`` first line is obeyed and, like Excel,
+  not counted as a row). A row with more values than the header has columns, a value with no
+  header, a quote that is never closed (or closed only rows later), NUL bytes, a byte order
+  mark inside the text, a repeated header row, and (when the delimiter was detected) rows
+  written with another delimiter are errors. Fewer values than columns mean blank cells.
+* Excel (.xlsx, .xlsm, .xls, .ods; recognised by content, not by name): the default sheet is
+  the first *visible* worksheet; a hidden sheet is read only when the mapping names it (with a
+  warning). Formula cells are read as the result Excel stored; a formula without a stored
+  result, a cell showing an error (``#N/A``), merged cells with a value, and numbers longer
+  than the 15 digits Excel keeps are errors. Title rows above the header are an error;
+  password-protected, damaged, HTML or text files with an Excel name are errors.
+* Cells that start with ``=`` are text, never formulas; they are read as they are, with a
+  warning in :attr:`Table.warnings`.
+* A file with a header but no data rows is a table of 0 rows, with a warning.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
+import html
 import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pandas as pd
 
@@ -24,6 +52,19 @@ CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 ENCODINGS = ("utf-8-sig", "cp1252")
 DELIMITERS = (";", ",", "\t")
+EXCEL_DIGITS = 15  # significant digits Excel keeps of a number
+LISTED = 5  # rows named in a warning before "and N more"
+SNIFF_LINES = 20  # lines looked at for the delimiter when the first one has none
+TITLE_ROWS = 10  # how far below a one-cell first row a wider header is taken for one
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+SAVE_AS = "Open it in Excel and save it as Excel Workbook (.xlsx), or export it as CSV"
+OTHER_FORMATS = {
+    ".numbers": " (in Numbers: File > Export To > CSV or Excel)",
+}
 
 
 @dataclass(frozen=True)
@@ -34,6 +75,8 @@ class Table:
     frame: pd.DataFrame
     sheet: str | None = None
     dialect: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    """Things the user should know that do not stop the run (shown, never silently applied)."""
 
     @property
     def label(self) -> str:
@@ -54,49 +97,75 @@ def read_table(
 ) -> Table:
     """Read a CSV or Excel file; raise InputError for anything that makes it unusable."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError(
+            f"{path}: is a folder, not a file; expected a CSV (.csv) or Excel (.xlsx) file"
+        )
     if not path.is_file():
         raise InputError(f"Input file not found: {path}")
     suffix = path.suffix.lower()
+    if suffix not in EXCEL_SUFFIXES | CSV_SUFFIXES:
+        kind = f"'{suffix}' files" if suffix else "files without an extension such as .csv"
+        hint = OTHER_FORMATS.get(suffix, "")
+        raise InputError(f"{path.name}: cannot read {kind}; use CSV (.csv) or Excel (.xlsx){hint}")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path.name}: cannot be opened ({exc.strerror})") from exc
     if suffix in EXCEL_SUFFIXES:
-        return _read_excel(path, sheet)
-    if suffix in CSV_SUFFIXES:
-        return _read_csv(path, encoding, delimiter)
-    raise InputError(f"{path.name}: cannot read '{suffix}' files; use CSV (.csv) or Excel (.xlsx)")
+        return _read_excel(path, raw, sheet)
+    return _read_csv(path, raw, encoding, delimiter)
 
 
-def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> Table:
-    raw = path.read_bytes()
+# --- CSV ----------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path, raw: bytes, encoding: str | None, delimiter: str | None) -> Table:
+    name = path.name
+    if raw.startswith((ZIP_MAGIC, OLE_MAGIC)):
+        raise InputError(
+            f"{name}: this is an Excel workbook, not a CSV file; rename it to "
+            f"{path.stem}.xlsx (or {path.stem}.xls)"
+        )
     text, used_encoding = _decode(path, raw, encoding)
     if not text.strip():
-        raise InputError(f"{path.name}: the file is empty; expected a header row and data rows")
-    sep = delimiter or _sniff_delimiter(text)
-    header = next(csv.reader(io.StringIO(text), delimiter=sep))
-    _check_header(path.name, header)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            quotechar='"',
+        raise InputError(f"{name}: the file is empty; expected a header row and data rows")
+    if "\x00" in text and text.count("\x00") * 4 > len(text):
+        raise InputError(
+            f"{name}: the file is full of NUL bytes: it looks like UTF-16 text (Excel "
+            "'Unicode Text') without a byte order mark. Save it as 'CSV UTF-8', or declare "
+            "encoding: utf-16 for this source in the mapping"
         )
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(f"{path.name}: not a readable CSV file ({exc})") from exc
-    frame.columns = [h.strip() for h in header]
-    frame.index = pd.RangeIndex(2, len(frame) + 2)
-    dialect = {"encoding": used_encoding, "delimiter": {"\t": "tab"}.get(sep, sep)}
-    return Table(path=path, frame=_tidy(frame), dialect=dialect)
+    sep_line = re.match(r"sep=(.)\r?\n", text)
+    if sep_line:  # Excel's own hint; Excel does not show it as a row
+        text = text[sep_line.end() :]
+    sep = delimiter or (sep_line.group(1) if sep_line else _sniff_delimiter(text))
+    grid = _parse_csv(name, text, sep)
+    grid.index = pd.RangeIndex(1, len(grid) + 1)
+    dialect = {"encoding": used_encoding, "delimiter": _delimiter_name(sep)}
+    warnings: list[str] = []
+    frame, header_row = _shape(name, _tidy(grid), excel=False, sep=sep, warnings=warnings)
+    _check_csv_cells(name, frame, header_row, text, sep, detected=not (delimiter or sep_line))
+    maybe = "=" in text and bool(text.lstrip().startswith("=") or _AFTER_DELIMITER.search(text))
+    _warn_formulas(name, frame, warnings, maybe=maybe)
+    return Table(path=path, frame=frame, dialect=dialect, warnings=warnings)
+
+
+_AFTER_DELIMITER = re.compile(r'[;,\t\n\r"][ \t]*=')  # a value that may start with "="
 
 
 def _decode(path: Path, raw: bytes, encoding: str | None) -> tuple[str, str]:
-    for candidate in (encoding,) if encoding else ENCODINGS:
+    if not encoding and raw.startswith(UTF16_BOMS):
+        candidates: tuple[str, ...] = ("utf-16",)
+    else:
+        candidates = (encoding,) if encoding else ENCODINGS
+    for candidate in candidates:
         try:
             return raw.decode(candidate), candidate
         except UnicodeDecodeError as exc:
-            if encoding:
+            if encoding or candidate == "utf-16":
                 raise InputError(
-                    f"{path.name}: not readable as {encoding} (byte {exc.start}); "
+                    f"{path.name}: not readable as {candidate} (byte {exc.start}); "
                     "check the 'encoding' of this source in the mapping"
                 ) from exc
         except LookupError as exc:
@@ -118,57 +187,271 @@ def _sniff_delimiter(text: str) -> str:
         elif not quoted and ch in counts:
             counts[ch] += 1
     best = max(DELIMITERS, key=lambda d: counts[d])
+    if counts[best]:
+        return best
+    # a header without delimiters: one column, or title rows above the header; the lines
+    # below tell, and a one-column file reads the same with any delimiter it does not hold
+    below = [line for line in text.splitlines()[1:SNIFF_LINES] if line.strip()]
+    counts = {d: sum(line.count(d) for line in below) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
-def _check_header(name: str, header: list[str]) -> None:
-    seen: dict[str, int] = {}
-    for position, raw in enumerate(header, start=1):
-        title = raw.strip()
-        if not title:
-            continue
-        if title in seen:
-            raise InputError(
-                f"{name}: header {title!r} appears twice (columns {seen[title]} and {position}); "
-                "every column needs its own header"
-            )
-        seen[title] = position
+def _delimiter_name(sep: str) -> str:
+    return {"\t": "tab"}.get(sep, sep)
 
 
-def _read_excel(path: Path, sheet: str | None) -> Table:
-    from python_calamine import CalamineWorkbook
-
+def _parse_csv(name: str, text: str, sep: str) -> pd.DataFrame:
+    """Every record as a row of strings (no header yet); one row per record, blank ones too."""
+    options: dict[str, Any] = dict(
+        sep=sep, header=None, dtype=str, keep_default_na=False, skip_blank_lines=False
+    )
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        return pd.read_csv(io.StringIO(text), quotechar='"', **options)
+    except pd.errors.EmptyDataError:  # the first line is blank: its width says nothing
+        pass
+    except pd.errors.ParserError as exc:
+        eof = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+        if eof:
+            raise _open_quote(name, text, sep, int(eof.group(1))) from exc
+        if "Expected" not in str(exc):
+            raise InputError(f"{name}: not a readable CSV file ({exc})") from exc
+    # Rows of different widths (or a blank first line): read every row as wide as the widest;
+    # _shape reports values that have no header (trailing empty cells are harmless).
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    width = max(map(len, csv.reader(io.StringIO(text, newline=None), delimiter=sep)), default=1)
+    try:
+        grid = pd.read_csv(
+            io.StringIO(text), quotechar='"', names=range(width), index_col=False, **options
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(f"{name}: not a readable CSV file ({exc})") from exc
+    return grid
+
+
+def _open_quote(name: str, text: str, sep: str, record: int) -> InputError:
+    """The error for a quote that is never closed; ``record`` counts from 0 (pandas)."""
+    rows = list(csv.reader(io.StringIO(text, newline=None), delimiter=sep))
+    cells = rows[record] if record < len(rows) else []
+    start = cells[-1].split("\n", 1)[0][:40] if cells else ""
+    header = next((r for r in rows if any(c.strip() for c in r)), [])
+    title = header[len(cells) - 1].strip() if 0 < len(cells) <= len(header) else ""
+    column = repr(title) if title else len(cells) or "?"
+    return InputError(
+        f'{name}, row {record + 1}, column {column}: the quote (") before '
+        f"{start!r} is never closed, so the rest of the file would be one value. "
+        "Close the quote, or remove it"
+    )
+
+
+def _check_csv_cells(
+    name: str, frame: pd.DataFrame, header_row: int, text: str, sep: str, detected: bool
+) -> None:
+    """Problems that only show in the values: stray characters, swallowed or mixed rows."""
+    if "\x00" in text:
+        _refuse_cells(
+            name,
+            frame,
+            header_row,
+            lambda s: s.str.contains("\x00", regex=False),
+            "contains a NUL byte (\\x00), which is not text: the file is damaged or not "
+            "really CSV. Remove the NUL bytes, or export the file again",
+        )
+    if "\ufeff" in text:
+        _refuse_cells(
+            name,
+            frame,
+            header_row,
+            lambda s: s.str.contains("\ufeff", regex=False),
+            "contains a byte order mark (U+FEFF), an invisible character that is left where "
+            "two files were pasted together. Remove it",
+        )
+    ncols = len(frame.columns)
+    if ncols >= 3 and '"' in text:
+        whole_row = re.compile(rf"[\r\n][^\r\n]*(?:{re.escape(sep)}[^\r\n]*){{{ncols - 1}}}")
+        for column in frame.columns:
+            values = frame[column].dropna()
+            values = values[values.str.contains(whole_row)]
+            if len(values):
+                n, value = values.index[0], values.iloc[0]
+                swallowed = whole_row.search(value).group(0).strip()  # type: ignore[union-attr]
+                raise InputError(
+                    f"{name}, row {n}, column {column!r}: the value runs over "
+                    f"{value.count(chr(10)) + 1} lines and holds what look like whole rows "
+                    f'({swallowed[:60]!r}): a quote (") in it is probably not closed where it '
+                    "should be. Close the quote, or remove it"
+                )
+    if detected and ncols >= 3:  # with two columns, "Jansen, B.V." and a blank would be one
+        first = frame[frame.columns[0]]
+        alone = first[frame[frame.columns[1:]].isna().all(axis=1) & first.notna()]
+        for other in (d for d in DELIMITERS if d != sep):
+            mixed = alone[alone.str.count(re.escape(other)) >= ncols - 1]
+            if len(mixed):
+                n = mixed.index[0]
+                raise InputError(
+                    f"{name}, row {n}: the whole row is in column {frame.columns[0]!r} "
+                    f"({first[n][:60]!r}): it is separated by '{_delimiter_name(other)}' "
+                    f"while the header uses '{_delimiter_name(sep)}'. Use one delimiter "
+                    "throughout the file (if the value is right as it is, declare "
+                    f"delimiter: '{_delimiter_name(sep)}' for this source in the mapping)"
+                )
+
+
+def _refuse_cells(name: str, frame: pd.DataFrame, header_row: int, test: Any, problem: str) -> None:
+    """InputError naming the first cell (in row order) for which ``test`` holds."""
+    titles = pd.Series(list(frame.columns), index=list(frame.columns), dtype=object)
+    hits = [(header_row, t, t) for t in titles[test(titles).astype(bool)]]
+    for column in frame.columns:
+        values = frame[column].dropna()
+        found = values[test(values).astype(bool)]
+        hits += [(int(n), column, v) for n, v in found.items()]
+    if not hits:
+        return
+    n, column, value = min(hits, key=lambda h: (h[0], list(frame.columns).index(h[1])))
+    more = f" ({len(hits)} cells in all)" if len(hits) > 1 else ""
+    raise InputError(f"{name}, row {n}, column {column!r}: the value {value!r} {problem}{more}")
+
+
+# --- Excel --------------------------------------------------------------------------------
+
+
+def _read_excel(path: Path, raw: bytes, sheet: str | None) -> Table:
+    from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
+
+    name = path.name
+    if not raw:
+        raise InputError(
+            f"{name}: the file is empty (0 bytes), not an Excel workbook; save or export it again"
+        )
+    _check_workbook_bytes(name, raw)
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+    except PasswordError as exc:
+        raise _password_error(name) from exc
     except Exception as exc:  # calamine raises its own types for every kind of bad file
-        raise InputError(f"{path.name}: not a readable Excel file ({exc})") from exc
+        raise InputError(
+            f"{name}: not a readable Excel file: it is damaged or not an Excel workbook "
+            f"({exc}). Open it in Excel and save it again as Excel Workbook (.xlsx)"
+        ) from exc
+    metas = {m.name: m for m in workbook.sheets_metadata}
     names = workbook.sheet_names
+    hidden = {n for n, m in metas.items() if m.visible != SheetVisibleEnum.Visible}
+    warnings: list[str] = []
     if sheet is None:
-        sheet = names[0]
-    elif sheet not in names:
-        raise InputError(f"Sheet {sheet!r} not found in {path.name}. Sheets: {', '.join(names)}")
-    rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    first = next((i for i, row in enumerate(rows) if any(_cell_text(v) for v in row)), None)
-    if first is None:
-        raise InputError(f"{path.name} (sheet {sheet}): the sheet is empty; expected a header row")
-    header = [_cell_text(v) or "" for v in rows[first]]
-    while header and not header[-1]:
-        header.pop()
-    _check_header(f"{path.name} (sheet {sheet})", header)
-    body = [[_cell_text(v) for v in row[: len(header)]] for row in rows[first + 1 :]]
-    frame = pd.DataFrame(body, columns=header, dtype=object)
-    frame.index = pd.RangeIndex(first + 2, first + 2 + len(frame))
-    return Table(path=path, frame=_tidy(frame), sheet=sheet)
+        usable = [n for n in names if n not in hidden and metas[n].typ == SheetTypeEnum.WorkSheet]
+        if not usable:
+            raise InputError(f"{name}: no visible worksheet. Sheets: {_sheet_list(names, hidden)}")
+        sheet = usable[0]
+    else:
+        found = _find_sheet(sheet, names)
+        if found is None:
+            close = difflib.get_close_matches(sheet, names, n=1)
+            hint = f". Did you mean {close[0]!r}?" if close else ""
+            raise InputError(
+                f"Sheet {sheet!r} not found in {name}. Sheets: {_sheet_list(names, hidden)}{hint}"
+            )
+        sheet = found
+        if sheet in hidden:
+            warnings.append(
+                f"{name}: sheet {sheet!r} is hidden in Excel; it is read because the mapping "
+                "names it"
+            )
+    label = f"{name} (sheet {sheet})"
+    try:
+        book_sheet = workbook.get_sheet_by_name(sheet)
+        rows = book_sheet.to_python(skip_empty_area=False)
+        merged = book_sheet.merged_cell_ranges or []
+    except Exception as exc:
+        raise InputError(
+            f"{label}: not a readable Excel sheet: it is damaged ({exc}). Open the file in "
+            "Excel and save it again as Excel Workbook (.xlsx)"
+        ) from exc
+    try:
+        texts = [[_cell_text(v) for v in row] for row in rows]
+    except _TooManyDigits:
+        raise _digits_error(label, rows) from None
+    width = max(map(len, texts), default=0)
+    grid = _tidy(pd.DataFrame(texts, columns=range(width), dtype=object))
+    grid.index = pd.RangeIndex(1, len(grid) + 1)
+    header = _header_row(label, grid, excel=True)
+    titles = list(grid.loc[header[0]])
+    _check_merged(label, grid, merged, header[0], titles)
+    found, equals = _scan_sheet_xml(raw, sheet) if raw.startswith(ZIP_MAGIC) else ([], True)
+    _check_formula_cells(label, found, header[0], titles)
+    frame, _ = _shape(label, grid, excel=True, sep=None, warnings=warnings, header=header)
+    _warn_formulas(label, frame, warnings, maybe=equals)
+    return Table(path=path, frame=frame, sheet=sheet, warnings=warnings)
+
+
+def _check_workbook_bytes(name: str, raw: bytes) -> None:
+    """Refuse, with the reason, files that only carry an Excel name."""
+    if raw.startswith(OLE_MAGIC):
+        if ENCRYPTED_PACKAGE in raw:
+            raise _password_error(name)
+        return
+    if raw.startswith(ZIP_MAGIC):
+        if not zipfile.is_zipfile(io.BytesIO(raw)):
+            raise InputError(
+                f"{name}: not a readable Excel file: it is damaged or incomplete (cut off while "
+                "copying, downloading or saving). Export or copy it again"
+            )
+        return
+    head = raw[:4096].lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").replace(b"\x00", b"").lower()
+    if head.startswith(b"%pdf"):
+        what = "a PDF document; export the data as CSV or Excel instead"
+    elif b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        what = f"an Excel 2003 XML spreadsheet. {SAVE_AS}"
+    elif head.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<?xml", b"<")):
+        what = f"a web page (HTML) with an Excel name, as some systems export them. {SAVE_AS}"
+    elif b"\x00" not in raw[:4096]:
+        stem = name.rsplit(".", 1)[0]
+        what = f"a text file, not a workbook; if it is CSV, rename it to {stem}.csv"
+    else:
+        what = f"the file is damaged or not an Excel workbook. {SAVE_AS}"
+    raise InputError(f"{name}: not a readable Excel file: {what}")
+
+
+def _password_error(name: str) -> InputError:
+    return InputError(
+        f"{name}: the workbook is protected with a password, so it cannot be read. Open it in "
+        "Excel, remove the password (File > Info > Protect Workbook > Encrypt with Password) "
+        "and save it again"
+    )
+
+
+def _find_sheet(sheet: str, names: list[str]) -> str | None:
+    """The sheet's name as in the workbook; like Excel, case and outer spaces do not count."""
+    if sheet in names:
+        return sheet
+    folded = [n for n in names if n.strip().casefold() == sheet.strip().casefold()]
+    return folded[0] if len(folded) == 1 else None
+
+
+def _sheet_list(names: list[str], hidden: set[str]) -> str:
+    return ", ".join(f"{n} (hidden)" if n in hidden else n for n in names)
+
+
+class _TooManyDigits(ValueError):
+    """A number cell longer than Excel can hold exactly."""
 
 
 def _cell_text(value: Any) -> str | None:
     """Text of an Excel cell as the user sees it: 12 not 12.0, dates as YYYY-MM-DD."""
+    if value.__class__ is str:  # most cells: the fast way
+        return value or None
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        if abs(value) >= 10**EXCEL_DIGITS:
+            raise _TooManyDigits(value)
+        if value.is_integer():
+            return str(int(value))
+        # what Excel shows: 15 significant digits, so 0.1+0.2 is 0.3; never an exponent
+        return format(Decimal(f"{value:.{EXCEL_DIGITS}g}"), "f")
+    if isinstance(value, int) and abs(value) >= 10**EXCEL_DIGITS:
+        raise _TooManyDigits(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
     if isinstance(value, dt.date | dt.time):
@@ -176,9 +459,330 @@ def _cell_text(value: Any) -> str | None:
     return str(value)
 
 
-def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """Trim every cell, make empty cells missing, drop rows that are entirely empty."""
-    frame = frame.loc[:, [c for c in frame.columns if c]]  # unnamed trailing columns
-    frame = frame.astype(object).apply(lambda col: col.str.strip())
-    frame = frame.where(frame.ne("") & frame.notna(), None)
-    return frame[frame.notna().any(axis=1)]
+def _digits_error(label: str, rows: list[list[Any]]) -> InputError:
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if number and abs(value) >= 10**EXCEL_DIGITS:
+                shown = format(Decimal(f"{value:.{EXCEL_DIGITS}g}"), "f")
+                return InputError(
+                    f"{label}, row {r}, cell {_letters(c)}{r}: the number {shown} has more "
+                    f"than {EXCEL_DIGITS} digits; Excel keeps only {EXCEL_DIGITS}, so it is "
+                    "not the number that was typed. Format the column as Text and type "
+                    "the values again (or import them from CSV)"
+                )
+    return InputError(f"{label}: a number has more than {EXCEL_DIGITS} digits")
+
+
+def _letters(col: int) -> str:
+    """Excel's name of a 0-based column: 0 is A, 26 is AA."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _column_number(letters: str) -> int:
+    """0-based column of Excel letters."""
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    return number - 1
+
+
+def _cell_place(label: str, row: int, col: int, titles: list[Any]) -> str:
+    title = titles[col] if col < len(titles) else None
+    column = f", column {title!r}" if title else ""
+    return f"{label}, row {row}{column} (cell {_letters(col)}{row})"
+
+
+def _check_merged(
+    label: str,
+    grid: pd.DataFrame,
+    merged: list[tuple[tuple[int, int], tuple[int, int]]],
+    header_row: int,
+    titles: list[Any],
+) -> None:
+    """Merged cells from the header down: only the top-left cell has the value."""
+    for (r0, c0), (r1, c1) in sorted(merged):
+        row, col = r0 + 1, c0
+        if row < header_row or (r0, c0) == (r1, c1):
+            continue
+        value = grid.at[row, col] if row in grid.index and col in grid.columns else None
+        if value is None:
+            continue
+        span = f"{_letters(c0)}{r0 + 1}:{_letters(c1)}{r1 + 1}"
+        raise InputError(
+            f"{_cell_place(label, row, col, titles)}: cells {span} are merged, so the value "
+            f"{value!r} is only in {_letters(c0)}{row} and the other cells would be read as "
+            "blank. Unmerge the cells and fill in the value in each of them"
+        )
+
+
+# Sheet XML, with or without a namespace prefix (<c> or <x:c>): a cell, its formula, its value.
+_C, _F, _V = rb"<(?:\w+:)?c\b", rb"<(?:\w+:)?f\b", rb"<(?:\w+:)?v"
+_FORMULA = _F + rb"[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)\s*"
+_FORMULA_CELL = re.compile(
+    _C + rb"([^>]*)>\s*" + _FORMULA + rb"(?:" + _V + rb"\s*/>|" + _V + rb">([^<]*)</)?"
+)
+_ERROR_CELL = re.compile(
+    _C + rb"([^>]*\bt=\"e\"[^>]*)>\s*(?:" + _FORMULA + rb")?" + _V + rb">([^<]*)</"
+)
+_REF = re.compile(rb"\br=\"([A-Z]+)(\d+)\"")
+_TYPE = re.compile(rb"\bt=\"(\w+)\"")
+
+
+def _check_formula_cells(
+    label: str, found: list[Found], header_row: int, titles: list[Any]
+) -> None:
+    """A formula without a stored result, or a cell showing an error, would read as blank.
+
+    calamine gives a formula cell's stored result (what Excel showed when it saved the
+    file); files written by programs may store none, and error values come through empty.
+    """
+    for letters, row, formula, problem in found:
+        col = _column_number(letters)
+        if row < header_row:
+            continue
+        shown = f" (={html.unescape(formula.decode('utf-8', 'replace'))})" if formula else ""
+        if problem is None:
+            message = (
+                f"holds a formula{shown} but no calculated result is stored in the file (it "
+                "was written by a program, not saved by Excel). Open the file in Excel and "
+                "save it again, or replace the formula by its value"
+            )
+        else:
+            message = (
+                f"shows the error {problem}{shown}, so it has no value. Correct it in Excel, "
+                "or clear the cell"
+            )
+        raise InputError(f"{_cell_place(label, row, col, titles)}: {message}")
+
+
+Found = tuple[str, int, bytes | None, str | None]
+_EQUALS_TEXT = re.compile(
+    rb"<(?:\w+:)?t(?:\s[^>]*)?>\s*="
+)  # a text (or part of one) starting with =
+
+
+def _scan_sheet_xml(raw: bytes, sheet: str) -> tuple[list[Found], bool]:
+    """Cells that calamine reads as blank, and whether any text may start with '='.
+
+    The first are (column letters, row, formula, error shown or None).
+    """
+    found: list[Found] = []
+    equals = False
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            part = _sheet_part(archive, sheet)
+            if part is None:
+                return [], True
+            for member in archive.namelist():
+                if member.lower().endswith("sharedstrings.xml"):
+                    equals = equals or bool(_EQUALS_TEXT.search(archive.read(member)))
+            with archive.open(part) as xml:
+                tail = b""
+                while True:
+                    chunk = xml.read(1 << 20)
+                    buffer = tail + chunk
+                    # cut after the last end of a row: no cell is split between two reads
+                    cut = buffer.rfind(b"row>") + 4 if chunk else len(buffer)
+                    if cut <= 4 and chunk:
+                        tail = buffer
+                        continue
+                    done, tail = buffer[:cut], buffer[cut:]
+                    found += _scan_cells(done)
+                    equals = equals or b"is>" in done and bool(_EQUALS_TEXT.search(done))
+                    if not chunk:
+                        return found, equals
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
+        return [], True  # calamine read the sheet; whatever it could not, it reported
+
+
+def _scan_cells(xml: bytes) -> Iterator[Found]:
+    if b"<f" in xml or b":f>" in xml or b":f " in xml:
+        for match in _FORMULA_CELL.finditer(xml):
+            attrs, formula, value = match.groups()
+            ref = _REF.search(attrs)
+            kind = _TYPE.search(attrs)
+            if ref and not value and not (kind and kind.group(1) == b"str" and value == b""):
+                if kind and kind.group(1) == b"e":
+                    continue  # reported below, with the error
+                yield ref.group(1).decode(), int(ref.group(2)), formula, None
+    if b't="e"' in xml:
+        for match in _ERROR_CELL.finditer(xml):
+            attrs, formula, value = match.groups()
+            ref = _REF.search(attrs)
+            if ref:
+                yield ref.group(1).decode(), int(ref.group(2)), formula, value.decode()
+
+
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding a worksheet's XML, found through the workbook's relations."""
+    book = "xl/workbook.xml"
+    rels = ElementTree.fromstring(archive.read("_rels/.rels"))
+    for rel in rels.findall("p:Relationship", _NS):
+        if rel.get("Type", "").endswith("/officeDocument"):
+            book = rel.get("Target", book).lstrip("/")
+    folder = posixpath.dirname(book)
+    workbook = ElementTree.fromstring(archive.read(book))
+    rel_id = next(
+        (
+            s.get(f"{{{_NS['r']}}}id")
+            for s in workbook.iterfind("m:sheets/m:sheet", _NS)
+            if s.get("name") == sheet
+        ),
+        None,
+    )
+    relations = ElementTree.fromstring(
+        archive.read(posixpath.join(folder, "_rels", posixpath.basename(book) + ".rels"))
+    )
+    for rel in relations.findall("p:Relationship", _NS):
+        if rel.get("Id") == rel_id:
+            target = rel.get("Target", "")
+            if target.startswith("/"):
+                return target.lstrip("/")
+            return posixpath.normpath(posixpath.join(folder, target))
+    return None
+
+
+# --- Both ---------------------------------------------------------------------------------
+
+
+def _tidy(grid: pd.DataFrame) -> pd.DataFrame:
+    """Trim every cell and make empty cells missing (None)."""
+    grid = grid.astype(object).apply(lambda col: col.str.strip())
+    return grid.where(grid.ne("") & grid.notna(), None)
+
+
+def _shape(
+    label: str,
+    grid: pd.DataFrame,
+    *,
+    excel: bool,
+    sep: str | None,
+    warnings: list[str],
+    header: tuple[int, pd.Series] | None = None,
+) -> tuple[pd.DataFrame, int]:
+    """The data rows of a tidy grid under its header (the first filled row), and that row.
+
+    ``grid`` holds every row (index: row number as the user sees it; columns 0..n);
+    ``header`` is what :func:`_header_row` said of it, if already asked.
+    """
+    header_row, filled = header or _header_row(label, grid, excel)
+    titles = list(grid.loc[header_row])
+    _check_header(label, titles, excel)
+    data = grid[grid.index > header_row]
+    data = data[filled[filled.index > header_row]]
+    header_width = max(i for i, t in enumerate(titles) if t is not None) + 1
+    for col, title in enumerate(titles):
+        if title is not None:
+            continue
+        values = data[col].dropna()
+        if values.empty:
+            continue
+        n, value = int(values.index[0]), values.iloc[0]
+        if not excel and col >= header_width:
+            raise InputError(
+                f"{label}, row {n}: the row has more values than the header (row "
+                f"{header_row}) has columns: {value!r} is in column {col + 1}, which has no "
+                f"header. A value that contains the delimiter '{_delimiter_name(sep or ',')}' "
+                'must be in quotes ("...")'
+            )
+        where = _letters(col) if excel else str(col + 1)
+        raise InputError(
+            f"{label}: column {where} has no header in row {header_row} but holds values "
+            f"(row {n}: {value!r}); give the column a header in row {header_row}, or delete "
+            "the column"
+        )
+    named = [c for c, t in enumerate(titles) if t is not None]
+    frame = data[named].set_axis([titles[c] for c in named], axis=1)
+    suspects = frame[frame[frame.columns[0]] == frame.columns[0]]
+    repeated = (suspects == pd.Series(suspects.columns, index=suspects.columns)).all(axis=1)
+    if repeated.any():
+        n = int(repeated.idxmax())
+        raise InputError(
+            f"{label}, row {n}: the row repeats the header (row {header_row}); the file looks "
+            "like several files pasted together. Remove the repeated header rows"
+        )
+    if frame.empty:
+        warnings.append(
+            f"{label}: no data rows below the header (row {header_row}); nothing to import"
+        )
+    return frame, header_row
+
+
+def _header_row(label: str, grid: pd.DataFrame, excel: bool) -> tuple[int, pd.Series]:
+    """The header's row number (the first filled row) and which rows are filled.
+
+    A first row with one value above rows with more is a title, not a header: refused.
+    """
+    counts = grid.notna().sum(axis=1)
+    filled = counts > 0
+    if not filled.any():
+        if excel:
+            raise InputError(f"{label}: the sheet is empty; expected a header row")
+        raise InputError(f"{label}: the file is empty; expected a header row and data rows")
+    header_row = int(filled.idxmax())
+    near = counts[(counts.index > header_row) & (counts.index <= header_row + TITLE_ROWS)]
+    if counts[header_row] == 1 and (near >= 2).any():
+        wider = int((near >= 2).idxmax())
+        only = grid.loc[header_row].dropna().iloc[0]
+        raise InputError(
+            f"{label}: row {header_row} holds only {only!r}, but row {wider} has "
+            f"{near[wider]} values; the header (the column names) must be the first filled "
+            "row. Delete the title rows above the header"
+        )
+    return header_row, filled
+
+
+def _check_header(label: str, titles: list[str | None], excel: bool) -> None:
+    seen: dict[str, int] = {}
+    for position, title in enumerate(titles):
+        if title is None:
+            continue
+        if title in seen:
+            first, second = (
+                (_letters(seen[title]), _letters(position))
+                if excel
+                else (seen[title] + 1, position + 1)
+            )
+            raise InputError(
+                f"{label}: header {title!r} appears twice (columns {first} and {second}); "
+                "every column needs its own header"
+            )
+        seen[title] = position
+
+
+def _warn_formulas(label: str, frame: pd.DataFrame, warnings: list[str], *, maybe: bool) -> None:
+    """Text that looks like a formula is kept as text; say so, per column."""
+    if not maybe:
+        return
+    for column in frame.columns:
+        values = frame[column].dropna()
+        hits = values[values.str.startswith("=")]
+        if hits.empty:
+            continue
+        first, value = int(hits.index[0]), hits.iloc[0]
+        if len(hits) == 1:
+            warnings.append(
+                f"{label}, row {first}, column {column!r}: the value {value[:60]!r} starts with "
+                "'=' and looks like a formula; it is imported as text, never calculated"
+            )
+            continue
+        rows = ", ".join(str(n) for n in hits.index[:LISTED])
+        more = f" and {len(hits) - LISTED} more" if len(hits) > LISTED else ""
+        warnings.append(
+            f"{label}, column {column!r}: {len(hits)} values start with '=' and look like "
+            f"formulas (rows {rows}{more}; row {first}: {value[:60]!r}); they are imported as "
+            "text, never calculated"
+        )

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from importer.runner import STATUSES, Result
+from importer.results import STATUSES, Result
 
 STATUS_COLOURS = {
     "created": "C6EFCE",

@@ -9,7 +9,7 @@ from conftest import ROOT
 
 from importer.cli import app
 from importer.mapping import load_mapping
-from importer.runner import prepare
+from importer.plan import prepare
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 MAPPINGS = sorted((ROOT / "mappings").glob("*.yaml"))

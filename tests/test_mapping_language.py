@@ -12,9 +12,9 @@ import pytest
 
 from importer.errors import MappingError
 from importer.mapping import Column, Step, load_mapping
+from importer.plan import prepare
 from importer.readers import Table
 from importer.render import prune, split_address
-from importer.runner import prepare
 from importer.validation import validate_step
 
 

@@ -11,8 +11,8 @@ from conftest import FIXTURES, FLEX
 
 from importer.errors import MappingError
 from importer.mapping import load_mapping
+from importer.plan import prepare
 from importer.render import Renderer, RenderError, prune
-from importer.runner import prepare
 
 
 def renderer(tmp_path, text: str, name: str = "t.json.j2") -> Renderer:

@@ -18,7 +18,7 @@ import yaml
 from importer import catalog
 from importer.errors import InputError, MappingError
 from importer.mapping import load_mapping
-from importer.runner import prepare
+from importer.plan import prepare
 from importer.scaffold import (
     CONNECTOR_HEADERS,
     HEADER_FIELDS,

@@ -1,0 +1,87 @@
+"""What became of every row: outcomes per step and row, and the run they belong to."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from importer.mapping import Mapping
+from importer.readers import Table
+from importer.validation import Problem
+
+# Statuses, worst first: a source row read by several steps counts as its worst outcome.
+# "excluded": the step's `when:` does not select the row (nothing to do, so it counts as done).
+STATUSES = ("invalid", "failed", "unknown", "skipped", "created", "planned", "excluded")
+DONE = frozenset({"created", "planned", "excluded"})
+
+
+@dataclass
+class Outcome:
+    """What became of one source row in one step."""
+
+    row: int
+    status: str
+    ids: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    log_reference: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    body: Any = None
+    parent_row: int | None = None
+
+
+@dataclass
+class Result:
+    """The outcome of every row of every step, and what the run was about."""
+
+    mapping: Mapping
+    tables: dict[str, Table]
+    outcomes: dict[str, dict[int, Outcome]]
+    started: dt.datetime
+    finished: dt.datetime | None = None
+    target: str | None = None
+    environment: str | None = None
+    dry_run: bool = False
+    stopped: str | None = None
+    contracts: dict[str, str] = field(default_factory=dict)  # connector: where its fields came from
+
+    def row_statuses(self) -> Counter[str]:
+        """Source rows per overall status (a row's worst outcome over the steps reading it)."""
+        worst: dict[tuple[str, int], str] = {}
+        for step in self.mapping.steps:
+            for n, outcome in self.outcomes[step.name].items():
+                key = (step.source, n)
+                if key not in worst or STATUSES.index(outcome.status) < STATUSES.index(worst[key]):
+                    worst[key] = outcome.status
+        return Counter(worst.values())
+
+    def step_statuses(self, step: str) -> Counter[str]:
+        return Counter(o.status for o in self.outcomes[step].values())
+
+    @property
+    def sent_any(self) -> bool:
+        return any(
+            o.status in ("created", "failed", "unknown")
+            for s in self.outcomes.values()
+            for o in s.values()
+        )
+
+    @property
+    def all_done(self) -> bool:
+        return all(o.status in DONE for s in self.outcomes.values() for o in s.values())
+
+    def summary_line(self) -> str:
+        counts = self.row_statuses()
+        if self.dry_run:
+            shown = ["planned", "invalid", "skipped"]
+            head = "Dry run finished"
+        else:
+            shown = ["created", "failed", "invalid", "skipped"]
+            shown += [s for s in ("unknown",) if counts[s]]
+            head = "Import stopped" if self.stopped else "Import finished"
+        shown += [s for s in ("excluded",) if counts[s]]
+        line = f"{head}: " + ", ".join(f"{counts[s]} {s}" for s in shown)
+        if self.environment and self.environment != "sandbox":
+            line += f" ({self.environment})"
+        return line

@@ -1,0 +1,642 @@
+"""Hostile inputs: every broken file gets one clear message, and nothing is sent.
+
+Each case is a file a user could really hand the importer. A file that cannot be read as the
+user sees it stops the run (exit 2) with a message naming the file, sheet, row, column and
+value, before any request; a bad row is reported and only the good rows are sent; a file that
+is merely awkward (line endings, spaces, a hidden sheet, an old .xls) is read as it is meant.
+The runs go through the real command against the sandbox on loopback.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import FIXTURES
+
+from importer.errors import InputError
+from importer.readers import read_table
+
+HOSTILE = FIXTURES / "hostile"
+MAPPING = HOSTILE / "mapping.yaml"
+HEADER = "Code;Naam;Datum;Bedrag\n"
+GOOD = "1;Jansen B.V.;01-03-2024;1234,50\n"
+SUMMARY = "Import finished: {} created, 0 failed, {} invalid, 0 skipped\n"
+
+Build = Callable[[Path], Path]
+
+
+def text_file(content: str | bytes, name: str = "klanten.csv") -> Build:
+    def build(folder: Path) -> Path:
+        path = folder / name
+        path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        return path
+
+    return build
+
+
+def workbook(
+    rows: list[list[object]],
+    name: str = "klanten.xlsx",
+    setup: Callable[[openpyxl.Workbook], None] | None = None,
+    xml: list[tuple[bytes, bytes]] | None = None,
+) -> Build:
+    """An xlsx with sheet Klanten; ``xml`` rewrites its sheet XML (what openpyxl can't write)."""
+
+    def build(folder: Path) -> Path:
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = "Klanten"
+        for row in rows:
+            sheet.append(row)
+        if setup:
+            setup(book)
+        path = folder / name
+        book.save(path)
+        if xml:
+            _rewrite_sheet(path, xml)
+        return path
+
+    return build
+
+
+def _rewrite_sheet(path: Path, replacements: list[tuple[bytes, bytes]]) -> None:
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info.filename) for info in archive.infolist()}
+    for old, new in replacements:
+        assert old in parts["xl/worksheets/sheet1.xml"], old
+        parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(old, new)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def copied(name: str) -> Build:
+    def build(folder: Path) -> Path:
+        path = folder / name
+        path.write_bytes((HOSTILE / name).read_bytes())
+        return path
+
+    return build
+
+
+def truncated_xlsx(folder: Path) -> Path:
+    whole = workbook([["Code", "Naam"], ["1", "Jansen"]], name="heel.xlsx")(folder)
+    path = folder / "klanten.xlsx"
+    path.write_bytes(whole.read_bytes()[:700])  # cut off while copying
+    return path
+
+
+def hide_first_sheet(book: openpyxl.Workbook) -> None:
+    book["Klanten"].sheet_state = "hidden"
+    visible = book.create_sheet("Overzicht")
+    for row in (["Code", "Naam", "Datum", "Bedrag"], ["9", "Zichtbaar B.V."]):
+        visible.append(row)
+    book.active = 1
+
+
+def sent_names(sandbox) -> list[str]:
+    """The organisation name of every body the sandbox received (writes only)."""
+    return [
+        r["body"]["KnSalesRelationOrg"]["Element"]["Objects"][0]["KnOrganisation"]["Element"][
+            "Fields"
+        ]["Nm"]
+        for r in sandbox.state.requests
+        if r["method"] != "GET"
+    ]
+
+
+# --- Whole-file problems: exit 2, one message, nothing sent, no workbook ---------------------
+
+H = ["Code", "Naam", "Datum", "Bedrag"]
+BROKEN: list[tuple[str, Build, str]] = [
+    (
+        "empty file",
+        text_file(b""),
+        "klanten.csv: the file is empty; expected a header row and data rows",
+    ),
+    (
+        "only blank lines and delimiters",
+        text_file("\r\n;;;\n   \n"),
+        "klanten.csv: the file is empty; expected a header row and data rows",
+    ),
+    (
+        "unknown encoding",
+        text_file(HEADER.encode() + b"1;Caf\x81 \x8d;;\n"),
+        "klanten.csv: unknown text encoding; expected UTF-8 or Windows-1252 (cp1252). Save the "
+        "file as 'CSV UTF-8' or declare its encoding in the mapping",
+    ),
+    (
+        "UTF-16 without byte order mark",
+        text_file((HEADER + GOOD).encode("utf-16-le")),
+        "klanten.csv: the file is full of NUL bytes: it looks like UTF-16 text (Excel 'Unicode "
+        "Text') without a byte order mark. Save it as 'CSV UTF-8', or declare encoding: utf-16 "
+        "for this source in the mapping",
+    ),
+    (
+        "NUL byte in a cell",
+        text_file(HEADER + GOOD + "2;Pie\x00t;;\n"),
+        "klanten.csv, row 3, column 'Naam': the value 'Pie\\x00t' contains a NUL byte (\\x00), "
+        "which is not text: the file is damaged or not really CSV. Remove the NUL bytes, or "
+        "export the file again",
+    ),
+    (
+        "mixed delimiters",
+        text_file(HEADER + GOOD + "2,Piet,01-03-2024,\n"),
+        "klanten.csv, row 3: the whole row is in column 'Code' ('2,Piet,01-03-2024,'): it is "
+        "separated by ',' while the header uses ';'. Use one delimiter throughout the file (if "
+        "the value is right as it is, declare delimiter: ';' for this source in the mapping)",
+    ),
+    (
+        "duplicate headers",
+        text_file("Code;Naam;Datum;Naam\n1;Jansen;;Piet\n"),
+        "klanten.csv: header 'Naam' appears twice (columns 2 and 4); every column needs its own "
+        "header",
+    ),
+    (
+        "ragged row with more cells than the header",
+        text_file(HEADER + GOOD + "2;Piet;01-03-2024;12;50\n"),
+        "klanten.csv, row 3: the row has more values than the header (row 1) has columns: '50' "
+        "is in column 5, which has no header. A value that contains the delimiter ';' must be "
+        'in quotes ("...")',
+    ),
+    (
+        "unterminated quote",
+        text_file(HEADER + GOOD + '2;"Piet;01-03-2024;\n3;Klaas;;\n'),
+        "klanten.csv, row 3, column 'Naam': the quote (\") before 'Piet;01-03-2024;' is never "
+        "closed, so the rest of the file would be one value. Close the quote, or remove it",
+    ),
+    (
+        "quote closed rows later",
+        text_file(HEADER + '2;"Piet;;\n3;Klaas;01-03-2024;12\n4;Els";;\n' + GOOD),
+        "klanten.csv, row 2, column 'Naam': the value runs over 3 lines and holds what look like "
+        "whole rows ('3;Klaas;01-03-2024;12'): a quote (\") in it is probably not closed where "
+        "it should be. Close the quote, or remove it",
+    ),
+    (
+        "byte order mark in the middle",
+        text_file("\ufeff" + HEADER + GOOD + "\ufeff" + HEADER + "2;Piet;;\n"),
+        "klanten.csv, row 3, column 'Code': the value '\\ufeffCode' contains a byte order mark "
+        "(U+FEFF), an invisible character that is left where two files were pasted together. "
+        "Remove it",
+    ),
+    (
+        "repeated header row",
+        text_file(HEADER + GOOD + HEADER + "2;Piet;;\n"),
+        "klanten.csv, row 3: the row repeats the header (row 1); the file looks like several "
+        "files pasted together. Remove the repeated header rows",
+    ),
+    (
+        "header name that is only spaces",
+        text_file("Code;Naam;   ;Datum;Bedrag\n1;Jansen;notitie;;\n"),
+        "klanten.csv: column 3 has no header in row 1 but holds values (row 2: 'notitie'); give "
+        "the column a header in row 1, or delete the column",
+    ),
+    (
+        "missing required column",
+        text_file("Code;Name;Datum;Bedrag\n1;Jansen;;\n"),
+        "Column 'Naam' not found in klanten.csv (step relaties). Available columns: Code, Name, "
+        "Datum, Bedrag",
+    ),
+    (
+        "workbook saved with a .csv name",
+        lambda folder: workbook([H])(folder).rename(folder / "klanten.csv"),
+        "klanten.csv: this is an Excel workbook, not a CSV file; rename it to klanten.xlsx (or "
+        "klanten.xls)",
+    ),
+    (
+        "xlsx formula without a stored result",
+        workbook([H, ["1", "Jansen", None, "=2*600"]]),
+        "klanten.xlsx (sheet Klanten), row 2, column 'Bedrag' (cell D2): holds a formula "
+        "(=2*600) but no calculated result is stored in the file (it was written by a program, "
+        "not saved by Excel). Open the file in Excel and save it again, or replace the formula "
+        "by its value",
+    ),
+    (
+        "xlsx cell showing an error",
+        workbook(
+            [H, ["1", "Jansen", None, 1200], ["2", "Piet", None, "=D2/0"]],
+            xml=[
+                (
+                    b'<c r="D3"><f>D2/0</f><v /></c>',
+                    b'<c r="D3" t="e"><f>D2/0</f><v>#DIV/0!</v></c>',
+                )
+            ],
+        ),
+        "klanten.xlsx (sheet Klanten), row 3, column 'Bedrag' (cell D3): shows the error "
+        "#DIV/0! (=D2/0), so it has no value. Correct it in Excel, or clear the cell",
+    ),
+    (
+        "xlsx merged cells",
+        workbook(
+            [H, ["1", "Jansen", None, None], ["2", None, None, None]],
+            setup=lambda book: book.active.merge_cells("B2:B3"),
+        ),
+        "klanten.xlsx (sheet Klanten), row 2, column 'Naam' (cell B2): cells B2:B3 are merged, so "
+        "the value 'Jansen' is only in B2 and the other cells would be read as blank. Unmerge "
+        "the cells and fill in the value in each of them",
+    ),
+    (
+        "xlsx title rows above the header",
+        workbook([["Klantenlijst maart 2024"], [], H, ["1", "Jansen"]]),
+        "klanten.xlsx (sheet Klanten): row 1 holds only 'Klantenlijst maart 2024', but row 3 has "
+        "4 values; the header (the column names) must be the first filled row. Delete the title "
+        "rows above the header",
+    ),
+    (
+        "xlsx number longer than Excel keeps",
+        workbook([H, [1234567890123456789, "Jansen"]]),
+        "klanten.xlsx (sheet Klanten), row 2, cell A2: the number 1234567890123460000 has more "
+        "than 15 digits; Excel keeps only 15, so it is not the number that was typed. Format "
+        "the column as Text and type the values again (or import them from CSV)",
+    ),
+    (
+        "xlsx duplicate headers",
+        workbook([["Code", "Naam", "Datum", "Code"], ["1", "Jansen", None, "2"]]),
+        "klanten.xlsx (sheet Klanten): header 'Code' appears twice (columns A and D); every "
+        "column needs its own header",
+    ),
+    (
+        "xlsx value in a column without header",
+        workbook([H, ["1", "Jansen", None, None, "bel terug"]]),
+        "klanten.xlsx (sheet Klanten): column E has no header in row 1 but holds values (row 2: "
+        "'bel terug'); give the column a header in row 1, or delete the column",
+    ),
+    (
+        "xlsx empty sheet",
+        workbook([]),
+        "klanten.xlsx (sheet Klanten): the sheet is empty; expected a header row",
+    ),
+    (
+        "password-protected xlsx",
+        copied("geheim.xlsx"),
+        "geheim.xlsx: the workbook is protected with a password, so it cannot be read. Open it "
+        "in Excel, remove the password (File > Info > Protect Workbook > Encrypt with Password) "
+        "and save it again",
+    ),
+    (
+        "truncated xlsx",
+        truncated_xlsx,
+        "klanten.xlsx: not a readable Excel file: it is damaged or incomplete (cut off while "
+        "copying, downloading or saving). Export or copy it again",
+    ),
+    (
+        "zero-byte xlsx",
+        text_file(b"", name="klanten.xlsx"),
+        "klanten.xlsx: the file is empty (0 bytes), not an Excel workbook; save or export it again",
+    ),
+    (
+        "HTML saved as .xls",
+        text_file(
+            "<html><body><table><tr><td>Code</td><td>Naam</td></tr></table></body></html>",
+            name="export.xls",
+        ),
+        "export.xls: not a readable Excel file: a web page (HTML) with an Excel name, as some "
+        "systems export them. Open it in Excel and save it as Excel Workbook (.xlsx), or export "
+        "it as CSV",
+    ),
+    (
+        "CSV saved as .xls",
+        text_file("Code\tNaam\n1\tJansen\n", name="export.xls"),
+        "export.xls: not a readable Excel file: a text file, not a workbook; if it is CSV, "
+        "rename it to export.csv",
+    ),
+    (
+        "Numbers file",
+        text_file(b"PK\x03\x04", name="klanten.numbers"),
+        "klanten.numbers: cannot read '.numbers' files; use CSV (.csv) or Excel (.xlsx) (in "
+        "Numbers: File > Export To > CSV or Excel)",
+    ),
+    (
+        "PDF file",
+        text_file(b"%PDF-1.4", name="klanten.pdf"),
+        "klanten.pdf: cannot read '.pdf' files; use CSV (.csv) or Excel (.xlsx)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("build", "message"), [c[1:] for c in BROKEN], ids=[c[0] for c in BROKEN])
+def test_a_file_that_cannot_be_read_as_meant_stops_the_run_before_any_request(
+    cli, afas_env, tmp_path, build, message
+):
+    path = build(tmp_path)
+
+    ran = cli("run", MAPPING, "--input", path)
+
+    assert ran.err == f"Error: {message}\n"
+    assert (ran.code, ran.out) == (2, "")
+    assert afas_env.state.requests == []
+    assert not list(tmp_path.glob("*-result.xlsx"))
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda folder: folder / "uploads",
+            "{path}: is a folder, not a file; expected a CSV (.csv) or Excel (.xlsx) file",
+        ),
+        (lambda folder: folder / "nergens.csv", "Input file not found: {path}"),
+    ],
+    ids=["a folder", "no such file"],
+)
+def test_a_path_that_is_no_file_stops_the_run(cli, afas_env, tmp_path, make, message):
+    (tmp_path / "uploads").mkdir()
+    path = make(tmp_path)
+
+    ran = cli("run", MAPPING, "--input", path)
+
+    assert (ran.code, ran.err) == (2, f"Error: {message.format(path=path.resolve())}\n")
+    assert afas_env.state.requests == []
+
+
+def mapping_with(tmp_path: Path, source: str) -> Path:
+    """The hostile mapping with other source settings, written beside the test's files."""
+    text = MAPPING.read_text(encoding="utf-8")
+    text = text.replace("templates: templates", f"templates: {HOSTILE / 'templates'}")
+    text = text.replace("    file: klanten.csv\n", source)
+    path = tmp_path / "mapping.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_sheet_that_does_not_exist_names_the_sheets_there_are(cli, afas_env, tmp_path):
+    workbook([H, ["1", "Jansen"]], setup=hide_first_sheet)(tmp_path)
+    mapping = mapping_with(tmp_path, "    file: klanten.xlsx\n    sheet: Klant\n")
+
+    ran = cli("run", mapping)
+
+    assert ran.code == 2
+    assert ran.err == (
+        "Error: Sheet 'Klant' not found in klanten.xlsx. Sheets: Klanten (hidden), Overzicht. "
+        "Did you mean 'Klanten'?\n"
+    )
+    assert afas_env.state.requests == []
+
+
+def test_malformed_yaml_stops_before_any_file_is_read(cli, afas_env, tmp_path):
+    mapping = tmp_path / "kapot.yaml"
+    mapping.write_text("sources:\n  klanten:\n    file: [klanten.csv\nsteps: []\n")
+
+    ran = cli("run", mapping)
+
+    assert ran.code == 2
+    assert ran.err == f"Error: {mapping} line 4: not valid YAML: expected ',' or ']', but got ':'\n"
+    assert afas_env.state.requests == []
+
+
+# --- Row problems: the row is reported, the good rows are sent -------------------------------
+
+ROW_PROBLEMS = [
+    (
+        "duplicate keys",
+        "7;Piet;;\n7;Klaas;;\n",
+        [
+            "klanten.csv row 3 (relaties): invalid: Code: '7' appears more than once (also in "
+            "row 4); each value must be unique",
+            "klanten.csv row 4 (relaties): invalid: Code: '7' appears more than once (also in "
+            "row 3); each value must be unique",
+        ],
+    ),
+    (
+        "impossible date",
+        "2;Piet;31-02-2024;\n",
+        [
+            "klanten.csv row 3 (relaties): invalid: Datum: '31-02-2024' is not a date written as DD-MM-YYYY"
+        ],
+    ),
+    (
+        "amount with a decimal point where a comma is declared",
+        "2;Piet;;12.50\n",
+        [
+            "klanten.csv row 3 (relaties): invalid: Bedrag: '12.50' is not a number with a decimal comma, such as 1234,56"
+        ],
+    ),
+    (
+        "10,000-character cell",
+        "2;" + "x" * 10_000 + ";;\n",
+        [
+            "klanten.csv row 3 (relaties): invalid: Naam: is 10000 characters long; at most 255 allowed"
+        ],
+    ),
+    (
+        "row with fewer cells than the header",
+        "2\n",
+        ["klanten.csv row 3 (relaties): invalid: Naam: is empty; a value is required"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("rows", "lines"), [c[1:] for c in ROW_PROBLEMS], ids=[c[0] for c in ROW_PROBLEMS]
+)
+def test_a_bad_row_is_reported_and_only_the_good_rows_are_sent(
+    cli, afas_env, tmp_path, rows, lines
+):
+    path = text_file(HEADER + GOOD + rows)(tmp_path)
+
+    ran = cli("run", MAPPING, "--input", path)
+
+    assert ran.code == 1
+    assert ran.out == SUMMARY.format(1, len(lines))
+    for line in lines:
+        assert line in ran.err.splitlines()
+    assert sent_names(afas_env) == ["Jansen B.V."]
+
+
+def test_a_long_cell_is_read_whole(tmp_path):
+    path = text_file(HEADER + "2;" + "é" * 10_000 + ";;\n")(tmp_path)
+
+    assert read_table(path).frame.loc[2, "Naam"] == "é" * 10_000
+
+
+# --- Awkward but readable: every row is sent, as the user sees it ---------------------------
+
+READABLE: list[tuple[str, Build, list[str]]] = [
+    (
+        "header only: nothing to import",
+        text_file(HEADER),
+        [],
+    ),
+    (
+        "formula text in a CSV cell is data",
+        text_file(HEADER + GOOD + '2;"=HYPERLINK(""http://x.example"",""klik"")";;\n'),
+        ["Jansen B.V.", '=HYPERLINK("http://x.example","klik")'],
+    ),
+    (
+        "CRLF and LF mixed",
+        text_file(HEADER.replace("\n", "\r\n") + GOOD + "2;Piet;;\r\n3;Klaas;;\n"),
+        ["Jansen B.V.", "Piet", "Klaas"],
+    ),
+    (
+        "old Mac line endings (CR only)",
+        text_file((HEADER + GOOD + "2;Piet;;\n").replace("\n", "\r")),
+        ["Jansen B.V.", "Piet"],
+    ),
+    (
+        "headers with surrounding spaces",
+        text_file(" Code ;\tNaam ;Datum;  Bedrag\n" + GOOD),
+        ["Jansen B.V."],
+    ),
+    (
+        "trailing empty rows and columns",
+        text_file("Code;Naam;Datum;Bedrag;;\n1;Jansen B.V.;;;;\n2;Piet;;;;;\n;;;;;\n\n;;\n"),
+        ["Jansen B.V.", "Piet"],
+    ),
+    (
+        "Excel's sep= line",
+        text_file("sep=;\n" + HEADER + GOOD),
+        ["Jansen B.V."],
+    ),
+    (
+        "UTF-16 with byte order mark (Excel 'Unicode Text', tabs)",
+        text_file((HEADER + GOOD + "2;Zoë Ölçer;;\n").replace(";", "\t").encode("utf-16")),
+        ["Jansen B.V.", "Zoë Ölçer"],
+    ),
+    (
+        "Windows-1252 text",
+        text_file((HEADER + "1;Café Ölçer;;\n").encode("cp1252")),
+        ["Café Ölçer"],
+    ),
+    (
+        "blank lines above the header",
+        text_file("\n;;;\n" + HEADER + GOOD),
+        ["Jansen B.V."],
+    ),
+    (
+        "legacy .xls with a hidden first sheet",
+        copied("klanten.xls"),
+        ["Café Ölçer", "Jansen B.V."],
+    ),
+    (
+        "xlsx whose first sheet is hidden",
+        workbook([H, ["1", "Verborgen"]], setup=hide_first_sheet),
+        ["Zichtbaar B.V."],
+    ),
+    (
+        "xlsx formula with its stored result",
+        workbook(
+            [H, ["1", '=CONCAT("Jansen"," B.V.")', None, "=2*600"]],
+            xml=[
+                (b"<f>2*600</f><v />", b"<f>2*600</f><v>1200</v>"),
+                (
+                    b'<c r="B2"><f>CONCAT("Jansen"," B.V.")</f><v />',
+                    b'<c r="B2" t="str"><f>CONCAT("Jansen"," B.V.")</f><v>Jansen B.V.</v>',
+                ),
+            ],
+        ),
+        ["Jansen B.V."],
+    ),
+    (
+        "xlsx trailing formatted but empty rows and columns",
+        workbook(
+            [H, ["1", "Jansen B.V.", None, None, None, None], [None] * 6, ["", " ", None]],
+            setup=lambda book: book.active.cell(row=40, column=12, value=""),
+        ),
+        ["Jansen B.V."],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("build", "names"), [c[1:] for c in READABLE], ids=[c[0] for c in READABLE]
+)
+def test_an_awkward_file_is_read_as_the_user_sees_it(cli, afas_env, tmp_path, build, names):
+    path = build(tmp_path)
+
+    ran = cli("run", MAPPING, "--input", path)
+
+    assert (ran.code, ran.out) == (0, SUMMARY.format(len(names), 0)), ran.err
+    assert sent_names(afas_env) == names
+
+
+# --- What the reader tells: row numbers, warnings, values ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("build", "rows"),
+    [
+        (text_file("\n;;;\n" + HEADER + GOOD + "\n2;Piet;;\n"), [4, 6]),
+        (text_file("sep=;\n" + HEADER + GOOD + '2;"twee\nregels";;\n3;Klaas;;\n'), [2, 3, 4]),
+        (text_file((HEADER + GOOD + "\n2;Piet;;\n").replace("\n", "\r")), [2, 4]),
+        (workbook([[], [], H, ["1", "Jansen"], [], ["2", "Piet"]]), [4, 6]),
+        (copied("klanten.xls"), [2, 3]),
+    ],
+    ids=["blank lines above", "sep= line and a cell over two lines", "CR only", "xlsx", "xls"],
+)
+def test_row_numbers_stay_as_the_user_sees_them(tmp_path, build, rows):
+    assert list(read_table(build(tmp_path)).frame.index) == rows
+
+
+def test_formula_text_is_kept_and_a_warning_says_so(tmp_path):
+    rows = "".join(f"{n};=A{n};;\n" for n in range(2, 9))
+    table = read_table(text_file(HEADER + GOOD.replace("Jansen", "=Jansen") + rows)(tmp_path))
+
+    assert table.frame.loc[3, "Naam"] == "=A2"
+    assert table.warnings == [
+        "klanten.csv, column 'Naam': 8 values start with '=' and look like formulas (rows 2, 3, "
+        "4, 5, 6 and 3 more; row 2: '=Jansen B.V.'); they are imported as text, never calculated"
+    ]
+
+
+def test_formula_text_in_an_xlsx_text_cell_is_kept_with_a_warning(tmp_path):
+    def as_text(book: openpyxl.Workbook) -> None:
+        book.active["B2"].data_type = "s"
+
+    table = read_table(workbook([H, ["1", "=HYPERLINK(1)"]], setup=as_text)(tmp_path))
+
+    assert table.frame.loc[2, "Naam"] == "=HYPERLINK(1)"
+    assert table.warnings == [
+        "klanten.xlsx (sheet Klanten), row 2, column 'Naam': the value '=HYPERLINK(1)' starts "
+        "with '=' and looks like a formula; it is imported as text, never calculated"
+    ]
+
+
+def test_a_header_only_file_is_an_empty_table_with_a_warning(tmp_path):
+    table = read_table(text_file(HEADER + ";;;\n")(tmp_path))
+
+    assert table.columns == ["Code", "Naam", "Datum", "Bedrag"] and table.frame.empty
+    assert table.warnings == [
+        "klanten.csv: no data rows below the header (row 1); nothing to import"
+    ]
+
+
+def test_a_hidden_sheet_is_read_when_named_with_a_warning(tmp_path):
+    path = workbook([H, ["1", "Jansen"]], setup=hide_first_sheet)(tmp_path)
+
+    default = read_table(path)
+    named = read_table(path, sheet=" klanten ")  # like Excel: case and outer spaces don't count
+
+    assert (default.sheet, default.frame.loc[2, "Naam"]) == ("Overzicht", "Zichtbaar B.V.")
+    assert (named.sheet, named.frame.loc[2, "Naam"]) == ("Klanten", "Jansen")
+    assert named.warnings == [
+        "klanten.xlsx: sheet 'Klanten' is hidden in Excel; it is read because the mapping names it"
+    ]
+    assert default.warnings == []
+
+
+def test_excel_numbers_read_as_excel_shows_them(tmp_path):
+    path = workbook(
+        [["Code", "Bedrag"], ["1", 0.1 + 0.2], ["2", 1e-7], ["3", -1234.5], ["4", 12.0]]
+    )
+
+    table = read_table(path(tmp_path))
+
+    assert table.frame["Bedrag"].tolist() == ["0.3", "0.0000001", "-1234.5", "12"]
+
+
+def test_a_declared_delimiter_turns_the_mixed_delimiter_check_off(tmp_path):
+    path = text_file('Naam;Plaats;Land\n"Jansen, Pietersen, B.V.";;\n')(tmp_path)
+
+    with pytest.raises(InputError, match="separated by ','"):
+        read_table(path)
+    assert read_table(path, delimiter=";").frame.loc[2, "Naam"] == "Jansen, Pietersen, B.V."
+
+
+def test_two_columns_never_look_mixed(tmp_path):
+    path = text_file('Naam;Plaats\n"Jansen, B.V.";\n')(tmp_path)
+
+    assert read_table(path).frame.loc[2].tolist() == ["Jansen, B.V.", None]
