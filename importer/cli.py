@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import signal
 import sys
+import threading
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -19,12 +21,13 @@ import typer
 from dotenv import load_dotenv
 
 from importer.errors import ConfigurationError, ImporterError
+from importer.journal import Journal
 from importer.mapping import Mapping, json_schema, load_mapping
 from importer.plan import prepare
 from importer.render import to_json
 from importer.report import write_workbook
 from importer.results import Result
-from importer.runner import default_output, run
+from importer.runner import MAX_CONCURRENCY, Options, default_journal, default_output, run
 from importer.sandbox import AfasSandbox, Faults
 from importer.scaffold import scaffold
 from importer.targets.afas import AfasTarget
@@ -67,31 +70,146 @@ def run_command(
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="Do not ask before writing to production.")
     ] = False,
+    journal: Annotated[
+        Path | None,
+        typer.Option(
+            "--journal", help="The journal file (default: beside the workbook).", show_default=False
+        ),
+    ] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Start a new journal (the old one is kept as .old).")
+    ] = False,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, help="Requests in parallel (AFAS: at most 8).")
+    ] = 4,
+    retries: Annotated[
+        int, typer.Option("--retries", min=0, help="Tries again after a transient refusal.")
+    ] = 3,
+    retry_backoff: Annotated[
+        float, typer.Option("--retry-backoff", min=0, help="First wait before a retry (s).")
+    ] = 1.0,
+    max_wait: Annotated[
+        float, typer.Option("--max-wait", min=0, help="Longest single wait before a retry (s).")
+    ] = 60.0,
+    retry_unknown: Annotated[
+        bool,
+        typer.Option(
+            "--retry-unknown",
+            help="Send again rows that got no answer and have no lookup "
+            "(only after checking the target by hand).",
+        ),
+    ] = False,
 ) -> None:
-    """Import the rows of MAPPING's sources and write the result workbook."""
+    """Import the rows of MAPPING's sources and write the result workbook.
+
+    A journal beside the workbook records every row sent: running the same command again
+    resumes, and never creates a record twice.
+    """
     loaded = _load(mapping, input)
+    workbook = out or default_output(mapping)
+    options = Options(
+        concurrency=min(concurrency, MAX_CONCURRENCY),
+        retries=retries,
+        backoff=retry_backoff,
+        max_wait=max_wait,
+        retry_unknown=retry_unknown,
+    )
+    if concurrency > MAX_CONCURRENCY:
+        typer.echo(
+            f"Note: AFAS advises at most {MAX_CONCURRENCY} requests in parallel; "
+            f"using {MAX_CONCURRENCY}.",
+            err=True,
+        )
+    stop = threading.Event()
     with ExitStack() as stack:
         target = None
+        book = None
         if dry_run:
             pass
         elif sandbox:
             box = stack.enter_context(AfasSandbox.start())
-            target = AfasTarget(box.base_url, box.token)
+            target = AfasTarget(box.base_url, box.token, concurrency=options.concurrency)
         else:
-            target = AfasTarget.from_env()
+            target = AfasTarget.from_env(concurrency=options.concurrency)
             _confirm_production(target, yes)
         if target is not None:
             stack.callback(target.close)
-        result = run(loaded, target, dry_run=dry_run)
-    path = write_workbook(result, out or default_output(mapping))
+            # An in-process sandbox forgets everything when the run ends: so does its journal.
+            book = stack.enter_context(
+                _open_journal(
+                    journal or default_journal(workbook, mapping),
+                    target,
+                    loaded,
+                    fresh=fresh or sandbox,
+                )
+            )
+            stack.enter_context(_stop_on_signals(stop))
+        result = run(loaded, target, dry_run=dry_run, journal=book, options=options, stop=stop)
+    path = write_workbook(result, workbook)
     _print_problems(result)
     if result.stopped:
         typer.echo(f"Error: {result.stopped}", err=True)
     typer.echo(result.summary_line())
     typer.echo(f"Result workbook: {path}", err=True)
+    if stop.is_set() and not result.stopped:
+        raise typer.Exit(130)
     if result.stopped and not result.sent_any:
         raise typer.Exit(2)
     raise typer.Exit(0 if result.all_done else 1)
+
+
+@app.command("status")
+def status_command(
+    mapping: MappingArg,
+    out: OutOpt = None,
+    journal: Annotated[
+        Path | None, typer.Option("--journal", help="The journal file.", show_default=False)
+    ] = None,
+) -> None:
+    """Print what the journal of MAPPING holds, per step and state."""
+    path = journal or default_journal(out or default_output(mapping), mapping)
+    if not path.exists():
+        typer.echo(f"No journal at {path}: nothing has been sent yet.")
+        raise typer.Exit(0)
+    with Journal(path, target="", mapping=str(mapping)) as book:
+        typer.echo(f"Journal {path} (target {book.target}):")
+        typer.echo("\n".join(f"  {line}" for line in book.describe().splitlines()))
+
+
+@contextmanager
+def _open_journal(
+    path: Path, target: AfasTarget, mapping: Mapping, *, fresh: bool
+) -> Iterator[Journal]:
+    if fresh and path.exists():
+        with Journal(path, target="", mapping="") as old:
+            held = old.describe().replace("\n", "; ")
+        typer.echo(f"Starting a new journal; the old one ({held}) is kept as {path}.old", err=True)
+    book = Journal.open(path, target=target.host, mapping=str(mapping.path), fresh=fresh)
+    try:
+        yield book
+    finally:
+        book.close()
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """Ctrl-C or SIGTERM: stop sending, let requests in flight finish, write the workbook."""
+
+    def handler(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt  # a second Ctrl-C: stop now
+        typer.echo("Stopping: no new requests; waiting for those in flight...", err=True)
+        stop.set()
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 @app.command("validate")

@@ -10,9 +10,10 @@ Hierarchy::
     ├── ConfigurationError         environment (.env, AFAS_BASE_URL, token) is missing or wrong
     ├── MappingError               the mapping file or a template cannot be used
     ├── InputError                 a source file cannot be read or lacks a declared column
-    └── TargetError                the target system stops the whole run
-        ├── AuthenticationError    401/403: the token is refused
-        └── TargetUnreachable      the host cannot be reached at all
+    ├── TargetError                the target system stops the whole run
+    │   ├── AuthenticationError    401/403: the token is refused
+    │   └── TargetUnreachable      the host cannot be reached at all
+    └── LookupFailed               a lookup before insert could not be answered (rows fail)
 
 Foreign exceptions (yaml, jinja2, httpx, pandas, openpyxl) are translated to these at one
 boundary each, with ``raise ... from exc``.
@@ -55,3 +56,7 @@ class AuthenticationError(TargetError):
 
 class TargetUnreachable(TargetError):
     """No connection to the target could be made."""
+
+
+class LookupFailed(ImporterError):
+    """A lookup before insert got no usable answer; the rows it was for cannot be sent."""

@@ -134,6 +134,24 @@ class Parent(_Model):
     key: str = Field(description="Column of this step holding the parent step's key value.")
 
 
+class Match(_Model):
+    """How to look a row's record up in the target before inserting it.
+
+    ``filter`` maps the lookup's fields to this row's columns (``DebtorId: klantnummer``) or
+    to the parent's ids (``DebtorId: parent.DbId``); every field must equal. ``ids`` says
+    which ids to take from a found record (``DbId: DebtorId``).
+    """
+
+    connector: str = Field(description="A GetConnector such as Profit_Debtor.")
+    filter: dict[str, str] = Field(min_length=1)
+    ids: dict[str, str] = Field(default_factory=dict)
+    on_found: Literal["link", "skip", "update", "fail"] = "link"
+
+    def parent_ids(self) -> list[str]:
+        """The parent ids the filter needs (``parent.DbId`` gives ``DbId``)."""
+        return [v.removeprefix("parent.") for v in self.filter.values() if v.startswith("parent.")]
+
+
 class Step(_Model):
     """One connector fed by one source: one request per valid row."""
 
@@ -147,6 +165,10 @@ class Step(_Model):
     parent: Parent | None = None
     when: str | None = Field(
         None, description="A Jinja expression: only rows for which it is true are sent."
+    )
+    match: Match | None = Field(None, description="Look the record up before inserting it.")
+    on_change: Literal["report", "update"] = Field(
+        "report", description="A row whose values changed since it was created: update it?"
     )
 
     def header_of(self, name: str) -> str:
@@ -234,6 +256,29 @@ def _reference_problems(mapping: Mapping) -> list[tuple[tuple[Any, ...], str]]:
         for name, column in step.columns.items():
             for loc, msg in _column_problems(column, mapping):
                 problem("columns", name, *loc, msg=msg)
+        if step.match:
+            for field_name, source in step.match.filter.items():
+                if source.startswith("parent."):
+                    parent = (
+                        mapping.step(step.parent.step)
+                        if step.parent and step.parent.step in seen
+                        else None
+                    )
+                    if parent is None or source.removeprefix("parent.") not in parent.keep:
+                        kept = ", ".join(parent.keep) if parent else "none: no parent step"
+                        problem(
+                            "match",
+                            "filter",
+                            field_name,
+                            msg=f"{source!r} is not an id the parent step keeps ({kept})",
+                        )
+                elif source not in step.columns:
+                    problem(
+                        "match",
+                        "filter",
+                        field_name,
+                        msg=f"{source!r} is not a declared column{_suggest(source, step.columns)}",
+                    )
         if step.when:
             msg = _expression_problem(step.when)
             if msg:

@@ -24,6 +24,9 @@ from importer.results import STATUSES, Result
 
 STATUS_COLOURS = {
     "created": "C6EFCE",
+    "existing": "BDD7EE",
+    "updated": "BDD7EE",
+    "changed": "FFEB9C",
     "planned": "DDEBF7",
     "skipped": "E7E6E6",
     "invalid": "FCE4D6",

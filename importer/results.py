@@ -12,9 +12,14 @@ from importer.readers import Table
 from importer.validation import Problem
 
 # Statuses, worst first: a source row read by several steps counts as its worst outcome.
-# "excluded": the step's `when:` does not select the row (nothing to do, so it counts as done).
-STATUSES = ("invalid", "failed", "unknown", "skipped", "created", "planned", "excluded")
-DONE = frozenset({"created", "planned", "excluded"})
+# existing: found by a lookup; changed: created earlier, its source values changed since;
+# excluded: the step's `when:` does not select the row (nothing to do, so it counts as done).
+STATUSES = (
+    "invalid", "failed", "unknown", "changed", "skipped", "created", "updated", "existing",
+    "planned", "excluded",
+)  # fmt: skip
+DONE = frozenset({"created", "updated", "existing", "planned", "excluded"})
+EARLIER = "already done"  # how the summary counts rows done in an earlier run
 
 
 @dataclass
@@ -29,6 +34,7 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
     body: Any = None
     parent_row: int | None = None
+    earlier: bool = False  # done in an earlier run (from the journal): nothing was sent now
 
 
 @dataclass
@@ -48,13 +54,20 @@ class Result:
 
     def row_statuses(self) -> Counter[str]:
         """Source rows per overall status (a row's worst outcome over the steps reading it)."""
-        worst: dict[tuple[str, int], str] = {}
+        worst: dict[tuple[str, int], tuple[int, str]] = {}
         for step in self.mapping.steps:
             for n, outcome in self.outcomes[step.name].items():
+                label = EARLIER if outcome.earlier else outcome.status
+                rank = (STATUSES.index(outcome.status), label)
                 key = (step.source, n)
-                if key not in worst or STATUSES.index(outcome.status) < STATUSES.index(worst[key]):
-                    worst[key] = outcome.status
-        return Counter(worst.values())
+                # a row done earlier in one step and created now in another counts as created
+                if (
+                    key not in worst
+                    or rank < worst[key]
+                    or (rank[0] == worst[key][0] and worst[key][1] == EARLIER)
+                ):
+                    worst[key] = rank
+        return Counter(label for _, label in worst.values())
 
     def step_statuses(self, step: str) -> Counter[str]:
         return Counter(o.status for o in self.outcomes[step].values())
@@ -62,7 +75,7 @@ class Result:
     @property
     def sent_any(self) -> bool:
         return any(
-            o.status in ("created", "failed", "unknown")
+            o.status in ("created", "updated", "failed", "unknown") and not o.earlier
             for s in self.outcomes.values()
             for o in s.values()
         )
@@ -78,7 +91,9 @@ class Result:
             head = "Dry run finished"
         else:
             shown = ["created", "failed", "invalid", "skipped"]
-            shown += [s for s in ("unknown",) if counts[s]]
+            shown += [
+                s for s in ("unknown", "changed", "updated", "existing", EARLIER) if counts[s]
+            ]
             head = "Import stopped" if self.stopped else "Import finished"
         shown += [s for s in ("excluded",) if counts[s]]
         line = f"{head}: " + ", ".join(f"{counts[s]} {s}" for s in shown)

@@ -1,26 +1,76 @@
-"""Send a plan to a target: step by step, each child with the ids its parent got back.
+"""Send a plan to a target exactly once: journal first, lookups, retries, concurrency.
 
-Every source row of every step ends with exactly one outcome.
+Rows of a step are sent concurrently; a child row starts as soon as its parent row is done,
+and a step without a parent waits for the steps before it. For every row the journal is read
+first and written before the request leaves, so that whatever happens — a crash, Ctrl-C, a
+timeout — no record is created twice and no row is lost:
+
+- a row the journal records as created (found, updated) is not sent again; its ids feed its
+  children; if its source values changed since, it is ``changed`` (updated with PUT only when
+  the step says ``on_change: update``);
+- a row whose request got no answer (``unknown``, or ``sending`` after a crash) is looked up
+  first when the step has a ``match``, and sent again only when the lookup proves it absent;
+  without a ``match`` it stays ``unknown`` until the user checks the target
+  (``--retry-unknown``);
+- a step with a ``match`` looks each row's record up before inserting it, and applies
+  ``on_found``: ``link`` (reuse its ids), ``skip``, ``update`` (PUT) or ``fail``;
+- a transient refusal (a locked record, maintenance) is retried with exponential backoff and
+  jitter, or after the ``retry_after`` the target asked for, within bounds; a refusal on the
+  merits, a refused token or an unknown outcome never is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import random
+import threading
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from importer.catalog import Contract
-from importer.errors import TargetError
+from importer.errors import LookupFailed, TargetError
+from importer.journal import DONE_STATES, Journal, content_hash
 from importer.mapping import Mapping, Step
 from importer.plan import Plan, contract_problem, invalid, prepare
 from importer.render import RenderError
 from importer.results import Outcome, Result
-from importer.targets import Target
+from importer.targets import Reply, Target
 from importer.validation import Problem
 
+MAX_CONCURRENCY = 8  # AFAS advises at most 5 to 8 calls in parallel per environment
+# A parent in one of these states has ids its children can use.
+PARENT_DONE = frozenset({"created", "existing", "updated", "changed"})
 
-def run(mapping: Mapping, target: Target | None, *, dry_run: bool = False) -> Result:
-    """Import every row of a mapping into a target (or only plan it, with ``dry_run``)."""
+
+@dataclass(frozen=True)
+class Options:
+    """How to send: parallelism, retries and waiting."""
+
+    concurrency: int = 4
+    retries: int = 3  # tries after the first, for transient refusals only
+    backoff: float = 1.0  # first wait in seconds; doubles per try, plus jitter
+    max_wait: float = 60.0  # the longest single wait (a 503's retry_after is capped to it)
+    retry_budget: float = 300.0  # the most time one row may spend waiting to retry
+    retry_unknown: bool = False  # resend rows without an answer that no lookup can check
+
+
+def run(
+    mapping: Mapping,
+    target: Target | None,
+    *,
+    dry_run: bool = False,
+    journal: Journal | None = None,
+    options: Options = Options(),
+    stop: threading.Event | None = None,
+) -> Result:
+    """Import every row of a mapping into a target (or only plan it, with ``dry_run``).
+
+    ``stop``, when set (Ctrl-C), ends the run cleanly: nothing more is sent, requests in
+    flight finish, and the rows not sent are ``skipped``.
+    """
     sending = not dry_run and target is not None
     plan = prepare(mapping, target.contract if sending and target else Contract.shipped)
     result = plan.result
@@ -28,68 +78,411 @@ def run(mapping: Mapping, target: Target | None, *, dry_run: bool = False) -> Re
         result.dry_run = False
         result.target = target.host
         result.environment = target.environment
-        for step in mapping.steps:
-            _send_step(step, plan, target)
+        own_journal = journal is None
+        journal = journal or Journal(None, target=target.host, mapping=str(mapping.path))
+        try:
+            _Sender(plan, target, journal, options, stop or threading.Event()).run()
+        finally:
+            if own_journal:
+                journal.close()
     result.finished = dt.datetime.now().astimezone()
     return result
 
 
-def _send_step(step: Step, plan: Plan, target: Target) -> None:
-    result = plan.result
-    outcomes = result.outcomes[step.name]
-    for n, planned in outcomes.items():
+class _Sender:
+    """Sends the planned rows of every step and records each outcome in the journal."""
+
+    def __init__(
+        self, plan: Plan, target: Target, journal: Journal, options: Options, stop: threading.Event
+    ):
+        self.plan, self.target, self.journal, self.options = plan, target, journal, options
+        self.result = plan.result
+        self.stop = stop
+        self.steps = plan.result.mapping.steps
+        self.entries = {s.name: journal.entries(s.name) for s in self.steps}
+        self.children: dict[str, list[Step]] = defaultdict(list)
+        self.waiting: dict[tuple[str, int], list[int]] = defaultdict(list)  # (child, parent row)
+        for step in self.steps:
+            if step.parent:
+                self.children[step.parent.step].append(step)
+                for n, planned in self.result.outcomes[step.name].items():
+                    if planned.parent_row is not None:
+                        self.waiting[(step.name, planned.parent_row)].append(n)
+        self.found: dict[tuple[str, tuple[tuple[str, str], ...]], list[dict[str, Any]]] = {}
+        self.found_lock = threading.Lock()
+        self.pool = ThreadPoolExecutor(max(1, options.concurrency), thread_name_prefix="send")
+        self.busy = 0
+        self.idle = threading.Condition()
+
+    # --- scheduling ---------------------------------------------------------------------------
+
+    def run(self) -> None:
+        try:
+            group: set[str] = set()
+            for step in self.steps:
+                if not step.parent or step.parent.step not in group:
+                    self._drain()  # a step without a parent here waits for the steps before it
+                    group = {step.name}
+                    self._prefetch(step)
+                    for n in self.result.outcomes[step.name]:
+                        self._submit(step, n)
+                else:
+                    group.add(step.name)
+                    self._prefetch(step)
+                    for n, planned in self.result.outcomes[step.name].items():
+                        if planned.parent_row is None:  # not linked to any parent row
+                            self._submit(step, n)
+            self._drain()
+        finally:
+            self.pool.shutdown(wait=True)
+
+    def _submit(self, step: Step, n: int) -> None:
+        with self.idle:
+            self.busy += 1
+        self.pool.submit(self._task, step, n)
+
+    def _drain(self) -> None:
+        with self.idle:
+            self.idle.wait_for(lambda: self.busy == 0)
+
+    def _task(self, step: Step, n: int) -> None:
+        try:
+            try:
+                outcome = self._row(step, n)
+            except Exception as exc:  # a bug must not lose the row: it is reported
+                outcome = Outcome(n, "failed", error=f"internal error: {exc!r}")
+            self.result.outcomes[step.name][n] = outcome
+            for child in self.children[step.name]:
+                for m in self.waiting[(child.name, n)]:
+                    self._submit(child, m)
+        finally:
+            with self.idle:
+                self.busy -= 1
+                self.idle.notify_all()
+
+    # --- one row -------------------------------------------------------------------------------
+
+    def _row(self, step: Step, n: int) -> Outcome:
+        planned = self.result.outcomes[step.name][n]
+        key = self._key(step, n)
+        if planned.status == "planned" and step.parent and planned.parent_row is not None:
+            planned = self._after_parent(step, planned)
         if planned.status != "planned":
-            continue  # invalid or skipped before anything was sent
-        if result.stopped:
-            outcomes[n] = Outcome(n, "skipped", error=f"not sent: {result.stopped}")
-            continue
+            if planned.status in ("invalid", "skipped"):
+                self.journal.record(step.name, key, n, planned.status, error=planned.error)
+            return planned
+        if self.stop.is_set():
+            return self._not_sent(step, key, n)
+        entry = self.entries[step.name].get(key)
+        source_hash = content_hash(self.plan.data[step.name].rows[n])
+        if entry and entry.state in DONE_STATES:
+            if entry.source_hash in (None, source_hash):
+                return Outcome(
+                    n, entry.state, ids=entry.ids, earlier=True, parent_row=planned.parent_row
+                )
+            return self._changed(step, key, n, planned, entry.ids, source_hash)
         body = planned.body
         if step.parent and planned.parent_row is not None:
-            body = _child_body(step, planned, plan)
+            body = self._child_body(step, planned)
             if isinstance(body, Outcome):
-                outcomes[n] = body
-                continue
-        try:
-            reply = target.insert(step.connector, body)
-        except TargetError as exc:
-            result.stopped = str(exc)
-            outcomes[n] = Outcome(n, "skipped", error=f"not sent: {exc}")
-            continue
-        if reply.ok:
-            ids = {k: v for k, v in reply.ids.items() if k in step.keep}
-            outcomes[n] = Outcome(n, "created", ids=ids, body=body, parent_row=planned.parent_row)
-        else:
-            outcomes[n] = Outcome(
-                n,
-                "unknown" if reply.unknown else "failed",
-                error=reply.error,
-                log_reference=reply.log_reference,
-                body=body,
-                parent_row=planned.parent_row,
+                return body
+        unanswered = entry is not None and entry.state in ("sending", "unknown")
+        if unanswered and not step.match and not self.options.retry_unknown:
+            error = (
+                f"sent in an earlier run without an answer ({entry.updated_at}): check in "
+                f"Profit whether this {step.connector} exists; if it does not, run again "
+                "with --retry-unknown"
             )
+            self.journal.record(step.name, key, n, "unknown", error=error)
+            return Outcome(n, "unknown", error=error, parent_row=planned.parent_row)
+        if step.match:
+            try:
+                found = self._lookup(step, n)
+            except LookupFailed as exc:
+                self.journal.record(step.name, key, n, "failed", error=str(exc), action="lookup")
+                return Outcome(n, "failed", error=str(exc), parent_row=planned.parent_row)
+            if found:
+                return self._found(step, key, n, planned, body, found, unanswered, source_hash)
+        return self._send(step, key, n, body, source_hash, "insert", parent_row=planned.parent_row)
 
-
-def _child_body(step: Step, planned: Outcome, plan: Plan) -> Any:
-    """A child's body with the ids its parent really got, or the Outcome that stops it."""
-    assert step.parent is not None and planned.parent_row is not None
-    n, parent_row = planned.row, planned.parent_row
-    parent = plan.result.outcomes[step.parent.step][parent_row]
-    if parent.status != "created":
+    def _after_parent(self, step: Step, planned: Outcome) -> Outcome:
+        assert step.parent is not None and planned.parent_row is not None
+        parent = self.result.outcomes[step.parent.step][planned.parent_row]
+        if parent.status in PARENT_DONE and parent.ids:
+            return planned
+        why = parent.status if parent.status not in PARENT_DONE else f"{parent.status}, not linked"
         return Outcome(
-            n, "skipped", parent_row=parent_row, error=f"parent row {parent_row} {parent.status}"
+            planned.row,
+            "skipped",
+            parent_row=planned.parent_row,
+            error=f"parent row {planned.parent_row} {why}",
         )
-    own = plan.data[step.name]
-    try:
-        body = plan.render(step, n, parent.ids)
-    except RenderError as exc:
-        return invalid(n, [Problem(own.table.label, n, None, None, str(exc))])
-    contract = plan.contracts[step.connector]
-    violations = contract.violations(body) if contract else []
-    if violations:
-        return invalid(n, [contract_problem(step, own, n, v.value, v.message) for v in violations])
-    return body
+
+    def _child_body(self, step: Step, planned: Outcome) -> Any:
+        """A child's body with the ids its parent really got, or the Outcome that stops it."""
+        assert step.parent is not None and planned.parent_row is not None
+        n = planned.row
+        parent = self.result.outcomes[step.parent.step][planned.parent_row]
+        own = self.plan.data[step.name]
+        try:
+            body = self.plan.render(step, n, parent.ids)
+        except RenderError as exc:
+            return invalid(n, [Problem(own.table.label, n, None, None, str(exc))])
+        contract = self.plan.contracts[step.connector]
+        violations = contract.violations(body) if contract else []
+        if violations:
+            return invalid(
+                n, [contract_problem(step, own, n, v.value, v.message) for v in violations]
+            )
+        return body
+
+    def _changed(
+        self, step: Step, key: str, n: int, planned: Outcome, ids: dict[str, str], source_hash: str
+    ) -> Outcome:
+        if step.on_change != "update":
+            return Outcome(
+                n,
+                "changed",
+                ids=ids,
+                parent_row=planned.parent_row,
+                error=(
+                    "the source values changed since this record was created; it was not updated "
+                    "(set on_change: update in the mapping to update it)"
+                ),
+            )
+        body = planned.body
+        if step.parent and planned.parent_row is not None:
+            body = self._child_body(step, planned)
+            if isinstance(body, Outcome):
+                return body
+        return self._send(
+            step, key, n, body, source_hash, "update", ids=ids, parent_row=planned.parent_row
+        )
+
+    def _found(
+        self,
+        step: Step,
+        key: str,
+        n: int,
+        planned: Outcome,
+        body: Any,
+        found: list[dict[str, Any]],
+        unanswered: bool,
+        source_hash: str,
+    ) -> Outcome:
+        assert step.match is not None
+        match = step.match
+        where = f"{match.connector} ({_describe(self._filter(step, n))})"
+        if len(found) > 1:
+            error = f"{len(found)} records match in {where}; cannot tell which one is meant"
+            self.journal.record(step.name, key, n, "failed", error=error, action="lookup")
+            return Outcome(n, "failed", error=error, parent_row=planned.parent_row)
+        ids = {
+            name: str(found[0][field])
+            for name, field in match.ids.items()
+            if found[0].get(field) is not None
+        }
+        if unanswered:  # our own request of an earlier run did reach the target
+            self.journal.record(
+                step.name, key, n, "created", ids=ids, source_hash=source_hash, action="lookup"
+            )
+            return Outcome(
+                n,
+                "created",
+                ids=ids,
+                parent_row=planned.parent_row,
+                error=f"found in {where} after a request without an answer",
+            )
+        if match.on_found == "fail":
+            error = f"already exists in {where}; on_found: fail"
+            self.journal.record(step.name, key, n, "failed", error=error, action="lookup")
+            return Outcome(n, "failed", error=error, parent_row=planned.parent_row)
+        if match.on_found == "update":
+            return self._send(
+                step, key, n, body, source_hash, "update", ids=ids, parent_row=planned.parent_row
+            )
+        kept = ids if match.on_found == "link" else {}
+        note = f"already exists in {where}; on_found: {match.on_found}"
+        self.journal.record(
+            step.name,
+            key,
+            n,
+            "existing",
+            ids=kept,
+            source_hash=source_hash,
+            error=note,
+            action="lookup",
+        )
+        return Outcome(n, "existing", ids=kept, error=note, parent_row=planned.parent_row)
+
+    # --- sending -------------------------------------------------------------------------------
+
+    def _send(
+        self,
+        step: Step,
+        key: str,
+        n: int,
+        body: Any,
+        source_hash: str,
+        action: str,
+        *,
+        ids: dict[str, str] | None = None,
+        parent_row: int | None = None,
+    ) -> Outcome:
+        """Send with retries of transient refusals; the journal is written before each try."""
+        payload_hash = content_hash(body)
+        waited = 0.0
+        write = self.target.insert if action == "insert" else self.target.update
+        done_state = "created" if action == "insert" else "updated"
+        while True:
+            attempt = self.journal.sending(step.name, key, n, payload_hash, source_hash)
+            try:
+                reply = write(step.connector, body)
+            except TargetError as exc:
+                self._halt(str(exc))
+                self.journal.record(step.name, key, n, "skipped", error=f"not sent: {exc}")
+                return Outcome(n, "skipped", error=f"not sent: {exc}", parent_row=parent_row)
+            state = done_state if reply.ok else ("unknown" if reply.unknown else "failed")
+            self.journal.log_attempt(step.name, key, attempt, action, state, reply.error)
+            wait = self._retry_wait(reply, attempt, waited)
+            if wait is None:
+                break
+            if self.stop.wait(wait):
+                break
+            waited += wait
+        kept = {**(ids or {}), **{k: v for k, v in reply.ids.items() if k in step.keep}}
+        self.journal.record(
+            step.name,
+            key,
+            n,
+            state,
+            ids=kept if reply.ok else {},
+            error=reply.error,
+            log_reference=reply.log_reference,
+            source_hash=source_hash,
+        )
+        return Outcome(
+            n,
+            state,
+            ids=kept if reply.ok else {},
+            error=reply.error,
+            log_reference=reply.log_reference,
+            body=body,
+            parent_row=parent_row,
+        )
+
+    def _retry_wait(self, reply: Reply, attempt: int, waited: float) -> float | None:
+        """Seconds to wait before trying again, or None when this reply is final."""
+        if reply.ok or reply.unknown or not reply.transient or attempt > self.options.retries:
+            return None
+        if self.stop.is_set():
+            return None
+        if reply.retry_after is not None:
+            wait = reply.retry_after
+        else:
+            base = self.options.backoff * 2 ** (attempt - 1)
+            wait = base + random.uniform(0, base)
+        wait = min(wait, self.options.max_wait)
+        return None if waited + wait > self.options.retry_budget else wait
+
+    def _halt(self, reason: str) -> None:
+        if not self.result.stopped:
+            self.result.stopped = reason
+        self.stop.set()
+
+    def _not_sent(self, step: Step, key: str, n: int) -> Outcome:
+        reason = self.result.stopped or "interrupted"
+        self.journal.record(step.name, key, n, "skipped", error=f"not sent: {reason}")
+        return Outcome(n, "skipped", error=f"not sent: {reason}")
+
+    # --- lookups -------------------------------------------------------------------------------
+
+    def _filter(self, step: Step, n: int) -> dict[str, str] | None:
+        """The lookup filter of a row, or None when a value it needs is blank."""
+        assert step.match is not None
+        row = self.plan.data[step.name].rows[n]
+        parent_ids: dict[str, str] = {}
+        planned = self.result.outcomes[step.name][n]
+        if step.parent and planned.parent_row is not None:
+            parent_ids = self.result.outcomes[step.parent.step][planned.parent_row].ids
+        values = {}
+        for field, source in step.match.filter.items():
+            value = parent_ids.get(source[7:]) if source.startswith("parent.") else row.get(source)
+            if value is None:
+                return None
+            values[field] = _text(value)
+        return values
+
+    def _prefetch(self, step: Step) -> None:
+        """Look up all rows of a step in a few batched requests, when no parent id is needed."""
+        if not step.match or step.match.parent_ids() or self.stop.is_set():
+            return
+        filters = []
+        for n, planned in self.result.outcomes[step.name].items():
+            entry = self.entries[step.name].get(self._key(step, n))
+            if planned.status == "planned" and not (entry and entry.state in DONE_STATES):
+                found = self._filter(step, n)
+                if found is not None:
+                    filters.append(found)
+        if not filters:
+            return
+        try:
+            rows = self.target.lookup(step.match.connector, filters)
+        except LookupFailed:
+            return  # each row asks again, and fails with the reason
+        fields = list(step.match.filter)
+        index: dict[tuple[tuple[str, str], ...], list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            index[tuple((f, _text(row.get(f))) for f in fields)].append(row)
+        with self.found_lock:
+            for f in filters:
+                cache_key = (step.match.connector, tuple(f.items()))
+                self.found[cache_key] = index.get(tuple(f.items()), [])
+
+    def _lookup(self, step: Step, n: int) -> list[dict[str, Any]]:
+        assert step.match is not None
+        values = self._filter(step, n)
+        if values is None:
+            return []  # nothing to look up by: a new record
+        cache_key = (step.match.connector, tuple(values.items()))
+        with self.found_lock:
+            if cache_key in self.found:
+                return self.found[cache_key]
+        rows = self.target.lookup(step.match.connector, [values])
+        exact = [r for r in rows if all(_text(r.get(f)) == v for f, v in values.items())]
+        with self.found_lock:
+            self.found[cache_key] = exact
+        return exact
+
+    def _key(self, step: Step, n: int) -> str:
+        row = self.plan.data[step.name].rows.get(n)
+        value = row.get(step.key) if row else None
+        if value is None:
+            value = (
+                self.result.tables[step.source].frame.at[n, step.header_of(step.key)]
+                if step.columns[step.key].from_file
+                else None
+            )
+        return _text(value) if value is not None else f"row {n}"
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _describe(values: dict[str, str] | None) -> str:
+    return ", ".join(f"{f} {v!r}" for f, v in (values or {}).items())
 
 
 def default_output(mapping_path: Path, *, suffix: str = "result") -> Path:
     """``flex-result.xlsx`` for ``mappings/flex.yaml``, in the current folder."""
     return Path(f"{Path(mapping_path).stem}-{suffix}.xlsx")
+
+
+def default_journal(workbook: Path, mapping_path: Path) -> Path:
+    """``flex.journal.sqlite`` beside the result workbook."""
+    return workbook.with_name(f"{Path(mapping_path).stem}.journal.sqlite")

@@ -45,8 +45,10 @@ def test_flex_sample_creates_a_sales_relation_and_an_agreement_per_customer(
 def test_sandbox_receives_the_seed_bodies_field_for_field(cli, afas_env):
     assert cli("run", FLEX).code == 0
 
-    relation = afas_env.state.received("KnSalesRelationOrg")[0]
-    agreement = afas_env.state.received("PtProject")[0]
+    relation = next(b for b in afas_env.state.received("KnSalesRelationOrg")
+                    if b["KnSalesRelationOrg"]["Element"]["@DbId"] == "49339")
+    agreement = next(b for b in afas_env.state.received("PtProject")
+                     if b["PtProject"]["Element"]["Fields"]["DbId"] == "49339")
     assert relation == json.loads((FIXTURES / "seed" / "KnSalesRelationOrg.json").read_text())
     seed_agreement = json.loads((FIXTURES / "seed" / "PtProject.json").read_text())
     seed_agreement["PtProject"]["Element"]["Fields"]["DbId"] = "49339"  # from the relation

@@ -37,10 +37,27 @@ def faulty(monkeypatch):
         box.stop()
 
 
-def test_a_locked_record_is_a_failed_row_and_its_child_is_skipped(cli, faulty, tmp_path):
-    box = faulty(script={1: "locked"})
+FAST = ("--concurrency", "1", "--retry-backoff", "0.01", "--max-wait", "0.05")
 
-    ran = cli("run", FLEX)
+
+def test_a_locked_record_is_retried_and_created_once(cli, faulty, tmp_path):
+    box = faulty(script={1: "locked", 2: "locked"})
+
+    ran = cli("run", FLEX, *FAST)
+
+    assert (ran.code, ran.out) == (
+        0,
+        "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped\n",
+    )
+    assert box.faults.applied == {"locked": 2}
+    assert len(box.state.debtors) == 25
+    assert box.faults.writes == 52  # row 2 refused twice, then created
+
+
+def test_a_record_locked_for_longer_than_the_retries_fails(cli, faulty, tmp_path):
+    box = faulty(script={n: "locked" for n in range(1, 5)})
+
+    ran = cli("run", FLEX, *FAST, "--retries", "3")
 
     assert (ran.code, ran.out) == (
         1,
@@ -57,17 +74,29 @@ def test_a_locked_record_is_a_failed_row_and_its_child_is_skipped(cli, faulty, t
     assert "49339" not in box.state.debtors and len(box.state.debtors) == 24
 
 
-def test_maintenance_is_a_failed_row_that_says_when_to_try_again(cli, faulty, tmp_path):
+def test_maintenance_is_waited_out_within_bounds(cli, faulty, tmp_path):
     box = faulty(script={3: "unavailable"}, retry_after=120)
 
-    assert cli("run", FLEX).code == 1
+    ran = cli("run", FLEX, *FAST)
 
+    assert ran.code == 0
+    assert box.faults.applied == {"unavailable": 1} and len(box.state.debtors) == 25
+
+
+def test_maintenance_longer_than_the_retries_fails_and_says_when_to_try_again(
+    cli, faulty, tmp_path
+):
+    box = faulty(unavailable_rate=1.0, retry_after=120)
+
+    ran = cli("run", FLEX, *FAST, "--retries", "1")
+
+    assert ran.code == 1
     relations = rows(tmp_path / "flex-result.xlsx", "verkooprelaties")
     assert relations[4]["status"] == "failed"
     assert relations[4]["error"] == (
         "AFAS is unavailable (HTTP 503: Profit is in onderhoud); try again after 120 s"
     )
-    assert "49341" not in box.state.debtors
+    assert box.state.debtors == {} and box.faults.writes == 50
 
 
 @pytest.mark.parametrize(("fault", "stored"), [("drop_before", False), ("drop_after", True)])
@@ -76,7 +105,7 @@ def test_a_dropped_connection_is_unknown_never_created_or_failed(
 ):
     box = faulty(script={2: fault})
 
-    ran = cli("run", FLEX)
+    ran = cli("run", FLEX, *FAST)
 
     assert (ran.code, ran.out) == (
         1,
@@ -168,7 +197,7 @@ def test_the_sandbox_command_serves_until_interrupted(tmp_path):
         assert process.stdout.readline() == "export AFAS_TOKEN=T0KEN\n"
         env = {**os.environ, "AFAS_BASE_URL": base_url, "AFAS_TOKEN": "T0KEN"}
         done = subprocess.run(
-            [sys.executable, "-m", "importer", "run", str(FLEX)],
+            [sys.executable, "-m", "importer", "run", str(FLEX), "--retries", "0"],
             env=env,
             cwd=tmp_path,
             capture_output=True,

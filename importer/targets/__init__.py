@@ -19,8 +19,9 @@ class Reply:
     """What the target said about one request.
 
     ``unknown`` means the request may have reached the target but no answer came back
-    (timeout, dropped connection): the record may or may not exist. ``retry_after`` is set
-    when the target said it is unavailable for a while (seconds).
+    (timeout, dropped connection): the record may or may not exist. ``transient`` means the
+    refusal may pass (a record locked by another user, maintenance); ``retry_after`` is how
+    long the target asked to wait (seconds).
     """
 
     ok: bool
@@ -28,6 +29,7 @@ class Reply:
     error: str | None = None
     log_reference: str | None = None
     unknown: bool = False
+    transient: bool = False  # a passing condition (record locked, maintenance): try again
     retry_after: float | None = None
 
 
@@ -39,6 +41,14 @@ class Target(Protocol):
 
     def insert(self, connector: str, body: Any) -> Reply:
         """Create one record; raise TargetError only when the whole run must stop."""
+        ...
+
+    def update(self, connector: str, body: Any) -> Reply:
+        """Change an existing record (the body names it by its keys)."""
+        ...
+
+    def lookup(self, connector: str, filters: list[dict[str, str]]) -> list[dict[str, Any]]:
+        """Records of a read connector matching any of ``filters`` (each: field = value, AND)."""
         ...
 
     def contract(self, connector: str) -> Contract | None:

@@ -23,7 +23,12 @@ from urllib.parse import urlsplit
 import httpx
 
 from importer.catalog import Contract
-from importer.errors import AuthenticationError, ConfigurationError, TargetUnreachable
+from importer.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    LookupFailed,
+    TargetUnreachable,
+)
 from importer.targets import Reply
 
 HOW_TO_CONFIGURE = (
@@ -44,6 +49,33 @@ def token_header(token: str) -> str:
         else (f"<token><version>1</version><data>{token}</data></token>")
     )
     return "AfasToken " + base64.b64encode(xml.encode("utf-8")).decode("ascii")
+
+
+# A 500 whose message says a record is locked or busy passes: it may be tried again.
+TRANSIENT = re.compile(
+    r"vergrendeld|geblokkeerd door een andere gebruiker|in gebruik door een andere gebruiker|"
+    r"locked|deadlock|probeer het later opnieuw|try again later",
+    re.IGNORECASE,
+)
+PAGE = 100  # rows per GetConnector page
+QUERY_BUDGET = 1500  # characters of filter text per request; AFAS refuses query strings > 2049
+
+
+def _batches(filters: list[dict[str, str]]) -> list[list[dict[str, str]]]:
+    """Filters in groups whose query text stays under AFAS's limit."""
+    batches: list[list[dict[str, str]]] = []
+    size = 0
+    for f in filters:
+        for value in f.values():
+            if "," in value or ";" in value:
+                raise LookupFailed(f"cannot look up {value!r}: AFAS filters cannot hold ',' or ';'")
+        cost = sum(len(k) + len(str(httpx.QueryParams({"v": v}))) + 4 for k, v in f.items())
+        if not batches or size + cost > QUERY_BUDGET:
+            batches.append([])
+            size = 0
+        batches[-1].append(f)
+        size += cost
+    return batches
 
 
 LANGUAGES = ("nl-nl", "en-us", "nl-be", "fr-fr", "de-de")
@@ -133,6 +165,7 @@ class AfasTarget:
         integration_id: str | None = None,
         language: str = "nl-nl",
         timeout: float = 120.0,
+        concurrency: int = 4,
         transport: httpx.BaseTransport | None = None,
     ):
         self.base_url = base_url.rstrip("/")
@@ -152,6 +185,8 @@ class AfasTarget:
             auth = OAuthClientCredentials(f"{self.base_url}/oauth/token", client_id, client_secret)
         else:
             raise ConfigurationError(f"No AFAS credentials given. {HOW_TO_CONFIGURE}")
+        # one connection per request in flight, kept alive between requests
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         self._client = httpx.Client(
             base_url=self.base_url,
             headers=headers,
@@ -159,12 +194,12 @@ class AfasTarget:
             timeout=timeout,
             # Headers and body go out in two writes; without TCP_NODELAY the body waits
             # for the server's delayed ACK (about 40 ms a request).
-            transport=transport or httpx.HTTPTransport(socket_options=NODELAY),
+            transport=transport or httpx.HTTPTransport(socket_options=NODELAY, limits=limits),
         )
         self._contracts: dict[str, Contract | None] = {}
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> AfasTarget:
+    def from_env(cls, env: Mapping[str, str] = os.environ, *, concurrency: int = 4) -> AfasTarget:
         """A target configured by AFAS_BASE_URL and AFAS_TOKEN (or AFAS_CLIENT_ID/SECRET)."""
         base_url = env.get("AFAS_BASE_URL", "").strip()
         token = env.get("AFAS_TOKEN", "").strip()
@@ -203,9 +238,12 @@ class AfasTarget:
         )
 
     def insert(self, connector: str, body: Any) -> Reply:
+        return self._write("POST", connector, body)
+
+    def _write(self, method: str, connector: str, body: Any) -> Reply:
         try:
-            response = self._client.post(
-                f"/connectors/{connector}", content=json.dumps(body).encode("utf-8")
+            response = self._client.request(
+                method, f"/connectors/{connector}", content=json.dumps(body).encode("utf-8")
             )
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise TargetUnreachable(f"Cannot reach AFAS at {self.host}: {exc}") from exc
@@ -219,6 +257,50 @@ class AfasTarget:
                 ),
             )
         return read_reply(connector, response)
+
+    def update(self, connector: str, body: Any) -> Reply:
+        return self._write("PUT", connector, body)
+
+    def lookup(self, connector: str, filters: list[dict[str, str]]) -> list[dict[str, Any]]:
+        """Rows of a GetConnector matching any of ``filters``, in batches, paged and sorted.
+
+        Filters are sent in groups (semicolon = OR) small enough for AFAS's query length
+        limit; each group is read page by page, sorted by its first field so pages do not
+        overlap.
+        """
+        found: list[dict[str, Any]] = []
+        for batch in _batches(filters):
+            found.extend(self._read_all(connector, batch))
+        return found
+
+    def _read_all(self, connector: str, filters: list[dict[str, str]]) -> list[dict[str, Any]]:
+        params = {
+            "filterfieldids": ";".join(",".join(f) for f in filters),
+            "filtervalues": ";".join(",".join(f.values()) for f in filters),
+            "operatortypes": ";".join(",".join("1" for _ in f) for f in filters),
+            "orderbyfieldids": next(iter(filters[0])),
+            "take": str(PAGE),
+        }
+        rows: list[dict[str, Any]] = []
+        while True:
+            try:
+                response = self._client.get(
+                    f"/connectors/{connector}", params={**params, "skip": str(len(rows))}
+                )
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                raise TargetUnreachable(f"Cannot reach AFAS at {self.host}: {exc}") from exc
+            except httpx.TransportError as exc:
+                raise LookupFailed(f"{connector} gave no answer ({type(exc).__name__})") from exc
+            if response.status_code in (401, 403):
+                read_reply(connector, response)  # raises AuthenticationError
+            data = _json(response)
+            if response.status_code != 200 or not isinstance(data, dict):
+                reply = read_reply(connector, response)
+                raise LookupFailed(f"{connector} could not be read: {reply.error}")
+            page = data.get("rows") or []
+            rows.extend(page)
+            if len(page) < PAGE:
+                return rows
 
     def contract(self, connector: str) -> Contract | None:
         """The connector's fields from ``/metainfo/update/{connector}`` (once per run).
@@ -256,10 +338,12 @@ def read_reply(connector: str, response: httpx.Response) -> Reply:
     if status in (200, 201):
         return Reply(ok=True, ids=_ids(connector, data))
     if isinstance(data, dict) and "externalMessage" in data:
+        message = str(data["externalMessage"]).strip()
         return Reply(
             ok=False,
-            error=str(data["externalMessage"]).strip(),
+            error=message,
             log_reference=data.get("profitLogReference"),
+            transient=bool(TRANSIENT.search(message)),
         )
     if status == 503:
         return _unavailable(response, data)
@@ -280,7 +364,7 @@ def _unavailable(response: httpx.Response, data: Any) -> Reply:
     text = f"AFAS is unavailable (HTTP 503{': ' + str(message) if message else ''})"
     if seconds is not None:
         text += f"; try again after {seconds:g} s"
-    return Reply(ok=False, error=text, retry_after=seconds)
+    return Reply(ok=False, error=text, retry_after=seconds, transient=True)
 
 
 def _json(response: httpx.Response) -> Any:

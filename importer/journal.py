@@ -1,0 +1,245 @@
+"""The journal: what was sent for every step and row key, and what came back (SQLite).
+
+The journal is the single source of truth across runs. ``sending`` is committed *before* a
+request leaves, so a process killed mid-request leaves a row that the next run treats as
+``unknown`` and reconciles, never blindly sends again. A row once recorded as created (or
+found, or updated) keeps that state and its ids whatever later runs say of it: the record
+exists in the target. Each attempt is logged separately (``attempts``).
+
+The file uses SQLite's write-ahead log, so a crash never leaves it half-written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from importer.errors import ConfigurationError
+
+STATES = (
+    "pending", "sending", "created", "existing", "updated", "failed", "invalid", "skipped",
+    "unknown",
+)  # fmt: skip
+DONE_STATES = frozenset({"created", "existing", "updated"})
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rows (
+    step TEXT NOT NULL, key TEXT NOT NULL, row INTEGER, state TEXT NOT NULL,
+    ids TEXT NOT NULL DEFAULT '{}', error TEXT, log_reference TEXT,
+    payload_hash TEXT, source_hash TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (step, key)
+);
+CREATE TABLE IF NOT EXISTS attempts (
+    step TEXT NOT NULL, key TEXT NOT NULL, attempt INTEGER NOT NULL, at TEXT NOT NULL,
+    action TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT
+);
+"""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the journal holds for one step and row key."""
+
+    step: str
+    key: str
+    row: int | None
+    state: str
+    ids: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    log_reference: str | None = None
+    payload_hash: str | None = None
+    source_hash: str | None = None
+    attempts: int = 0
+    updated_at: str = ""
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+class Journal:
+    """One journal file (or an in-memory one when ``path`` is None). Thread-safe."""
+
+    def __init__(self, path: Path | None, *, target: str, mapping: str):
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(
+            str(path) if path else ":memory:", check_same_thread=False, isolation_level=None
+        )
+        if path:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        meta = dict(self._db.execute("SELECT name, value FROM meta").fetchall())
+        if not meta:
+            self._db.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [
+                    ("target", target),
+                    ("mapping", mapping),
+                    ("created", _now()),
+                    ("version", "1"),
+                ],
+            )
+            meta = {"target": target}
+        self.target = meta["target"]
+
+    @classmethod
+    def open(cls, path: Path, *, target: str, mapping: str, fresh: bool = False) -> Journal:
+        """Open (or start) the journal at ``path`` for runs against ``target``.
+
+        A journal belongs to one target: a run against another one needs ``fresh`` (which
+        keeps the old file as ``*.old``) or another ``--journal`` path.
+        """
+        if fresh and path.exists():
+            old = path.with_name(path.name + ".old")
+            for suffix in ("", "-wal", "-shm"):
+                previous = Path(str(path) + suffix)
+                if previous.exists():
+                    previous.replace(Path(str(old) + suffix))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        journal = cls(path, target=target, mapping=mapping)
+        if journal.target != target:
+            journal.close()
+            raise ConfigurationError(
+                f"The journal {path} records a run against {journal.target}, not {target}. "
+                "Use --fresh to start a new journal, or --journal to choose another file."
+            )
+        return journal
+
+    def entries(self, step: str) -> dict[str, Entry]:
+        """Every entry of a step, by row key."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT step, key, row, state, ids, error, log_reference, payload_hash, "
+                "source_hash, attempts, updated_at FROM rows WHERE step = ?",
+                (step,),
+            ).fetchall()
+        return {r[1]: Entry(r[0], r[1], r[2], r[3], json.loads(r[4]), *r[5:]) for r in rows}
+
+    def sending(self, step: str, key: str, row: int, payload_hash: str, source_hash: str) -> int:
+        """Record, durably, that a request for this row is about to leave. Returns the attempt."""
+        now = _now()
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.execute(
+                "INSERT INTO rows (step, key, row, state, payload_hash, source_hash, attempts, "
+                "created_at, updated_at) VALUES (?, ?, ?, 'sending', ?, ?, 1, ?, ?) "
+                "ON CONFLICT (step, key) DO UPDATE SET row = excluded.row, state = 'sending', "
+                "payload_hash = excluded.payload_hash, source_hash = excluded.source_hash, "
+                "attempts = attempts + 1, error = NULL, updated_at = excluded.updated_at",
+                (step, key, row, payload_hash, source_hash, now, now),
+            )
+            attempt = self._db.execute(
+                "SELECT attempts FROM rows WHERE step = ? AND key = ?", (step, key)
+            ).fetchone()[0]
+            self._db.execute("COMMIT")
+        return int(attempt)
+
+    def record(
+        self,
+        step: str,
+        key: str,
+        row: int,
+        state: str,
+        *,
+        ids: dict[str, str] | None = None,
+        error: str | None = None,
+        log_reference: str | None = None,
+        source_hash: str | None = None,
+        action: str | None = None,
+    ) -> None:
+        """Record what became of a row; a created, found or updated record stays so."""
+        assert state in STATES, state
+        now = _now()
+        with self._lock:
+            self._db.execute("BEGIN")
+            current = self._db.execute(
+                "SELECT state, attempts FROM rows WHERE step = ? AND key = ?", (step, key)
+            ).fetchone()
+            if current and current[0] in DONE_STATES and state not in DONE_STATES:
+                self._db.execute("COMMIT")  # never forget that the record exists
+                return
+            self._db.execute(
+                "INSERT INTO rows (step, key, row, state, ids, error, log_reference, "
+                "source_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (step, key) DO UPDATE SET row = excluded.row, "
+                "state = excluded.state, ids = excluded.ids, error = excluded.error, "
+                "log_reference = excluded.log_reference, "
+                "source_hash = COALESCE(excluded.source_hash, source_hash), "
+                "updated_at = excluded.updated_at",
+                (
+                    step,
+                    key,
+                    row,
+                    state,
+                    json.dumps(ids or {}),
+                    error,
+                    log_reference,
+                    source_hash,
+                    now,
+                    now,
+                ),
+            )
+            if action:
+                attempt = current[1] if current else 0
+                self._db.execute(
+                    "INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (step, key, attempt, now, action, state, error),
+                )
+            self._db.execute("COMMIT")
+
+    def log_attempt(
+        self, step: str, key: str, attempt: int, action: str, outcome: str, error: str | None
+    ) -> None:
+        """One try of a request (retries included), for the record."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (step, key, attempt, _now(), action, outcome, error),
+            )
+
+    def counts(self) -> dict[str, Counter[str]]:
+        """Rows per step and state."""
+        with self._lock:
+            found = self._db.execute(
+                "SELECT step, state, COUNT(*) FROM rows GROUP BY step, state"
+            ).fetchall()
+        counts: dict[str, Counter[str]] = {}
+        for step, state, n in found:
+            counts.setdefault(step, Counter())[state] = n
+        return counts
+
+    def describe(self) -> str:
+        """One line per step: what the journal holds."""
+        lines = []
+        for step, counts in self.counts().items():
+            parts = ", ".join(f"{n} {state}" for state in STATES if (n := counts[state]))
+            lines.append(f"{step}: {parts}")
+        return "\n".join(lines) if lines else "nothing yet"
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def content_hash(value: Any) -> str:
+    """A stable hash of JSON-like data (bodies, typed rows)."""
+    import hashlib
+
+    text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
