@@ -147,11 +147,16 @@ def run_command(
         result = run(loaded, target, dry_run=dry_run, journal=book, options=options, stop=stop)
     path = write_workbook(result, workbook)
     _print_problems(result)
-    if result.stopped:
+    if result.interrupted:
+        typer.echo(
+            "Interrupted: the rows not sent are 'skipped'; run the same command again to resume.",
+            err=True,
+        )
+    elif result.stopped:
         typer.echo(f"Error: {result.stopped}", err=True)
     typer.echo(result.summary_line())
     typer.echo(f"Result workbook: {path}", err=True)
-    if stop.is_set() and not result.stopped:
+    if result.interrupted:
         raise typer.Exit(130)
     if result.stopped and not result.sent_any:
         raise typer.Exit(2)

@@ -211,7 +211,7 @@ class Journal:
         """Rows per step and state."""
         with self._lock:
             found = self._db.execute(
-                "SELECT step, state, COUNT(*) FROM rows GROUP BY step, state"
+                "SELECT step, state, COUNT(*) FROM rows GROUP BY step, state ORDER BY MIN(rowid)"
             ).fetchall()
         counts: dict[str, Counter[str]] = {}
         for step, state, n in found:

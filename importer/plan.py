@@ -64,8 +64,16 @@ class Plan:
     renderer: Renderer
     contracts: dict[str, Contract | None]
 
-    def render(self, step: Step, row: int, parent_ids: dict[str, str]) -> Any:
-        return self.renderer.render(step.template, self.data[step.name].rows[row], parent_ids, row)
+    def render(
+        self,
+        step: Step,
+        row: int,
+        parent_ids: dict[str, str],
+        existing: dict[str, str] | None = None,
+    ) -> Any:
+        return self.renderer.render(
+            step.template, self.data[step.name].rows[row], parent_ids, row, existing
+        )
 
 
 ContractSource = Callable[[str], Contract | None]

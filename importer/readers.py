@@ -8,23 +8,28 @@ it); fully empty rows are left out, so their numbers are simply absent.
 
 A file that cannot be read *as the user sees it* raises :class:`InputError` naming the file,
 sheet, row, column and value, and what to do; nothing is guessed and no value is dropped or
-changed in silence. In particular:
+changed in silence. Both kinds of file: the header is the first filled row (blank rows above
+it are skipped, a single-value title row above it is refused); duplicate headers, values in a
+column without a header and a repeated header row are refused; a header with no data rows is
+a table of 0 rows, with a warning.
 
-* CSV: the encoding is detected (UTF-8, Windows-1252, UTF-16 with a byte order mark) and the
-  delimiter too (``;``, ``,`` or tab; an Excel ``sep=`` first line is obeyed and, like Excel,
-  not counted as a row). A row with more values than the header has columns, a value with no
-  header, a quote that is never closed (or closed only rows later), NUL bytes, a byte order
-  mark inside the text, a repeated header row, and (when the delimiter was detected) rows
-  written with another delimiter are errors. Fewer values than columns mean blank cells.
+* CSV: the encoding is detected (UTF-8, Windows-1252, UTF-16 with a byte order mark) and so is
+  the delimiter (``;``, ``,`` or tab; an Excel ``sep=`` first line is obeyed and, like Excel,
+  not counted as a row). Refused: a row with more values than the header has columns, a quote
+  never closed (or closed only rows later), NUL bytes, a byte order mark inside the text,
+  rows written with another delimiter (only when the delimiter was detected), a UTF-8 file
+  declared as cp1252. A row with fewer values than columns has blank cells.
 * Excel (.xlsx, .xlsm, .xls, .ods; recognised by content, not by name): the default sheet is
-  the first *visible* worksheet; a hidden sheet is read only when the mapping names it (with a
-  warning). Formula cells are read as the result Excel stored; a formula without a stored
-  result, a cell showing an error (``#N/A``), merged cells with a value, and numbers longer
-  than the 15 digits Excel keeps are errors. Title rows above the header are an error;
-  password-protected, damaged, HTML or text files with an Excel name are errors.
-* Cells that start with ``=`` are text, never formulas; they are read as they are, with a
-  warning in :attr:`Table.warnings`.
-* A file with a header but no data rows is a table of 0 rows, with a warning.
+  the first *visible* worksheet; a hidden sheet is read when the mapping names it, with a
+  warning; sheet names match like Excel's (case and outer spaces do not count). A formula
+  cell is read as the result Excel stored. Refused: a formula without a stored result or a
+  cell showing an error such as ``#N/A`` (both would read as blank; checked in .xlsx and
+  .xlsm, whose XML shows them), merged cells holding a value, numbers longer than the 15
+  digits Excel keeps, password protection, damaged files, and HTML, XML, PDF or text files
+  with an Excel name. Numbers read as Excel shows them: ``12`` not ``12.0``, ``0.3`` not
+  ``0.30000000000000004``.
+* A value that starts with ``=`` is text and stays text, never a formula; a warning in
+  :attr:`Table.warnings` names the rows.
 """
 
 from __future__ import annotations
@@ -136,7 +141,7 @@ def _read_csv(path: Path, raw: bytes, encoding: str | None, delimiter: str | Non
             "'Unicode Text') without a byte order mark. Save it as 'CSV UTF-8', or declare "
             "encoding: utf-16 for this source in the mapping"
         )
-    sep_line = re.match(r"sep=(.)\r?\n", text)
+    sep_line = re.match(r"sep=(.)(?:\r\n|\r|\n)", text)
     if sep_line:  # Excel's own hint; Excel does not show it as a row
         text = text[sep_line.end() :]
     sep = delimiter or (sep_line.group(1) if sep_line else _sniff_delimiter(text))
@@ -145,7 +150,17 @@ def _read_csv(path: Path, raw: bytes, encoding: str | None, delimiter: str | Non
     dialect = {"encoding": used_encoding, "delimiter": _delimiter_name(sep)}
     warnings: list[str] = []
     frame, header_row = _shape(name, _tidy(grid), excel=False, sep=sep, warnings=warnings)
-    _check_csv_cells(name, frame, header_row, text, sep, detected=not (delimiter or sep_line))
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    multiline = len(grid) < breaks  # some quoted value holds a line break
+    _check_csv_cells(
+        name,
+        frame,
+        header_row,
+        text,
+        sep,
+        detected=not (delimiter or sep_line),
+        multiline=multiline,
+    )
     maybe = "=" in text and bool(text.lstrip().startswith("=") or _AFTER_DELIMITER.search(text))
     _warn_formulas(name, frame, warnings, maybe=maybe)
     return Table(path=path, frame=frame, dialect=dialect, warnings=warnings)
@@ -161,18 +176,47 @@ def _decode(path: Path, raw: bytes, encoding: str | None) -> tuple[str, str]:
         candidates = (encoding,) if encoding else ENCODINGS
     for candidate in candidates:
         try:
-            return raw.decode(candidate), candidate
+            text = raw.decode(candidate)
         except UnicodeDecodeError as exc:
             if encoding or candidate == "utf-16":
+                line = raw.count(b"\n", 0, exc.start) + 1
                 raise InputError(
-                    f"{path.name}: not readable as {candidate} (byte {exc.start}); "
-                    "check the 'encoding' of this source in the mapping"
+                    f"{path.name}: not readable as {candidate}: line {line} holds the byte "
+                    f"0x{raw[exc.start]:02X}, which is not {candidate} text; check the "
+                    "'encoding' of this source in the mapping"
                 ) from exc
+            continue
         except LookupError as exc:
             raise InputError(f"{path.name}: unknown encoding {encoding!r}") from exc
+        if encoding and not encoding.lower().replace("-", "").startswith("utf"):
+            _refuse_hidden_utf8(path.name, raw, encoding)
+        return text, candidate
     raise InputError(
         f"{path.name}: unknown text encoding; expected UTF-8 or Windows-1252 (cp1252). "
         "Save the file as 'CSV UTF-8' or declare its encoding in the mapping"
+    )
+
+
+def _refuse_hidden_utf8(name: str, raw: bytes, encoding: str) -> None:
+    """A declared single-byte encoding would garble a UTF-8 file ('CafÃ©'): refuse."""
+    first = re.search(rb"[\x80-\xff]", raw)
+    if first is None:
+        return  # plain ASCII reads the same in every encoding
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    start = raw.rfind(b"\n", 0, first.start()) + 1
+    end = raw.find(b"\n", first.start())
+    line = raw[start : end if end >= 0 else len(raw)]
+    word = re.search(rb"[^\s;,\t]*[\x80-\xff][^\s;,\t]*", line)
+    seen = word.group(0) if word else line
+    number = raw.count(b"\n", 0, start) + 1
+    raise InputError(
+        f"{name}: the file is UTF-8, but the mapping declares encoding {encoding!r}, which "
+        f"would turn {seen.decode('utf-8')!r} (line {number}) into "
+        f"{seen.decode(encoding, 'replace')!r}. Set encoding: utf-8 for this source, or "
+        "leave it out"
     )
 
 
@@ -245,7 +289,14 @@ def _open_quote(name: str, text: str, sep: str, record: int) -> InputError:
 
 
 def _check_csv_cells(
-    name: str, frame: pd.DataFrame, header_row: int, text: str, sep: str, detected: bool
+    name: str,
+    frame: pd.DataFrame,
+    header_row: int,
+    text: str,
+    sep: str,
+    *,
+    detected: bool,
+    multiline: bool,
 ) -> None:
     """Problems that only show in the values: stray characters, swallowed or mixed rows."""
     if "\x00" in text:
@@ -267,7 +318,7 @@ def _check_csv_cells(
             "two files were pasted together. Remove it",
         )
     ncols = len(frame.columns)
-    if ncols >= 3 and '"' in text:
+    if ncols >= 3 and multiline:
         whole_row = re.compile(rf"[\r\n][^\r\n]*(?:{re.escape(sep)}[^\r\n]*){{{ncols - 1}}}")
         for column in frame.columns:
             values = frame[column].dropna()
@@ -351,6 +402,13 @@ def _read_excel(path: Path, raw: bytes, sheet: str | None) -> Table:
                 f"Sheet {sheet!r} not found in {name}. Sheets: {_sheet_list(names, hidden)}{hint}"
             )
         sheet = found
+        if metas[sheet].typ != SheetTypeEnum.WorkSheet:
+            chart = metas[sheet].typ == SheetTypeEnum.ChartSheet
+            kind = "chart" if chart else "macro or dialog sheet"
+            raise InputError(
+                f"{name}: sheet {sheet!r} is a {kind}, not a sheet of rows and columns. "
+                f"Sheets: {_sheet_list(names, hidden)}"
+            )
         if sheet in hidden:
             warnings.append(
                 f"{name}: sheet {sheet!r} is hidden in Excel; it is read because the mapping "
@@ -562,9 +620,13 @@ def _check_formula_cells(
 
 
 Found = tuple[str, int, bytes | None, str | None]
-_EQUALS_TEXT = re.compile(
-    rb"<(?:\w+:)?t(?:\s[^>]*)?>\s*="
-)  # a text (or part of one) starting with =
+_EQUALS_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>\s*=")  # a text starting with =
+
+
+def _equals_text(xml: bytes) -> bool:
+    """Whether some text in this XML may start with '=' (quick look first: regexes are slow)."""
+    quick = b">=" in xml or b'preserve">' in xml
+    return quick and _EQUALS_TEXT.search(xml) is not None
 
 
 def _scan_sheet_xml(raw: bytes, sheet: str) -> tuple[list[Found], bool]:
@@ -581,7 +643,7 @@ def _scan_sheet_xml(raw: bytes, sheet: str) -> tuple[list[Found], bool]:
                 return [], True
             for member in archive.namelist():
                 if member.lower().endswith("sharedstrings.xml"):
-                    equals = equals or bool(_EQUALS_TEXT.search(archive.read(member)))
+                    equals = equals or _equals_text(archive.read(member))
             with archive.open(part) as xml:
                 tail = b""
                 while True:
@@ -594,7 +656,7 @@ def _scan_sheet_xml(raw: bytes, sheet: str) -> tuple[list[Found], bool]:
                         continue
                     done, tail = buffer[:cut], buffer[cut:]
                     found += _scan_cells(done)
-                    equals = equals or b"is>" in done and bool(_EQUALS_TEXT.search(done))
+                    equals = equals or _equals_text(done)
                     if not chunk:
                         return found, equals
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):

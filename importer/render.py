@@ -10,7 +10,8 @@ as well, so templates need no ``{% if %}`` around optional fields. An object hol
 only for some rows.
 
 The context of a template is ``row`` (the declared columns, typed), ``parent`` (the ids kept
-from the parent step's reply, such as ``parent.DbId``) and ``rownum`` (the source row number).
+from the parent step's reply, such as ``parent.DbId``), ``rownum`` (the source row number) and
+``existing`` (the ids of the record when it is updated rather than inserted; empty otherwise).
 """
 
 from __future__ import annotations
@@ -121,11 +122,18 @@ class Renderer:
                 f"template syntax error: {exc.message}", file=exc.filename or name, line=exc.lineno
             ) from exc
 
-    def render(self, name: str, row: dict[str, Any], parent: dict[str, Any], rownum: int) -> Any:
+    def render(
+        self,
+        name: str,
+        row: dict[str, Any],
+        parent: dict[str, Any],
+        rownum: int,
+        existing: dict[str, Any] | None = None,
+    ) -> Any:
         """The body for one row, pruned of blank fields; raise RenderError if impossible."""
         template = self.templates[name]
         try:
-            text = template.render(row=row, parent=parent, rownum=rownum)
+            text = template.render(row=row, parent=parent, rownum=rownum, existing=existing or {})
         except jinja2.UndefinedError as exc:
             raise RenderError(
                 f"template {name} line {_template_line(exc, template)}: {exc.message}. "

@@ -49,7 +49,8 @@ class Result:
     target: str | None = None
     environment: str | None = None
     dry_run: bool = False
-    stopped: str | None = None
+    stopped: str | None = None  # why the run stopped before every row was tried
+    interrupted: bool = False  # stopped by Ctrl-C or SIGTERM
     contracts: dict[str, str] = field(default_factory=dict)  # connector: where its fields came from
 
     def row_statuses(self) -> Counter[str]:

@@ -80,8 +80,11 @@ def run(
         result.environment = target.environment
         own_journal = journal is None
         journal = journal or Journal(None, target=target.host, mapping=str(mapping.path))
+        stop = stop or threading.Event()
         try:
-            _Sender(plan, target, journal, options, stop or threading.Event()).run()
+            _Sender(plan, target, journal, options, stop).run()
+            if stop.is_set() and not result.stopped:
+                result.stopped, result.interrupted = "interrupted", True
         finally:
             if own_journal:
                 journal.close()
@@ -181,11 +184,9 @@ class _Sender:
                     n, entry.state, ids=entry.ids, earlier=True, parent_row=planned.parent_row
                 )
             return self._changed(step, key, n, planned, entry.ids, source_hash)
-        body = planned.body
-        if step.parent and planned.parent_row is not None:
-            body = self._child_body(step, planned)
-            if isinstance(body, Outcome):
-                return body
+        body = self._body(step, planned)
+        if isinstance(body, Outcome):
+            return body
         unanswered = entry is not None and entry.state in ("sending", "unknown")
         if unanswered and not step.match and not self.options.retry_unknown:
             error = (
@@ -218,14 +219,19 @@ class _Sender:
             error=f"parent row {planned.parent_row} {why}",
         )
 
-    def _child_body(self, step: Step, planned: Outcome) -> Any:
-        """A child's body with the ids its parent really got, or the Outcome that stops it."""
-        assert step.parent is not None and planned.parent_row is not None
+    def _body(self, step: Step, planned: Outcome, existing: dict[str, str] | None = None) -> Any:
+        """The body with the ids the parent really got (and, for an update, the record's own
+        ids), checked against the contract; or the Outcome that stops the row."""
         n = planned.row
-        parent = self.result.outcomes[step.parent.step][planned.parent_row]
+        linked = step.parent is not None and planned.parent_row is not None
+        if not existing and not linked:
+            return planned.body  # rendered and checked while planning
+        parent_ids: dict[str, str] = {}
+        if step.parent and planned.parent_row is not None:
+            parent_ids = self.result.outcomes[step.parent.step][planned.parent_row].ids
         own = self.plan.data[step.name]
         try:
-            body = self.plan.render(step, n, parent.ids)
+            body = self.plan.render(step, n, parent_ids, existing)
         except RenderError as exc:
             return invalid(n, [Problem(own.table.label, n, None, None, str(exc))])
         contract = self.plan.contracts[step.connector]
@@ -250,11 +256,9 @@ class _Sender:
                     "(set on_change: update in the mapping to update it)"
                 ),
             )
-        body = planned.body
-        if step.parent and planned.parent_row is not None:
-            body = self._child_body(step, planned)
-            if isinstance(body, Outcome):
-                return body
+        body = self._body(step, planned, existing=ids)
+        if isinstance(body, Outcome):
+            return body
         return self._send(
             step, key, n, body, source_hash, "update", ids=ids, parent_row=planned.parent_row
         )
@@ -298,6 +302,9 @@ class _Sender:
             self.journal.record(step.name, key, n, "failed", error=error, action="lookup")
             return Outcome(n, "failed", error=error, parent_row=planned.parent_row)
         if match.on_found == "update":
+            body = self._body(step, planned, existing=ids)
+            if isinstance(body, Outcome):
+                return body
             return self._send(
                 step, key, n, body, source_hash, "update", ids=ids, parent_row=planned.parent_row
             )

@@ -99,14 +99,17 @@ def hide_first_sheet(book: openpyxl.Workbook) -> None:
 
 
 def sent_names(sandbox) -> list[str]:
-    """The organisation name of every body the sandbox received (writes only)."""
-    return [
+    """The organisation name of every body the sandbox received (writes only), sorted.
+
+    Sorted: rows may be sent concurrently, so their order of arrival is not fixed.
+    """
+    return sorted(
         r["body"]["KnSalesRelationOrg"]["Element"]["Objects"][0]["KnOrganisation"]["Element"][
             "Fields"
         ]["Nm"]
         for r in sandbox.state.requests
         if r["method"] != "GET"
-    ]
+    )
 
 
 # --- Whole-file problems: exit 2, one message, nothing sent, no workbook ---------------------
@@ -363,17 +366,54 @@ def mapping_with(tmp_path: Path, source: str) -> Path:
     return path
 
 
-def test_a_sheet_that_does_not_exist_names_the_sheets_there_are(cli, afas_env, tmp_path):
-    workbook([H, ["1", "Jansen"]], setup=hide_first_sheet)(tmp_path)
-    mapping = mapping_with(tmp_path, "    file: klanten.xlsx\n    sheet: Klant\n")
+def with_chart(book: openpyxl.Workbook) -> None:
+    book.create_chartsheet("Grafiek")
+
+
+SETTINGS = [
+    (
+        "a sheet that does not exist",
+        workbook([H, ["1", "Jansen"]], setup=hide_first_sheet),
+        "    file: klanten.xlsx\n    sheet: Klant\n",
+        "Sheet 'Klant' not found in klanten.xlsx. Sheets: Klanten (hidden), Overzicht. Did you "
+        "mean 'Klanten'?",
+    ),
+    (
+        "a sheet that is a chart",
+        workbook([H, ["1", "Jansen"]], setup=with_chart),
+        "    file: klanten.xlsx\n    sheet: Grafiek\n",
+        "klanten.xlsx: sheet 'Grafiek' is a chart, not a sheet of rows and columns. Sheets: "
+        "Klanten, Grafiek",
+    ),
+    (
+        "cp1252 declared for a UTF-8 file",
+        text_file(HEADER + "1;Café Ölçer;;\n"),
+        "    file: klanten.csv\n    encoding: cp1252\n",
+        "klanten.csv: the file is UTF-8, but the mapping declares encoding 'cp1252', which would "
+        "turn 'Café' (line 2) into 'CafÃ©'. Set encoding: utf-8 for this source, or leave it out",
+    ),
+    (
+        "UTF-8 declared for a cp1252 file",
+        text_file((HEADER + GOOD + "2;Café Ölçer;;\n").encode("cp1252")),
+        "    file: klanten.csv\n    encoding: utf-8\n",
+        "klanten.csv: not readable as utf-8: line 3 holds the byte 0xE9, which is not utf-8 "
+        "text; check the 'encoding' of this source in the mapping",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("build", "source", "message"), [c[1:] for c in SETTINGS], ids=[c[0] for c in SETTINGS]
+)
+def test_a_source_setting_that_does_not_fit_the_file_stops_the_run(
+    cli, afas_env, tmp_path, build, source, message
+):
+    build(tmp_path)
+    mapping = mapping_with(tmp_path, source)
 
     ran = cli("run", mapping)
 
-    assert ran.code == 2
-    assert ran.err == (
-        "Error: Sheet 'Klant' not found in klanten.xlsx. Sheets: Klanten (hidden), Overzicht. "
-        "Did you mean 'Klanten'?\n"
-    )
+    assert (ran.code, ran.err) == (2, f"Error: {message}\n")
     assert afas_env.state.requests == []
 
 
@@ -550,7 +590,7 @@ def test_an_awkward_file_is_read_as_the_user_sees_it(cli, afas_env, tmp_path, bu
     ran = cli("run", MAPPING, "--input", path)
 
     assert (ran.code, ran.out) == (0, SUMMARY.format(len(names), 0)), ran.err
-    assert sent_names(afas_env) == names
+    assert sent_names(afas_env) == sorted(names)
 
 
 # --- What the reader tells: row numbers, warnings, values ------------------------------------
