@@ -379,7 +379,10 @@ def _load(path: Path, inputs: list[str] | None) -> Mapping:
 
 
 def _print_problems(result: Result, limit: int = 20) -> None:
-    """The first problems on stderr; the workbook has them all."""
+    """Warnings about the inputs, and the first problems, on stderr; the workbook has all."""
+    for table in result.tables.values():
+        for warning in table.warnings:
+            typer.echo(f"Warning: {warning}", err=True)
     problems = [
         (step.name, outcome)
         for step in result.mapping.steps

@@ -15,7 +15,7 @@ from typing import Any
 
 from importer.catalog import Contract
 from importer.errors import InputError
-from importer.mapping import Mapping, Step
+from importer.mapping import LOCALES, Mapping, Step
 from importer.readers import Table, read_table
 from importer.render import Renderer, RenderError, compile_expression
 from importer.results import DONE, Outcome, Result
@@ -31,6 +31,7 @@ def read_sources(mapping: Mapping) -> dict[str, Table]:
             sheet=source.sheet,
             encoding=source.encoding,
             delimiter=source.declared_delimiter,
+            decimal=LOCALES[source.locale]["decimal"] if source.locale else ".",
         )
     return tables
 

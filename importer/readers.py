@@ -99,8 +99,13 @@ def read_table(
     sheet: str | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
+    decimal: str = ".",
 ) -> Table:
-    """Read a CSV or Excel file; raise InputError for anything that makes it unusable."""
+    """Read a CSV or Excel file; raise InputError for anything that makes it unusable.
+
+    ``decimal`` is the decimal separator Excel number cells are written with (``1234,5`` for
+    a Dutch workbook), so they read as the user sees them.
+    """
     path = Path(path)
     if path.is_dir():
         raise InputError(
@@ -118,7 +123,7 @@ def read_table(
     except OSError as exc:
         raise InputError(f"{path.name}: cannot be opened ({exc.strerror})") from exc
     if suffix in EXCEL_SUFFIXES:
-        return _read_excel(path, raw, sheet)
+        return _read_excel(path, raw, sheet, decimal)
     return _read_csv(path, raw, encoding, delimiter)
 
 
@@ -366,7 +371,7 @@ def _refuse_cells(name: str, frame: pd.DataFrame, header_row: int, test: Any, pr
 # --- Excel --------------------------------------------------------------------------------
 
 
-def _read_excel(path: Path, raw: bytes, sheet: str | None) -> Table:
+def _read_excel(path: Path, raw: bytes, sheet: str | None, decimal: str = ".") -> Table:
     from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
     name = path.name
@@ -425,7 +430,7 @@ def _read_excel(path: Path, raw: bytes, sheet: str | None) -> Table:
             "Excel and save it again as Excel Workbook (.xlsx)"
         ) from exc
     try:
-        texts = [[_cell_text(v) for v in row] for row in rows]
+        texts = [[_cell_text(v, decimal) for v in row] for row in rows]
     except _TooManyDigits:
         raise _digits_error(label, rows) from None
     width = max(map(len, texts), default=0)
@@ -493,7 +498,7 @@ class _TooManyDigits(ValueError):
     """A number cell longer than Excel can hold exactly."""
 
 
-def _cell_text(value: Any) -> str | None:
+def _cell_text(value: Any, decimal: str = ".") -> str | None:
     """Text of an Excel cell as the user sees it: 12 not 12.0, dates as YYYY-MM-DD."""
     if value.__class__ is str:  # most cells: the fast way
         return value or None
@@ -507,7 +512,7 @@ def _cell_text(value: Any) -> str | None:
         if value.is_integer():
             return str(int(value))
         # what Excel shows: 15 significant digits, so 0.1+0.2 is 0.3; never an exponent
-        return format(Decimal(f"{value:.{EXCEL_DIGITS}g}"), "f")
+        return format(Decimal(f"{value:.{EXCEL_DIGITS}g}"), "f").replace(".", decimal)
     if isinstance(value, int) and abs(value) >= 10**EXCEL_DIGITS:
         raise _TooManyDigits(value)
     if isinstance(value, dt.datetime):

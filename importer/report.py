@@ -80,6 +80,7 @@ def _write_summary(sheet: Worksheet, result: Result) -> None:
             if v
         )
         info.append((f"Input {name}", f"{table.path} ({table.label}; {len(table.frame)} rows)"))
+        info += [("Warning", warning) for warning in table.warnings]
         info.append(
             (
                 f"Dialect {name}",

@@ -141,3 +141,14 @@ def test_unreadable_files_are_input_errors(tmp_path, name, content, message):
 def test_a_missing_file_is_an_input_error(tmp_path: Path):
     with pytest.raises(InputError, match="Input file not found"):
         read_table(tmp_path / "nope.csv")
+
+
+def test_excel_numbers_read_with_the_sources_decimal_separator(tmp_path):
+    path = tmp_path / "k.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Bedrag", "Aantal"])
+    workbook.active.append([1234.5, 3])
+    workbook.save(path)
+
+    assert read_table(path, decimal=",").frame.loc[2].tolist() == ["1234,5", "3"]
+    assert read_table(path).frame.loc[2].tolist() == ["1234.5", "3"]
