@@ -27,10 +27,10 @@ from importer.plan import prepare
 from importer.render import to_json
 from importer.report import write_workbook
 from importer.results import Result
-from importer.runner import MAX_CONCURRENCY, Options, default_journal, default_output, run
+from importer.runner import Options, default_journal, default_output, run
 from importer.sandbox import AfasSandbox, Faults
 from importer.scaffold import scaffold
-from importer.targets.afas import AfasTarget
+from importer.targets import Target, target_class
 
 app = typer.Typer(
     help="Import spreadsheets (CSV, Excel) into AFAS Profit, declared in a YAML mapping.",
@@ -80,8 +80,14 @@ def run_command(
         bool, typer.Option("--fresh", help="Start a new journal (the old one is kept as .old).")
     ] = False,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", min=1, help="Requests in parallel (AFAS: at most 8).")
-    ] = 4,
+        int | None,
+        typer.Option(
+            "--concurrency",
+            min=1,
+            show_default=False,
+            help="Requests in parallel (default: AFAS 4, at most 8; Recras 1).",
+        ),
+    ] = None,
     retries: Annotated[
         int, typer.Option("--retries", min=0, help="Tries again after a transient refusal.")
     ] = 3,
@@ -107,19 +113,21 @@ def run_command(
     """
     loaded = _load(mapping, input)
     workbook = out or default_output(mapping)
+    kind = target_class(loaded.target)
+    parallel = min(concurrency or kind.default_concurrency, kind.max_concurrency)
+    if concurrency and concurrency > kind.max_concurrency:
+        typer.echo(
+            f"Note: {loaded.target} allows at most {kind.max_concurrency} requests in "
+            f"parallel; using {kind.max_concurrency}.",
+            err=True,
+        )
     options = Options(
-        concurrency=min(concurrency, MAX_CONCURRENCY),
+        concurrency=parallel,
         retries=retries,
         backoff=retry_backoff,
         max_wait=max_wait,
         retry_unknown=retry_unknown,
     )
-    if concurrency > MAX_CONCURRENCY:
-        typer.echo(
-            f"Note: AFAS advises at most {MAX_CONCURRENCY} requests in parallel; "
-            f"using {MAX_CONCURRENCY}.",
-            err=True,
-        )
     stop = threading.Event()
     with ExitStack() as stack:
         target = None
@@ -127,10 +135,10 @@ def run_command(
         if dry_run:
             pass
         elif sandbox:
-            box = stack.enter_context(AfasSandbox.start())
-            target = AfasTarget(box.base_url, box.token, concurrency=options.concurrency)
+            box, target = kind.start_sandbox(concurrency=parallel)
+            stack.callback(box.stop)
         else:
-            target = AfasTarget.from_env(concurrency=options.concurrency)
+            target = kind.from_env(concurrency=parallel)
             _confirm_production(target, yes)
         if target is not None:
             stack.callback(target.close)
@@ -183,7 +191,7 @@ def status_command(
 
 @contextmanager
 def _open_journal(
-    path: Path, target: AfasTarget, mapping: Mapping, *, fresh: bool
+    path: Path, target: Target, mapping: Mapping, *, fresh: bool
 ) -> Iterator[Journal]:
     if fresh and path.exists():
         with Journal(path, target="", mapping="") as old:
@@ -347,9 +355,9 @@ def schema_command() -> None:
     typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
 
-def _confirm_production(target: AfasTarget, yes: bool) -> None:
+def _confirm_production(target: Target, yes: bool) -> None:
     """A run against production goes ahead only with --yes or a typed confirmation."""
-    if target.kind != "production" or yes:
+    if not target.needs_confirmation or yes:
         return
     if not sys.stdin.isatty():
         raise ConfigurationError(

@@ -179,7 +179,7 @@ class Mapping(_Model):
     """A whole mapping file. ``path`` is where it was loaded from."""
 
     version: Literal[1] = 1
-    target: Literal["afas"] = "afas"
+    target: Literal["afas", "recras"] = "afas"
     description: str | None = None
     templates: Path = Path("../templates")
     sources: dict[str, Source]

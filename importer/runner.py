@@ -40,7 +40,6 @@ from importer.results import Outcome, Result
 from importer.targets import Reply, Target
 from importer.validation import Problem
 
-MAX_CONCURRENCY = 8  # AFAS advises at most 5 to 8 calls in parallel per environment
 # A parent in one of these states has ids its children can use.
 PARENT_DONE = frozenset({"created", "existing", "updated", "changed"})
 

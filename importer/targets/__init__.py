@@ -1,12 +1,17 @@
 """Targets: the one seam between the runner and a system that records are written to.
 
 A target turns a rendered body into a request, reads the new ids from the reply and says
-what became of the row (:class:`Reply`). Everything specific to a system (URLs, auth, reply
-and error formats) stays inside its module; the runner only sees this interface.
+what became of the row (:class:`Reply`), looks records up, and describes what a connector
+accepts. Everything specific to a system (URLs, auth, reply and error formats, its sandbox)
+stays inside its module; the runner and the CLI only see this interface. Adding a system is
+one new module and one line in :data:`TARGETS`.
 """
 
 from __future__ import annotations
 
+import importlib
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -33,11 +38,30 @@ class Reply:
     retry_after: float | None = None
 
 
+class Sandbox(Protocol):
+    """A running imitation of a target system."""
+
+    def stop(self) -> None: ...
+
+
 class Target(Protocol):
     """A system records are written to."""
 
     host: str
     environment: str  # how messages name it: "test environment 12345", "sandbox"
+    needs_confirmation: bool  # a production environment: ask before writing
+    default_concurrency: int  # requests in parallel unless the user says otherwise
+    max_concurrency: int  # what the system allows
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ, *, concurrency: int = 1) -> Target:
+        """The target the environment (or a .env file) configures."""
+        ...
+
+    @classmethod
+    def start_sandbox(cls, *, concurrency: int = 1) -> tuple[Sandbox, Target]:
+        """Start the built-in sandbox on 127.0.0.1 and a target pointing at it."""
+        ...
 
     def insert(self, connector: str, body: Any) -> Reply:
         """Create one record; raise TargetError only when the whole run must stop."""
@@ -56,3 +80,16 @@ class Target(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+# The systems importer writes to: mapping `target:` name -> "module:class".
+TARGETS = {
+    "afas": "importer.targets.afas:AfasTarget",
+    "recras": "importer.targets.recras:RecrasTarget",
+}
+
+
+def target_class(name: str) -> type[Target]:
+    """The Target class of a mapping's ``target:``."""
+    module, _, cls = TARGETS[name].partition(":")
+    return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]

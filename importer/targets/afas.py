@@ -155,6 +155,9 @@ class OAuthClientCredentials(httpx.Auth):
 class AfasTarget:
     """Writes records to one AFAS Profit environment."""
 
+    default_concurrency = 4
+    max_concurrency = 8  # AFAS advises at most 5 to 8 calls in parallel per environment
+
     def __init__(
         self,
         base_url: str,
@@ -227,6 +230,17 @@ class AfasTarget:
             integration_id=env.get("AFAS_INTEGRATION_ID", "").strip() or None,
             language=language,
         )
+
+    @classmethod
+    def start_sandbox(cls, *, concurrency: int = 4) -> tuple[Any, AfasTarget]:
+        from importer.sandbox import AfasSandbox
+
+        box = AfasSandbox.start()
+        return box, cls(box.base_url, box.token, concurrency=concurrency)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.kind == "production"
 
     @property
     def environment(self) -> str:
