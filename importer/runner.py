@@ -28,7 +28,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from importer.catalog import Contract
 from importer.errors import LookupFailed, TargetError
@@ -44,6 +44,18 @@ from importer.validation import Problem
 PARENT_DONE = frozenset({"created", "existing", "updated", "changed"})
 
 
+class Observer(Protocol):
+    """Watches a run (progress display, logs): told when a step starts and a row is done."""
+
+    def step_started(self, step: Step, rows: int) -> None: ...
+
+    def row_done(self, step: Step, outcome: Outcome) -> None: ...
+
+
+# The step and row a request is sent for, per thread, for the audit trail of the target.
+current = threading.local()
+
+
 @dataclass(frozen=True)
 class Options:
     """How to send: parallelism, retries and waiting."""
@@ -54,6 +66,7 @@ class Options:
     max_wait: float = 60.0  # the longest single wait (a 503's retry_after is capped to it)
     retry_budget: float = 300.0  # the most time one row may spend waiting to retry
     retry_unknown: bool = False  # resend rows without an answer that no lookup can check
+    observer: Observer | None = None
 
 
 def run(
@@ -122,6 +135,8 @@ class _Sender:
         try:
             group: set[str] = set()
             for step in self.steps:
+                if self.options.observer:
+                    self.options.observer.step_started(step, len(self.result.outcomes[step.name]))
                 if not step.parent or step.parent.step not in group:
                     self._drain()  # a step without a parent here waits for the steps before it
                     group = {step.name}
@@ -149,11 +164,14 @@ class _Sender:
 
     def _task(self, step: Step, n: int) -> None:
         try:
+            current.step, current.row = step.name, n
             try:
                 outcome = self._row(step, n)
             except Exception as exc:  # a bug must not lose the row: it is reported
                 outcome = Outcome(n, "failed", error=f"internal error: {exc!r}")
             self.result.outcomes[step.name][n] = outcome
+            if self.options.observer:
+                self.options.observer.row_done(step, outcome)
             for child in self.children[step.name]:
                 for m in self.waiting[(child.name, n)]:
                     self._submit(child, m)
