@@ -127,11 +127,24 @@ class Source(_Model):
         return self.delimiter or (LOCALES[self.locale]["delimiter"] if self.locale else None)
 
 
+class Lookup(_Model):
+    """A record to find in the target for each row, by a read connector and a filter."""
+
+    connector: str = Field(description="A GetConnector such as Profit_Debtor.")
+    filter: dict[str, str] = Field(min_length=1, description="Field: this row's column.")
+    ids: dict[str, str] = Field(min_length=1, description="Id name: field of the found record.")
+
+
 class Parent(_Model):
-    """Links each row of a step to the row of an earlier step with the same key."""
+    """Links each row of a step to the row of an earlier step with the same key.
+
+    With ``lookup``, a key that matches no row of this run is looked up in the target instead
+    (an existing debtor for an order), and the found ids serve as the parent's.
+    """
 
     step: str
     key: str = Field(description="Column of this step holding the parent step's key value.")
+    lookup: Lookup | None = None
 
 
 class Match(_Model):
@@ -152,8 +165,26 @@ class Match(_Model):
         return [v.removeprefix("parent.") for v in self.filter.values() if v.startswith("parent.")]
 
 
+class Lines(_Model):
+    """Rows of another source that belong to this step's rows (order lines, contacts)."""
+
+    source: str
+    key: str = Field(description="Declared line column holding this step's key value.")
+    columns: dict[str, Column]
+
+    def header_of(self, name: str) -> str:
+        return self.columns[name].header or name
+
+
+class RowCheck(_Model):
+    """A condition every row must meet (a Jinja expression over ``row`` and ``lines``)."""
+
+    expr: str
+    message: str
+
+
 class Step(_Model):
-    """One connector fed by one source: one request per valid row."""
+    """One connector fed by one source: one request per valid row (or group of rows)."""
 
     name: str = Field(pattern=r"^[^\[\]:*?/\\]{1,31}$")
     source: str
@@ -167,6 +198,14 @@ class Step(_Model):
         None, description="A Jinja expression: only rows for which it is true are sent."
     )
     match: Match | None = Field(None, description="Look the record up before inserting it.")
+    find: dict[str, Lookup] = Field(
+        default_factory=dict, description="Records to find per row; templates read find.NAME."
+    )
+    lines: Lines | None = Field(None, description="Rows of another source belonging to a row.")
+    group_by: str | None = Field(
+        None, description="Consecutive rows with the same value of this column form one record."
+    )
+    checks: list[RowCheck] = Field(default_factory=list)
     on_change: Literal["report", "update"] = Field(
         "report", description="A row whose values changed since it was created: update it?"
     )
@@ -279,6 +318,51 @@ def _reference_problems(mapping: Mapping) -> list[tuple[tuple[Any, ...], str]]:
                         field_name,
                         msg=f"{source!r} is not a declared column{_suggest(source, step.columns)}",
                     )
+        if step.lines:
+            if step.lines.source not in mapping.sources:
+                problem(
+                    "lines",
+                    "source",
+                    msg=f"{step.lines.source!r} is not a source"
+                    f"{_suggest(step.lines.source, mapping.sources)}",
+                )
+            if step.lines.key not in step.lines.columns:
+                problem(
+                    "lines",
+                    "key",
+                    msg=f"{step.lines.key!r} is not a declared line column"
+                    f"{_suggest(step.lines.key, step.lines.columns)}",
+                )
+            for name, column in step.lines.columns.items():
+                for loc, msg in _column_problems(column, mapping):
+                    problem("lines", "columns", name, *loc, msg=msg)
+        if step.group_by and step.group_by not in step.columns:
+            problem(
+                "group_by",
+                msg=f"{step.group_by!r} is not a declared column"
+                f"{_suggest(step.group_by, step.columns)}",
+            )
+        if step.lines and step.group_by:
+            problem(
+                "group_by",
+                msg="a step takes its lines from another source or groups its own rows, not both",
+            )
+        lookups = [(("find", name), lookup) for name, lookup in step.find.items()]
+        if step.parent and step.parent.lookup:
+            lookups.append((("parent", "lookup"), step.parent.lookup))
+        for loc, lookup in lookups:
+            for field_name, source in lookup.filter.items():
+                if source not in step.columns:
+                    problem(
+                        *loc,
+                        "filter",
+                        field_name,
+                        msg=f"{source!r} is not a declared column{_suggest(source, step.columns)}",
+                    )
+        for i_check, check in enumerate(step.checks):
+            msg = _expression_problem(check.expr)
+            if msg:
+                problem("checks", i_check, "expr", msg=msg)
         if step.when:
             msg = _expression_problem(step.when)
             if msg:

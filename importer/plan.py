@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from importer.catalog import Contract
@@ -64,6 +64,7 @@ class Plan:
     data: dict[str, StepData]
     renderer: Renderer
     contracts: dict[str, Contract | None]
+    records: dict[str, dict[int, Record]] = field(default_factory=dict)
 
     def render(
         self,
@@ -71,10 +72,29 @@ class Plan:
         row: int,
         parent_ids: dict[str, str],
         existing: dict[str, str] | None = None,
+        found: dict[str, dict[str, str]] | None = None,
     ) -> Any:
+        record = self.records[step.name][row]
         return self.renderer.render(
-            step.template, self.data[step.name].rows[row], parent_ids, row, existing
+            step.template,
+            self.data[step.name].rows[row],
+            parent_ids,
+            row,
+            existing,
+            lines=record.lines,
+            find=found if found is not None else _found_placeholders(step),
         )
+
+
+@dataclass
+class Record:
+    """What one request is made of: a leading row, its group's other rows, and its lines."""
+
+    row: int
+    members: list[int]  # the leading row and the rows grouped with it (group_by)
+    line_rows: list[int] = field(default_factory=list)  # rows of the lines source
+    lines: list[dict[str, Any]] = field(default_factory=list)  # typed lines, with rownum
+    parent_key: str | None = None  # a parent key to look up in the target (parent.lookup)
 
 
 ContractSource = Callable[[str], Contract | None]
@@ -97,24 +117,53 @@ def prepare(mapping: Mapping, contract_for: ContractSource = Contract.shipped) -
             tables[step.source],
             locale=mapping.sources[step.source].locale,
             maps=sheet_maps(mapping, step, tables),
+            unique_key=step.group_by is None,
         )
         for step in mapping.steps
     }
+    line_data = {
+        step.name: validate_step(
+            step.lines,
+            tables[step.lines.source],
+            locale=mapping.sources[step.lines.source].locale,
+            name=f"{step.name} lines",
+            unique_key=False,
+        )
+        for step in mapping.steps
+        if step.lines
+    }
     row_problems = _problems_by_source_row(mapping, data)
     outcomes: dict[str, dict[int, Outcome]] = {}
+    records: dict[str, dict[int, Record]] = {}
+    line_outcomes: dict[str, dict[int, Outcome]] = {}
     for step in mapping.steps:
-        planned = _plan_step(step, data, row_problems, outcomes, renderer, mapping)
-        outcomes[step.name] = _check_contract(
-            step, data[step.name], planned, contracts[step.connector]
+        records[step.name] = _records(step, data[step.name], line_data.get(step.name))
+        planned = _plan_step(
+            step,
+            data,
+            records[step.name],
+            row_problems,
+            outcomes,
+            renderer,
+            mapping,
+            line_data.get(step.name),
         )
-    result = Result(mapping, tables, outcomes, started, dry_run=True)
+        planned = _check_contract(step, data[step.name], planned, contracts[step.connector])
+        outcomes[step.name] = spread(step, planned, records[step.name])
+        if step.lines:
+            line_outcomes[step.name] = plan_lines(
+                step, line_data[step.name], records[step.name], outcomes[step.name], data[step.name]
+            )
+    result = Result(mapping, tables, outcomes, started, dry_run=True, lines=line_outcomes)
     result.contracts = {c: k.source if k else "none (not checked)" for c, k in contracts.items()}
-    return Plan(result, data, renderer, contracts)
+    return Plan(result, data, renderer, contracts, records)
 
 
-def _selects(condition: Callable[..., Any], row: dict[str, Any]) -> bool:
+def _selects(
+    condition: Callable[..., Any], row: dict[str, Any], lines: list[dict[str, Any]] | None = None
+) -> bool:
     try:
-        return bool(condition(row=row))
+        return bool(condition(row=row, lines=lines or []))
     except Exception:  # a condition over a blank value selects nothing
         return False
 
@@ -131,52 +180,212 @@ def _problems_by_source_row(
     return merged
 
 
+def _records(step: Step, own: StepData, lines: StepData | None) -> dict[int, Record]:
+    """The records of a step by leading row: each row alone, or grouped, with its lines."""
+    records: dict[int, Record] = {}
+    if step.group_by:
+        column = own.table.frame[step.header_of(step.group_by)]
+        previous: Any = object()
+        for n, value in column.items():
+            if value is None or value != previous or not records:
+                records[int(n)] = Record(int(n), [int(n)])
+                leader = int(n)
+            else:
+                records[leader].members.append(int(n))
+            previous = value
+        for record in records.values():
+            record.lines = [{**own.rows[m], "rownum": m} for m in record.members if m in own.rows]
+        return records
+    records = {int(n): Record(int(n), [int(n)]) for n in own.row_numbers}
+    if step.lines and lines is not None:
+        keys = own.table.frame[step.header_of(step.key)]
+        by_key: dict[str, list[int]] = {}
+        for n, key in lines.table.frame[step.lines.header_of(step.lines.key)].items():
+            if key is not None:
+                by_key.setdefault(str(key), []).append(int(n))
+        for n, record in records.items():
+            key = keys.get(n)
+            record.line_rows = by_key.get(str(key), []) if key is not None else []
+            record.lines = [
+                {**lines.rows[m], "rownum": m} for m in record.line_rows if m in lines.rows
+            ]
+    return records
+
+
+def _record_problems(
+    step: Step, record: Record, own: StepData, lines: StepData | None
+) -> list[Problem]:
+    """Problems of a record's other rows and lines: one bad line makes the record invalid."""
+    problems = [p for m in record.members[1:] for p in own.problems.get(m, [])]
+    if lines is not None:
+        problems += [p for m in record.line_rows for p in lines.problems.get(m, [])]
+    return problems
+
+
 def _plan_step(
     step: Step,
     data: dict[str, StepData],
+    records: dict[int, Record],
     row_problems: dict[tuple[str, int], list[Problem]],
     outcomes: dict[str, dict[int, Outcome]],
     renderer: Renderer,
     mapping: Mapping,
+    lines: StepData | None = None,
 ) -> dict[int, Outcome]:
+    """The planned outcome of each record (by leading row)."""
     own = data[step.name]
     parents = _parent_rows(step, own, data) if step.parent else {}
     selected = compile_expression(step.when) if step.when else None
+    checks = [(compile_expression(c.expr), c.message) for c in step.checks]
+    repeated = _repeated_groups(step, own, records) if step.group_by else {}
     planned: dict[int, Outcome] = {}
-    for n in own.row_numbers:
-        if n in own.problems:
-            planned[n] = invalid(n, own.problems[n])
+    for n, record in records.items():
+        problems = own.problems.get(n, []) + repeated.get(n, [])
+        problems += _record_problems(step, record, own, lines)
+        if problems:
+            planned[n] = invalid(n, problems)
             continue
-        if selected is not None and not _selects(selected, own.rows[n]):
+        row = own.rows[n]
+        if selected is not None and not _selects(selected, row, record.lines):
             planned[n] = Outcome(n, "excluded", error=f"not selected by when: {step.when}")
             continue
         parent_ids: dict[str, str] = {}
         parent_row = None
         if step.parent:
-            parent_row = parents.get(n)
-            if isinstance(parent_row, Problem):
-                planned[n] = invalid(n, [parent_row])
+            link = parents.get(n)
+            if isinstance(link, Problem) and step.parent.lookup:
+                record.parent_key = str(link.value)  # not in this run: look it up when sending
+                parent_ids = {k: f"<{k} of parent lookup>" for k in step.parent.lookup.ids}
+            elif isinstance(link, Problem):
+                planned[n] = invalid(n, [link])
                 continue
-            parent = outcomes[step.parent.step][parent_row]
-            if parent.status not in DONE:
-                planned[n] = Outcome(
-                    n,
-                    "skipped",
-                    error=f"parent row {parent_row} {parent.status}",
-                    parent_row=parent_row,
-                )
-                continue
-            parent_ids = parent.ids or _placeholders(mapping.step(step.parent.step), parent_row)
+            else:
+                parent_row = link
+                parent = outcomes[step.parent.step][parent_row]
+                if parent.status not in DONE:
+                    planned[n] = Outcome(
+                        n,
+                        "skipped",
+                        parent_row=parent_row,
+                        error=f"parent row {parent_row} {parent.status}",
+                    )
+                    continue
+                parent_ids = parent.ids or _placeholders(mapping.step(step.parent.step), parent_row)
         if (step.source, n) in row_problems:  # a problem in another step's columns of this row
             planned[n] = invalid(n, row_problems[(step.source, n)])
             continue
+        failed = [m for check, m in checks if not _selects(check, row, record.lines)]
+        if failed:
+            planned[n] = invalid(n, [Problem(own.table.label, n, None, None, m) for m in failed])
+            continue
         try:
-            body = renderer.render(step.template, own.rows[n], parent_ids, n)
+            body = renderer.render(
+                step.template,
+                row,
+                parent_ids,
+                n,
+                lines=record.lines,
+                find=_found_placeholders(step),
+            )
         except RenderError as exc:
             planned[n] = invalid(n, [Problem(own.table.label, n, None, None, str(exc))])
             continue
         planned[n] = Outcome(n, "planned", body=body, parent_row=parent_row)
     return planned
+
+
+def _repeated_groups(
+    step: Step, own: StepData, records: dict[int, Record]
+) -> dict[int, list[Problem]]:
+    """A key that starts a second group: rows of one record must be consecutive."""
+    header = step.header_of(step.key)
+    first: dict[str, int] = {}
+    problems: dict[int, list[Problem]] = {}
+    for n in records:
+        key = own.table.frame.at[n, header]
+        if key is None:
+            continue
+        if str(key) in first:
+            problems[n] = [
+                Problem(
+                    own.table.label,
+                    n,
+                    header,
+                    key,
+                    f"{key!r} also starts at row {first[str(key)]}, with other rows in between; "
+                    "rows of one record must be consecutive",
+                )
+            ]
+        else:
+            first[str(key)] = n
+    return problems
+
+
+def spread(
+    step: Step, planned: dict[int, Outcome], records: dict[int, Record]
+) -> dict[int, Outcome]:
+    """Every source row's outcome, in source order: grouped rows share their record's."""
+    outcomes: dict[int, Outcome] = {}
+    for n, record in records.items():
+        outcome = planned[n]
+        outcomes[n] = outcome
+        for m in record.members[1:]:
+            outcomes[m] = member_outcome(outcome, m, n)
+    return dict(sorted(outcomes.items()))
+
+
+def member_outcome(outcome: Outcome, row: int, leader: int) -> Outcome:
+    """The outcome of a row grouped with (or a line of) the record led by ``leader``."""
+    own = [p for p in outcome.problems if p.row == row]
+    error = "; ".join(f"{p.column}: {p.message}" if p.column else p.message for p in own) or (
+        f"with row {leader}: {outcome.error}" if outcome.error else None
+    )
+    return Outcome(
+        row,
+        outcome.status,
+        ids=dict(outcome.ids),
+        error=error,
+        problems=own,
+        log_reference=outcome.log_reference,
+        parent_row=outcome.parent_row,
+        earlier=outcome.earlier,
+        leader=leader,
+    )
+
+
+def plan_lines(
+    step: Step,
+    lines: StepData,
+    records: dict[int, Record],
+    outcomes: dict[int, Outcome],
+    own: StepData,
+) -> dict[int, Outcome]:
+    """Each line's outcome: its own problem, no matching row, or its record's outcome."""
+    assert step.lines is not None
+    owner = {m: n for n, record in records.items() for m in record.line_rows}
+    header = step.lines.header_of(step.lines.key)
+    result: dict[int, Outcome] = {}
+    for m in lines.row_numbers:
+        if m in owner:
+            result[m] = member_outcome(outcomes[owner[m]], m, owner[m])
+        elif m in lines.problems:
+            result[m] = invalid(m, lines.problems[m])
+        else:
+            key = lines.table.frame.at[m, header]
+            result[m] = invalid(
+                m,
+                [
+                    Problem(
+                        lines.table.label,
+                        m,
+                        header,
+                        key,
+                        f"{key!r} matches no row of step {step.name} "
+                        f"(column {step.header_of(step.key)!r} of {own.table.label})",
+                    )
+                ],
+            )
+    return result
 
 
 def _check_contract(
@@ -238,11 +447,17 @@ def _parent_rows(step: Step, own: StepData, data: dict[str, StepData]) -> dict[i
     return links
 
 
-PLACEHOLDER = re.compile(r"<\w+ of .+ row \d+>")
+PLACEHOLDER = re.compile(r"<\w+ of [^<>]+>")  # an id only the target can give
 
 
 def _placeholders(parent: Step, row: int) -> dict[str, str]:
     return {key: f"<{key} of {parent.name} row {row}>" for key in parent.keep}
+
+
+def _found_placeholders(step: Step) -> dict[str, dict[str, str]]:
+    return {
+        name: {k: f"<{k} of find.{name}>" for k in lookup.ids} for name, lookup in step.find.items()
+    }
 
 
 def invalid(n: int, problems: list[Problem]) -> Outcome:

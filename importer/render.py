@@ -11,7 +11,10 @@ only for some rows.
 
 The context of a template is ``row`` (the declared columns, typed), ``parent`` (the ids kept
 from the parent step's reply, such as ``parent.DbId``), ``rownum`` (the source row number) and
-``existing`` (the ids of the record when it is updated rather than inserted; empty otherwise).
+``existing`` (the ids of the record when it is updated rather than inserted; empty otherwise),
+``lines`` (the typed lines of the record, each with its ``rownum``: rows grouped with it, or
+rows of the lines source) and ``find`` (the ids of records found by the step's lookups, such
+as ``find.debiteur.DbId``).
 """
 
 from __future__ import annotations
@@ -129,11 +132,21 @@ class Renderer:
         parent: dict[str, Any],
         rownum: int,
         existing: dict[str, Any] | None = None,
+        *,
+        lines: list[dict[str, Any]] | None = None,
+        find: dict[str, dict[str, Any]] | None = None,
     ) -> Any:
         """The body for one row, pruned of blank fields; raise RenderError if impossible."""
         template = self.templates[name]
         try:
-            text = template.render(row=row, parent=parent, rownum=rownum, existing=existing or {})
+            text = template.render(
+                row=row,
+                parent=parent,
+                rownum=rownum,
+                existing=existing or {},
+                lines=lines or [],
+                find=find or {},
+            )
         except jinja2.UndefinedError as exc:
             raise RenderError(
                 f"template {name} line {_template_line(exc, template)}: {exc.message}. "

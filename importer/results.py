@@ -35,6 +35,7 @@ class Outcome:
     body: Any = None
     parent_row: int | None = None
     earlier: bool = False  # done in an earlier run (from the journal): nothing was sent now
+    leader: int | None = None  # a grouped row or a line: the row whose record it belongs to
 
 
 @dataclass
@@ -52,15 +53,21 @@ class Result:
     stopped: str | None = None  # why the run stopped before every row was tried
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM
     contracts: dict[str, str] = field(default_factory=dict)  # connector: where its fields came from
+    lines: dict[str, dict[int, Outcome]] = field(default_factory=dict)  # step: its lines' outcomes
 
     def row_statuses(self) -> Counter[str]:
         """Source rows per overall status (a row's worst outcome over the steps reading it)."""
         worst: dict[tuple[str, int], tuple[int, str]] = {}
-        for step in self.mapping.steps:
-            for n, outcome in self.outcomes[step.name].items():
+        sources = [(s.source, self.outcomes[s.name]) for s in self.mapping.steps]
+        sources += [
+            (self.mapping.step(name).lines.source, lines)  # type: ignore[union-attr]
+            for name, lines in self.lines.items()
+        ]
+        for source, outcomes in sources:
+            for n, outcome in outcomes.items():
                 label = EARLIER if outcome.earlier else outcome.status
                 rank = (STATUSES.index(outcome.status), label)
-                key = (step.source, n)
+                key = (source, n)
                 # a row done earlier in one step and created now in another counts as created
                 if (
                     key not in worst

@@ -34,7 +34,7 @@ from importer.catalog import Contract
 from importer.errors import LookupFailed, TargetError
 from importer.journal import DONE_STATES, Journal, content_hash
 from importer.mapping import Mapping, Step
-from importer.plan import Plan, contract_problem, invalid, prepare
+from importer.plan import Plan, contract_problem, invalid, member_outcome, prepare
 from importer.render import RenderError
 from importer.results import Outcome, Result
 from importer.targets import Reply, Target
@@ -117,12 +117,14 @@ class _Sender:
         self.entries = {s.name: journal.entries(s.name) for s in self.steps}
         self.children: dict[str, list[Step]] = defaultdict(list)
         self.waiting: dict[tuple[str, int], list[int]] = defaultdict(list)  # (child, parent row)
+        self.records = plan.records
         for step in self.steps:
             if step.parent:
                 self.children[step.parent.step].append(step)
-                for n, planned in self.result.outcomes[step.name].items():
-                    if planned.parent_row is not None:
-                        self.waiting[(step.name, planned.parent_row)].append(n)
+                for n in self.records[step.name]:
+                    parent_row = self.result.outcomes[step.name][n].parent_row
+                    if parent_row is not None:
+                        self.waiting[(step.name, parent_row)].append(n)
         self.found: dict[tuple[str, tuple[tuple[str, str], ...]], list[dict[str, Any]]] = {}
         self.found_lock = threading.Lock()
         self.pool = ThreadPoolExecutor(max(1, options.concurrency), thread_name_prefix="send")
@@ -141,13 +143,13 @@ class _Sender:
                     self._drain()  # a step without a parent here waits for the steps before it
                     group = {step.name}
                     self._prefetch(step)
-                    for n in self.result.outcomes[step.name]:
+                    for n in self.records[step.name]:
                         self._submit(step, n)
                 else:
                     group.add(step.name)
                     self._prefetch(step)
-                    for n, planned in self.result.outcomes[step.name].items():
-                        if planned.parent_row is None:  # not linked to any parent row
+                    for n in self.records[step.name]:
+                        if self.result.outcomes[step.name][n].parent_row is None:  # no parent row
                             self._submit(step, n)
             self._drain()
         finally:
@@ -170,6 +172,7 @@ class _Sender:
             except Exception as exc:  # a bug must not lose the row: it is reported
                 outcome = Outcome(n, "failed", error=f"internal error: {exc!r}")
             self.result.outcomes[step.name][n] = outcome
+            self._mirror(step, n, outcome)
             if self.options.observer:
                 self.options.observer.row_done(step, outcome)
             for child in self.children[step.name]:
@@ -179,6 +182,16 @@ class _Sender:
             with self.idle:
                 self.busy -= 1
                 self.idle.notify_all()
+
+    def _mirror(self, step: Step, n: int, outcome: Outcome) -> None:
+        """The rows grouped with a record and its lines share its outcome."""
+        record = self.records[step.name][n]
+        for m in record.members[1:]:
+            self.result.outcomes[step.name][m] = member_outcome(outcome, m, n)
+        lines = self.result.lines.get(step.name)
+        if lines is not None:
+            for m in record.line_rows:
+                lines[m] = member_outcome(outcome, m, n)
 
     # --- one row -------------------------------------------------------------------------------
 
@@ -201,7 +214,11 @@ class _Sender:
                     n, entry.state, ids=entry.ids, earlier=True, parent_row=planned.parent_row
                 )
             return self._changed(step, key, n, planned, entry.ids, source_hash)
-        body = self._body(step, planned)
+        resolved = self._resolve(step, n, planned)
+        if isinstance(resolved, Outcome):
+            return resolved
+        parent_ids, found = resolved
+        body = self._body(step, planned, parent_ids=parent_ids, found=found)
         if isinstance(body, Outcome):
             return body
         unanswered = entry is not None and entry.state in ("sending", "unknown")
@@ -223,6 +240,38 @@ class _Sender:
                 return self._found(step, key, n, planned, body, found, unanswered, source_hash)
         return self._send(step, key, n, body, source_hash, "insert", parent_row=planned.parent_row)
 
+    def _resolve(
+        self, step: Step, n: int, planned: Outcome
+    ) -> tuple[dict[str, str] | None, dict[str, dict[str, str]]] | Outcome:
+        """The parent ids (for a parent looked up in the target) and the records ``find``
+        names; or the Outcome of a row whose lookup finds nothing, or too much."""
+        lookups = list(step.find.items())
+        record = self.records[step.name][n]
+        if record.parent_key is not None and step.parent and step.parent.lookup:
+            lookups.append(("parent", step.parent.lookup))
+        found: dict[str, dict[str, str]] = {}
+        for name, lookup in lookups:
+            values = self._values(step, n, lookup.filter)
+            try:
+                rows = self._query(lookup.connector, values) if values else []
+            except LookupFailed as exc:
+                return Outcome(n, "failed", error=str(exc), parent_row=planned.parent_row)
+            where = f"{lookup.connector} ({_describe(values)})"
+            if len(rows) != 1:
+                error = (
+                    f"no record found in {where}"
+                    if not rows
+                    else f"{len(rows)} records match in {where}; cannot tell which one is meant"
+                )
+                if name == "parent":
+                    error = f"{record.parent_key!r} is not in this run's file, and {error}"
+                return Outcome(n, "failed", error=error, parent_row=planned.parent_row)
+            found[name] = {
+                k: _text(rows[0][f]) for k, f in lookup.ids.items() if rows[0].get(f) is not None
+            }
+        parent_ids = found.pop("parent", None)
+        return parent_ids, found
+
     def _after_parent(self, step: Step, planned: Outcome) -> Outcome:
         assert step.parent is not None and planned.parent_row is not None
         parent = self.result.outcomes[step.parent.step][planned.parent_row]
@@ -236,19 +285,28 @@ class _Sender:
             error=f"parent row {planned.parent_row} {why}",
         )
 
-    def _body(self, step: Step, planned: Outcome, existing: dict[str, str] | None = None) -> Any:
-        """The body with the ids the parent really got (and, for an update, the record's own
-        ids), checked against the contract; or the Outcome that stops the row."""
+    def _body(
+        self,
+        step: Step,
+        planned: Outcome,
+        existing: dict[str, str] | None = None,
+        *,
+        parent_ids: dict[str, str] | None = None,
+        found: dict[str, dict[str, str]] | None = None,
+    ) -> Any:
+        """The body with the ids the parent really got, the records found, and for an update
+        the record's own ids, checked against the contract; or the Outcome that stops the row."""
         n = planned.row
         linked = step.parent is not None and planned.parent_row is not None
-        if not existing and not linked:
+        if not (existing or linked or parent_ids or found):
             return planned.body  # rendered and checked while planning
-        parent_ids: dict[str, str] = {}
-        if step.parent and planned.parent_row is not None:
-            parent_ids = self.result.outcomes[step.parent.step][planned.parent_row].ids
+        if parent_ids is None:
+            parent_ids = {}
+            if step.parent and planned.parent_row is not None:
+                parent_ids = self.result.outcomes[step.parent.step][planned.parent_row].ids
         own = self.plan.data[step.name]
         try:
-            body = self.plan.render(step, n, parent_ids, existing)
+            body = self.plan.render(step, n, parent_ids, existing, found or None)
         except RenderError as exc:
             return invalid(n, [Problem(own.table.label, n, None, None, str(exc))])
         contract = self.plan.contracts[step.connector]
@@ -422,15 +480,19 @@ class _Sender:
     # --- lookups -------------------------------------------------------------------------------
 
     def _filter(self, step: Step, n: int) -> dict[str, str] | None:
-        """The lookup filter of a row, or None when a value it needs is blank."""
+        """The ``match`` filter of a row, or None when a value it needs is blank."""
         assert step.match is not None
+        return self._values(step, n, step.match.filter)
+
+    def _values(self, step: Step, n: int, fields: dict[str, str]) -> dict[str, str] | None:
+        """Lookup values from the row's columns (or ``parent.X``); None when one is blank."""
         row = self.plan.data[step.name].rows[n]
         parent_ids: dict[str, str] = {}
         planned = self.result.outcomes[step.name][n]
         if step.parent and planned.parent_row is not None:
             parent_ids = self.result.outcomes[step.parent.step][planned.parent_row].ids
         values = {}
-        for field, source in step.match.filter.items():
+        for field, source in fields.items():
             value = parent_ids.get(source[7:]) if source.startswith("parent.") else row.get(source)
             if value is None:
                 return None
@@ -442,7 +504,8 @@ class _Sender:
         if not step.match or step.match.parent_ids() or self.stop.is_set():
             return
         filters = []
-        for n, planned in self.result.outcomes[step.name].items():
+        for n in self.records[step.name]:
+            planned = self.result.outcomes[step.name][n]
             entry = self.entries[step.name].get(self._key(step, n))
             if planned.status == "planned" and not (entry and entry.state in DONE_STATES):
                 found = self._filter(step, n)
@@ -466,13 +529,15 @@ class _Sender:
     def _lookup(self, step: Step, n: int) -> list[dict[str, Any]]:
         assert step.match is not None
         values = self._filter(step, n)
-        if values is None:
-            return []  # nothing to look up by: a new record
-        cache_key = (step.match.connector, tuple(values.items()))
+        return self._query(step.match.connector, values) if values is not None else []
+
+    def _query(self, connector: str, values: dict[str, str]) -> list[dict[str, Any]]:
+        """Records of a read connector whose fields equal ``values`` (cached per run)."""
+        cache_key = (connector, tuple(values.items()))
         with self.found_lock:
             if cache_key in self.found:
                 return self.found[cache_key]
-        rows = self.target.lookup(step.match.connector, [values])
+        rows = self.target.lookup(connector, [values])
         exact = [r for r in rows if all(_text(r.get(f)) == v for f, v in values.items())]
         with self.found_lock:
             self.found[cache_key] = exact

@@ -20,7 +20,7 @@ import pandera.pandas as pa
 
 from importer import types
 from importer.errors import InputError
-from importer.mapping import Column, Step
+from importer.mapping import Column, Lines, Step
 from importer.readers import Table
 from importer.render import compile_expression
 
@@ -66,17 +66,21 @@ class _Prepared:
 
 
 def validate_step(
-    step: Step,
+    step: Step | Lines,
     table: Table,
     *,
     locale: str | None = None,
     maps: dict[str, dict[str, Any]] | None = None,
+    name: str | None = None,
+    unique_key: bool = True,
 ) -> StepData:
-    """Check a step's declared columns in a table; raise InputError if a column is missing.
+    """Check a step's (or its lines') declared columns; raise InputError if one is missing.
 
-    ``maps`` holds the value maps read from other sheets, by column name.
+    ``maps`` holds the value maps read from other sheets, by column name. The key column is
+    required, and unique unless ``unique_key`` is false (lines, grouped rows).
     """
-    _check_headers(step, table)
+    label = name or getattr(step, "name", "lines")
+    _check_headers(step, table, label)
     columns = {name: types.effective(c, locale) for name, c in step.columns.items()}
     prepared: dict[str, _Prepared] = {}
     index = table.frame.index
@@ -89,7 +93,7 @@ def validate_step(
             text = _compute(column, prepared, index)
         prepared[name] = _prepare(text, column, (maps or {}).get(name))
     data = StepData(step=step, table=table)
-    for problem in _schema_problems(step, columns, prepared, table.label):
+    for problem in _schema_problems(step, columns, prepared, table.label, unique_key):
         data.problems.setdefault(problem.row, []).append(problem)  # type: ignore[arg-type]
     values = pd.DataFrame({name: p.values for name, p in prepared.items()}, index=index)
     valid = values.loc[~index.isin(list(data.problems))]
@@ -104,13 +108,13 @@ def _blank(value: Any) -> bool:
     return value is None or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
-def _check_headers(step: Step, table: Table) -> None:
+def _check_headers(step: Step | Lines, table: Table, label: str) -> None:
     headers = [step.header_of(n) for n, c in step.columns.items() if c.from_file]
     missing = [h for h in headers if h not in table.columns]
     if not missing:
         return
     raise InputError(
-        f"Column {missing[0]!r} not found in {table.label} (step {step.name}). "
+        f"Column {missing[0]!r} not found in {table.label} (step {label}). "
         f"Available columns: {', '.join(table.columns)}"
         + (f". Also missing: {', '.join(map(repr, missing[1:]))}" if missing[1:] else "")
     )
@@ -186,13 +190,17 @@ _FIXED = {"not_nullable": "is empty; a value is required"}
 
 
 def _schema_problems(
-    step: Step, columns: dict[str, Column], prepared: dict[str, _Prepared], label: str
+    step: Step | Lines,
+    columns: dict[str, Column],
+    prepared: dict[str, _Prepared],
+    label: str,
+    unique_key: bool,
 ) -> list[Problem]:
     messages: dict[tuple[str, str], Callable[[int, Any], str]] = {}
     schema_columns = {}
     for name, column in columns.items():
         checks = []
-        for key, check, explain in _checks(name, column, prepared[name], step):
+        for key, check, explain in _checks(name, column, prepared[name], step, unique_key):
             messages[(name, key)] = explain
             checks.append(pa.Check(check, error=key, ignore_na=True))
         required = column.required or name == step.key
@@ -230,13 +238,15 @@ def _schema_problems(
 Checks = list[tuple[str, Callable[[pd.Series], Any], Callable[[int, Any], str]]]
 
 
-def _checks(name: str, column: Column, prepared: _Prepared, step: Step) -> Checks:
+def _checks(
+    name: str, column: Column, prepared: _Prepared, step: Step | Lines, unique_key: bool
+) -> Checks:
     """(key, vectorised check, message for a failing row and value) per declared check."""
     reasons, values = prepared.reasons, prepared.values
     checks: Checks = [
         ("value", lambda s: reasons.reindex(s.index).isna(), lambda row, v: reasons.at[row]),
     ]
-    if column.unique or name == step.key:
+    if column.unique or (unique_key and name == step.key):
         checks.append(
             (
                 "unique",
