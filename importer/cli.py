@@ -149,6 +149,7 @@ def run_command(
                     target,
                     loaded,
                     fresh=fresh or sandbox,
+                    quiet=sandbox and not fresh,
                 )
             )
             stack.enter_context(_stop_on_signals(stop))
@@ -191,9 +192,9 @@ def status_command(
 
 @contextmanager
 def _open_journal(
-    path: Path, target: Target, mapping: Mapping, *, fresh: bool
+    path: Path, target: Target, mapping: Mapping, *, fresh: bool, quiet: bool = False
 ) -> Iterator[Journal]:
-    if fresh and path.exists():
+    if fresh and path.exists() and not quiet:
         with Journal(path, target="", mapping="") as old:
             held = old.describe().replace("\n", "; ")
         typer.echo(f"Starting a new journal; the old one ({held}) is kept as {path}.old", err=True)
@@ -285,6 +286,9 @@ def sandbox_command(
     token: Annotated[
         str | None, typer.Option("--token", help="The token to accept (default: a new one).")
     ] = None,
+    empty: Annotated[
+        bool, typer.Option("--empty", help="Start without the demo debtors 10001-10003.")
+    ] = False,
 ) -> None:
     """Run the AFAS sandbox in the foreground on 127.0.0.1 until Ctrl-C."""
     try:
@@ -300,7 +304,7 @@ def sandbox_command(
         )
     except ValueError as exc:
         raise ConfigurationError(str(exc)) from exc
-    box = AfasSandbox.start(port=port, faults=faults, state_path=state, token=token)
+    box = AfasSandbox.start(port=port, faults=faults, state_path=state, token=token, demo=not empty)
     typer.echo(f"AFAS sandbox at {box.base_url} (Ctrl-C to stop). In another terminal:")
     typer.echo(f"export AFAS_BASE_URL={box.base_url}")
     typer.echo(f"export AFAS_TOKEN={box.token}")

@@ -82,9 +82,22 @@ def split_address(text: Any) -> dict[str, Any]:
     }
 
 
+def as_text(value: Any) -> str | None:
+    """A value as text for fields AFAS takes as strings (``"1.50"``); blank stays blank."""
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _environment(**options: Any) -> jinja2.Environment:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, **options)
     env.filters["split_address"] = split_address
+    env.filters["text"] = as_text
+    env.globals["today"] = dt.date.today
     env.policies["json.dumps_function"] = lambda v, **kw: to_json(v)
     return env
 

@@ -20,6 +20,16 @@ __all__ = ["AfasSandbox", "AfasState", "Faults", "Server", "create_app"]
 
 CLIENT_ID = "importer-sandbox"
 
+# A fresh demo environment: the debtors orders in samples/orders/ are placed for.
+DEMO_DEBTORS = [
+    ("10001", "Koffiebranderij De Boon", "NL000099998B57", "Kanaalweg", "4", "3526 KL",
+     "Utrecht", "NL"),
+    ("10002", "Interieurbouw Smit", "NL004495445B01", "Industrieweg", "17", "7301 BR",
+     "Apeldoorn", "NL"),
+    ("10003", "Houthandel Peeters", "BE0403170701", "Noorderlaan", "139", "2030", "Antwerpen",
+     "BE"),
+]  # fmt: skip
+
 
 @dataclass
 class AfasSandbox:
@@ -46,8 +56,12 @@ class AfasSandbox:
         state_path: Path | None = None,
         token: str | None = None,
         token_ttl: float = 3600.0,
+        demo: bool = False,
     ) -> AfasSandbox:
-        """Serve a sandbox on 127.0.0.1 (a free port unless ``port`` is given)."""
+        """Serve a sandbox on 127.0.0.1 (a free port unless ``port`` is given).
+
+        ``demo`` fills an empty sandbox with a few debtors, as a demo environment has.
+        """
         token = token or secrets.token_hex(32).upper()
         secret = secrets.token_urlsafe(24)
         state = AfasState.open(state_path) if state_path else AfasState()
@@ -56,7 +70,56 @@ class AfasSandbox:
         )
         injector = FaultInjector(auth, faults or Faults())
         server = Server(injector, port=port).start()
-        return cls(server=server, token=token, client_secret=secret, state=state, faults=injector)
+        box = cls(server=server, token=token, client_secret=secret, state=state, faults=injector)
+        if demo and not state.debtors:
+            box._add_demo_debtors()
+        return box
+
+    def _add_demo_debtors(self) -> None:
+        """Create the demo debtors through the sandbox's own API, as a user would."""
+        import httpx
+
+        from importer.targets.afas import token_header
+
+        headers = {"Authorization": token_header(self.token)}
+        with httpx.Client(base_url=self.base_url, headers=headers) as client:
+            for db_id, name, vat, street, number, postcode, city, country in DEMO_DEBTORS:
+                organisation = {"PadAdr": True, "AutoNum": True, "MatchOga": "6", "Nm": name}
+                address = {
+                    "CoId": country,
+                    "PbAd": False,
+                    "Ad": street,
+                    "HmNr": number,
+                    "ZpCd": postcode,
+                    "Rs": city,
+                    "ResZip": False,
+                }
+                body = {
+                    "KnSalesRelationOrg": {
+                        "Element": {
+                            "@DbId": db_id,
+                            "Fields": {"VaId": vat, "CuId": "EUR", "InPv": "E"},
+                            "Objects": [
+                                {
+                                    "KnOrganisation": {
+                                        "Element": {
+                                            "Fields": organisation,
+                                            "Objects": [
+                                                {
+                                                    "KnBasicAddressAdr": {
+                                                        "Element": {"Fields": address}
+                                                    }
+                                                }
+                                            ],
+                                        }
+                                    }
+                                }
+                            ],
+                        }
+                    }
+                }
+                client.post("/connectors/KnSalesRelationOrg", json=body).raise_for_status()
+        self.state.requests.clear()  # the demo data is not the user's run
 
     def stop(self) -> None:
         self.server.stop()

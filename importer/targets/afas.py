@@ -235,7 +235,7 @@ class AfasTarget:
     def start_sandbox(cls, *, concurrency: int = 4) -> tuple[Any, AfasTarget]:
         from importer.sandbox import AfasSandbox
 
-        box = AfasSandbox.start()
+        box = AfasSandbox.start(demo=True)
         return box, cls(box.base_url, box.token, concurrency=concurrency)
 
     @property
