@@ -40,6 +40,15 @@ def afas_env(sandbox: AfasSandbox, monkeypatch: pytest.MonkeyPatch) -> AfasSandb
     return sandbox
 
 
+@pytest.fixture
+def demo_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[AfasSandbox]:
+    """A sandbox with the demo debtors, as ``--sandbox`` and ``importer sandbox`` start."""
+    with AfasSandbox.start(demo=True) as box:
+        monkeypatch.setenv("AFAS_BASE_URL", box.base_url)
+        monkeypatch.setenv("AFAS_TOKEN", box.token)
+        yield box
+
+
 @dataclass
 class Ran:
     code: int

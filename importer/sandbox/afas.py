@@ -38,11 +38,12 @@ Imitated:
 Not imitated: MatchOga 4/5 (address) and any other value insert a new organisation, likewise
 MatchPer outside 0-6 and 9; ``SoQu`` copies no quotation (the order starts without lines); items,
 units, prices, stock, warehouses, currencies and every code table but project groups are taken as
-sent (project groups: ``ALG`` and ``FLEX``, or ``AfasState(project_groups=...)``); ``BeginDate``
-is never demanded; nested ``@Action`` is honoured for order lines and project phases only, other
-nested objects are always added; in an FbSales PUT a line without ``GuLi`` updates the one line
-with the same ``ItCd`` (and ``VaIt``) and is added when there is none; ``Accept-Language`` is
-ignored (messages are Dutch); OAuth, 413 and 503 are not imitated.
+sent (project groups: ``ALG`` and ``FLEX``, or ``AfasState(project_groups=...)``); ``BeginDate`` is
+demanded only for an address added to a record that has one; nested ``@Action`` is honoured for
+order lines and project phases only, other nested objects are always added; in an FbSales PUT a
+line without ``GuLi`` updates the one line with the same ``ItCd`` (and ``VaIt``) and is added when
+there is none; ``Accept-Language`` is ignored (messages are Dutch); 413 is not imitated (OAuth
+and 503 come from the layers in front: :mod:`importer.sandbox.auth`, :mod:`~.faults`).
 
 State: :mod:`importer.sandbox.afas_store` (in memory, or a SQLite file with
 ``AfasState.open(path)``). Every write reaching the app (POST, PUT, DELETE; also refused ones) is
@@ -434,8 +435,27 @@ def upsert_relation(
     merge(record.setdefault("fields", {}), fields, skip=("BcCo", "BcId"))
     held = record.setdefault("objects", {})
     for name, child, child_path in children(element, path):
+        if name in ADDRESSES and _moves(held.get(name), child):
+            raise ProfitError(
+                f"Er is al een adres: geef met BeginDate aan per wanneer het nieuwe adres geldt "
+                f"({child_path}.BeginDate)."
+            )
         held.setdefault(name, []).append(new_child(call, child, child_path, objects + (name,)))
     return _keys(BcCo=record["BcCo"], BcId=record.get("BcId"))
+
+
+# An address that replaces one the record has needs the date it applies from (a move).
+ADDRESSES = frozenset({"KnBasicAddressAdr", "KnBasicAddressPad"})
+ADDRESS_FIELDS = ("CoId", "PbAd", "Ad", "HmNr", "HmAd", "ZpCd", "Rs")
+
+
+def _moves(current: list[Record] | None, element: Any) -> bool:
+    """A different address than the record's current one, without its BeginDate."""
+    fields = element_fields(element)
+    if not current or present(fields.get("BeginDate")):
+        return False
+    now = current[-1].get("fields", {})
+    return any(_norm(fields.get(f)) != _norm(now.get(f)) for f in ADDRESS_FIELDS if f in fields)
 
 
 def insert_relation(rk: RelationKind, call: Call, element: Any, path: str) -> dict[str, str]:

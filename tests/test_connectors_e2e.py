@@ -1,0 +1,273 @@
+"""Every connector in the seeds: AFAS's example bodies from rows, and their rules end to end."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from conftest import FIXTURES, ROOT
+
+from importer.mapping import load_mapping
+from importer.plan import prepare
+
+CONNECTORS = FIXTURES / "connectors"
+MAPPINGS = ROOT / "mappings"
+
+
+def write_mapping(tmp_path: Path, data: dict) -> Path:
+    data = {"templates": str(ROOT / "templates"), **data}
+    path = tmp_path / "m.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    return path
+
+
+def expected(name: str) -> dict:
+    return json.loads((CONNECTORS / f"{name}.json").read_text())
+
+
+def sheet(path: Path, name: str) -> dict[int, dict]:
+    ws = openpyxl.load_workbook(path)[name]
+    rows = list(ws.iter_rows(values_only=True))
+    return {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+
+
+def test_fbsales_example_from_two_grouped_rows(tmp_path):
+    path = write_mapping(tmp_path, {
+        "sources": {"regels": {"file": str(CONNECTORS / "fbsales.csv")}},
+        "steps": [{
+            "name": "orders", "source": "regels", "connector": "FbSales",
+            "template": "afas/FbSales.json.j2", "key": "order", "group_by": "order",
+            "find": {"debiteur": {"connector": "Profit_Debtor", "filter": {"DebtorId": "debiteur"},
+                                  "ids": {"DbId": "DebtorId"}}},
+            "columns": {
+                "order": {"header": "Order"}, "orderdatum": {"header": "Datum", "type": "date"},
+                "debiteur": {"header": "Debiteur"},
+                "administratie": {"header": "Administratie", "type": "integer"},
+                "magazijn": {"header": "Magazijn"},
+                "afleveradres_notitie": {"header": "Notitie"}, "soort": {"header": "Soort"},
+                "artikel": {"header": "Artikel"}, "omschrijving": {"header": "Omschrijving"},
+                "eenheid": {"header": "Eenheid"}, "aantal": {"header": "Aantal", "type": "decimal"},
+                "prijs": {"header": "Prijs", "type": "decimal"},
+            },
+        }],
+    })
+    plan = prepare(load_mapping(path))
+    step = plan.result.mapping.steps[0]
+
+    body = plan.render(step, 2, {}, found={"debiteur": {"DbId": "10001"}})
+
+    assert body == expected("FbSales")
+    assert [o.status for o in plan.result.outcomes["orders"].values()] == ["planned", "planned"]
+
+
+def test_knorganisation_example_from_a_row(tmp_path):
+    path = write_mapping(tmp_path, {
+        "sources": {"organisaties": {"file": str(CONNECTORS / "knorganisation.csv")}},
+        "steps": [{
+            "name": "organisaties", "source": "organisaties", "connector": "KnOrganisation",
+            "template": "afas/KnOrganisation.json.j2", "key": "nummer",
+            "columns": {
+                "nummer": {"header": "Nummer"}, "match_oga": {"value": "0"},
+                "zoeknaam": {"header": "Zoeknaam"}, "naam": {"header": "Naam"},
+                "straat": {"header": "Straat"}, "huisnummer": {"header": "Huisnummer"},
+                "postcode": {"header": "Postcode", "type": "postcode_nl"},
+                "plaats": {"header": "Plaats"}, "postbus": {"header": "Postbus"},
+                "post_postcode": {"header": "Postcode postbus", "type": "postcode_nl"},
+                "post_plaats": {"header": "Plaats postbus"},
+                "rekening": {"header": "Rekening", "type": "bank_account_nl"},
+            },
+        }],
+    })
+
+    outcome = prepare(load_mapping(path)).result.outcomes["organisaties"][2]
+
+    assert outcome.status == "planned", outcome.error
+    assert outcome.body == expected("KnOrganisation")
+
+
+def test_knperson_example_from_a_row(tmp_path):
+    path = write_mapping(tmp_path, {
+        "sources": {"personen": {"file": str(CONNECTORS / "knperson.csv"), "locale": "nl"}},
+        "steps": [{
+            "name": "personen", "source": "personen", "connector": "KnPerson",
+            "template": "afas/KnPerson.json.j2", "key": "achternaam",
+            "columns": {
+                "match_per": {"value": "6"}, "zoeknaam": {"header": "Zoeknaam"},
+                "roepnaam": {"header": "Roepnaam"}, "voornaam": {"header": "Voornaam"},
+                "voorletters": {"header": "Voorletters"},
+                "tussenvoegsel": {"header": "Tussenvoegsel"},
+                "achternaam": {"header": "Achternaam"}, "geslacht": {"header": "Geslacht"},
+                "geboortedatum": {"header": "Geboortedatum", "type": "date"},
+                "adres": {"header": "Adres"},
+                "straat": {"expr": "(row.adres | split_address).street"},
+                "huisnummer": {"expr": "(row.adres | split_address).number"},
+                "postcode": {"header": "Postcode", "type": "postcode_nl"},
+                "plaats": {"header": "Plaats"},
+            },
+        }],
+    })
+
+    outcome = prepare(load_mapping(path)).result.outcomes["personen"][2]
+
+    assert outcome.status == "planned", outcome.error
+    assert outcome.body == expected("KnPerson")
+
+
+def orders_by_reference(box) -> dict[str, dict]:
+    return {o["fields"].get("RfCs"): o for o in box.state.salesorders.values()}
+
+
+def test_consecutive_rows_with_the_same_order_number_form_one_order(cli, demo_env, tmp_path):
+    ran = cli("run", MAPPINGS / "orders-one-sheet.yaml")
+
+    assert (ran.code, ran.out) == (0, "Import finished: 8 created, 0 failed, 0 invalid, 0 skipped\n")
+    orders = orders_by_reference(demo_env)
+    assert sorted(orders) == ["Inkooporder 4471", "Levering Antwerpen", "Spoedorder",
+                              "Voorjaarsbestelling"]
+    assert len(orders["Voorjaarsbestelling"]["lines"]) == 3
+    assert orders["Inkooporder 4471"]["fields"]["DbId"] == "10001"  # found by VAT number
+    rows = sheet(tmp_path / "orders-one-sheet-result.xlsx", "verkooporders")
+    assert rows[2]["OrNu"] == rows[3]["OrNu"] != rows[4]["OrNu"]  # one order, two rows
+    assert len(demo_env.state.received("FbSales")) == 4
+
+
+def test_orders_and_lines_sheets_one_request_per_order(cli, demo_env, tmp_path):
+    ran = cli("run", MAPPINGS / "orders.yaml")
+
+    assert (ran.code, ran.out) == (0, "Import finished: 13 created, 0 failed, 0 invalid, 0 skipped\n")
+    orders = orders_by_reference(demo_env)
+    assert len(orders) == 5
+    assert orders["Overname offerte"]["fields"]["SoQu"] == "OF-2024-017"  # no lines, a quotation
+    lines = [line["fields"] for line in orders["Voorjaarsbestelling"]["lines"]]
+    assert [(x["ItCd"], x["QuUn"], x.get("Upri"), x.get("PRDc")) for x in lines] == [
+        ("2040", "24", "18.95", "5"), ("2041", "12", "16.50", "5"), ("T", "1", None, None)]
+    assert orders["Levering Antwerpen"]["lines"][0]["fields"]["Upri"] == "1249.00"
+
+
+def test_an_order_without_lines_and_a_bad_line_are_invalid_and_point_at_the_line(cli, demo_env, tmp_path):
+    orders = tmp_path / "orders.csv"
+    lines = tmp_path / "regels.csv"
+    orders.write_text((ROOT / "samples/orders/orders.csv").read_text(encoding="utf-8-sig")
+                      .replace("OF-2024-017", ""), encoding="utf-8")
+    lines.write_text((ROOT / "samples/orders/orderregels.csv").read_text(encoding="utf-8-sig")
+                     .replace(";24;18,95;5", ";24;18.95;5") + "V2099-999;2;1;Weesregel;STK;1;1,00;\r\n",
+                     encoding="utf-8")
+
+    ran = cli("run", MAPPINGS / "orders.yaml", "--input", f"orders={orders}", "--input", f"regels={lines}")
+
+    assert ran.code == 1
+    results = sheet(tmp_path / "orders-result.xlsx", "verkooporders")
+    assert results[5]["status"] == "invalid"
+    assert results[5]["error"] == ("an order needs at least one line, or a quotation (Offerte) "
+                                   "to take over")
+    assert results[3]["status"] == "invalid"
+    assert results[3]["error"] == ("Prijs: '18.95' is not a number with a decimal comma, "
+                                   "such as 1.234,56")
+    assert ("orderregels.csv row 4 (verkooporders): invalid" not in ran.err)  # the order row reports it
+    sent = {o["fields"].get("RfCs") for o in demo_env.state.salesorders.values()}
+    assert sent == {"Inkooporder 4471", "Levering Antwerpen", "Spoedorder"}
+    assert "Voorjaarsbestelling" not in sent
+
+
+def test_organisations_po_box_bank_account_padding_and_contacts(cli, afas_env, tmp_path):
+    ran = cli("run", MAPPINGS / "organisations.yaml")
+
+    assert (ran.code, ran.out) == (0, "Import finished: 8 created, 0 failed, 0 invalid, 0 skipped\n")
+    by_kvk = {o["fields"]["CcNr"]: o for o in afas_env.state.organisations.values()
+              if o["fields"].get("CcNr")}
+    visser = by_kvk["24187903"]
+    postal = visser["objects"]["KnBasicAddressPad"][0]["fields"]
+    assert (postal["PbAd"], postal["HmNr"], postal["ZpCd"]) == (True, "5301", "3008AH")
+    assert visser["fields"]["PadAdr"] is False
+    assert visser["objects"]["KnBankAccount"][0]["fields"]["BaAc"] == "0417164300"
+    assert by_kvk["30145872"]["objects"]["KnBankAccount"][0]["fields"]["Iban"] == "NL91ABNA0417164300"
+    assert len(by_kvk["30145872"]["objects"]["KnContact"]) == 2
+    assert len(afas_env.state.persons) == 4  # the contact persons
+
+
+def test_matchoga_updates_the_organisation_with_the_same_kvk_number(cli, afas_env):
+    assert cli("run", MAPPINGS / "organisations.yaml").code == 0
+    organisations = len(afas_env.state.organisations)
+
+    again = cli("run", MAPPINGS / "organisations.yaml", "--fresh")
+
+    assert again.code == 0
+    assert len(afas_env.state.organisations) == organisations  # updated, not created twice
+    kvk = Counter(o["fields"].get("CcNr") for o in afas_env.state.organisations.values())
+    assert kvk["30145872"] == 1
+
+
+def test_matchper_updates_the_person_with_the_same_name_and_birth_date(cli, afas_env):
+    assert cli("run", MAPPINGS / "persons.yaml").code == 0
+    assert cli("run", MAPPINGS / "persons.yaml", "--fresh").code == 0
+
+    assert len(afas_env.state.persons) == 4
+    jan = next(p for p in afas_env.state.persons.values() if p["fields"]["LaNm"] == "Jansen")
+    assert (jan["fields"]["SoSe"], jan["fields"]["DaBi"]) == ("111222333", "1967-04-07")
+    assert jan["objects"]["KnBankAccount"][0]["fields"]["Iban"] == "NL91ABNA0417164300"
+
+
+def test_a_move_is_sent_with_the_date_the_new_address_applies_from(cli, afas_env, tmp_path):
+    source = tmp_path / "organisaties.csv"
+    original = (ROOT / "samples/organisations/organisaties.csv").read_text(encoding="utf-8-sig")
+    source.write_text(original, encoding="utf-8")
+    contacts = ROOT / "samples/organisations/contactpersonen.csv"
+    inputs = ("--input", f"organisaties={source}", "--input", f"contactpersonen={contacts}")
+    assert cli("run", MAPPINGS / "organisations.yaml", *inputs).code == 0
+    source.write_text(original.replace("Oudegracht;118", "Vredenburg;40"), encoding="utf-8")
+
+    ran = cli("run", MAPPINGS / "organisations.yaml", *inputs)
+
+    assert ran.code == 0, ran.err
+    assert ran.out == "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 3 updated, 5 already done\n"
+    put = next(r["body"] for r in afas_env.state.requests if r["method"] == "PUT")
+    address = put["KnOrganisation"]["Element"]["Objects"][0]["KnBasicAddressAdr"]["Element"]
+    assert address["Fields"]["Ad"] == "Vredenburg" and address["Fields"]["BeginDate"]
+    assert put["KnOrganisation"]["Element"]["Fields"]["MatchOga"] == "0"
+
+
+def test_the_sandbox_refuses_a_move_without_its_date(afas_env):
+    import httpx
+
+    from importer.targets.afas import token_header
+
+    body = {"KnOrganisation": {"Element": {"Fields": {"PadAdr": True, "AutoNum": True, "MatchOga": "6", "Nm": "X"},
+            "Objects": [{"KnBasicAddressAdr": {"Element": {"Fields": {"CoId": "NL", "PbAd": False, "Ad": "A", "HmNr": "1", "ZpCd": "1234AB", "Rs": "B", "ResZip": False}}}}]}}}
+    headers = {"Authorization": token_header(afas_env.token)}
+    created = httpx.post(f"{afas_env.base_url}/connectors/KnOrganisation", json=body, headers=headers)
+    number = created.json()["results"]["KnOrganisation"]["BcCo"]
+    move = {"KnOrganisation": {"Element": {"Fields": {"MatchOga": "0", "BcCo": number},
+            "Objects": [{"KnBasicAddressAdr": {"Element": {"Fields": {"CoId": "NL", "PbAd": False, "Ad": "C", "HmNr": "2", "ZpCd": "1234AB", "Rs": "B", "ResZip": False}}}}]}}}
+
+    refused = httpx.put(f"{afas_env.base_url}/connectors/KnOrganisation", json=move, headers=headers)
+    move["KnOrganisation"]["Element"]["Objects"][0]["KnBasicAddressAdr"]["Element"]["Fields"]["BeginDate"] = "2024-05-01"
+    accepted = httpx.put(f"{afas_env.base_url}/connectors/KnOrganisation", json=move, headers=headers)
+
+    assert refused.status_code == 500 and "BeginDate" in refused.json()["externalMessage"]
+    assert accepted.status_code == 200
+
+
+def test_the_full_migration_creates_every_record_once_in_dependency_order(cli, afas_env, tmp_path):
+    ran = cli("run", MAPPINGS / "migration.yaml")
+
+    assert (ran.code, ran.out) == (0, "Import finished: 19 created, 0 failed, 0 invalid, 0 skipped\n")
+    state = afas_env.state
+    assert (len(state.organisations), len(state.debtors), len(state.projects), len(state.salesorders)) == (4, 4, 4, 3)
+    order = [r["connector"] for r in state.requests]
+    for debtor in state.debtors.values():  # each relation after its organisation, before its children
+        assert debtor["BcCo"] in state.organisations
+    assert order.index("KnOrganisation") < order.index("KnSalesRelationOrg")
+    last_relation = max(i for i, c in enumerate(order) if c == "KnSalesRelationOrg")
+    first_child = min(i for i, c in enumerate(order) if c in ("PtProject", "FbSales"))
+    assert first_child < last_relation or first_child > order.index("KnSalesRelationOrg")
+    workbook = tmp_path / "migration-result.xlsx"
+    assert all(r["BcCo"] for r in sheet(workbook, "organisaties").values())
+    assert all(r["DbId"] for r in sheet(workbook, "verkooprelaties").values())
+    assert all(r["PrId"] for r in sheet(workbook, "klantovereenkomsten").values())
+    assert all(r["OrNu"] for r in sheet(workbook, "verkooporders").values())
+    again = cli("run", MAPPINGS / "migration.yaml")
+    assert again.out == "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 19 already done\n"
