@@ -68,11 +68,12 @@ class AfasSandbox:
         auth = AfasAuth(
             create_app(state), token=token, clients={CLIENT_ID: secret}, token_ttl=token_ttl
         )
-        injector = FaultInjector(auth, faults or Faults())
+        injector = FaultInjector(auth, Faults())
         server = Server(injector, port=port).start()
         box = cls(server=server, token=token, client_secret=secret, state=state, faults=injector)
         if demo and not state.debtors:
             box._add_demo_debtors()
+        injector.use(faults or Faults())  # faults from here on: the demo data is already there
         return box
 
     def _add_demo_debtors(self) -> None:

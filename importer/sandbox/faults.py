@@ -215,6 +215,13 @@ class FaultInjector:
         self._random = random.Random(faults.seed)
         install_log_filter()
 
+    def use(self, faults: Faults) -> None:
+        """Inject these faults from now on, counting writes from 1 again."""
+        self.faults = faults
+        self.applied.clear()
+        self.writes = 0
+        self._random = random.Random(faults.seed)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
