@@ -36,25 +36,43 @@ def sheet(path: Path, name: str) -> dict[int, dict]:
 
 
 def test_fbsales_example_from_two_grouped_rows(tmp_path):
-    path = write_mapping(tmp_path, {
-        "sources": {"regels": {"file": str(CONNECTORS / "fbsales.csv")}},
-        "steps": [{
-            "name": "orders", "source": "regels", "connector": "FbSales",
-            "template": "afas/FbSales.json.j2", "key": "order", "group_by": "order",
-            "find": {"debiteur": {"connector": "Profit_Debtor", "filter": {"DebtorId": "debiteur"},
-                                  "ids": {"DbId": "DebtorId"}}},
-            "columns": {
-                "order": {"header": "Order"}, "orderdatum": {"header": "Datum", "type": "date"},
-                "debiteur": {"header": "Debiteur"},
-                "administratie": {"header": "Administratie", "type": "integer"},
-                "magazijn": {"header": "Magazijn"},
-                "afleveradres_notitie": {"header": "Notitie"}, "soort": {"header": "Soort"},
-                "artikel": {"header": "Artikel"}, "omschrijving": {"header": "Omschrijving"},
-                "eenheid": {"header": "Eenheid"}, "aantal": {"header": "Aantal", "type": "decimal"},
-                "prijs": {"header": "Prijs", "type": "decimal"},
-            },
-        }],
-    })
+    path = write_mapping(
+        tmp_path,
+        {
+            "sources": {"regels": {"file": str(CONNECTORS / "fbsales.csv")}},
+            "steps": [
+                {
+                    "name": "orders",
+                    "source": "regels",
+                    "connector": "FbSales",
+                    "template": "afas/FbSales.json.j2",
+                    "key": "order",
+                    "group_by": "order",
+                    "find": {
+                        "debiteur": {
+                            "connector": "Profit_Debtor",
+                            "filter": {"DebtorId": "debiteur"},
+                            "ids": {"DbId": "DebtorId"},
+                        }
+                    },
+                    "columns": {
+                        "order": {"header": "Order"},
+                        "orderdatum": {"header": "Datum", "type": "date"},
+                        "debiteur": {"header": "Debiteur"},
+                        "administratie": {"header": "Administratie", "type": "integer"},
+                        "magazijn": {"header": "Magazijn"},
+                        "afleveradres_notitie": {"header": "Notitie"},
+                        "soort": {"header": "Soort"},
+                        "artikel": {"header": "Artikel"},
+                        "omschrijving": {"header": "Omschrijving"},
+                        "eenheid": {"header": "Eenheid"},
+                        "aantal": {"header": "Aantal", "type": "decimal"},
+                        "prijs": {"header": "Prijs", "type": "decimal"},
+                    },
+                }
+            ],
+        },
+    )
     plan = prepare(load_mapping(path))
     step = plan.result.mapping.steps[0]
 
@@ -65,23 +83,35 @@ def test_fbsales_example_from_two_grouped_rows(tmp_path):
 
 
 def test_knorganisation_example_from_a_row(tmp_path):
-    path = write_mapping(tmp_path, {
-        "sources": {"organisaties": {"file": str(CONNECTORS / "knorganisation.csv")}},
-        "steps": [{
-            "name": "organisaties", "source": "organisaties", "connector": "KnOrganisation",
-            "template": "afas/KnOrganisation.json.j2", "key": "nummer",
-            "columns": {
-                "nummer": {"header": "Nummer"}, "match_oga": {"value": "0"},
-                "zoeknaam": {"header": "Zoeknaam"}, "naam": {"header": "Naam"},
-                "straat": {"header": "Straat"}, "huisnummer": {"header": "Huisnummer"},
-                "postcode": {"header": "Postcode", "type": "postcode_nl"},
-                "plaats": {"header": "Plaats"}, "postbus": {"header": "Postbus"},
-                "post_postcode": {"header": "Postcode postbus", "type": "postcode_nl"},
-                "post_plaats": {"header": "Plaats postbus"},
-                "rekening": {"header": "Rekening", "type": "bank_account_nl"},
-            },
-        }],
-    })
+    path = write_mapping(
+        tmp_path,
+        {
+            "sources": {"organisaties": {"file": str(CONNECTORS / "knorganisation.csv")}},
+            "steps": [
+                {
+                    "name": "organisaties",
+                    "source": "organisaties",
+                    "connector": "KnOrganisation",
+                    "template": "afas/KnOrganisation.json.j2",
+                    "key": "nummer",
+                    "columns": {
+                        "nummer": {"header": "Nummer"},
+                        "match_oga": {"value": "0"},
+                        "zoeknaam": {"header": "Zoeknaam"},
+                        "naam": {"header": "Naam"},
+                        "straat": {"header": "Straat"},
+                        "huisnummer": {"header": "Huisnummer"},
+                        "postcode": {"header": "Postcode", "type": "postcode_nl"},
+                        "plaats": {"header": "Plaats"},
+                        "postbus": {"header": "Postbus"},
+                        "post_postcode": {"header": "Postcode postbus", "type": "postcode_nl"},
+                        "post_plaats": {"header": "Plaats postbus"},
+                        "rekening": {"header": "Rekening", "type": "bank_account_nl"},
+                    },
+                }
+            ],
+        },
+    )
 
     outcome = prepare(load_mapping(path)).result.outcomes["organisaties"][2]
 
@@ -90,26 +120,37 @@ def test_knorganisation_example_from_a_row(tmp_path):
 
 
 def test_knperson_example_from_a_row(tmp_path):
-    path = write_mapping(tmp_path, {
-        "sources": {"personen": {"file": str(CONNECTORS / "knperson.csv"), "locale": "nl"}},
-        "steps": [{
-            "name": "personen", "source": "personen", "connector": "KnPerson",
-            "template": "afas/KnPerson.json.j2", "key": "achternaam",
-            "columns": {
-                "match_per": {"value": "6"}, "zoeknaam": {"header": "Zoeknaam"},
-                "roepnaam": {"header": "Roepnaam"}, "voornaam": {"header": "Voornaam"},
-                "voorletters": {"header": "Voorletters"},
-                "tussenvoegsel": {"header": "Tussenvoegsel"},
-                "achternaam": {"header": "Achternaam"}, "geslacht": {"header": "Geslacht"},
-                "geboortedatum": {"header": "Geboortedatum", "type": "date"},
-                "adres": {"header": "Adres"},
-                "straat": {"expr": "(row.adres | split_address).street"},
-                "huisnummer": {"expr": "(row.adres | split_address).number"},
-                "postcode": {"header": "Postcode", "type": "postcode_nl"},
-                "plaats": {"header": "Plaats"},
-            },
-        }],
-    })
+    path = write_mapping(
+        tmp_path,
+        {
+            "sources": {"personen": {"file": str(CONNECTORS / "knperson.csv"), "locale": "nl"}},
+            "steps": [
+                {
+                    "name": "personen",
+                    "source": "personen",
+                    "connector": "KnPerson",
+                    "template": "afas/KnPerson.json.j2",
+                    "key": "achternaam",
+                    "columns": {
+                        "match_per": {"value": "6"},
+                        "zoeknaam": {"header": "Zoeknaam"},
+                        "roepnaam": {"header": "Roepnaam"},
+                        "voornaam": {"header": "Voornaam"},
+                        "voorletters": {"header": "Voorletters"},
+                        "tussenvoegsel": {"header": "Tussenvoegsel"},
+                        "achternaam": {"header": "Achternaam"},
+                        "geslacht": {"header": "Geslacht"},
+                        "geboortedatum": {"header": "Geboortedatum", "type": "date"},
+                        "adres": {"header": "Adres"},
+                        "straat": {"expr": "(row.adres | split_address).street"},
+                        "huisnummer": {"expr": "(row.adres | split_address).number"},
+                        "postcode": {"header": "Postcode", "type": "postcode_nl"},
+                        "plaats": {"header": "Plaats"},
+                    },
+                }
+            ],
+        },
+    )
 
     outcome = prepare(load_mapping(path)).result.outcomes["personen"][2]
 
@@ -124,10 +165,17 @@ def orders_by_reference(box) -> dict[str, dict]:
 def test_consecutive_rows_with_the_same_order_number_form_one_order(cli, demo_env, tmp_path):
     ran = cli("run", MAPPINGS / "orders-one-sheet.yaml")
 
-    assert (ran.code, ran.out) == (0, "Import finished: 8 created, 0 failed, 0 invalid, 0 skipped\n")
+    assert (ran.code, ran.out) == (
+        0,
+        "Import finished: 8 created, 0 failed, 0 invalid, 0 skipped\n",
+    )
     orders = orders_by_reference(demo_env)
-    assert sorted(orders) == ["Inkooporder 4471", "Levering Antwerpen", "Spoedorder",
-                              "Voorjaarsbestelling"]
+    assert sorted(orders) == [
+        "Inkooporder 4471",
+        "Levering Antwerpen",
+        "Spoedorder",
+        "Voorjaarsbestelling",
+    ]
     assert len(orders["Voorjaarsbestelling"]["lines"]) == 3
     assert orders["Inkooporder 4471"]["fields"]["DbId"] == "10001"  # found by VAT number
     rows = sheet(tmp_path / "orders-one-sheet-result.xlsx", "verkooporders")
@@ -138,36 +186,58 @@ def test_consecutive_rows_with_the_same_order_number_form_one_order(cli, demo_en
 def test_orders_and_lines_sheets_one_request_per_order(cli, demo_env, tmp_path):
     ran = cli("run", MAPPINGS / "orders.yaml")
 
-    assert (ran.code, ran.out) == (0, "Import finished: 13 created, 0 failed, 0 invalid, 0 skipped\n")
+    assert (ran.code, ran.out) == (
+        0,
+        "Import finished: 13 created, 0 failed, 0 invalid, 0 skipped\n",
+    )
     orders = orders_by_reference(demo_env)
     assert len(orders) == 5
     assert orders["Overname offerte"]["fields"]["SoQu"] == "OF-2024-017"  # no lines, a quotation
     lines = [line["fields"] for line in orders["Voorjaarsbestelling"]["lines"]]
     assert [(x["ItCd"], x["QuUn"], x.get("Upri"), x.get("PRDc")) for x in lines] == [
-        ("2040", "24", "18.95", "5"), ("2041", "12", "16.50", "5"), ("T", "1", None, None)]
+        ("2040", "24", "18.95", "5"),
+        ("2041", "12", "16.50", "5"),
+        ("T", "1", None, None),
+    ]
     assert orders["Levering Antwerpen"]["lines"][0]["fields"]["Upri"] == "1249.00"
 
 
-def test_an_order_without_lines_and_a_bad_line_are_invalid_and_point_at_the_line(cli, demo_env, tmp_path):
+def test_an_order_without_lines_and_a_bad_line_are_invalid_and_point_at_the_line(
+    cli, demo_env, tmp_path
+):
     orders = tmp_path / "orders.csv"
     lines = tmp_path / "regels.csv"
-    orders.write_text((ROOT / "samples/orders/orders.csv").read_text(encoding="utf-8-sig")
-                      .replace("OF-2024-017", ""), encoding="utf-8")
-    lines.write_text((ROOT / "samples/orders/orderregels.csv").read_text(encoding="utf-8-sig")
-                     .replace(";24;18,95;5", ";24;18.95;5") + "V2099-999;2;1;Weesregel;STK;1;1,00;\r\n",
-                     encoding="utf-8")
+    orders.write_text(
+        (ROOT / "samples/orders/orders.csv")
+        .read_text(encoding="utf-8-sig")
+        .replace("OF-2024-017", ""),
+        encoding="utf-8",
+    )
+    lines.write_text(
+        (ROOT / "samples/orders/orderregels.csv")
+        .read_text(encoding="utf-8-sig")
+        .replace(";24;18,95;5", ";24;18.95;5")
+        + "V2099-999;2;1;Weesregel;STK;1;1,00;\r\n",
+        encoding="utf-8",
+    )
 
-    ran = cli("run", MAPPINGS / "orders.yaml", "--input", f"orders={orders}", "--input", f"regels={lines}")
+    ran = cli(
+        "run", MAPPINGS / "orders.yaml", "--input", f"orders={orders}", "--input", f"regels={lines}"
+    )
 
     assert ran.code == 1
     results = sheet(tmp_path / "orders-result.xlsx", "verkooporders")
     assert results[5]["status"] == "invalid"
-    assert results[5]["error"] == ("an order needs at least one line, or a quotation (Offerte) "
-                                   "to take over")
+    assert results[5]["error"] == (
+        "an order needs at least one line, or a quotation (Offerte) to take over"
+    )
     assert results[3]["status"] == "invalid"
-    assert results[3]["error"] == ("Prijs: '18.95' is not a number with a decimal comma, "
-                                   "such as 1.234,56")
-    assert ("orderregels.csv row 4 (verkooporders): invalid" not in ran.err)  # the order row reports it
+    assert results[3]["error"] == (
+        "Prijs: '18.95' is not a number with a decimal comma, such as 1.234,56"
+    )
+    assert (
+        "orderregels.csv row 4 (verkooporders): invalid" not in ran.err
+    )  # the order row reports it
     sent = {o["fields"].get("RfCs") for o in demo_env.state.salesorders.values()}
     assert sent == {"Inkooporder 4471", "Levering Antwerpen", "Spoedorder"}
     assert "Voorjaarsbestelling" not in sent
@@ -176,15 +246,23 @@ def test_an_order_without_lines_and_a_bad_line_are_invalid_and_point_at_the_line
 def test_organisations_po_box_bank_account_padding_and_contacts(cli, afas_env, tmp_path):
     ran = cli("run", MAPPINGS / "organisations.yaml")
 
-    assert (ran.code, ran.out) == (0, "Import finished: 8 created, 0 failed, 0 invalid, 0 skipped\n")
-    by_kvk = {o["fields"]["CcNr"]: o for o in afas_env.state.organisations.values()
-              if o["fields"].get("CcNr")}
+    assert (ran.code, ran.out) == (
+        0,
+        "Import finished: 8 created, 0 failed, 0 invalid, 0 skipped\n",
+    )
+    by_kvk = {
+        o["fields"]["CcNr"]: o
+        for o in afas_env.state.organisations.values()
+        if o["fields"].get("CcNr")
+    }
     visser = by_kvk["24187903"]
     postal = visser["objects"]["KnBasicAddressPad"][0]["fields"]
     assert (postal["PbAd"], postal["HmNr"], postal["ZpCd"]) == (True, "5301", "3008AH")
     assert visser["fields"]["PadAdr"] is False
     assert visser["objects"]["KnBankAccount"][0]["fields"]["BaAc"] == "0417164300"
-    assert by_kvk["30145872"]["objects"]["KnBankAccount"][0]["fields"]["Iban"] == "NL91ABNA0417164300"
+    assert (
+        by_kvk["30145872"]["objects"]["KnBankAccount"][0]["fields"]["Iban"] == "NL91ABNA0417164300"
+    )
     assert len(by_kvk["30145872"]["objects"]["KnContact"]) == 2
     assert len(afas_env.state.persons) == 4  # the contact persons
 
@@ -223,7 +301,10 @@ def test_a_move_is_sent_with_the_date_the_new_address_applies_from(cli, afas_env
     ran = cli("run", MAPPINGS / "organisations.yaml", *inputs)
 
     assert ran.code == 0, ran.err
-    assert ran.out == "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 3 updated, 5 already done\n"
+    assert (
+        ran.out
+        == "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 3 updated, 5 already done\n"
+    )
     put = next(r["body"] for r in afas_env.state.requests if r["method"] == "PUT")
     address = put["KnOrganisation"]["Element"]["Objects"][0]["KnBasicAddressAdr"]["Element"]
     assert address["Fields"]["Ad"] == "Vredenburg" and address["Fields"]["BeginDate"]
@@ -235,17 +316,69 @@ def test_the_sandbox_refuses_a_move_without_its_date(afas_env):
 
     from importer.targets.afas import token_header
 
-    body = {"KnOrganisation": {"Element": {"Fields": {"PadAdr": True, "AutoNum": True, "MatchOga": "6", "Nm": "X"},
-            "Objects": [{"KnBasicAddressAdr": {"Element": {"Fields": {"CoId": "NL", "PbAd": False, "Ad": "A", "HmNr": "1", "ZpCd": "1234AB", "Rs": "B", "ResZip": False}}}}]}}}
+    body = {
+        "KnOrganisation": {
+            "Element": {
+                "Fields": {"PadAdr": True, "AutoNum": True, "MatchOga": "6", "Nm": "X"},
+                "Objects": [
+                    {
+                        "KnBasicAddressAdr": {
+                            "Element": {
+                                "Fields": {
+                                    "CoId": "NL",
+                                    "PbAd": False,
+                                    "Ad": "A",
+                                    "HmNr": "1",
+                                    "ZpCd": "1234AB",
+                                    "Rs": "B",
+                                    "ResZip": False,
+                                }
+                            }
+                        }
+                    }
+                ],
+            }
+        }
+    }
     headers = {"Authorization": token_header(afas_env.token)}
-    created = httpx.post(f"{afas_env.base_url}/connectors/KnOrganisation", json=body, headers=headers)
+    created = httpx.post(
+        f"{afas_env.base_url}/connectors/KnOrganisation", json=body, headers=headers
+    )
     number = created.json()["results"]["KnOrganisation"]["BcCo"]
-    move = {"KnOrganisation": {"Element": {"Fields": {"MatchOga": "0", "BcCo": number},
-            "Objects": [{"KnBasicAddressAdr": {"Element": {"Fields": {"CoId": "NL", "PbAd": False, "Ad": "C", "HmNr": "2", "ZpCd": "1234AB", "Rs": "B", "ResZip": False}}}}]}}}
+    move = {
+        "KnOrganisation": {
+            "Element": {
+                "Fields": {"MatchOga": "0", "BcCo": number},
+                "Objects": [
+                    {
+                        "KnBasicAddressAdr": {
+                            "Element": {
+                                "Fields": {
+                                    "CoId": "NL",
+                                    "PbAd": False,
+                                    "Ad": "C",
+                                    "HmNr": "2",
+                                    "ZpCd": "1234AB",
+                                    "Rs": "B",
+                                    "ResZip": False,
+                                }
+                            }
+                        }
+                    }
+                ],
+            }
+        }
+    }
 
-    refused = httpx.put(f"{afas_env.base_url}/connectors/KnOrganisation", json=move, headers=headers)
-    move["KnOrganisation"]["Element"]["Objects"][0]["KnBasicAddressAdr"]["Element"]["Fields"]["BeginDate"] = "2024-05-01"
-    accepted = httpx.put(f"{afas_env.base_url}/connectors/KnOrganisation", json=move, headers=headers)
+    refused = httpx.put(
+        f"{afas_env.base_url}/connectors/KnOrganisation", json=move, headers=headers
+    )
+    move["KnOrganisation"]["Element"]["Objects"][0]["KnBasicAddressAdr"]["Element"]["Fields"][
+        "BeginDate"
+    ] = "2024-05-01"
+    accepted = httpx.put(
+        f"{afas_env.base_url}/connectors/KnOrganisation", json=move, headers=headers
+    )
 
     assert refused.status_code == 500 and "BeginDate" in refused.json()["externalMessage"]
     assert accepted.status_code == 200
@@ -254,11 +387,21 @@ def test_the_sandbox_refuses_a_move_without_its_date(afas_env):
 def test_the_full_migration_creates_every_record_once_in_dependency_order(cli, afas_env, tmp_path):
     ran = cli("run", MAPPINGS / "migration.yaml")
 
-    assert (ran.code, ran.out) == (0, "Import finished: 19 created, 0 failed, 0 invalid, 0 skipped\n")
+    assert (ran.code, ran.out) == (
+        0,
+        "Import finished: 19 created, 0 failed, 0 invalid, 0 skipped\n",
+    )
     state = afas_env.state
-    assert (len(state.organisations), len(state.debtors), len(state.projects), len(state.salesorders)) == (4, 4, 4, 3)
+    assert (
+        len(state.organisations),
+        len(state.debtors),
+        len(state.projects),
+        len(state.salesorders),
+    ) == (4, 4, 4, 3)
     order = [r["connector"] for r in state.requests]
-    for debtor in state.debtors.values():  # each relation after its organisation, before its children
+    for (
+        debtor
+    ) in state.debtors.values():  # each relation after its organisation, before its children
         assert debtor["BcCo"] in state.organisations
     assert order.index("KnOrganisation") < order.index("KnSalesRelationOrg")
     last_relation = max(i for i, c in enumerate(order) if c == "KnSalesRelationOrg")
@@ -270,4 +413,100 @@ def test_the_full_migration_creates_every_record_once_in_dependency_order(cli, a
     assert all(r["PrId"] for r in sheet(workbook, "klantovereenkomsten").values())
     assert all(r["OrNu"] for r in sheet(workbook, "verkooporders").values())
     again = cli("run", MAPPINGS / "migration.yaml")
-    assert again.out == "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 19 already done\n"
+    assert (
+        again.out == "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 19 already done\n"
+    )
+
+
+def test_a_parent_not_in_the_file_is_looked_up_in_afas(cli, demo_env, tmp_path):
+    templates = tmp_path / "templates"
+    (templates / "afas").mkdir(parents=True)
+    (templates / "afas" / "FbSales.json.j2").write_text(
+        (ROOT / "templates/afas/FbSales.json.j2").read_text()
+    )
+    (templates / "afas" / "relatie.json.j2").write_text(
+        '{"KnSalesRelationOrg": {"Element": {"@DbId": {{ row.nr }}, "Fields": {"CuId": "EUR"}, '
+        '"Objects": [{"KnOrganisation": {"Element": {"Fields": {"PadAdr": true, "AutoNum": true, '
+        '"MatchOga": "6", "Nm": {{ row.naam }}}}}}]}}}'
+    )
+    (tmp_path / "relaties.csv").write_text("Nr;Naam\n20001;Nieuwe Klant\n", encoding="utf-8")
+    (tmp_path / "orders.csv").write_text(
+        "Order;Debiteur;Datum;Artikel\nA1;20001;2024-05-01;1000\nA2;10001;2024-05-02;1000\n"
+        "A3;99999;2024-05-03;1000\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(
+        yaml.safe_dump(
+            {
+                "templates": str(templates),
+                "sources": {"relaties": {"file": "relaties.csv"}, "orders": {"file": "orders.csv"}},
+                "steps": [
+                    {
+                        "name": "relaties",
+                        "source": "relaties",
+                        "connector": "KnSalesRelationOrg",
+                        "template": "afas/relatie.json.j2",
+                        "key": "nr",
+                        "keep": ["DbId"],
+                        "columns": {"nr": {"header": "Nr"}, "naam": {"header": "Naam"}},
+                    },
+                    {
+                        "name": "orders",
+                        "source": "orders",
+                        "connector": "FbSales",
+                        "template": "afas/FbSales.json.j2",
+                        "key": "order",
+                        "group_by": "order",
+                        "keep": ["OrNu"],
+                        "parent": {
+                            "step": "relaties",
+                            "key": "debiteur",
+                            "lookup": {
+                                "connector": "Profit_Debtor",
+                                "filter": {"DebtorId": "debiteur"},
+                                "ids": {"DbId": "DebtorId"},
+                            },
+                        },
+                        "columns": {
+                            "order": {"header": "Order"},
+                            "debiteur": {"header": "Debiteur"},
+                            "orderdatum": {"header": "Datum", "type": "date"},
+                            "artikel": {"header": "Artikel"},
+                            "soort": {"value": "2"},
+                            "aantal": {"value": "1"},
+                            "eenheid": {"value": "STK"},
+                        },
+                    },
+                ],
+            }
+        )
+    )
+
+    ran = cli("run", mapping)
+
+    rows = sheet(tmp_path / "m-result.xlsx", "orders")
+    assert [rows[n]["status"] for n in (2, 3, 4)] == ["created", "created", "failed"]
+    assert rows[4]["error"] == (
+        "'99999' is not in this run's file, and no record found in Profit_Debtor (DebtorId '99999')"
+    )
+    debtors = sorted(o["fields"]["DbId"] for o in demo_env.state.salesorders.values())
+    assert debtors == ["10001", "20001"]
+    assert ran.code == 1
+
+
+def test_a_record_to_find_that_is_not_there_fails_the_row(cli, demo_env, tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        (ROOT / "samples/orders/orders.csv")
+        .read_text(encoding="utf-8-sig")
+        .replace("BE0403170701", "NL123456782B01"),
+        encoding="utf-8",
+    )
+
+    ran = cli("run", MAPPINGS / "orders.yaml", "--input", f"orders={orders}")
+
+    rows = sheet(tmp_path / "orders-result.xlsx", "verkooporders")
+    assert rows[4]["status"] == "failed"
+    assert rows[4]["error"] == "no record found in Profit_Debtor (VatNr 'NL123456782B01')"
+    assert ran.code == 1 and len(demo_env.state.salesorders) == 4
