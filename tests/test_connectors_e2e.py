@@ -7,7 +7,6 @@ from collections import Counter
 from pathlib import Path
 
 import openpyxl
-import pytest
 import yaml
 from conftest import FIXTURES, ROOT
 
