@@ -23,8 +23,9 @@ from importer.plan import prepare
 from importer.report import write_workbook
 from importer.results import Result
 from importer.runner import run
-from importer.sandbox import AfasSandbox
+from importer.sandbox import AfasSandbox, RecrasSandbox
 from importer.targets.afas import AfasTarget
+from importer.targets.recras import RecrasTarget
 
 __all__ = [
     "AfasSandbox",
@@ -35,6 +36,8 @@ __all__ = [
     "InputError",
     "Mapping",
     "MappingError",
+    "RecrasSandbox",
+    "RecrasTarget",
     "Result",
     "TargetError",
     "TargetUnreachable",

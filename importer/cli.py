@@ -6,6 +6,7 @@ configuration, mapping, input or authentication error (nothing sent).
 
 from __future__ import annotations
 
+import inspect
 import json
 import signal
 import sys
@@ -20,15 +21,18 @@ import click
 import typer
 from dotenv import load_dotenv
 
+from importer import i18n
+from importer.audit import AuditTrail, default_audit
 from importer.errors import ConfigurationError, ImporterError
 from importer.journal import Journal
 from importer.mapping import Mapping, json_schema, load_mapping
 from importer.plan import prepare
+from importer.progress import Progress
 from importer.render import to_json
-from importer.report import write_workbook
+from importer.report import RunInfo, resume_command, write_workbook
 from importer.results import Result
 from importer.runner import Options, default_journal, default_output, run
-from importer.sandbox import AfasSandbox, Faults
+from importer.sandbox import AfasSandbox, Faults, RecrasSandbox
 from importer.scaffold import scaffold
 from importer.targets import Target, target_class
 
@@ -54,15 +58,30 @@ OutOpt = Annotated[
     Path | None,
     typer.Option("--out", "-o", help="Where to write the workbook.", show_default=False),
 ]
+LangOpt = Annotated[
+    i18n.Language | None,
+    typer.Option(
+        "--lang",
+        help="Language of the workbook and the summary table: en or nl "
+        "(default: the mapping's language:, else en).",
+        show_default=False,
+    ),
+]
+PayloadsOpt = Annotated[
+    bool,
+    typer.Option("--include-payloads", help="Add a sheet with the JSON sent per row."),
+]
 
 
 @app.command("run")
 def run_command(
+    ctx: typer.Context,
     mapping: MappingArg,
     input: InputOpt = None,
     out: OutOpt = None,
     sandbox: Annotated[
-        bool, typer.Option("--sandbox", help="Send to the built-in AFAS sandbox on 127.0.0.1.")
+        bool,
+        typer.Option("--sandbox", help="Send to the built-in sandbox of the mapping's target."),
     ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Read, validate and render only; send nothing.")
@@ -105,6 +124,23 @@ def run_command(
             "(only after checking the target by hand).",
         ),
     ] = False,
+    lang: LangOpt = None,
+    include_payloads: PayloadsOpt = False,
+    audit: Annotated[
+        Path | None,
+        typer.Option(
+            "--audit",
+            help="The audit trail: every request and reply as JSON lines "
+            "(default: beside the workbook).",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only the summary line and the errors.")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log every request and its reply's status.")
+    ] = False,
 ) -> None:
     """Import the rows of MAPPING's sources and write the result workbook.
 
@@ -113,6 +149,11 @@ def run_command(
     """
     loaded = _load(mapping, input)
     workbook = out or default_output(mapping)
+    language = i18n.resolve(lang, loaded)
+    info = RunInfo(
+        command=_argv(ctx), audit=None if dry_run else audit or default_audit(workbook, mapping)
+    )
+    progress = Progress(mode="quiet" if quiet else "auto", verbose=verbose, lang=language)
     kind = target_class(loaded.target)
     parallel = min(concurrency or kind.default_concurrency, kind.max_concurrency)
     if concurrency and concurrency > kind.max_concurrency:
@@ -127,21 +168,37 @@ def run_command(
         backoff=retry_backoff,
         max_wait=max_wait,
         retry_unknown=retry_unknown,
+        observer=progress,
     )
     stop = threading.Event()
     with ExitStack() as stack:
+        stack.callback(progress.close)
         target = None
         book = None
+        trail = None
+        if not dry_run:
+            assert info.audit is not None
+            trail = stack.enter_context(
+                AuditTrail(info.audit, run_id=info.run_id, listener=progress.request)
+            )
         if dry_run:
             pass
         elif sandbox:
-            box, target = kind.start_sandbox(concurrency=parallel)
+            box, target = _with_audit(kind.start_sandbox, trail, concurrency=parallel)
             stack.callback(box.stop)
         else:
-            target = kind.from_env(concurrency=parallel)
+            target = _with_audit(kind.from_env, trail, concurrency=parallel)
             _confirm_production(target, yes)
         if target is not None:
             stack.callback(target.close)
+            if trail is not None:
+                trail.begin(
+                    user=info.user,
+                    command=resume_command(info.command or []),
+                    mapping=str(loaded.path),
+                    target=target.host,
+                    environment=target.environment,
+                )
             # An in-process sandbox forgets everything when the run ends: so does its journal.
             book = stack.enter_context(
                 _open_journal(
@@ -154,8 +211,13 @@ def run_command(
             )
             stack.enter_context(_stop_on_signals(stop))
         result = run(loaded, target, dry_run=dry_run, journal=book, options=options, stop=stop)
-    path = write_workbook(result, workbook)
+        if trail is not None:
+            trail.end(summary=result.summary_line(), workbook=str(workbook))
+    path = write_workbook(
+        result, workbook, lang=language, include_payloads=include_payloads, run=info
+    )
     _print_problems(result)
+    progress.summary(result)
     if result.interrupted:
         typer.echo(
             "Interrupted: the rows not sent are 'skipped'; run the same command again to resume.",
@@ -164,7 +226,9 @@ def run_command(
     elif result.stopped:
         typer.echo(f"Error: {result.stopped}", err=True)
     typer.echo(result.summary_line())
-    typer.echo(f"Result workbook: {path}", err=True)
+    progress.say(i18n.text(language, "term.workbook", path=path))
+    if trail is not None and trail.exchanges:
+        progress.say(i18n.text(language, "term.audit", path=trail.path))
     if result.interrupted:
         raise typer.Exit(130)
     if result.stopped and not result.sent_any:
@@ -227,10 +291,23 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
 
 
 @app.command("validate")
-def validate_command(mapping: MappingArg, input: InputOpt = None, out: OutOpt = None) -> None:
+def validate_command(
+    ctx: typer.Context,
+    mapping: MappingArg,
+    input: InputOpt = None,
+    out: OutOpt = None,
+    lang: LangOpt = None,
+    include_payloads: PayloadsOpt = False,
+) -> None:
     """Check MAPPING and every row of its sources; send nothing. Writes a report workbook."""
     result = prepare(_load(mapping, input)).result
-    path = write_workbook(result, out or default_output(mapping, suffix="validation"))
+    path = write_workbook(
+        result,
+        out or default_output(mapping, suffix="validation"),
+        lang=i18n.resolve(lang, result.mapping),
+        include_payloads=include_payloads,
+        run=RunInfo(command=_argv(ctx), validation=True),
+    )
     _print_problems(result)
     counts = result.row_statuses()
     typer.echo(
@@ -287,10 +364,13 @@ def sandbox_command(
         str | None, typer.Option("--token", help="The token to accept (default: a new one).")
     ] = None,
     empty: Annotated[
-        bool, typer.Option("--empty", help="Start without the demo debtors 10001-10003.")
+        bool, typer.Option("--empty", help="AFAS: start without the demo debtors 10001-10003.")
     ] = False,
+    system: Annotated[
+        str, typer.Option("--target", help="Which system to imitate: afas or recras.")
+    ] = "afas",
 ) -> None:
-    """Run the AFAS sandbox in the foreground on 127.0.0.1 until Ctrl-C."""
+    """Run a sandbox (AFAS by default, or Recras) in the foreground on 127.0.0.1 until Ctrl-C."""
     try:
         faults = Faults.from_options(
             latency_ms=latency_ms,
@@ -304,13 +384,25 @@ def sandbox_command(
         )
     except ValueError as exc:
         raise ConfigurationError(str(exc)) from exc
-    box = AfasSandbox.start(port=port, faults=faults, state_path=state, token=token, demo=not empty)
-    typer.echo(f"AFAS sandbox at {box.base_url} (Ctrl-C to stop). In another terminal:")
-    typer.echo(f"export AFAS_BASE_URL={box.base_url}")
-    typer.echo(f"export AFAS_TOKEN={box.token}")
-    typer.echo(
-        f"# or OAuth: export AFAS_CLIENT_ID={box.client_id} AFAS_CLIENT_SECRET={box.client_secret}"
-    )
+    box: AfasSandbox | RecrasSandbox
+    if system == "recras":
+        box = RecrasSandbox.start(port=port, faults=faults, token=token)
+        typer.echo(f"Recras sandbox at {box.base_url} (Ctrl-C to stop). In another terminal:")
+        typer.echo(f"export RECRAS_BASE_URL={box.base_url}")
+        typer.echo(f"export RECRAS_TOKEN={box.token}")
+    elif system == "afas":
+        box = AfasSandbox.start(
+            port=port, faults=faults, state_path=state, token=token, demo=not empty
+        )
+        typer.echo(f"AFAS sandbox at {box.base_url} (Ctrl-C to stop). In another terminal:")
+        typer.echo(f"export AFAS_BASE_URL={box.base_url}")
+        typer.echo(f"export AFAS_TOKEN={box.token}")
+        typer.echo(
+            f"# or OAuth: export AFAS_CLIENT_ID={box.client_id} "
+            f"AFAS_CLIENT_SECRET={box.client_secret}"
+        )
+    else:
+        raise ConfigurationError(f"--target {system!r}: expected afas or recras")
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         while True:
@@ -411,19 +503,33 @@ def _print_problems(result: Result, limit: int = 20) -> None:
         typer.echo(f"... and {len(problems) - limit} more; the workbook lists them all", err=True)
 
 
+def _argv(ctx: typer.Context) -> list[str]:
+    """The arguments the command was given (for the command to resume on the Summary)."""
+    obj = ctx.find_root().obj
+    return list(obj["argv"]) if isinstance(obj, dict) and "argv" in obj else sys.argv[1:]
+
+
+def _with_audit(factory, trail, **options):  # type: ignore[no-untyped-def]
+    """Create a target, handing it the audit trail when it takes one (``audit=``)."""
+    if trail is not None and "audit" in inspect.signature(factory).parameters:
+        options["audit"] = trail
+    return factory(**options)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code instead of raising SystemExit."""
     try:
-        code = app(args=argv, prog_name="importer", standalone_mode=False)
+        args = sys.argv[1:] if argv is None else list(argv)
+        code = app(args=args, prog_name="importer", standalone_mode=False, obj={"argv": args})
     except ImporterError as exc:
         typer.echo(f"Error: {exc}", err=True)
         return 2
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
+    except (click.ClickException, typer.TyperException) as exc:  # a usage error
+        exc.show()  # type: ignore[union-attr]
         return 2
-    except click.Abort:
+    except (click.Abort, typer.Abort):
         typer.echo("Aborted.", err=True)
         return 130
     return code if isinstance(code, int) else 0

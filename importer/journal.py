@@ -76,7 +76,7 @@ class Journal:
         )
         if path:
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA synchronous=FULL")  # "sending" must survive a power cut
         self._db.executescript(_SCHEMA)
         meta = dict(self._db.execute("SELECT name, value FROM meta").fetchall())
         if not meta:
@@ -101,6 +101,9 @@ class Journal:
         """
         if fresh and path.exists():
             old = path.with_name(path.name + ".old")
+            if old.exists():  # keep every earlier journal
+                stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+                old = path.with_name(f"{path.name}.{stamp}.old")
             for suffix in ("", "-wal", "-shm"):
                 previous = Path(str(path) + suffix)
                 if previous.exists():
@@ -126,7 +129,11 @@ class Journal:
         return {r[1]: Entry(r[0], r[1], r[2], r[3], json.loads(r[4]), *r[5:]) for r in rows}
 
     def sending(self, step: str, key: str, row: int, payload_hash: str, source_hash: str) -> int:
-        """Record, durably, that a request for this row is about to leave. Returns the attempt."""
+        """Record, durably, that an insert for this row is about to leave. Returns the attempt.
+
+        An update of a record that exists leaves its state as it is (the record exists
+        whatever becomes of the update): see :meth:`updating`.
+        """
         now = _now()
         with self._lock:
             self._db.execute("BEGIN")
@@ -143,6 +150,19 @@ class Journal:
             ).fetchone()[0]
             self._db.execute("COMMIT")
         return int(attempt)
+
+    def updating(self, step: str, key: str) -> int:
+        """Count an update attempt of a record that exists; its state and ids stay."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE rows SET attempts = attempts + 1, updated_at = ? "
+                "WHERE step = ? AND key = ?",
+                (_now(), step, key),
+            )
+            row = self._db.execute(
+                "SELECT attempts FROM rows WHERE step = ? AND key = ?", (step, key)
+            ).fetchone()
+        return int(row[0]) if row else 1
 
     def record(
         self,
@@ -166,7 +186,12 @@ class Journal:
                 "SELECT state, attempts FROM rows WHERE step = ? AND key = ?", (step, key)
             ).fetchone()
             if current and current[0] in DONE_STATES and state not in DONE_STATES:
-                self._db.execute("COMMIT")  # never forget that the record exists
+                # never forget that the record exists: keep its state and ids, note the error
+                self._db.execute(
+                    "UPDATE rows SET error = ?, updated_at = ? WHERE step = ? AND key = ?",
+                    (error, now, step, key),
+                )
+                self._db.execute("COMMIT")
                 return
             self._db.execute(
                 "INSERT INTO rows (step, key, row, state, ids, error, log_reference, "

@@ -17,8 +17,9 @@ from importer.catalog import Contract
 from importer.errors import InputError
 from importer.mapping import LOCALES, Mapping, Step
 from importer.readers import Table, read_table
-from importer.render import Renderer, RenderError, compile_expression
+from importer.render import Renderer, RenderError, compile_expression, expression_columns
 from importer.results import DONE, Outcome, Result
+from importer.targets import target_class
 from importer.validation import Problem, StepData, validate_step
 
 
@@ -92,6 +93,7 @@ class Record:
 
     row: int
     members: list[int]  # the leading row and the rows grouped with it (group_by)
+    label: str = ""  # the file (and sheet) the rows are in
     line_rows: list[int] = field(default_factory=list)  # rows of the lines source
     lines: list[dict[str, Any]] = field(default_factory=list)  # typed lines, with rownum
     parent_key: str | None = None  # a parent key to look up in the target (parent.lookup)
@@ -100,13 +102,14 @@ class Record:
 ContractSource = Callable[[str], Contract | None]
 
 
-def prepare(mapping: Mapping, contract_for: ContractSource = Contract.shipped) -> Plan:
+def prepare(mapping: Mapping, contract_for: ContractSource | None = None) -> Plan:
     """Read, validate, link, render and check every row; nothing is sent.
 
     Rows that pass are ``planned``. ``contract_for`` gives each connector's contract (what
-    its fields accept): the catalog shipped in the package by default, the target's own
-    description when a target is configured.
+    its fields accept): the target's own description when a target is configured, else what
+    the package knows of the mapping's target system.
     """
+    contract_for = contract_for or target_class(mapping.target).shipped_contract
     started = dt.datetime.now().astimezone()
     renderer = Renderer(mapping.template_folder, sorted({s.template for s in mapping.steps}))
     tables = read_sources(mapping)
@@ -132,13 +135,15 @@ def prepare(mapping: Mapping, contract_for: ContractSource = Contract.shipped) -
         for step in mapping.steps
         if step.lines
     }
-    row_problems = _problems_by_source_row(mapping, data)
+    selected = {step.name: _selection(step, data[step.name]) for step in mapping.steps}
+    row_problems = _problems_by_source_row(mapping, data, selected)
     outcomes: dict[str, dict[int, Outcome]] = {}
     records: dict[str, dict[int, Record]] = {}
     line_outcomes: dict[str, dict[int, Outcome]] = {}
     for step in mapping.steps:
         records[step.name] = _records(step, data[step.name], line_data.get(step.name))
         planned = _plan_step(
+            selected[step.name],
             step,
             data,
             records[step.name],
@@ -168,13 +173,33 @@ def _selects(
         return False
 
 
+def _selection(step: Step, own: StepData) -> dict[int, bool | None]:
+    """Whether the step's ``when:`` selects each row (None: a column it reads is invalid)."""
+    if not step.when:
+        return {n: True for n in own.row_numbers}
+    condition = compile_expression(step.when)
+    reads = expression_columns(step.when)
+    selection: dict[int, bool | None] = {}
+    for n in own.row_numbers:
+        problems = own.problems.get(n, [])
+        if any(
+            p.column in {step.header_of(c) for c in reads if c in step.columns} for p in problems
+        ):
+            selection[n] = None
+        else:
+            selection[n] = _selects(condition, own.values[n])
+    return selection
+
+
 def _problems_by_source_row(
-    mapping: Mapping, data: dict[str, StepData]
+    mapping: Mapping, data: dict[str, StepData], selected: dict[str, dict[int, bool | None]]
 ) -> dict[tuple[str, int], list[Problem]]:
-    """Every problem of a source row, over all steps that read it."""
+    """Every problem of a source row, over all steps that read it and select it."""
     merged: dict[tuple[str, int], list[Problem]] = {}
     for step in mapping.steps:
         for n, problems in data[step.name].problems.items():
+            if selected[step.name].get(n) is False:
+                continue
             known = merged.setdefault((step.source, n), [])
             known.extend(p for p in problems if p not in known)
     return merged
@@ -188,7 +213,7 @@ def _records(step: Step, own: StepData, lines: StepData | None) -> dict[int, Rec
         previous: Any = object()
         for n, value in column.items():
             if value is None or value != previous or not records:
-                records[int(n)] = Record(int(n), [int(n)])
+                records[int(n)] = Record(int(n), [int(n)], own.table.label)
                 leader = int(n)
             else:
                 records[leader].members.append(int(n))
@@ -196,7 +221,7 @@ def _records(step: Step, own: StepData, lines: StepData | None) -> dict[int, Rec
         for record in records.values():
             record.lines = [{**own.rows[m], "rownum": m} for m in record.members if m in own.rows]
         return records
-    records = {int(n): Record(int(n), [int(n)]) for n in own.row_numbers}
+    records = {int(n): Record(int(n), [int(n)], own.table.label) for n in own.row_numbers}
     if step.lines and lines is not None:
         keys = own.table.frame[step.header_of(step.key)]
         by_key: dict[str, list[int]] = {}
@@ -223,6 +248,7 @@ def _record_problems(
 
 
 def _plan_step(
+    selected: dict[int, bool | None],
     step: Step,
     data: dict[str, StepData],
     records: dict[int, Record],
@@ -235,20 +261,19 @@ def _plan_step(
     """The planned outcome of each record (by leading row)."""
     own = data[step.name]
     parents = _parent_rows(step, own, data) if step.parent else {}
-    selected = compile_expression(step.when) if step.when else None
     checks = [(compile_expression(c.expr), c.message) for c in step.checks]
     repeated = _repeated_groups(step, own, records) if step.group_by else {}
     planned: dict[int, Outcome] = {}
     for n, record in records.items():
+        if selected.get(n) is False:
+            planned[n] = Outcome(n, "excluded", error=f"not selected by when: {step.when}")
+            continue
         problems = own.problems.get(n, []) + repeated.get(n, [])
         problems += _record_problems(step, record, own, lines)
         if problems:
-            planned[n] = invalid(n, problems)
+            planned[n] = invalid(n, problems, own.table.label)
             continue
         row = own.rows[n]
-        if selected is not None and not _selects(selected, row, record.lines):
-            planned[n] = Outcome(n, "excluded", error=f"not selected by when: {step.when}")
-            continue
         parent_ids: dict[str, str] = {}
         parent_row = None
         if step.parent:
@@ -326,17 +351,19 @@ def spread(
 ) -> dict[int, Outcome]:
     """Every source row's outcome, in source order: grouped rows share their record's."""
     outcomes: dict[int, Outcome] = {}
+    label = next(iter(records.values())).label if records else ""
     for n, record in records.items():
         outcome = planned[n]
         outcomes[n] = outcome
         for m in record.members[1:]:
-            outcomes[m] = member_outcome(outcome, m, n)
+            outcomes[m] = member_outcome(outcome, m, n, label)
     return dict(sorted(outcomes.items()))
 
 
-def member_outcome(outcome: Outcome, row: int, leader: int) -> Outcome:
-    """The outcome of a row grouped with (or a line of) the record led by ``leader``."""
-    own = [p for p in outcome.problems if p.row == row]
+def member_outcome(outcome: Outcome, row: int, leader: int, source: str) -> Outcome:
+    """The outcome of a row grouped with (or a line of) the record led by ``leader``;
+    ``source`` names the row's own file (and sheet)."""
+    own = [p for p in outcome.problems if (p.source, p.row) == (source, row)]
     error = "; ".join(f"{p.column}: {p.message}" if p.column else p.message for p in own) or (
         f"with row {leader}: {outcome.error}" if outcome.error else None
     )
@@ -367,7 +394,7 @@ def plan_lines(
     result: dict[int, Outcome] = {}
     for m in lines.row_numbers:
         if m in owner:
-            result[m] = member_outcome(outcomes[owner[m]], m, owner[m])
+            result[m] = member_outcome(outcomes[owner[m]], m, owner[m], lines.table.label)
         elif m in lines.problems:
             result[m] = invalid(m, lines.problems[m])
         else:
@@ -460,6 +487,13 @@ def _found_placeholders(step: Step) -> dict[str, dict[str, str]]:
     }
 
 
-def invalid(n: int, problems: list[Problem]) -> Outcome:
-    message = "; ".join(f"{p.column}: {p.message}" if p.column else p.message for p in problems)
+def invalid(n: int, problems: list[Problem], source: str | None = None) -> Outcome:
+    """An invalid row; problems of other rows (grouped rows, lines) name their file and row."""
+    message = "; ".join(_problem_text(p, n, source) for p in problems)
     return Outcome(n, "invalid", error=message, problems=problems)
+
+
+def _problem_text(problem: Problem, n: int, source: str | None) -> str:
+    if problem.row in (None, n) and source in (None, problem.source):
+        return f"{problem.column}: {problem.message}" if problem.column else problem.message
+    return str(problem)

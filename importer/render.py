@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
 from markupsafe import Markup
 
 from importer.errors import MappingError
@@ -111,6 +112,19 @@ def compile_expression(expression: str) -> Callable[..., Any]:
         return _EXPRESSIONS.compile_expression(expression)
     except jinja2.TemplateSyntaxError as exc:
         raise MappingError(f"{expression!r} is not a valid expression: {exc.message}") from exc
+
+
+def expression_columns(expression: str) -> set[str]:
+    """The ``row`` columns an expression reads (``row.soort``, ``row["soort"]``)."""
+    tree = _EXPRESSIONS.parse("{{ " + expression + " }}")
+    names = set()
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        if isinstance(node.node, nodes.Name) and node.node.name == "row":
+            if isinstance(node, nodes.Getattr):
+                names.add(node.attr)
+            elif isinstance(node.arg, nodes.Const):
+                names.add(str(node.arg.value))
+    return names
 
 
 class Renderer:

@@ -30,9 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from importer.catalog import Contract
 from importer.errors import LookupFailed, TargetError
-from importer.journal import DONE_STATES, Journal, content_hash
+from importer.journal import DONE_STATES, Entry, Journal, content_hash
 from importer.mapping import Mapping, Step
 from importer.plan import Plan, contract_problem, invalid, member_outcome, prepare
 from importer.render import RenderError
@@ -84,7 +83,7 @@ def run(
     flight finish, and the rows not sent are ``skipped``.
     """
     sending = not dry_run and target is not None
-    plan = prepare(mapping, target.contract if sending and target else Contract.shipped)
+    plan = prepare(mapping, target.contract if sending and target else None)
     result = plan.result
     if sending and target is not None:
         result.dry_run = False
@@ -118,13 +117,19 @@ class _Sender:
         self.children: dict[str, list[Step]] = defaultdict(list)
         self.waiting: dict[tuple[str, int], list[int]] = defaultdict(list)  # (child, parent row)
         self.records = plan.records
+        self.groups = _groups(self.steps)
         for step in self.steps:
-            if step.parent:
+            if step.parent and _same_group(self.groups, step.name, step.parent.step):
                 self.children[step.parent.step].append(step)
+                leader = {
+                    m: lead
+                    for lead, record in self.records[step.parent.step].items()
+                    for m in record.members
+                }
                 for n in self.records[step.name]:
                     parent_row = self.result.outcomes[step.name][n].parent_row
                     if parent_row is not None:
-                        self.waiting[(step.name, parent_row)].append(n)
+                        self.waiting[(step.name, leader.get(parent_row, parent_row))].append(n)
         self.found: dict[tuple[str, tuple[tuple[str, str], ...]], list[dict[str, Any]]] = {}
         self.found_lock = threading.Lock()
         self.pool = ThreadPoolExecutor(max(1, options.concurrency), thread_name_prefix="send")
@@ -135,25 +140,26 @@ class _Sender:
 
     def run(self) -> None:
         try:
-            group: set[str] = set()
-            for step in self.steps:
-                if self.options.observer:
-                    self.options.observer.step_started(step, len(self.result.outcomes[step.name]))
-                if not step.parent or step.parent.step not in group:
-                    self._drain()  # a step without a parent here waits for the steps before it
-                    group = {step.name}
+            for group in self.groups:
+                self._drain()  # a group starts when the steps before it are done
+                for i, step in enumerate(group):
+                    if self.options.observer:
+                        rows = len(self.result.outcomes[step.name])
+                        self.options.observer.step_started(step, rows)
                     self._prefetch(step)
                     for n in self.records[step.name]:
-                        self._submit(step, n)
-                else:
-                    group.add(step.name)
-                    self._prefetch(step)
-                    for n in self.records[step.name]:
-                        if self.result.outcomes[step.name][n].parent_row is None:  # no parent row
+                        # a row whose parent is in this group starts when that row is done
+                        if i == 0 or self.result.outcomes[step.name][n].parent_row is None:
                             self._submit(step, n)
             self._drain()
         finally:
             self.pool.shutdown(wait=True)
+        for step in self.steps:  # a safety net: no row may stay unsent without a reason
+            for n, outcome in self.result.outcomes[step.name].items():
+                if outcome.status == "planned":
+                    self.result.outcomes[step.name][n] = Outcome(
+                        n, "skipped", error="not sent: the run ended before this row's turn"
+                    )
 
     def _submit(self, step: Step, n: int) -> None:
         with self.idle:
@@ -187,11 +193,12 @@ class _Sender:
         """The rows grouped with a record and its lines share its outcome."""
         record = self.records[step.name][n]
         for m in record.members[1:]:
-            self.result.outcomes[step.name][m] = member_outcome(outcome, m, n)
+            self.result.outcomes[step.name][m] = member_outcome(outcome, m, n, record.label)
         lines = self.result.lines.get(step.name)
-        if lines is not None:
+        if lines is not None and step.lines:
+            label = self.result.tables[step.lines.source].label
             for m in record.line_rows:
-                lines[m] = member_outcome(outcome, m, n)
+                lines[m] = member_outcome(outcome, m, n, label)
 
     # --- one row -------------------------------------------------------------------------------
 
@@ -204,16 +211,28 @@ class _Sender:
             if planned.status in ("invalid", "skipped"):
                 self.journal.record(step.name, key, n, planned.status, error=planned.error)
             return planned
+        entry = self.entries[step.name].get(key)
+        record = self.records[step.name][n]
+        # the whole record: its row, the rows grouped with it and its lines
+        source_hash = content_hash([self.plan.data[step.name].rows[n], record.lines])
+        if entry and entry.state in DONE_STATES and entry.source_hash in (None, source_hash):
+            return Outcome(
+                n, entry.state, ids=entry.ids, earlier=True, parent_row=planned.parent_row
+            )
         if self.stop.is_set():
             return self._not_sent(step, key, n)
-        entry = self.entries[step.name].get(key)
-        source_hash = content_hash(self.plan.data[step.name].rows[n])
         if entry and entry.state in DONE_STATES:
-            if entry.source_hash in (None, source_hash):
-                return Outcome(
-                    n, entry.state, ids=entry.ids, earlier=True, parent_row=planned.parent_row
-                )
             return self._changed(step, key, n, planned, entry.ids, source_hash)
+        try:
+            return self._new(step, key, n, planned, entry, source_hash)
+        except TargetError as exc:  # a lookup found the token refused or the host gone
+            self._halt(str(exc))
+            return self._not_sent(step, key, n)
+
+    def _new(
+        self, step: Step, key: str, n: int, planned: Outcome, entry: Entry | None, source_hash: str
+    ) -> Outcome:
+        """A row the target has not (knowingly) got yet: look it up, then insert it."""
         resolved = self._resolve(step, n, planned)
         if isinstance(resolved, Outcome):
             return resolved
@@ -222,23 +241,30 @@ class _Sender:
         if isinstance(body, Outcome):
             return body
         unanswered = entry is not None and entry.state in ("sending", "unknown")
-        if unanswered and not step.match and not self.options.retry_unknown:
+        checkable = step.match is not None and self._filter(step, n) is not None
+        if unanswered and not checkable and not self.options.retry_unknown:
+            assert entry is not None
             error = (
                 f"sent in an earlier run without an answer ({entry.updated_at}): check in "
-                f"Profit whether this {step.connector} exists; if it does not, run again "
-                "with --retry-unknown"
+                f"{self.target.system} whether this {step.connector} exists; if it does not, "
+                "run again with --retry-unknown"
             )
             self.journal.record(step.name, key, n, "unknown", error=error)
             return Outcome(n, "unknown", error=error, parent_row=planned.parent_row)
         if step.match:
             try:
-                found = self._lookup(step, n)
+                rows = self._lookup(step, n)
             except LookupFailed as exc:
                 self.journal.record(step.name, key, n, "failed", error=str(exc), action="lookup")
                 return Outcome(n, "failed", error=str(exc), parent_row=planned.parent_row)
-            if found:
-                return self._found(step, key, n, planned, body, found, unanswered, source_hash)
-        return self._send(step, key, n, body, source_hash, "insert", parent_row=planned.parent_row)
+            if rows:
+                return self._found(step, key, n, planned, body, rows, unanswered, source_hash)
+        outcome = self._send(
+            step, key, n, body, source_hash, "insert", parent_row=planned.parent_row
+        )
+        if outcome.status == "created" and step.match:
+            self._remember(step, n, outcome.ids)
+        return outcome
 
     def _resolve(
         self, step: Step, n: int, planned: Outcome
@@ -414,25 +440,38 @@ class _Sender:
         """Send with retries of transient refusals; the journal is written before each try."""
         payload_hash = content_hash(body)
         waited = 0.0
-        write = self.target.insert if action == "insert" else self.target.update
-        done_state = "created" if action == "insert" else "updated"
+        inserting = action == "insert"
+        write = self.target.insert if inserting else self.target.update
+        done_state = "created" if inserting else "updated"
+        tries = 0
         while True:
-            attempt = self.journal.sending(step.name, key, n, payload_hash, source_hash)
+            tries += 1
+            # An insert is journalled as "sending" before it leaves; an update of a record
+            # that exists only counts the attempt: the record stays known, ids and all.
+            attempt = (
+                self.journal.sending(step.name, key, n, payload_hash, source_hash)
+                if inserting
+                else self.journal.updating(step.name, key)
+            )
             try:
                 reply = write(step.connector, body)
             except TargetError as exc:
                 self._halt(str(exc))
                 self.journal.record(step.name, key, n, "skipped", error=f"not sent: {exc}")
-                return Outcome(n, "skipped", error=f"not sent: {exc}", parent_row=parent_row)
+                return Outcome(
+                    n, "skipped", error=f"not sent: {exc}", ids=ids or {}, parent_row=parent_row
+                )
             state = done_state if reply.ok else ("unknown" if reply.unknown else "failed")
             self.journal.log_attempt(step.name, key, attempt, action, state, reply.error)
-            wait = self._retry_wait(reply, attempt, waited)
+            wait = self._retry_wait(reply, tries, waited)
             if wait is None:
                 break
             if self.stop.wait(wait):
                 break
             waited += wait
         kept = {**(ids or {}), **{k: v for k, v in reply.ids.items() if k in step.keep}}
+        if not reply.ok and not inserting:
+            kept = ids or {}  # the update failed; the record and its ids are still there
         self.journal.record(
             step.name,
             key,
@@ -441,12 +480,12 @@ class _Sender:
             ids=kept if reply.ok else {},
             error=reply.error,
             log_reference=reply.log_reference,
-            source_hash=source_hash,
+            source_hash=source_hash if reply.ok or inserting else None,
         )
         return Outcome(
             n,
             state,
-            ids=kept if reply.ok else {},
+            ids=kept if reply.ok or not inserting else {},
             error=reply.error,
             log_reference=reply.log_reference,
             body=body,
@@ -517,6 +556,9 @@ class _Sender:
             rows = self.target.lookup(step.match.connector, filters)
         except LookupFailed:
             return  # each row asks again, and fails with the reason
+        except TargetError as exc:
+            self._halt(str(exc))
+            return
         fields = list(step.match.filter)
         index: dict[tuple[tuple[str, str], ...], list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
@@ -525,6 +567,19 @@ class _Sender:
             for f in filters:
                 cache_key = (step.match.connector, tuple(f.items()))
                 self.found[cache_key] = index.get(tuple(f.items()), [])
+
+    def _remember(self, step: Step, n: int, ids: dict[str, str]) -> None:
+        """A record just created answers later lookups with the same filter (no duplicate)."""
+        assert step.match is not None
+        values = self._filter(step, n)
+        if values is None:
+            return
+        row = {
+            **values,
+            **{field: ids[name] for name, field in step.match.ids.items() if name in ids},
+        }
+        with self.found_lock:
+            self.found[(step.match.connector, tuple(values.items()))] = [row]
 
     def _lookup(self, step: Step, n: int) -> list[dict[str, Any]]:
         assert step.match is not None
@@ -553,6 +608,23 @@ class _Sender:
                 else None
             )
         return _text(value) if value is not None else f"row {n}"
+
+
+def _groups(steps: list[Step]) -> list[list[Step]]:
+    """Steps that run together: a step joins the group of the step before it when its parent
+    is in that group (its rows start as their parent rows finish); any other step starts a
+    new group, after the steps before it are done."""
+    groups: list[list[Step]] = []
+    for step in steps:
+        if groups and step.parent and step.parent.step in {s.name for s in groups[-1]}:
+            groups[-1].append(step)
+        else:
+            groups.append([step])
+    return groups
+
+
+def _same_group(groups: list[list[Step]], one: str, other: str) -> bool:
+    return any({one, other} <= {s.name for s in group} for group in groups)
 
 
 def _text(value: Any) -> str:

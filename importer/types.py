@@ -118,15 +118,17 @@ def _date(text: pd.Series, column: Column) -> pd.Series:
     formats = [column.format] if isinstance(column.format, str) else column.format or [ISO_DATE]
     if ISO_DATE not in formats:
         formats = [*formats, ISO_DATE]  # real Excel date cells arrive as ISO text
-    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    dates = pd.Series(None, index=text.index, dtype=object)
     for fmt in formats:
-        todo = parsed.isna()
+        todo = dates.isna()
         if not todo.any():
             break
+        # parsed at the resolution the dates need, so 31-12-9999 ("no end date") fits
         attempt = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-        parsed[todo] = attempt
-    parsed = parsed.dropna()
-    return pd.Series([ts.date() for ts in parsed], index=parsed.index, dtype=object)
+        found = attempt.notna()
+        if found.any():
+            dates[found[found].index] = [ts.date() for ts in attempt[found]]
+    return dates.dropna()
 
 
 def _boolean(text: pd.Series, column: Column) -> pd.Series:

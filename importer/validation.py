@@ -48,10 +48,11 @@ class Problem:
 class StepData:
     """A step's rows after validation: typed values of valid rows, problems of the others."""
 
-    step: Step
+    step: Step | Lines
     table: Table
-    rows: dict[int, dict[str, Any]] = field(default_factory=dict)
+    rows: dict[int, dict[str, Any]] = field(default_factory=dict)  # valid rows, typed
     problems: dict[int, list[Problem]] = field(default_factory=dict)
+    values: dict[int, dict[str, Any]] = field(default_factory=dict)  # every row; None if invalid
 
     @property
     def row_numbers(self) -> list[int]:
@@ -96,11 +97,11 @@ def validate_step(
     for problem in _schema_problems(step, columns, prepared, table.label, unique_key):
         data.problems.setdefault(problem.row, []).append(problem)  # type: ignore[arg-type]
     values = pd.DataFrame({name: p.values for name, p in prepared.items()}, index=index)
-    valid = values.loc[~index.isin(list(data.problems))]
-    data.rows = {
+    data.values = {
         int(n): {k: None if _blank(v) else v for k, v in row.items()}
-        for n, row in zip(valid.index, valid.to_dict("records"), strict=True)
+        for n, row in zip(values.index, values.to_dict("records"), strict=True)
     }
+    data.rows = {n: row for n, row in data.values.items() if n not in data.problems}
     return data
 
 

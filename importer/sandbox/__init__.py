@@ -1,4 +1,4 @@
-"""Built-in imitations of the target systems, served on 127.0.0.1 for demos and tests.
+"""Built-in imitations of the target systems (AFAS Profit, Recras), on 127.0.0.1.
 
 An AFAS sandbox is three layers: :class:`FaultInjector` (latency, locked records, maintenance,
 dropped connections; off by default), :class:`AfasAuth` (``AfasToken`` and OAuth client
@@ -14,9 +14,10 @@ from pathlib import Path
 from importer.sandbox.afas import AfasState, create_app
 from importer.sandbox.auth import AfasAuth
 from importer.sandbox.faults import FaultInjector, Faults
+from importer.sandbox.recras import RecrasSandbox
 from importer.sandbox.server import Server
 
-__all__ = ["AfasSandbox", "AfasState", "Faults", "Server", "create_app"]
+__all__ = ["AfasSandbox", "AfasState", "Faults", "RecrasSandbox", "Server", "create_app"]
 
 CLIENT_ID = "importer-sandbox"
 

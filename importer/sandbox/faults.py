@@ -227,7 +227,7 @@ class FaultInjector:
             await self.app(scope, receive, send)
             return
         # Decided on arrival, before any await, so write numbers follow the order of arrival.
-        fault = self._next_fault() if is_write(scope) else NONE
+        fault = self._next_fault() if self.is_write(scope) else NONE
         if self.faults.latency_ms:
             await asyncio.sleep(self.faults.latency_ms / 1000)
         if fault == NONE:
@@ -246,6 +246,11 @@ class FaultInjector:
         else:
             await self.app(scope, receive, _swallow)
             await _drop(send)
+
+    @staticmethod
+    def is_write(scope: Scope) -> bool:
+        """Whether a request writes (only writes get faults); a target's sandbox may differ."""
+        return is_write(scope)
 
     def _next_fault(self) -> str:
         self.writes += 1

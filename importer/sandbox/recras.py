@@ -35,8 +35,9 @@ Imitated:
   /sandbox/reset``.
 
 Stricter than documented (unverified in Recras, chosen so that template mistakes show): a field
-Recras does not know is refused rather than ignored. Not imitated: other endpoints, other
-companies than ``bedrijven``, singlechoice options, persistence across restarts.
+Recras does not know is refused rather than ignored. Not imitated: other endpoints, companies
+other than ``BEDRIJVEN`` (company 1 and its kinds of klant), singlechoice options, persistence
+across restarts.
 
 State: every write reaching the app (POST, PUT; also refused ones) is in ``state.requests`` and
 every read in ``state.reads``, each ``{"method", "path", "query", "body"}`` (body None when
@@ -45,7 +46,6 @@ absent, the raw text when not JSON).
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import datetime as dt
 import hmac
@@ -64,16 +64,10 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from importer.sandbox.faults import (
-    DROP_BEFORE,
-    LOCKED,
-    NONE,
-    UNAVAILABLE,
     WRITE_METHODS,
     FaultInjector,
     Faults,
     _drain,
-    _drop,
-    _swallow,
 )
 from importer.sandbox.server import Server
 
@@ -613,27 +607,9 @@ class RecrasFaultInjector(FaultInjector):
     ``/api2/``; ``locked`` answers 429 (too many requests, no ``Retry-After``: back off) and
     ``unavailable`` 503 with ``Retry-After``, both without calling the app."""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        # Decided on arrival, before any await, so write numbers follow the order of arrival.
-        fault = self._next_fault() if is_write(scope) else NONE
-        if self.faults.latency_ms:
-            await asyncio.sleep(self.faults.latency_ms / 1000)
-        if fault == NONE:
-            await self.app(scope, receive, send)
-        elif fault in (LOCKED, UNAVAILABLE, DROP_BEFORE):
-            await _drain(receive)
-            if fault == LOCKED:
-                await self._locked(scope, receive, send)
-            elif fault == UNAVAILABLE:
-                await self._unavailable(scope, receive, send)
-            else:
-                await _drop(send)
-        else:
-            await self.app(scope, receive, _swallow)
-            await _drop(send)
+    @staticmethod
+    def is_write(scope: Scope) -> bool:
+        return is_write(scope)
 
     async def _locked(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = {"error": {"message": "Too Many Requests"}}

@@ -47,6 +47,7 @@ class Sandbox(Protocol):
 class Target(Protocol):
     """A system records are written to."""
 
+    system: str  # the system's name for messages: "AFAS Profit", "Recras"
     host: str
     environment: str  # how messages name it: "test environment 12345", "sandbox"
     needs_confirmation: bool  # a production environment: ask before writing
@@ -61,6 +62,11 @@ class Target(Protocol):
     @classmethod
     def start_sandbox(cls, *, concurrency: int = 1) -> tuple[Sandbox, Target]:
         """Start the built-in sandbox on 127.0.0.1 and a target pointing at it."""
+        ...
+
+    @staticmethod
+    def shipped_contract(connector: str) -> Contract | None:
+        """What a connector accepts, as the package knows it (for dry runs)."""
         ...
 
     def insert(self, connector: str, body: Any) -> Reply:

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from importer.audit import Audit, AuditTransport
 from importer.catalog import Contract
 from importer.errors import (
     AuthenticationError,
@@ -155,8 +156,10 @@ class OAuthClientCredentials(httpx.Auth):
 class AfasTarget:
     """Writes records to one AFAS Profit environment."""
 
+    system = "AFAS Profit"
     default_concurrency = 4
     max_concurrency = 8  # AFAS advises at most 5 to 8 calls in parallel per environment
+    shipped_contract = staticmethod(Contract.shipped)
 
     def __init__(
         self,
@@ -170,6 +173,7 @@ class AfasTarget:
         timeout: float = 120.0,
         concurrency: int = 4,
         transport: httpx.BaseTransport | None = None,
+        audit: Audit | None = None,  # called once per request and reply (importer.audit)
     ):
         self.base_url = base_url.rstrip("/")
         self.host = urlsplit(self.base_url).netloc or self.base_url
@@ -197,12 +201,20 @@ class AfasTarget:
             timeout=timeout,
             # Headers and body go out in two writes; without TCP_NODELAY the body waits
             # for the server's delayed ACK (about 40 ms a request).
-            transport=transport or httpx.HTTPTransport(socket_options=NODELAY, limits=limits),
+            transport=_audited(
+                transport or httpx.HTTPTransport(socket_options=NODELAY, limits=limits), audit
+            ),
         )
         self._contracts: dict[str, Contract | None] = {}
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ, *, concurrency: int = 4) -> AfasTarget:
+    def from_env(
+        cls,
+        env: Mapping[str, str] = os.environ,
+        *,
+        concurrency: int = 4,
+        audit: Audit | None = None,
+    ) -> AfasTarget:
         """A target configured by AFAS_BASE_URL and AFAS_TOKEN (or AFAS_CLIENT_ID/SECRET)."""
         base_url = env.get("AFAS_BASE_URL", "").strip()
         token = env.get("AFAS_TOKEN", "").strip()
@@ -229,14 +241,17 @@ class AfasTarget:
             client_secret=client_secret or None,
             integration_id=env.get("AFAS_INTEGRATION_ID", "").strip() or None,
             language=language,
+            audit=audit,
         )
 
     @classmethod
-    def start_sandbox(cls, *, concurrency: int = 4) -> tuple[Any, AfasTarget]:
+    def start_sandbox(
+        cls, *, concurrency: int = 4, audit: Audit | None = None
+    ) -> tuple[Any, AfasTarget]:
         from importer.sandbox import AfasSandbox
 
         box = AfasSandbox.start(demo=True)
-        return box, cls(box.base_url, box.token, concurrency=concurrency)
+        return box, cls(box.base_url, box.token, concurrency=concurrency, audit=audit)
 
     @property
     def needs_confirmation(self) -> bool:
@@ -338,6 +353,10 @@ class AfasTarget:
 
     def close(self) -> None:
         self._client.close()
+
+
+def _audited(transport: httpx.BaseTransport, audit: Audit | None) -> httpx.BaseTransport:
+    return AuditTransport(transport, audit) if audit else transport
 
 
 def read_reply(connector: str, response: httpx.Response) -> Reply:

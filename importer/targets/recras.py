@@ -1,0 +1,860 @@
+"""Recras API v2 (``https://{instance}.recras.nl/api2/``) over REST (httpx).
+
+Facts this module relies on (see the README, "Connecting to Recras"): the API key is sent as
+``Authorization: Bearer <key>`` (HTTP Basic is deprecated and never used here); ``GET
+/api2/personeel/me`` is a cheap credential check; ``POST /api2/{endpoint}`` answers 201 with
+the new record and its ``id``; ``PUT /api2/{endpoint}/{id}`` updates; list endpoints may page
+with a ``Link`` header; an error body carries its message in ``error``, ``message`` or
+``error.message`` (the shape is not documented, so all three are read); no rate limit is
+documented, so 429 and 503 are waited out. Recras has no external id and no upsert: duplicates
+are avoided by a lookup (``match:`` on ``contacten``) before each insert.
+
+Conventions of this target:
+
+- a step's ``connector`` is the endpoint's name: ``klanten`` posts to ``/api2/klanten``;
+- an update takes the record's id from the body's ``"id"`` field (a template writes
+  ``"id": {{ existing.get("id") }}``, empty for an insert); the id is removed from the body
+  and sent in the path: ``PUT /api2/klanten/{id}``;
+- a lookup reads the whole list endpoint (``contacten`` lists every contact with its
+  contactpersonen), page by page through ``Link: <...>; rel="next"``, and filters it here:
+  a record matches a filter when every field equals, compared without regard to case, runs
+  of spaces, accents written in another Unicode form, and — for postcodes — the space
+  (``1234AB`` = ``1234 ab``). A field ``contactpersonen.email1`` matches when any of the
+  record's contact persons has that value. A matching record is returned with the filter's
+  own spelling in the matched fields, so the runner can tell which row it belongs to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import os
+import re
+import socket
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from importer.catalog import Violation
+from importer.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    LookupFailed,
+    TargetUnreachable,
+)
+from importer.targets import Reply
+
+HOW_TO_CONFIGURE = (
+    "Set RECRAS_BASE_URL (e.g. https://jouwbedrijf.recras.nl) and RECRAS_TOKEN (an API key "
+    "made in Recras) in the environment or in a .env file, or try the built-in sandbox with "
+    "--sandbox."
+)
+
+NODELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_INSTANCE = re.compile(r"([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\.recras\.nl", re.I)
+_ENDPOINT = re.compile(r"[a-z][a-z0-9_]*(?:/[a-z][a-z0-9_]*)*")
+_RECORD_ID = re.compile(r"[1-9]\d{0,17}")
+MAX_PAGES = 10_000  # a Link chain longer than this is a loop
+READ_TRIES = 4  # a read answered 429 or 503 is tried this often (reads are safe to repeat)
+READ_WAIT = 10.0  # the longest wait between two tries of a read (seconds)
+MAX_MESSAGE = 300  # characters of a raw error body shown when it holds no message
+AUDIT_BODY = 64 * 1024  # characters of a raw response body handed to the audit hook
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and its answer, for an audit trail (the raw body of every reply is kept)."""
+
+    method: str
+    path: str
+    status: int | None  # None: no answer (dropped connection, timeout)
+    response: str  # the raw body as received (at most AUDIT_BODY characters)
+    error: str | None = None  # the transport error when there was no answer
+
+
+def instance_of(base_url: str) -> tuple[str, str | None]:
+    """(kind, instance) of a base URL: ("instance", "acme"), ("demo", "demo") or ("sandbox",
+    None); ConfigurationError for a host Recras's own clients would refuse."""
+    parts = urlsplit(base_url)
+    host = (parts.hostname or "").lower()
+    if parts.username or parts.password:
+        raise ConfigurationError(
+            "RECRAS_BASE_URL must not hold a user name or password (HTTP Basic is deprecated by "
+            f"Recras); put the API key in RECRAS_TOKEN. {HOW_TO_CONFIGURE}"
+        )
+    if parts.scheme not in ("https", "http"):
+        raise ConfigurationError(f"RECRAS_BASE_URL must start with https://. {HOW_TO_CONFIGURE}")
+    if host in LOOPBACK:
+        return "sandbox", None
+    match = _INSTANCE.fullmatch(host)
+    if not match:
+        raise ConfigurationError(
+            f"RECRAS_BASE_URL names the host {host or '(none)'!r}; Recras instances are "
+            f"https://{{instance}}.recras.nl (official Recras clients refuse other host names). "
+            f"{HOW_TO_CONFIGURE}"
+        )
+    if parts.scheme != "https":
+        raise ConfigurationError(f"RECRAS_BASE_URL must start with https://. {HOW_TO_CONFIGURE}")
+    instance = match.group(1).lower()
+    return ("demo" if instance == "demo" else "instance"), instance
+
+
+def _root(base_url: str) -> str:
+    """``https://x.recras.nl`` from ``https://x.recras.nl/``, ``.../api2`` or ``.../api2/``."""
+    url = base_url.strip().rstrip("/")
+    return url[: -len("/api2")] if url.endswith("/api2") else url
+
+
+class RecrasTarget:
+    """Writes records to one Recras instance (or the sandbox).
+
+    ``on_exchange``, when given, is called with an :class:`Exchange` after every request (the
+    raw reply kept for an audit trail); it never sees the API key.
+    """
+
+    system = "Recras"
+
+    default_concurrency = 1  # no rate limit is documented: one request at a time
+    # A Recras instance is one customer's live booking system: a few parallel requests speed a
+    # large migration up without starving its booking site; 429/503 are backed off anyway.
+    max_concurrency = 4
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout: float = 60.0,
+        concurrency: int = 1,
+        transport: httpx.BaseTransport | None = None,
+        on_exchange: Callable[[Exchange], None] | None = None,
+    ):
+        root = _root(base_url)
+        self.kind, self.instance = instance_of(root)
+        token = (token or "").strip()
+        if not token:
+            raise ConfigurationError(f"RECRAS_TOKEN is empty. {HOW_TO_CONFIGURE}")
+        if any(c.isspace() or not c.isprintable() for c in token):
+            raise ConfigurationError(
+                "RECRAS_TOKEN contains spaces, line breaks or control characters; give the API "
+                "key alone, without 'Bearer'."
+            )
+        parts = urlsplit(root)
+        self.base_url = root
+        self.host = parts.netloc
+        self._origin = _origin(root)
+        self.on_exchange = on_exchange
+        concurrency = max(1, concurrency)
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        self._client = httpx.Client(
+            base_url=f"{root}/api2",
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Accept": "application/json",
+                "Content-Type": "application/json; charset=utf-8",
+            },
+            timeout=timeout,
+            follow_redirects=False,  # a redirect must never carry the key to another host
+            # Headers and body go out in two writes; without TCP_NODELAY the body waits
+            # for the server's delayed ACK (about 40 ms a request).
+            transport=transport or httpx.HTTPTransport(socket_options=NODELAY, limits=limits),
+        )
+        self._checked = False
+        self._check_lock = threading.Lock()
+        self.sleep: Callable[[float], None] = time.sleep  # between tries of a read (tests: no-op)
+
+    # --- configuration --------------------------------------------------------------------------
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ, *, concurrency: int = 1) -> RecrasTarget:
+        """A target configured by RECRAS_BASE_URL and RECRAS_TOKEN."""
+        base_url = env.get("RECRAS_BASE_URL", "").strip()
+        token = env.get("RECRAS_TOKEN", "").strip()
+        if not base_url:
+            raise ConfigurationError(f"RECRAS_BASE_URL is not set. {HOW_TO_CONFIGURE}")
+        if not token:
+            raise ConfigurationError(f"RECRAS_TOKEN is not set. {HOW_TO_CONFIGURE}")
+        return cls(base_url, token, concurrency=concurrency)
+
+    @classmethod
+    def start_sandbox(cls, *, concurrency: int = 1) -> tuple[Any, RecrasTarget]:
+        from importer.sandbox.recras import RecrasSandbox
+
+        box = RecrasSandbox.start()
+        return box, cls(box.base_url, box.token, concurrency=concurrency)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Every Recras instance but the public demo is a live system: ask before writing."""
+        return self.kind == "instance"
+
+    @property
+    def environment(self) -> str:
+        """How messages name it: ``sandbox``, ``Recras demo``, ``Recras instance acme``."""
+        if self.kind == "sandbox":
+            return "sandbox"
+        if self.kind == "demo":
+            return "Recras demo"
+        return f"Recras instance {self.instance}"
+
+    # --- the credential check -------------------------------------------------------------------
+
+    def check_credentials(self) -> None:
+        """``GET /api2/personeel/me`` once: a refused key or a wrong URL stops the run."""
+        with self._check_lock:
+            if self._checked:
+                return
+            try:
+                response = self._get("/personeel/me")
+            except httpx.TransportError as exc:
+                raise TargetUnreachable(f"Cannot reach Recras at {self.host}: {exc}") from exc
+            status = response.status_code
+            if status in (401, 403):
+                self._refused(response)
+            if status != 200:
+                reply = read_reply("personeel/me", response)
+                if status in (429, 503) or status >= 500:
+                    raise TargetUnreachable(
+                        f"Recras at {self.host} cannot serve the import now: {reply.error}"
+                    )
+                raise ConfigurationError(
+                    f"{self.base_url}/api2/personeel/me answered HTTP {status} ({reply.error}); "
+                    f"is RECRAS_BASE_URL the address of a Recras instance? {HOW_TO_CONFIGURE}"
+                )
+            self._checked = True
+
+    def _refused(self, response: httpx.Response) -> None:
+        status = response.status_code
+        if status == 401:
+            raise AuthenticationError(
+                "Recras refused the API key (HTTP 401). Check RECRAS_TOKEN: an API key made in "
+                "Recras, sent as a bearer token."
+            )
+        raise AuthenticationError(
+            f"Recras refused the request (HTTP 403: {best_message(_json(response), response)}). "
+            "The API key lacks a permission this import needs; check its rights in Recras."
+        )
+
+    # --- writing --------------------------------------------------------------------------------
+
+    def insert(self, connector: str, body: Any) -> Reply:
+        """``POST /api2/{connector}``; 201 with the record: ``ids`` holds its ``id``."""
+        return self._write("POST", connector, _path(connector), body)
+
+    def update(self, connector: str, body: Any) -> Reply:
+        """``PUT /api2/{connector}/{id}`` with the id taken out of the body's ``"id"``."""
+        if not isinstance(body, dict) or body.get("id") in (None, ""):
+            return Reply(
+                ok=False,
+                error=(
+                    f"an update of {connector} needs the record's id in the body's \"id\" field; "
+                    'the template should hold "id": {{ existing.get("id") }}'
+                ),
+            )
+        record_id = str(body["id"]).strip()
+        if not _RECORD_ID.fullmatch(record_id):
+            return Reply(ok=False, error=f"{record_id!r} is not a Recras id (a whole number)")
+        rest = {k: v for k, v in body.items() if k != "id"}
+        reply = self._write("PUT", connector, f"{_path(connector)}/{record_id}", rest)
+        if reply.ok and "id" not in reply.ids:
+            return Reply(ok=True, ids={**reply.ids, "id": record_id})
+        return reply
+
+    def _write(self, method: str, connector: str, path: str, body: Any) -> Reply:
+        self.check_credentials()
+        content = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        try:
+            response = self._request(method, path, content=content)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise TargetUnreachable(f"Cannot reach Recras at {self.host}: {exc}") from exc
+        except httpx.TransportError as exc:
+            return Reply(
+                ok=False,
+                unknown=True,
+                error=(
+                    f"no answer from Recras ({type(exc).__name__}); the record may or may not "
+                    f"exist: check {connector} in Recras before sending it again"
+                ),
+            )
+        if response.status_code in (401, 403):
+            self._refused(response)
+        return read_reply(connector, response)
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def lookup(self, connector: str, filters: list[dict[str, str]]) -> list[dict[str, Any]]:
+        """Records of a list endpoint matching any of ``filters`` (see the module's notes)."""
+        self.check_credentials()
+        if not filters:
+            return []
+        wanted = [(f, {k: _norm(k, v) for k, v in f.items()}) for f in filters]
+        found: list[dict[str, Any]] = []
+        seen: set[tuple[Any, ...]] = set()
+        for record in self.read_all(connector):
+            for original, normalised in wanted:
+                if not all(_matches(record, k, v) for k, v in normalised.items()):
+                    continue
+                key = (id(record), tuple(original.items()))
+                if key not in seen:
+                    seen.add(key)
+                    found.append({**record, **original})
+        return found
+
+    def read_all(self, connector: str) -> list[dict[str, Any]]:
+        """Every record of a list endpoint, following ``Link: <...>; rel="next"``."""
+        try:
+            url: str = _path(connector)
+        except ConfigurationError as exc:
+            raise LookupFailed(str(exc)) from exc
+        rows: list[dict[str, Any]] = []
+        visited: set[str] = set()
+        total: int | None = None
+        for _ in range(MAX_PAGES):
+            try:
+                response = self._get(url)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                raise TargetUnreachable(f"Cannot reach Recras at {self.host}: {exc}") from exc
+            except httpx.TransportError as exc:
+                raise LookupFailed(
+                    f"{connector} could not be read: no answer from Recras ({type(exc).__name__})"
+                ) from exc
+            if response.status_code in (401, 403):
+                self._refused(response)
+            visited.add(str(response.url))
+            data = _json(response)
+            if response.status_code != 200 or not isinstance(data, list):
+                reply = read_reply(connector, response)
+                why = reply.error if response.status_code != 200 else "the answer is not a list"
+                raise LookupFailed(f"{connector} could not be read: {why}")
+            rows.extend(r for r in data if isinstance(r, dict))
+            total = _int(response.headers.get("x-total-count"), total)
+            following = _next_link(response)
+            if following is None:
+                if total is not None and len(rows) < total:
+                    raise LookupFailed(
+                        f"{connector} could not be read completely: Recras counts {total} "
+                        f"records but gave {len(rows)} and no link to the next page"
+                    )
+                return rows
+            following = urljoin(str(response.url), following)
+            if _origin(following) != self._origin:
+                raise LookupFailed(
+                    f"{connector} could not be read: the next page is on another host "
+                    f"({urlsplit(following).netloc}); the API key is not sent there"
+                )
+            if following in visited:
+                raise LookupFailed(f"{connector} could not be read: its pages link in a circle")
+            url = following
+        raise LookupFailed(f"{connector} could not be read: more than {MAX_PAGES} pages")
+
+    def contract(self, connector: str) -> RecrasContract | None:
+        """The rules a body must meet (checked before sending); the first call checks the API
+        key (``GET /api2/personeel/me``), so a refused key stops the run before any write."""
+        _path(connector)  # a connector that is no endpoint name stops the run here
+        self.check_credentials()
+        return RecrasTarget.shipped_contract(connector)
+
+    @staticmethod
+    def shipped_contract(connector: str) -> RecrasContract | None:
+        """The rules built into this module for ``connector``, without asking Recras (for
+        ``--dry-run`` and ``validate``); None for an endpoint it does not describe."""
+        return RecrasContract(connector) if connector in CONTRACTS else None
+
+    def close(self) -> None:
+        self._client.close()
+
+    # --- the wire -------------------------------------------------------------------------------
+
+    def _get(self, url: str) -> httpx.Response:
+        """A read, tried again after 429 or 503 (waiting as asked, at most READ_WAIT s)."""
+        for attempt in range(1, READ_TRIES + 1):
+            response = self._request("GET", url)
+            if response.status_code not in (429, 503) or attempt == READ_TRIES:
+                return response
+            wait = retry_after(response.headers.get("retry-after"))
+            self.sleep(min(READ_WAIT, wait if wait is not None else 2.0 ** (attempt - 1)))
+        raise AssertionError("unreachable")
+
+    def _request(self, method: str, url: str, *, content: bytes | None = None) -> httpx.Response:
+        """One request; the raw answer (or its absence) goes to ``on_exchange``."""
+        request = self._client.build_request(method, url, content=content)
+        where = request.url.raw_path.decode("ascii")
+        try:
+            response = self._client.send(request)
+        except httpx.TransportError as exc:
+            self._audit(Exchange(method, where, None, "", error=type(exc).__name__))
+            raise
+        self._audit(Exchange(method, where, response.status_code, response.text[:AUDIT_BODY]))
+        return response
+
+    def _audit(self, exchange: Exchange) -> None:
+        if self.on_exchange is not None:
+            self.on_exchange(exchange)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of a URL, the port filled in when it is the scheme's default."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    default = {"https": 443, "http": 80}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port if port is not None else default
+
+
+def _path(connector: str) -> str:
+    name = connector.strip().strip("/")
+    if not _ENDPOINT.fullmatch(name):
+        raise ConfigurationError(
+            f"{connector!r} is not a Recras endpoint name such as 'klanten' (the step's connector)"
+        )
+    return f"/{name}"
+
+
+def read_reply(connector: str, response: httpx.Response) -> Reply:
+    """Turn an HTTP response to a write into a Reply (401/403 are handled by the caller).
+
+    2xx: created or updated, ``ids`` from the record returned. 429 and 503: transient, with
+    ``retry_after`` from the ``Retry-After`` header. 502 and 504: a gateway gave up while the
+    request may have reached Recras: unknown. Anything else: refused, with the best message
+    of the body (``error``, ``message`` or ``error.message``; the raw body when it has none).
+    """
+    status = response.status_code
+    data = _json(response)
+    if 200 <= status < 300:
+        return Reply(ok=True, ids=_ids(data))
+    message = best_message(data, response)
+    if status in (429, 503):
+        wait = retry_after(response.headers.get("retry-after"))
+        what = "busy" if status == 429 else "unavailable"
+        text = f"Recras is {what} (HTTP {status}: {message})"
+        if wait is not None:
+            text += f"; try again after {wait:g} s"
+        return Reply(ok=False, error=text, transient=True, retry_after=wait)
+    if status in (502, 504):
+        return Reply(
+            ok=False,
+            unknown=True,
+            error=(
+                f"no answer from Recras (HTTP {status}: {message}); the record may or may not "
+                f"exist: check {connector} in Recras before sending it again"
+            ),
+        )
+    return Reply(ok=False, error=f"HTTP {status}: {message}")
+
+
+def best_message(data: Any, response: httpx.Response | None = None) -> str:
+    """The message of an error body: ``error`` (text), ``error.message``, ``message``, or
+    ``errors`` (a list); else the start of the raw body."""
+    if isinstance(data, dict):
+        error = data.get("error")
+        if isinstance(error, dict) and _text(error.get("message")):
+            return _text(error["message"])
+        if _text(error):
+            return _text(error)
+        if _text(data.get("message")):
+            return _text(data["message"])
+        errors = data.get("errors")
+        if isinstance(errors, list) and errors:
+            parts = [best_message(e) if isinstance(e, dict) else _text(e) for e in errors]
+            return "; ".join(p for p in parts if p)
+        if isinstance(errors, dict) and errors:
+            return "; ".join(f"{k}: {best_message({'error': v})}" for k, v in errors.items())
+    if isinstance(data, str) and data.strip():
+        return data.strip()
+    raw = response.text.strip() if response is not None else ""
+    if not raw:
+        return "no message"
+    raw = " ".join(raw.split())
+    return raw if len(raw) <= MAX_MESSAGE else raw[:MAX_MESSAGE] + "..."
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "; ".join(v.strip() for v in value if v.strip())
+    return ""
+
+
+def retry_after(value: str | None, now: Callable[[], float] = time.time) -> float | None:
+    """Seconds of a ``Retry-After`` header: a number, or an HTTP date (None if absent/bad)."""
+    if value is None or not value.strip():
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        seconds = when.timestamp() - now()
+    return max(0.0, seconds) if seconds == seconds else None
+
+
+def _next_link(response: httpx.Response) -> str | None:
+    """The ``rel="next"`` URL of a ``Link`` header, if any."""
+    for link in response.headers.get_list("link", split_commas=False):
+        for part in _split_links(link):
+            target, _, params = part.partition(";")
+            target = target.strip()
+            if not (target.startswith("<") and target.endswith(">")):
+                continue
+            for param in params.split(";"):
+                name, _, value = param.strip().partition("=")
+                if name.strip().lower() == "rel" and "next" in value.strip('"').lower().split():
+                    return target[1:-1]
+    return None
+
+
+def _split_links(header: str) -> list[str]:
+    """A Link header's entries (commas inside ``<...>`` do not split)."""
+    parts, depth, start = [], False, 0
+    for i, c in enumerate(header):
+        if c == "<":
+            depth = True
+        elif c == ">":
+            depth = False
+        elif c == "," and not depth:
+            parts.append(header[start:i])
+            start = i + 1
+    parts.append(header[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _int(value: str | None, default: int | None) -> int | None:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _ids(data: Any) -> dict[str, str]:
+    """The scalar fields of the record returned (``id``, ``displaynaam``, ...) as text."""
+    if not isinstance(data, dict):
+        return {}
+    return {k: str(v) for k, v in data.items() if v is not None and not isinstance(v, dict | list)}
+
+
+# --- lookups -------------------------------------------------------------------------------------
+
+
+def _norm(field: str, value: Any) -> str | None:
+    """A value as compared by lookups: case, spaces and Unicode form do not count; a postcode
+    ignores its space."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    else:
+        text = str(value)
+    text = unicodedata.normalize("NFC", text).casefold()
+    if field.rsplit(".", 1)[-1].startswith("postcode"):
+        return "".join(text.split())
+    return " ".join(text.split())
+
+
+def _matches(record: dict[str, Any], field: str, wanted: str | None) -> bool:
+    if "." in field:
+        nested, _, sub = field.partition(".")
+        items = record.get(nested)
+        if isinstance(items, dict):
+            items = [items]
+        if not isinstance(items, list):
+            return False
+        return any(isinstance(i, dict) and _norm(sub, i.get(sub)) == wanted for i in items)
+    return _norm(field, record.get(field)) == wanted
+
+
+# --- the contract: what a body must be before it is sent ----------------------------------------
+
+GESLACHT = ("man", "vrouw", "onbekend")
+EXTRA_TYPES = ("text", "number", "date", "singlechoice", "multiplechoice")
+# ISO 3166-2 codes of the twelve Dutch provinces.
+PROVINCES = {
+    "NL-DR": "Drenthe",
+    "NL-FL": "Flevoland",
+    "NL-FR": "Fryslân",
+    "NL-GE": "Gelderland",
+    "NL-GR": "Groningen",
+    "NL-LI": "Limburg",
+    "NL-NB": "Noord-Brabant",
+    "NL-NH": "Noord-Holland",
+    "NL-OV": "Overijssel",
+    "NL-UT": "Utrecht",
+    "NL-ZE": "Zeeland",
+    "NL-ZH": "Zuid-Holland",
+}
+ISO_3166_2 = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+KLANT_TEXT = (
+    "naam",
+    "adres",
+    "postcode",
+    "plaats",
+    "provinciecode",
+    "website",
+    "soort_klant",
+    "afdeling",
+    "factuur_adressering",
+    "btw_nummer",
+    "land",
+)
+PERSON_TEXT = (
+    "voornaam",
+    "achternaam",
+    "geslacht",
+    "aanhef",
+    "adres",
+    "postcode",
+    "plaats",
+    "telefoon1",
+    "telefoon2",
+    "email1",
+    "email2",
+)
+READ_ONLY = ("type", "displaynaam")  # in Recras's answers; accepted back and ignored
+CONTRACTS = ("klanten",)
+
+
+class RecrasContract:
+    """The rules of a klant body that can be checked before it is sent.
+
+    ``contactpersonen`` present (one or more), each an object with a boolean ``hoofdcontact``,
+    exactly one of them the main contact; an existing person named by a whole-number ``id``,
+    a new one with ``geslacht`` man, vrouw or onbekend and valid e-mail addresses; known field
+    names (a typo would be ignored by Recras and lose the value); text where text belongs;
+    ``provinciecode`` an ISO 3166-2 code (one of the twelve for NL); ``extra_fields`` a list
+    of ``{name, type, value}`` with the value of its type (number: a whole number, date: ISO
+    8601 ``YYYY-MM-DD``, multiplechoice: a list of texts, others: a text).
+    """
+
+    source = "Recras rules built into importer (targets/recras.py)"
+
+    def __init__(self, connector: str = "klanten"):
+        self.connector = connector
+
+    def violations(self, body: Any) -> list[Violation]:
+        out: list[Violation] = []
+
+        def add(path: str, value: Any, message: str, kind: str = "") -> None:
+            out.append(Violation(path, path.rsplit(".", 1)[-1], value, message, kind))
+
+        if not isinstance(body, dict):
+            add("", None, f"a {self.connector} body must be a JSON object", "shape")
+            return out
+        known = (*KLANT_TEXT, "bedrijf_id", "contactpersonen", "extra_fields", "id", *READ_ONLY)
+        for name, value in body.items():
+            if name not in known:
+                add(name, None, _unknown("klant", name, known), "unknown")
+            elif name in KLANT_TEXT and not isinstance(value, str):
+                add(name, value, f"klant {name} must be text, not {_kind(value)}", "type")
+        code = body.get("provinciecode")
+        if isinstance(code, str):
+            problem = province_problem(code)
+            if problem:
+                add("provinciecode", code, problem, "value")
+        company = body.get("bedrijf_id")
+        if company is not None and not _whole(company):
+            add("bedrijf_id", company, "bedrijf_id must be a whole number (a Recras id)", "type")
+        self._contacts(body, add)
+        extra = body.get("extra_fields")
+        if extra is not None:
+            for path, value, message in extra_field_problems(extra):
+                add(path, value, message, "type")
+        return out
+
+    def _contacts(self, body: dict[str, Any], add: Callable[..., None]) -> None:
+        people = body.get("contactpersonen")
+        if people is None or people == []:
+            add(
+                "contactpersonen",
+                None,
+                "klant has no contactpersonen; Recras requires one or more contact persons",
+                "missing",
+            )
+            return
+        if not isinstance(people, list):
+            add("contactpersonen", None, "contactpersonen must be a list of contact persons")
+            return
+        main = 0
+        known = ("id", "hoofdcontact", *PERSON_TEXT)
+        for i, person in enumerate(people, start=1):
+            where = f"contactpersonen[{i}]"
+            if not isinstance(person, dict):
+                add(where, None, f"{where} must be an object (a contact person)", "shape")
+                continue
+            flag = person.get("hoofdcontact")
+            if "hoofdcontact" not in person:
+                add(
+                    f"{where}.hoofdcontact",
+                    None,
+                    f"{where} does not say hoofdcontact; every contact person must say whether "
+                    "it is the main contact (true or false)",
+                    "missing",
+                )
+            elif not isinstance(flag, bool):
+                add(
+                    f"{where}.hoofdcontact",
+                    flag,
+                    f"{where}.hoofdcontact must be true or false, not {flag!r}",
+                    "type",
+                )
+            elif flag:
+                main += 1
+            for name, value in person.items():
+                if name not in known:
+                    add(f"{where}.{name}", None, _unknown("contact person", name, known), "unknown")
+                elif name in PERSON_TEXT and not isinstance(value, str):
+                    add(
+                        f"{where}.{name}",
+                        value,
+                        f"contact person {name} must be text, not {_kind(value)}",
+                        "type",
+                    )
+            if "id" in person and not _whole(person["id"]):
+                add(
+                    f"{where}.id",
+                    person["id"],
+                    f"{where}.id must be the whole-number id of an existing contact person",
+                    "type",
+                )
+            sex = person.get("geslacht")
+            if isinstance(sex, str) and sex not in GESLACHT:
+                add(
+                    f"{where}.geslacht",
+                    sex,
+                    f"geslacht {sex!r} is not allowed; Recras accepts {', '.join(GESLACHT)}",
+                    "value",
+                )
+            for name in ("email1", "email2"):
+                value = person.get(name)
+                if isinstance(value, str) and not EMAIL.fullmatch(value):
+                    add(
+                        f"{where}.{name}",
+                        value,
+                        f"{value!r} is not an e-mail address",
+                        "value",
+                    )
+        if main != 1 and all(isinstance(p, dict) and "hoofdcontact" in p for p in people):
+            add(
+                "contactpersonen",
+                None,
+                f"klant has {main} main contacts (hoofdcontact); exactly one is required"
+                if main
+                else "klant has no main contact (hoofdcontact: true); exactly one is required",
+                "value",
+            )
+
+
+def province_problem(code: str) -> str | None:
+    """Why ``code`` is not a provinciecode Recras takes, or None."""
+    if not ISO_3166_2.fullmatch(code):
+        return f"provinciecode {code!r} is not an ISO 3166-2 code such as NL-NH"
+    if code.startswith("NL-") and code not in PROVINCES:
+        return f"provinciecode {code!r} is not a Dutch province; known: {', '.join(PROVINCES)}"
+    return None
+
+
+def extra_field_problems(extra: Any) -> list[tuple[str, Any, str]]:
+    """(path, value, message) for each way ``extra_fields`` is not what Recras takes."""
+    if not isinstance(extra, list):
+        return [("extra_fields", None, "extra_fields must be a list of {name, type, value}")]
+    out: list[tuple[str, Any, str]] = []
+    for i, item in enumerate(extra, start=1):
+        where = f"extra_fields[{i}]"
+        if not isinstance(item, dict):
+            out.append((where, None, f"{where} must be an object with name, type and value"))
+            continue
+        name, kind, value = item.get("name"), item.get("type"), item.get("value")
+        label = f"extra field {name!r}" if isinstance(name, str) and name else where
+        for key in item:
+            if key not in ("name", "type", "value"):
+                out.append((f"{where}.{key}", None, f"{label} has an unknown key {key!r}"))
+        if not (isinstance(name, str) and name.strip()):
+            out.append((f"{where}.name", None, f"{where} has no name"))
+        if kind not in EXTRA_TYPES:
+            out.append(
+                (
+                    f"{where}.type",
+                    kind if isinstance(kind, str) else None,
+                    f"{label} has type {kind!r}; expected one of {', '.join(EXTRA_TYPES)}",
+                )
+            )
+            continue
+        if "value" not in item:
+            out.append((f"{where}.value", None, f"{label} has no value"))
+            continue
+        problem = _extra_value_problem(kind, value)
+        if problem:
+            out.append((f"{where}.value", _shown(value), f"{label} ({kind}): {problem}"))
+    return out
+
+
+def _extra_value_problem(kind: str, value: Any) -> str | None:
+    if kind == "number":
+        return None if _whole(value) else f"the value must be a whole number, not {value!r}"
+    if kind == "date":
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            try:
+                dt.date.fromisoformat(value)
+                return None
+            except ValueError:
+                pass
+        return f"the value must be an ISO 8601 date such as 2024-03-01, not {value!r}"
+    if kind == "multiplechoice":
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return None
+        return f"the value must be a list of texts, not {value!r}"
+    return None if isinstance(value, str) else f"the value must be text, not {value!r}"
+
+
+def _shown(value: Any) -> Any:
+    """A value as a Problem can show it (lists are not compared with cells)."""
+    return value if isinstance(value, str | int | float) and not isinstance(value, bool) else None
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _unknown(what: str, name: str, known: tuple[str, ...]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"a {what} has no field {name!r}{hint}"

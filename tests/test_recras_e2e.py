@@ -1,0 +1,470 @@
+"""End to end: the importer command with the Recras mappings against the Recras sandbox."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from conftest import ROOT
+
+from importer.sandbox import Faults
+from importer.sandbox.recras import RecrasSandbox
+
+RECRAS = ROOT / "mappings" / "recras-klanten.yaml"
+SIMPLE = ROOT / "mappings" / "recras-klanten-simple.yaml"
+SAMPLES = ROOT / "samples" / "recras"
+FAST = ("--retry-backoff", "0.01", "--max-wait", "0.05")
+KLANTEN = 15
+PROVINCES = {
+    "utrecht": "NL-UT", "noord-holland": "NL-NH", "noord holland": "NL-NH",
+    "zuid-holland": "NL-ZH", "noord-brabant": "NL-NB", "groningen": "NL-GR",
+    "fryslân": "NL-FR", "drenthe": "NL-DR", "overijssel": "NL-OV", "flevoland": "NL-FL",
+    "gelderland": "NL-GE", "zeeland": "NL-ZE", "limburg": "NL-LI",
+}  # fmt: skip
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter=";"))
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def sheet(path: Path, name: str = "klanten") -> dict[str, dict[str, object]]:
+    """A step's sheet of the result workbook, by Klantnummer."""
+    ws = openpyxl.load_workbook(path)[name]
+    rows = list(ws.iter_rows(values_only=True))
+    return {r[1]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+
+
+def posted(box: RecrasSandbox) -> list[str]:
+    """The names of the klanten POSTed to the sandbox, in order."""
+    return [b["naam"] for b in box.state.received("POST", "/api2/klanten")]
+
+
+def variant(tmp_path: Path, change, base: Path = RECRAS) -> Path:
+    """A copy of a Recras mapping, changed by ``change(data)``, reading the same files."""
+    data = yaml.safe_load(base.read_text(encoding="utf-8"))
+    for source in data["sources"].values():
+        source["file"] = str((base.parent / source["file"]).resolve())
+    data["templates"] = str(ROOT / "templates")
+    change(data)
+    path = tmp_path / base.name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def recras_sandbox() -> Iterator[RecrasSandbox]:
+    with RecrasSandbox.start() as box:
+        yield box
+
+
+@pytest.fixture
+def recras_env(recras_sandbox: RecrasSandbox, monkeypatch: pytest.MonkeyPatch) -> RecrasSandbox:
+    """The environment pointing the importer at the Recras sandbox, as a user would set it."""
+    monkeypatch.setenv("RECRAS_BASE_URL", recras_sandbox.base_url)
+    monkeypatch.setenv("RECRAS_TOKEN", recras_sandbox.token)
+    return recras_sandbox
+
+
+@pytest.fixture
+def recras_with(monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    """Start a Recras sandbox with options (faults, page size) and point the importer at it."""
+    boxes: list[RecrasSandbox] = []
+
+    def start(**options) -> RecrasSandbox:
+        box = RecrasSandbox.start(**options)
+        boxes.append(box)
+        monkeypatch.setenv("RECRAS_BASE_URL", box.base_url)
+        monkeypatch.setenv("RECRAS_TOKEN", box.token)
+        return box
+
+    yield start
+    for box in boxes:
+        box.stop()
+
+
+# --- the sample ------------------------------------------------------------------------------------
+
+
+def test_the_sample_imports_cleanly_each_klant_with_its_contact_persons(cli, recras_env, tmp_path):
+    ran = cli("run", RECRAS)
+
+    assert ran.code == 0, ran.err
+    assert (
+        ran.out.startswith("Import finished: ") and ", 0 failed, 0 invalid, 0 skipped\n" in ran.out
+    )
+    state = recras_env.state
+    assert posted(recras_env) == [k["Naam"] for k in read_csv(SAMPLES / "klanten.csv")]
+    assert {r["method"] for r in state.requests} == {"POST"}
+    people = read_csv(SAMPLES / "contactpersonen.csv")
+    result = sheet(tmp_path / "recras-klanten-result.xlsx")
+    by_name = {k["naam"]: k for k in state.klanten.values()}
+    for row in read_csv(SAMPLES / "klanten.csv"):
+        klant = by_name[row["Naam"]]
+        assert result[row["Klantnummer"]]["status"] == "created"
+        assert result[row["Klantnummer"]]["id"] == str(klant["id"])
+        assert klant["provinciecode"] == PROVINCES[row["Provincie"].casefold()]
+        assert (
+            klant["postcode"]
+            == row["Postcode"].replace(" ", "").upper()[:4]
+            + " "
+            + (row["Postcode"].replace(" ", "").upper()[4:])
+        )
+        mine = [p for p in people if p["Klantnummer"] == row["Klantnummer"]]
+        main = [p for p in mine if p["Hoofdcontact"] == "ja"]
+        assert len(main) == 1
+        got = [
+            (p["voornaam"], p["achternaam"], p["hoofdcontact"]) for p in klant["contactpersonen"]
+        ]
+        assert got[0] == (main[0]["Voornaam"], main[0]["Achternaam"], True)  # main first
+        assert sorted(got) == sorted(
+            (p["Voornaam"], p["Achternaam"], p["Hoofdcontact"] == "ja") for p in mine
+        )
+    assert len(state.klanten) == KLANTEN and len(state.persons) == len(people)
+
+
+def test_the_body_of_a_klant_with_three_contact_persons_field_for_field(cli, recras_env):
+    assert cli("run", RECRAS).code == 0
+
+    body = next(b for b in recras_env.state.received() if b["naam"].startswith("Bakkerij"))
+    assert body == {
+        "naam": "Bakkerij Van der Hoek B.V.",
+        "soort_klant": "Bedrijf",
+        "adres": "Industrieweg 4",
+        "postcode": "2712 LB",
+        "plaats": "Zoetermeer",
+        "provinciecode": "NL-ZH",
+        "website": "https://www.bakkerijvanderhoek.test",
+        "contactpersonen": [
+            {
+                "voornaam": "Pieter",
+                "achternaam": "van der Hoek",
+                "geslacht": "man",
+                "email1": "pieter@bakkerijvanderhoek.test",
+                "telefoon1": "0793161540",
+                "hoofdcontact": True,
+            },
+            {
+                "voornaam": "Ingrid",
+                "achternaam": "van der Hoek",
+                "geslacht": "vrouw",
+                "email1": "ingrid@bakkerijvanderhoek.test",
+                "hoofdcontact": False,
+            },
+            {
+                "voornaam": "Sem",
+                "achternaam": "Bakker",
+                "email1": "administratie@bakkerijvanderhoek.test",
+                "hoofdcontact": False,
+            },
+        ],
+        "extra_fields": [
+            {"name": "Aantal personen", "type": "number", "value": 35},
+            {"name": "Klant sinds", "type": "date", "value": "2015-11-02"},
+            {
+                "name": "Interesses",
+                "type": "multiplechoice",
+                "value": ["Teamuitje", "Bowlen", "Diner"],
+            },
+        ],
+    }
+
+
+def test_the_one_sheet_variant_sends_the_main_contact_from_the_klant_row(cli, recras_env):
+    ran = cli("run", SIMPLE)
+
+    assert (ran.code, ran.out) == (
+        0,
+        "Import finished: 15 created, 0 failed, 0 invalid, 0 skipped\n",
+    )
+    assert len(recras_env.state.klanten) == KLANTEN and len(recras_env.state.persons) == KLANTEN
+    zoe = next(k for k in recras_env.state.klanten.values() if k["naam"] == "Vrijgezellenfeest Zoë")
+    assert [(p["voornaam"], p["geslacht"], p["hoofdcontact"]) for p in zoe["contactpersonen"]] == [
+        ("Zoë", "vrouw", True)
+    ]
+
+
+@pytest.mark.parametrize("mapping", [RECRAS, SIMPLE], ids=lambda p: p.name)
+def test_the_sandbox_flag_runs_against_a_recras_sandbox(cli, mapping):
+    ran = cli("run", mapping, "--sandbox")
+
+    assert ran.code == 0, ran.err
+    assert ", 0 failed, 0 invalid, 0 skipped\n" in ran.out
+
+
+def test_a_rerun_of_a_completed_import_creates_nothing_new(cli, recras_env, tmp_path):
+    assert cli("run", RECRAS).code == 0
+    before = len(recras_env.state.requests)
+
+    again = cli("run", RECRAS)
+
+    assert again.code == 0, again.err
+    assert "already done" in again.out and "0 created" in again.out
+    assert len(recras_env.state.requests) == before == KLANTEN
+    assert len(recras_env.state.klanten) == KLANTEN
+    assert {r["status"] for r in sheet(tmp_path / "recras-klanten-result.xlsx").values()} == {
+        "created"
+    }
+
+
+# --- rules before any write -----------------------------------------------------------------------
+
+
+def two_main_contacts(tmp_path: Path) -> Path:
+    people = read_csv(SAMPLES / "contactpersonen.csv")
+    for p in people:
+        if p["Klantnummer"] == "K1005":  # Scouting Sint-Joris: Femke and Jorrit both main
+            p["Hoofdcontact"] = "ja"
+    return write_csv(tmp_path / "contactpersonen.csv", people)
+
+
+def test_a_klant_with_two_main_contacts_is_invalid_and_nothing_is_sent_for_it(
+    cli, recras_env, tmp_path
+):
+    ran = cli("run", RECRAS, "--input", f"contactpersonen={two_main_contacts(tmp_path)}")
+
+    assert ran.code == 1
+    result = sheet(tmp_path / "recras-klanten-result.xlsx")
+    assert result["K1005"]["status"] == "invalid"
+    assert (
+        "more than one main contact (Hoofdcontact ja); exactly one is required"
+        in (result["K1005"]["error"])
+    )
+    assert "Scouting Sint-Joris" not in posted(recras_env)
+    assert len(posted(recras_env)) == KLANTEN - 1
+
+
+def test_without_the_mapping_check_the_recras_contract_still_stops_two_main_contacts(
+    cli, recras_env, tmp_path
+):
+    def drop_checks(data):
+        del data["steps"][0]["checks"]
+
+    mapping = variant(tmp_path, drop_checks)
+
+    ran = cli("run", mapping, "--input", f"contactpersonen={two_main_contacts(tmp_path)}")
+
+    assert ran.code == 1
+    result = sheet(tmp_path / "recras-klanten-result.xlsx")
+    assert result["K1005"]["status"] == "invalid"
+    assert result["K1005"]["error"] == (
+        "klant has 2 main contacts (hoofdcontact); exactly one is required"
+    )
+    assert "Scouting Sint-Joris" not in posted(recras_env)
+
+
+def test_geslacht_email_and_postcode_are_checked_before_anything_is_sent(cli, recras_env, tmp_path):
+    klanten = read_csv(SAMPLES / "klanten.csv")
+    people = read_csv(SAMPLES / "contactpersonen.csv")
+    next(k for k in klanten if k["Klantnummer"] == "K1004")["Postcode"] = "0211 AB"
+    next(p for p in people if p["Klantnummer"] == "K1006")["Geslacht"] = "Mannelijk"
+    next(p for p in people if p["Klantnummer"] == "K1009")["E-mail"] = "g.visser@@zuiderzeehof.test"
+    inputs = (
+        "--input", f"klanten={write_csv(tmp_path / 'klanten.csv', klanten)}",
+        "--input", f"contactpersonen={write_csv(tmp_path / 'contactpersonen.csv', people)}",
+    )  # fmt: skip
+
+    checked = cli("validate", RECRAS, *inputs)
+    ran = cli("run", RECRAS, *inputs)
+
+    assert checked.code == 1 and ran.code == 1
+    result = sheet(tmp_path / "recras-klanten-result.xlsx")
+    assert {k: r["status"] for k, r in result.items() if r["status"] != "created"} == {
+        "K1004": "invalid",
+        "K1006": "invalid",
+        "K1009": "invalid",
+    }
+    assert "Postcode" in result["K1004"]["error"] and "'0211 AB'" in result["K1004"]["error"]
+    assert "Geslacht" in result["K1006"]["error"] and "Mannelijk" in result["K1006"]["error"]
+    assert "E-mail" in result["K1009"]["error"]
+    assert not {"Familie Janssen", "Café 't Hoekje", "Zorggroep Zuiderzeehof"} & set(
+        posted(recras_env)
+    )
+    assert len(posted(recras_env)) == KLANTEN - 3
+
+
+def test_the_error_sample_reports_each_broken_klant_and_sends_none_of_them(
+    cli, recras_env, tmp_path
+):
+    errors = SAMPLES / "contactpersonen-fouten.csv"
+
+    ran = cli("run", RECRAS, "--input", f"contactpersonen={errors}")
+
+    assert ran.code == 1
+    result = sheet(tmp_path / "recras-klanten-result.xlsx")
+    assert {k: r["error"] for k, r in result.items() if r["status"] != "created"} == {
+        "K1005": "more than one main contact (Hoofdcontact ja); exactly one is required",
+        "K1006": "contactpersonen-fouten.csv, row 11, column 'Geslacht': 'Mannelijk' is not one "
+        "of the allowed values: man, vrouw, onbekend",
+        "K1009": "contactpersonen-fouten.csv, row 16, column 'E-mail': "
+        "'g.visser@@zuiderzeehof.test': an email address has exactly one @, "
+        "such as jan@example.nl",
+        "K1010": "no main contact (Hoofdcontact ja); exactly one is required",
+    }
+    assert {result[k]["status"] for k in ("K1005", "K1006", "K1009", "K1010")} == {"invalid"}
+    assert len(posted(recras_env)) == KLANTEN - 4
+    assert not {"Scouting Sint-Joris", "Jongerenkoor Crescendo"} & set(posted(recras_env))
+
+
+# --- duplicates: the lookup in /api2/contacten -----------------------------------------------------
+
+EXISTING = {
+    "naam": "bakkerij van der hoek b.v.",
+    "postcode": "2712LB",
+    "contactpersonen": [{"voornaam": "Pieter", "achternaam": "van der Hoek", "hoofdcontact": True}],
+}
+
+
+def test_an_existing_klant_is_found_over_several_pages_and_linked_not_created(
+    cli, recras_with, tmp_path
+):
+    box = recras_with(page_size=2)
+    for n in range(3):
+        box.state.add_klant({**EXISTING, "naam": f"Ander {n}", "postcode": "1000AA"})
+    existing = box.state.add_klant(EXISTING)["id"]
+    # the same name and postcode, but a supplier: not a klant, so not linked
+    box.state.add_contact(
+        {**EXISTING, "naam": "Café 't Hoekje", "postcode": "8911CN"}, kind="leverancier"
+    )
+
+    ran = cli("run", RECRAS)
+
+    assert ran.code == 0, ran.err
+    assert " existing\n" in ran.out
+    result = sheet(tmp_path / "recras-klanten-result.xlsx")
+    assert result["K1003"]["status"] == "existing" and result["K1003"]["id"] == str(existing)
+    assert "already exists in contacten" in result["K1003"]["error"]
+    assert result["K1006"]["status"] == "created"
+    assert "Bakkerij Van der Hoek B.V." not in posted(box)
+    assert len(posted(box)) == KLANTEN - 1
+    pages = [r["query"] for r in box.state.reads if r["path"] == "/api2/contacten"]
+    assert pages == ["", "page=2", "page=3"]  # one lookup for the whole step, every page
+
+
+def test_on_found_update_puts_the_klant_by_its_id(cli, recras_env, tmp_path):
+    existing = recras_env.state.add_klant(EXISTING)["id"]
+
+    def update(data):
+        data["steps"][0]["match"]["on_found"] = "update"
+
+    ran = cli("run", variant(tmp_path, update))
+
+    assert ran.code == 0, ran.err
+    result = sheet(tmp_path / "recras-klanten-result.xlsx")
+    assert result["K1003"]["status"] == "updated" and result["K1003"]["id"] == str(existing)
+    (put,) = recras_env.state.received("PUT", f"/api2/klanten/{existing}")
+    assert "id" not in put and put["naam"] == "Bakkerij Van der Hoek B.V."
+    klant = recras_env.state.klanten[existing]
+    assert klant["naam"] == "Bakkerij Van der Hoek B.V." and len(klant["contactpersonen"]) == 3
+    assert len(recras_env.state.klanten) == KLANTEN
+
+
+# --- faults ---------------------------------------------------------------------------------------
+
+
+def test_429_and_503_are_waited_out_and_each_klant_is_created_once(cli, recras_with):
+    box = recras_with(
+        faults=Faults(script={1: "locked", 2: "locked", 4: "unavailable"}, retry_after=0)
+    )
+
+    ran = cli("run", RECRAS, *FAST)
+
+    assert ran.code == 0, ran.err
+    assert box.faults.applied == {"locked": 2, "unavailable": 1}
+    assert box.faults.writes == KLANTEN + 3
+    assert set(Counter(posted(box)).values()) == {1} and len(box.state.klanten) == KLANTEN
+
+
+def test_a_429_for_longer_than_the_retries_fails_with_recras_words(cli, recras_with, tmp_path):
+    box = recras_with(faults=Faults(script={n: "locked" for n in range(1, 5)}))
+
+    ran = cli("run", RECRAS, *FAST, "--retries", "3")
+
+    assert ran.code == 1
+    result = sheet(tmp_path / "recras-klanten-result.xlsx")
+    assert result["K1001"]["status"] == "failed"
+    assert result["K1001"]["error"] == "Recras is busy (HTTP 429: Too Many Requests)"
+    assert len(box.state.klanten) == KLANTEN - 1
+
+
+@pytest.mark.parametrize(("fault", "stored"), [("drop_before", False), ("drop_after", True)])
+def test_no_answer_is_unknown_then_reconciled_by_the_lookup_and_created_once(
+    cli, recras_with, tmp_path, fault, stored
+):
+    box = recras_with(faults=Faults(script={2: fault}))
+
+    first = cli("run", RECRAS, *FAST)
+
+    assert first.code == 1 and " unknown\n" in first.out
+    result = sheet(tmp_path / "recras-klanten-result.xlsx")
+    assert result["K1002"]["status"] == "unknown" and result["K1002"]["id"] is None
+    assert result["K1002"]["error"].startswith("no answer from Recras (RemoteProtocolError)")
+    zoe = [k for k in box.state.klanten.values() if k["naam"] == "Vrijgezellenfeest Zoë"]
+    assert len(zoe) == int(stored)
+
+    second = cli("run", RECRAS, *FAST)
+
+    assert second.code == 0, second.err
+    result = sheet(tmp_path / "recras-klanten-result.xlsx")
+    assert result["K1002"]["status"] == "created"
+    zoe = [k for k in box.state.klanten.values() if k["naam"] == "Vrijgezellenfeest Zoë"]
+    assert len(zoe) == 1 and result["K1002"]["id"] == str(zoe[0]["id"])
+    assert len(box.state.klanten) == KLANTEN
+    assert Counter(posted(box))["Vrijgezellenfeest Zoë"] == 1  # reached Recras once
+    assert box.faults.writes == KLANTEN + (0 if stored else 1)  # sent again only when absent
+
+
+# --- configuration and credentials ----------------------------------------------------------------
+
+
+def test_without_a_target_the_run_stops_and_says_how(cli, tmp_path):
+    ran = cli("run", RECRAS)
+
+    assert ran.code == 2
+    assert "RECRAS_BASE_URL is not set" in ran.err and "--sandbox" in ran.err
+    assert not (tmp_path / "recras-klanten-result.xlsx").exists()
+
+
+def test_a_refused_key_stops_the_run_before_any_write(cli, recras_sandbox, monkeypatch):
+    monkeypatch.setenv("RECRAS_BASE_URL", recras_sandbox.base_url)
+    monkeypatch.setenv("RECRAS_TOKEN", "not-the-key-0123456789")
+
+    ran = cli("run", RECRAS)
+
+    assert ran.code == 2
+    assert "Recras refused the API key (HTTP 401)" in ran.err
+    assert "not-the-key-0123456789" not in ran.err + ran.out
+    assert recras_sandbox.state.requests == [] and recras_sandbox.state.reads == []
+
+
+def test_a_key_without_write_permission_stops_the_run_at_the_first_write(cli, recras_env, tmp_path):
+    recras_env.state.refuse_writes = True
+
+    ran = cli("run", RECRAS)
+
+    assert ran.code == 2
+    assert "Recras refused the request (HTTP 403: Deze API-sleutel heeft geen rechten" in ran.err
+    assert len(recras_env.state.requests) == 1 and recras_env.state.klanten == {}
+    statuses = {r["status"] for r in sheet(tmp_path / "recras-klanten-result.xlsx").values()}
+    assert statuses == {"skipped"}
+
+
+def test_more_parallel_requests_than_recras_allows_are_capped(cli, recras_env):
+    ran = cli("run", RECRAS, "--concurrency", "9")
+
+    assert ran.code == 0, ran.err
+    assert "recras allows at most 4 requests in parallel; using 4." in ran.err
+    assert len(recras_env.state.klanten) == KLANTEN
