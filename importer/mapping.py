@@ -220,6 +220,9 @@ class Mapping(_Model):
     version: Literal[1] = 1
     target: Literal["afas", "recras"] = "afas"
     description: str | None = None
+    language: Literal["en", "nl"] = Field(
+        "en", description="Language of the result workbook (en or nl); --lang overrides it."
+    )
     templates: Path = Path("../templates")
     sources: dict[str, Source]
     steps: list[Step] = Field(min_length=1)

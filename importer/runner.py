@@ -140,12 +140,12 @@ class _Sender:
 
     def run(self) -> None:
         try:
+            if self.options.observer:
+                for step in self.steps:
+                    self.options.observer.step_started(step, len(self.result.outcomes[step.name]))
             for group in self.groups:
                 self._drain()  # a group starts when the steps before it are done
                 for i, step in enumerate(group):
-                    if self.options.observer:
-                        rows = len(self.result.outcomes[step.name])
-                        self.options.observer.step_started(step, rows)
                     self._prefetch(step)
                     for n in self.records[step.name]:
                         # a row whose parent is in this group starts when that row is done

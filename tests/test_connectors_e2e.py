@@ -231,9 +231,16 @@ def test_an_order_without_lines_and_a_bad_line_are_invalid_and_point_at_the_line
         "an order needs at least one line, or a quotation (Offerte) to take over"
     )
     assert results[3]["status"] == "invalid"
-    assert results[3]["error"] == ("regels.csv, row 4, column 'Prijs': '18.95' is not a number "
-                                   "with a decimal comma, such as 1.234,56")
-    # the lines' own outcomes are on the workbook's lines sheet: see test_report.py
+    assert results[3]["error"] == (
+        "regels.csv, row 4, column 'Prijs': '18.95' is not a number "
+        "with a decimal comma, such as 1.234,56"
+    )
+    lines = sheet(tmp_path / "orders-result.xlsx", "verkooporders lines")
+    assert lines[4]["status"] == "invalid" and lines[4]["error"].startswith("Prijs: '18.95'")
+    assert lines[10]["error"] == (
+        "Ordernummer: 'V2099-999' matches no row of step verkooporders "
+        "(column 'Ordernummer' of orders.csv)"
+    )
     sent = {o["fields"].get("RfCs") for o in demo_env.state.salesorders.values()}
     assert sent == {"Inkooporder 4471", "Levering Antwerpen", "Spoedorder"}
     assert "Voorjaarsbestelling" not in sent

@@ -55,12 +55,15 @@ class Target(Protocol):
     max_concurrency: int  # what the system allows
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ, *, concurrency: int = 1) -> Target:
-        """The target the environment (or a .env file) configures."""
+    def from_env(
+        cls, env: Mapping[str, str] = os.environ, *, concurrency: int = 1, audit: Any = None
+    ) -> Target:
+        """The target the environment (or a .env file) configures; ``audit`` is told of every
+        request and reply (see :mod:`importer.audit`)."""
         ...
 
     @classmethod
-    def start_sandbox(cls, *, concurrency: int = 1) -> tuple[Sandbox, Target]:
+    def start_sandbox(cls, *, concurrency: int = 1, audit: Any = None) -> tuple[Sandbox, Target]:
         """Start the built-in sandbox on 127.0.0.1 and a target pointing at it."""
         ...
 

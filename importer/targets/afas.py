@@ -241,6 +241,7 @@ class AfasTarget:
             client_secret=client_secret or None,
             integration_id=env.get("AFAS_INTEGRATION_ID", "").strip() or None,
             language=language,
+            concurrency=concurrency,
             audit=audit,
         )
 

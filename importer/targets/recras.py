@@ -42,6 +42,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from importer.audit import Audit, AuditTransport
 from importer.catalog import Violation
 from importer.errors import (
     AuthenticationError,
@@ -107,6 +108,10 @@ def instance_of(base_url: str) -> tuple[str, str | None]:
     return ("demo" if instance == "demo" else "instance"), instance
 
 
+def _audited(transport: httpx.BaseTransport, audit: Audit | None) -> httpx.BaseTransport:
+    return AuditTransport(transport, audit) if audit else transport
+
+
 def _root(base_url: str) -> str:
     """``https://x.recras.nl`` from ``https://x.recras.nl/``, ``.../api2`` or ``.../api2/``."""
     url = base_url.strip().rstrip("/")
@@ -136,6 +141,7 @@ class RecrasTarget:
         concurrency: int = 1,
         transport: httpx.BaseTransport | None = None,
         on_exchange: Callable[[Exchange], None] | None = None,
+        audit: Audit | None = None,  # called once per request and reply (importer.audit)
     ):
         root = _root(base_url)
         self.kind, self.instance = instance_of(root)
@@ -165,7 +171,9 @@ class RecrasTarget:
             follow_redirects=False,  # a redirect must never carry the key to another host
             # Headers and body go out in two writes; without TCP_NODELAY the body waits
             # for the server's delayed ACK (about 40 ms a request).
-            transport=transport or httpx.HTTPTransport(socket_options=NODELAY, limits=limits),
+            transport=_audited(
+                transport or httpx.HTTPTransport(socket_options=NODELAY, limits=limits), audit
+            ),
         )
         self._checked = False
         self._check_lock = threading.Lock()
@@ -174,7 +182,13 @@ class RecrasTarget:
     # --- configuration --------------------------------------------------------------------------
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ, *, concurrency: int = 1) -> RecrasTarget:
+    def from_env(
+        cls,
+        env: Mapping[str, str] = os.environ,
+        *,
+        concurrency: int = 1,
+        audit: Audit | None = None,
+    ) -> RecrasTarget:
         """A target configured by RECRAS_BASE_URL and RECRAS_TOKEN."""
         base_url = env.get("RECRAS_BASE_URL", "").strip()
         token = env.get("RECRAS_TOKEN", "").strip()
@@ -182,14 +196,16 @@ class RecrasTarget:
             raise ConfigurationError(f"RECRAS_BASE_URL is not set. {HOW_TO_CONFIGURE}")
         if not token:
             raise ConfigurationError(f"RECRAS_TOKEN is not set. {HOW_TO_CONFIGURE}")
-        return cls(base_url, token, concurrency=concurrency)
+        return cls(base_url, token, concurrency=concurrency, audit=audit)
 
     @classmethod
-    def start_sandbox(cls, *, concurrency: int = 1) -> tuple[Any, RecrasTarget]:
+    def start_sandbox(
+        cls, *, concurrency: int = 1, audit: Audit | None = None
+    ) -> tuple[Any, RecrasTarget]:
         from importer.sandbox.recras import RecrasSandbox
 
         box = RecrasSandbox.start()
-        return box, cls(box.base_url, box.token, concurrency=concurrency)
+        return box, cls(box.base_url, box.token, concurrency=concurrency, audit=audit)
 
     @property
     def needs_confirmation(self) -> bool:

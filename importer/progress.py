@@ -1,0 +1,321 @@
+"""Watching a run on the terminal: progress per step, requests, and a summary at the end.
+
+:class:`Progress` is the runner's observer (:class:`importer.runner.Observer`). It writes to
+stderr only (stdout holds the summary line that scripts read), in one of three modes:
+
+- ``bar`` when stderr is a terminal: a progress bar per step (rows done and total, rate,
+  time left), drawn with rich;
+- ``plain`` when it is not (CI, cron, a pipe): a line when a step starts, one every
+  ``interval`` seconds while it runs, and one when it is done;
+- ``quiet`` (``--quiet``): nothing but what the command prints itself (the summary line and
+  the errors).
+
+With ``verbose`` every request is logged as it ends (method, URL, status, duration, step and
+row; fed by the audit trail). ``NO_COLOR`` turns colour off; a ``TERM=dumb`` terminal gets
+plain lines. At the end :meth:`summary` prints a table of rows per step and status.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from importer import i18n
+from importer.mapping import Step
+from importer.results import STATUSES, Outcome, Result
+
+# rich colour names per status, for the summary table on a terminal
+COLOURS = {
+    "created": "green",
+    "existing": "blue",
+    "updated": "blue",
+    "changed": "yellow",
+    "planned": "cyan",
+    "skipped": "bright_black",
+    "excluded": "bright_black",
+    "invalid": "dark_orange",
+    "failed": "red",
+    "unknown": "red",
+}
+
+
+@dataclass
+class _StepState:
+    name: str
+    connector: str
+    total: int
+    started: float
+    done: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    samples: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=64))
+    last_line: float = 0.0
+    finished: bool = False
+    task: Any = None  # the rich task id
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min {secs} s"
+
+
+class Progress:
+    """The runner's observer for the terminal (see the module's documentation)."""
+
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        *,
+        mode: str = "auto",
+        verbose: bool = False,
+        lang: str = "en",
+        interval: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.stream = stream if stream is not None else sys.stderr
+        if mode == "auto":
+            mode = "bar" if _is_terminal(self.stream) else "plain"
+        if mode not in ("bar", "plain", "quiet"):
+            raise ValueError(f"mode {mode!r}: expected auto, bar, plain or quiet")
+        self.mode = mode
+        self.verbose = verbose and mode != "quiet"
+        self.lang = lang
+        self.interval = interval
+        self.clock = clock
+        self.colour = not os.environ.get("NO_COLOR")
+        self.steps: dict[str, _StepState] = {}
+        self._lock = threading.Lock()
+        self._bars: Any = None
+        self._console: Any = None
+
+    # --- the observer ---------------------------------------------------------------------
+
+    def step_started(self, step: Step, rows: int) -> None:
+        now = self.clock()
+        with self._lock:
+            # A child step's first rows can be done before the runner announces the step.
+            state = self.steps.get(step.name)
+            if state is None:
+                state = _StepState(step.name, step.connector, rows, now, last_line=now)
+                self.steps[step.name] = state
+            state.total = rows
+            if self.mode == "bar":
+                bars = self._progress()
+                state.task = bars.add_task(
+                    step.name, total=rows or 1, completed=state.done if rows else 1
+                )
+            elif self.mode == "plain":
+                self._line(
+                    i18n.text(
+                        self.lang,
+                        "term.started",
+                        step=step.name,
+                        rows=rows,
+                        connector=step.connector,
+                    )
+                )
+            if state.done >= rows and not state.finished:
+                state.finished = True
+                if self.mode == "plain" and rows:
+                    self._line(self._done_line(state, now))
+
+    def row_done(self, step: Step, outcome: Outcome) -> None:
+        now = self.clock()
+        with self._lock:
+            state = self.steps.get(step.name)
+            if state is None:  # a row before its step was announced: the total comes later
+                state = _StepState(step.name, step.connector, -1, now, last_line=now)
+                self.steps[step.name] = state
+            state.done += 1
+            state.counts[outcome.status] += 1
+            if not state.samples:
+                state.samples.append((state.started, 0))
+            state.samples.append((now, state.done))
+            if self.mode == "bar" and self._bars is not None and state.task is not None:
+                self._bars.update(state.task, completed=state.done)
+            elif self.mode == "plain" and state.total >= 0:
+                if state.done >= state.total and not state.finished:
+                    state.finished = True
+                    self._line(self._done_line(state, now))
+                elif now - state.last_line >= self.interval:
+                    state.last_line = now
+                    self._line(self._progress_line(state, now))
+
+    def request(self, record: dict[str, Any]) -> None:
+        """An exchange of the audit trail (``--verbose``): one line per request."""
+        if not self.verbose or record.get("event") != "exchange":
+            return
+        where = ""
+        if record.get("step"):
+            where = f" ({record['step']} row {record.get('row')})"
+        status = record.get("status")
+        answer = status if status is not None else (record.get("error") or "no answer")
+        line = (
+            f"{record.get('method')} {record.get('url')} -> {answer} "
+            f"in {record.get('duration_ms', 0):.0f} ms{where}"
+        )
+        with self._lock:
+            if self.mode == "bar" and self._bars is not None:
+                self._bars.console.print(line, markup=False, highlight=False)
+            else:
+                self._line(line)
+
+    # --- lines --------------------------------------------------------------------------------
+
+    def _rate(self, state: _StepState, now: float) -> float | None:
+        """Rows a second over the recent samples."""
+        if len(state.samples) < 2:
+            return None
+        first_time, first_done = state.samples[0]
+        span = now - first_time
+        return (state.done - first_done) / span if span > 0 else None
+
+    def _progress_line(self, state: _StepState, now: float) -> str:
+        rate = self._rate(state, now)
+        left = (state.total - state.done) / rate if rate else None
+        return i18n.text(
+            self.lang,
+            "term.progress",
+            step=state.name,
+            done=state.done,
+            total=state.total,
+            percent=int(100 * state.done / state.total) if state.total else 100,
+            rate=i18n.text(self.lang, "term.rate", rate=rate or 0.0),
+            left=_duration(left) if left is not None else "?",
+        )
+
+    def _done_line(self, state: _StepState, now: float) -> str:
+        counts = ", ".join(
+            f"{state.counts[s]} {i18n.status(self.lang, s)}" for s in STATUSES if state.counts[s]
+        )
+        return i18n.text(
+            self.lang,
+            "term.done",
+            step=state.name,
+            done=state.done,
+            total=state.total,
+            elapsed=_duration(now - state.started),
+            counts=counts,
+        )
+
+    def _line(self, text: str) -> None:
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def _progress(self) -> Any:
+        if self._bars is None:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                TaskProgressColumn,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+            from rich.progress import (
+                Progress as Bars,
+            )
+
+            self._console = Console(file=self.stream, no_color=not self.colour, highlight=False)
+            self._bars = Bars(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TaskProgressColumn(),
+                _RateColumn(self.lang),
+                TimeRemainingColumn(),
+                console=self._console,
+                transient=False,
+            )
+            self._bars.start()
+        return self._bars
+
+    def close(self) -> None:
+        """Stop drawing (the bars stay on screen as they ended)."""
+        with self._lock:
+            if self._bars is not None:
+                self._bars.stop()
+                self._bars = None
+
+    # --- the end ------------------------------------------------------------------------------
+
+    def summary(self, result: Result) -> None:
+        """A table of rows per step and status (not in quiet mode)."""
+        self.close()
+        if self.mode == "quiet":
+            return
+        steps = result.mapping.steps
+        per_step = {s.name: result.step_statuses(s.name) for s in steps}
+        shown = [st for st in STATUSES if any(c[st] for c in per_step.values())]
+        head = [
+            i18n.text(self.lang, "header.step"),
+            i18n.text(self.lang, "header.rows"),
+            *(i18n.status(self.lang, s) for s in shown),
+        ]
+        rows = [
+            [
+                s.name,
+                str(sum(per_step[s.name].values())),
+                *(str(per_step[s.name][x]) for x in shown),
+            ]
+            for s in steps
+        ]
+        if self.mode == "bar":
+            from rich.console import Console
+            from rich.table import Table
+
+            console = self._console or Console(
+                file=self.stream, no_color=not self.colour, highlight=False
+            )
+            table = Table(show_edge=False, box=None, pad_edge=False)
+            table.add_column(head[0])
+            for title, status in zip(head[1:], ["", *shown], strict=True):
+                table.add_column(title, justify="right", style=COLOURS.get(status, ""))
+            for row in rows:
+                table.add_row(*row)
+            console.print(table)
+            return
+        widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+        for row in [head, *rows]:
+            cells = [row[0].ljust(widths[0])] + [
+                c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+            ]
+            self._line("  ".join(cells).rstrip())
+
+    def say(self, text: str) -> None:
+        """A line for the user (not in quiet mode)."""
+        if self.mode != "quiet":
+            self.close()
+            self._line(text)
+
+
+class _RateColumn:
+    """rows/s of a task (rich's own speed columns speak of bytes)."""
+
+    def __new__(cls, lang: str) -> Any:
+        from rich.progress import ProgressColumn
+        from rich.text import Text
+
+        class RateColumn(ProgressColumn):
+            def render(self, task: Any) -> Text:
+                speed = task.finished_speed or task.speed
+                if speed is None:
+                    return Text("")
+                return Text(i18n.text(lang, "term.rate", rate=speed))
+
+        return RateColumn()
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty()) and os.environ.get("TERM") != "dumb"
+    except (AttributeError, ValueError):
+        return False
