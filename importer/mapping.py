@@ -10,44 +10,20 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from importer.errors import MappingError
 
-BASIC_TYPES = ("text", "integer", "decimal", "date", "boolean")
-CHECK_TYPES = (
-    "iban",
-    "bic",
-    "vat",
-    "kvk",
-    "bsn",
-    "postcode_nl",
-    "email",
-    "phone",
-    "country",
-    "bank_account_nl",
-)
+# text, integer, decimal, date and boolean; then the Dutch and Belgian checks (importer.checks)
 ColumnType = Literal[
-    "text",
-    "integer",
-    "decimal",
-    "date",
-    "boolean",
-    "iban",
-    "bic",
-    "vat",
-    "kvk",
-    "bsn",
-    "postcode_nl",
-    "email",
-    "phone",
-    "country",
+    "text", "integer", "decimal", "date", "boolean",
+    "iban", "bic", "vat", "kvk", "bsn", "postcode_nl", "email", "phone", "country",
     "bank_account_nl",
-]
-COLUMN_TYPES: tuple[str, ...] = BASIC_TYPES + CHECK_TYPES
+]  # fmt: skip
+COLUMN_TYPES: tuple[str, ...] = get_args(ColumnType)
 
 Locale = Literal["nl", "be", "en"]
 LOCALES: dict[str, dict[str, str]] = {

@@ -634,3 +634,9 @@ def test_the_country_list_is_iso_3166_1_alpha_2():
     assert swift == ISO_COUNTRIES
     assert {"NL", "BE", "DE", "GB", "GR", "CW", "SX", "BQ", "SS"} <= ISO_COUNTRIES
     assert not {"UK", "EL", "XK", "AN", "EU"} & ISO_COUNTRIES
+
+
+def test_every_check_type_of_the_mapping_language_has_a_check():
+    from importer.mapping import COLUMN_TYPES
+
+    assert set(COLUMN_TYPES) - {"text", "integer", "decimal", "date", "boolean"} == set(CHECKS)

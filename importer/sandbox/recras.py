@@ -70,6 +70,7 @@ from importer.sandbox.faults import (
     _drain,
 )
 from importer.sandbox.server import Server
+from importer.targets.recras import EMAIL, ISO_3166_2, KLANT_TEXT, PERSON_TEXT, PROVINCES
 
 __all__ = ["BearerAuth", "RecrasFaultInjector", "RecrasSandbox", "RecrasState", "create_app"]
 
@@ -77,39 +78,7 @@ API = "/api2"
 PAGE_SIZE = 100
 GESLACHT = ("man", "vrouw", "onbekend")
 EXTRA_TYPES = ("text", "number", "date", "singlechoice", "multiplechoice")
-NL_PROVINCES = frozenset(
-    {"NL-DR", "NL-FL", "NL-FR", "NL-GE", "NL-GR", "NL-LI"}
-    | {"NL-NB", "NL-NH", "NL-OV", "NL-UT", "NL-ZE", "NL-ZH"}
-)
-ISO_3166_2 = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-KLANT_TEXT = (
-    "naam",
-    "adres",
-    "postcode",
-    "plaats",
-    "provinciecode",
-    "website",
-    "soort_klant",
-    "afdeling",
-    "factuur_adressering",
-    "btw_nummer",
-    "land",
-)
-PERSON_TEXT = (
-    "voornaam",
-    "achternaam",
-    "geslacht",
-    "aanhef",
-    "adres",
-    "postcode",
-    "plaats",
-    "telefoon1",
-    "telefoon2",
-    "email1",
-    "email2",
-)
 READ_ONLY = ("id", "type", "displaynaam")  # in Recras's answers; accepted back and ignored
 # The fields of a contact in a list of klanten, as Recras's example shows them.
 SUMMARY = (
@@ -383,7 +352,7 @@ class RecrasState:
 
 
 def _province_ok(code: str) -> bool:
-    return bool(ISO_3166_2.fullmatch(code)) and (not code.startswith("NL-") or code in NL_PROVINCES)
+    return bool(ISO_3166_2.fullmatch(code)) and (not code.startswith("NL-") or code in PROVINCES)
 
 
 def _whole(value: Any) -> bool:
