@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rows (
     step TEXT NOT NULL, key TEXT NOT NULL, row INTEGER, state TEXT NOT NULL,
     ids TEXT NOT NULL DEFAULT '{}', error TEXT, log_reference TEXT,
-    payload_hash TEXT, source_hash TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+    payload TEXT, source_hash TEXT, attempts INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     PRIMARY KEY (step, key)
 );
@@ -55,7 +55,7 @@ class Entry:
     ids: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     log_reference: str | None = None
-    payload_hash: str | None = None
+    payload: Any = None  # the body last sent (JSON), to send only what changed in an update
     source_hash: str | None = None
     attempts: int = 0
     updated_at: str = ""
@@ -122,13 +122,26 @@ class Journal:
         """Every entry of a step, by row key."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT step, key, row, state, ids, error, log_reference, payload_hash, "
+                "SELECT step, key, row, state, ids, error, log_reference, payload, "
                 "source_hash, attempts, updated_at FROM rows WHERE step = ?",
                 (step,),
             ).fetchall()
-        return {r[1]: Entry(r[0], r[1], r[2], r[3], json.loads(r[4]), *r[5:]) for r in rows}
+        return {
+            r[1]: Entry(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                json.loads(r[4]),
+                r[5],
+                r[6],
+                json.loads(r[7]) if r[7] else None,
+                *r[8:],
+            )
+            for r in rows
+        }
 
-    def sending(self, step: str, key: str, row: int, payload_hash: str, source_hash: str) -> int:
+    def sending(self, step: str, key: str, row: int, payload: Any, source_hash: str) -> int:
         """Record, durably, that an insert for this row is about to leave. Returns the attempt.
 
         An update of a record that exists leaves its state as it is (the record exists
@@ -138,12 +151,12 @@ class Journal:
         with self._lock:
             self._db.execute("BEGIN")
             self._db.execute(
-                "INSERT INTO rows (step, key, row, state, payload_hash, source_hash, attempts, "
+                "INSERT INTO rows (step, key, row, state, payload, source_hash, attempts, "
                 "created_at, updated_at) VALUES (?, ?, ?, 'sending', ?, ?, 1, ?, ?) "
                 "ON CONFLICT (step, key) DO UPDATE SET row = excluded.row, state = 'sending', "
-                "payload_hash = excluded.payload_hash, source_hash = excluded.source_hash, "
+                "payload = excluded.payload, source_hash = excluded.source_hash, "
                 "attempts = attempts + 1, error = NULL, updated_at = excluded.updated_at",
-                (step, key, row, payload_hash, source_hash, now, now),
+                (step, key, row, _json(payload), source_hash, now, now),
             )
             attempt = self._db.execute(
                 "SELECT attempts FROM rows WHERE step = ? AND key = ?", (step, key)
@@ -175,9 +188,13 @@ class Journal:
         error: str | None = None,
         log_reference: str | None = None,
         source_hash: str | None = None,
+        payload: Any = None,
         action: str | None = None,
     ) -> None:
-        """Record what became of a row; a created, found or updated record stays so."""
+        """Record what became of a row; a created, found or updated record stays so.
+
+        ``payload`` is the record's whole body as it now stands in the target (after an
+        update too), so a later update can send only what changed."""
         assert state in STATES, state
         now = _now()
         with self._lock:
@@ -195,11 +212,13 @@ class Journal:
                 return
             self._db.execute(
                 "INSERT INTO rows (step, key, row, state, ids, error, log_reference, "
-                "source_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "source_hash, payload, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (step, key) DO UPDATE SET row = excluded.row, "
                 "state = excluded.state, ids = excluded.ids, error = excluded.error, "
                 "log_reference = excluded.log_reference, "
                 "source_hash = COALESCE(excluded.source_hash, source_hash), "
+                "payload = COALESCE(excluded.payload, payload), "
                 "updated_at = excluded.updated_at",
                 (
                     step,
@@ -210,6 +229,7 @@ class Journal:
                     error,
                     log_reference,
                     source_hash,
+                    None if payload is None else _json(payload),
                     now,
                     now,
                 ),
@@ -260,6 +280,10 @@ class Journal:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, default=str, ensure_ascii=False)
 
 
 def content_hash(value: Any) -> str:

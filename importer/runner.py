@@ -222,7 +222,7 @@ class _Sender:
         if self.stop.is_set():
             return self._not_sent(step, key, n)
         if entry and entry.state in DONE_STATES:
-            return self._changed(step, key, n, planned, entry.ids, source_hash)
+            return self._changed(step, key, n, planned, entry, source_hash)
         try:
             return self._new(step, key, n, planned, entry, source_hash)
         except TargetError as exc:  # a lookup found the token refused or the host gone
@@ -344,8 +344,10 @@ class _Sender:
         return body
 
     def _changed(
-        self, step: Step, key: str, n: int, planned: Outcome, ids: dict[str, str], source_hash: str
+        self, step: Step, key: str, n: int, planned: Outcome, entry: Entry, source_hash: str
     ) -> Outcome:
+        """A record created earlier whose source values changed since: report or update it."""
+        ids = entry.ids
         if step.on_change != "update":
             return Outcome(
                 n,
@@ -357,11 +359,25 @@ class _Sender:
                     "(set on_change: update in the mapping to update it)"
                 ),
             )
-        body = self._body(step, planned, existing=ids)
-        if isinstance(body, Outcome):
-            return body
+        full = self._body(step, planned, existing=ids)
+        if isinstance(full, Outcome):
+            return full
+        body = full if entry.payload is None else self.target.changes(entry.payload, full)
+        if body is None:  # nothing the target holds changed (a column the template ignores)
+            self.journal.record(
+                step.name, key, n, entry.state, ids=ids, source_hash=source_hash, payload=full
+            )
+            return Outcome(n, entry.state, ids=ids, earlier=True, parent_row=planned.parent_row)
         return self._send(
-            step, key, n, body, source_hash, "update", ids=ids, parent_row=planned.parent_row
+            step,
+            key,
+            n,
+            body,
+            source_hash,
+            "update",
+            ids=ids,
+            full=full,
+            parent_row=planned.parent_row,
         )
 
     def _found(
@@ -435,10 +451,13 @@ class _Sender:
         action: str,
         *,
         ids: dict[str, str] | None = None,
+        full: Any = None,
         parent_row: int | None = None,
     ) -> Outcome:
-        """Send with retries of transient refusals; the journal is written before each try."""
-        payload_hash = content_hash(body)
+        """Send with retries of transient refusals; the journal is written before each try.
+
+        ``full`` is the record's whole body when ``body`` holds only what an update changes.
+        """
         waited = 0.0
         inserting = action == "insert"
         write = self.target.insert if inserting else self.target.update
@@ -449,7 +468,7 @@ class _Sender:
             # An insert is journalled as "sending" before it leaves; an update of a record
             # that exists only counts the attempt: the record stays known, ids and all.
             attempt = (
-                self.journal.sending(step.name, key, n, payload_hash, source_hash)
+                self.journal.sending(step.name, key, n, body, source_hash)
                 if inserting
                 else self.journal.updating(step.name, key)
             )
@@ -481,6 +500,7 @@ class _Sender:
             error=reply.error,
             log_reference=reply.log_reference,
             source_hash=source_hash if reply.ok or inserting else None,
+            payload=(full if full is not None else body) if reply.ok else None,
         )
         return Outcome(
             n,

@@ -309,9 +309,17 @@ def test_a_move_is_sent_with_the_date_the_new_address_applies_from(cli, afas_env
         == "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 3 updated, 5 already done\n"
     )
     put = next(r["body"] for r in afas_env.state.requests if r["method"] == "PUT")
-    address = put["KnOrganisation"]["Element"]["Objects"][0]["KnBasicAddressAdr"]["Element"]
-    assert address["Fields"]["Ad"] == "Vredenburg" and address["Fields"]["BeginDate"]
-    assert put["KnOrganisation"]["Element"]["Fields"]["MatchOga"] == "0"
+    element = put["KnOrganisation"]["Element"]
+    number = element["Fields"]["BcCo"]
+    assert element["Fields"] == {"MatchOga": "0", "BcCo": number}  # the keys; no field changed
+    [moved] = element["Objects"]  # only the address changed: not the bank account or contacts
+    address = moved["KnBasicAddressAdr"]["Element"]["Fields"]
+    assert (address["Ad"], address["HmNr"], address["ZpCd"]) == ("Vredenburg", "40", "3511AX")
+    assert address["BeginDate"]
+    assert (
+        afas_env.state.organisations[number]["objects"]["KnBasicAddressAdr"][-1]["fields"]["Ad"]
+        == "Vredenburg"
+    )
 
 
 def test_the_sandbox_refuses_a_move_without_its_date(afas_env):

@@ -84,6 +84,11 @@ class Target(Protocol):
         """Records of a read connector matching any of ``filters`` (each: field = value, AND)."""
         ...
 
+    def changes(self, old: Any, new: Any) -> Any | None:
+        """The body of an update from the body last sent and the new one: the keys and what
+        changed (None when nothing did)."""
+        ...
+
     def contract(self, connector: str) -> Contract | None:
         """What the connector accepts, to check bodies before sending (None: unknown)."""
         ...

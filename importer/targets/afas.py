@@ -332,6 +332,9 @@ class AfasTarget:
             if len(page) < PAGE:
                 return rows
 
+    def changes(self, old: Any, new: Any) -> Any | None:
+        return changed_fields(old, new)
+
     def contract(self, connector: str) -> Contract | None:
         """The connector's fields from ``/metainfo/update/{connector}`` (once per run).
 
@@ -419,3 +422,39 @@ def _ids(connector: str, data: Any) -> dict[str, str]:
     if not isinstance(entry, dict):
         return {}
     return {k: str(v) for k, v in entry.items() if v is not None and not isinstance(v, dict | list)}
+
+
+# Fields an update always carries: they say which record it is and how to find it.
+KEY_FIELDS = frozenset({"MatchOga", "MatchPer", "BcCo", "DbId", "PrId", "OrNu", "@Action"})
+# Not compared: the keys, and AutoNum, which only counts when a record is inserted.
+SETTLED = KEY_FIELDS | {"AutoNum"}
+
+
+def changed_fields(old: Any, new: Any) -> Any | None:
+    """An UpdateConnector body with the key fields and the changed fields only.
+
+    AFAS's PUT needs only those. A field that is gone is cleared (``""``); a nested object
+    that changed goes whole (an address is replaced as a whole, with its BeginDate). None when
+    nothing changed. Bodies of another shape (a list of elements) are sent as they are.
+    """
+    name = next(iter(new))
+    element, before = new[name].get("Element"), (old.get(name) or {}).get("Element")
+    if not isinstance(element, dict) or not isinstance(before, dict):
+        return new
+    fields, was = element.get("Fields") or {}, before.get("Fields") or {}
+    changed = {k: v for k, v in fields.items() if k not in SETTLED and was.get(k) != v}
+    changed.update({k: "" for k in was if k not in fields and k not in SETTLED})
+    objects = [o for i, o in enumerate(_objects(element)) if _objects(before)[i : i + 1] != [o]]
+    if not changed and not objects:
+        return None
+    keys = {k: v for k, v in fields.items() if k in KEY_FIELDS}
+    body: dict[str, Any] = {k: v for k, v in element.items() if k.startswith("@")}
+    body["Fields"] = {**keys, **changed}
+    if objects:
+        body["Objects"] = objects
+    return {name: {"Element": body}}
+
+
+def _objects(element: dict[str, Any]) -> list[Any]:
+    objects = element.get("Objects") or []
+    return objects if isinstance(objects, list) else [{k: v} for k, v in objects.items()]

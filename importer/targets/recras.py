@@ -371,6 +371,15 @@ class RecrasTarget:
             url = following
         raise LookupFailed(f"{connector} could not be read: more than {MAX_PAGES} pages")
 
+    def changes(self, old: Any, new: Any) -> Any | None:
+        """The klant's id and the fields that changed (a changed list of contact persons goes
+        whole, as Recras replaces it); None when nothing changed."""
+        if not isinstance(old, dict) or not isinstance(new, dict):
+            return new
+        changed = {k: v for k, v in new.items() if k != "id" and old.get(k) != v}
+        changed.update({k: None for k in old if k not in new and k != "id"})
+        return {"id": new.get("id"), **changed} if changed else None
+
     def contract(self, connector: str) -> RecrasContract | None:
         """The rules a body must meet (checked before sending); the first call checks the API
         key (``GET /api2/personeel/me``), so a refused key stops the run before any write."""
