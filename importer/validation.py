@@ -96,10 +96,13 @@ def validate_step(
     data = StepData(step=step, table=table)
     for problem in _schema_problems(step, columns, prepared, table.label, unique_key):
         data.problems.setdefault(problem.row, []).append(problem)  # type: ignore[arg-type]
-    values = pd.DataFrame({name: p.values for name, p in prepared.items()}, index=index)
+    # one dict per row, built from the columns' lists (DataFrame.to_dict("records") boxes
+    # every cell through pandas, three times slower)
+    names = list(prepared)
+    columns_ = [[None if _blank(v) else v for v in p.values.tolist()] for p in prepared.values()]
     data.values = {
-        int(n): {k: None if _blank(v) else v for k, v in row.items()}
-        for n, row in zip(values.index, values.to_dict("records"), strict=True)
+        int(n): dict(zip(names, cells, strict=True))
+        for n, *cells in zip(index.tolist(), *columns_, strict=True)
     }
     data.rows = {n: row for n, row in data.values.items() if n not in data.problems}
     return data
@@ -252,7 +255,7 @@ def _checks(
             (
                 "unique",
                 lambda s: _unique(values).reindex(s.index),
-                lambda row, v: _duplicate_message(values, row, v),
+                _duplicate_messages(values),
             )
         )
     if column.max_length:
@@ -302,15 +305,25 @@ def _unique(values: pd.Series) -> pd.Series:
     return ~(keys.duplicated(keep=False) & present)
 
 
-def _duplicate_message(values: pd.Series, row: int, value: Any) -> str:
-    same = values.map(str, na_action="ignore") == str(values.at[row])
-    others = ", ".join(str(n) for n in values.index[same] if n != row)
-    shown = values.at[row]
-    spelled = f" (as {shown!r})" if str(shown) != str(value) else ""
-    return (
-        f"{value!r}{spelled} appears more than once (also in row {others}); "
-        "each value must be unique"
-    )
+def _duplicate_messages(values: pd.Series) -> Callable[[int, Any], str]:
+    """The message for a duplicate value. The rows holding each value are found once per
+    column, not once per duplicate row (which is quadratic in a file with many)."""
+    rows_of: dict[str, list[Any]] = {}
+
+    def message(row: int, value: Any) -> str:
+        if not rows_of:
+            keys = values.map(str, na_action="ignore")
+            for n, key in keys[keys.duplicated(keep=False) & values.notna()].items():
+                rows_of.setdefault(key, []).append(n)
+        shown = values.at[row]
+        others = ", ".join(str(n) for n in rows_of.get(str(shown), ()) if n != row)
+        spelled = f" (as {shown!r})" if str(shown) != str(value) else ""
+        return (
+            f"{value!r}{spelled} appears more than once (also in row {others}); "
+            "each value must be unique"
+        )
+
+    return message
 
 
 def _within(values: pd.Series, bound: float, key: str) -> pd.Series:
