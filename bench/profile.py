@@ -24,7 +24,9 @@ import argparse
 import collections
 import gc
 import json
+import os
 import resource
+import shutil
 import sys
 import tempfile
 import threading
@@ -98,7 +100,7 @@ def profile_dryrun(args: argparse.Namespace) -> None:
     from importer import load_mapping
     from importer.catalog import Contract
 
-    folder = Path(tempfile.mkdtemp(prefix="importer-profile-"))
+    folder = Path(tempfile.mkdtemp(prefix=f"importer-profile-{os.getpid()}-"))
     rows = data.rows(args.rows, seed=3, invalid_every=1000)
     path = (data.write_xlsx if args.xlsx else data.write_csv)(
         folder / ("dry.xlsx" if args.xlsx else "dry.csv"), rows
@@ -201,7 +203,7 @@ def profile_send(args: argparse.Namespace) -> None:
     from importer.sandbox import AfasSandbox, Faults
     from importer.targets.afas import AfasTarget
 
-    folder = Path(tempfile.mkdtemp(prefix="importer-profile-"))
+    folder = Path(tempfile.mkdtemp(prefix=f"importer-profile-{os.getpid()}-"))
     path = data.write_csv(folder / "send.csv", data.rows(args.rows, seed=1))
     mapping = load_mapping(BENCH / "mappings" / "customers.yaml").with_inputs({"klanten": path})
     timers = Timers(cpu=False)
@@ -275,10 +277,14 @@ def main() -> None:
     send.add_argument("--concurrency", type=int, default=8)
     send.add_argument("--latency-ms", type=float, default=50.0)
     args = parser.parse_args()
-    if args.what == "dryrun":
-        profile_dryrun(args)
-    else:
-        profile_send(args)
+    try:
+        if args.what == "dryrun":
+            profile_dryrun(args)
+        else:
+            profile_send(args)
+    finally:  # the generated data
+        for folder in Path(tempfile.gettempdir()).glob(f"importer-profile-{os.getpid()}-*"):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
