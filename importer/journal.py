@@ -149,7 +149,7 @@ class Journal:
         An update of a record that exists leaves its state as it is (the record exists
         whatever becomes of the update): see :meth:`updating`.
         """
-        now = _now()
+        now, text = _now(), _json(payload)  # outside the lock: other threads wait on it
         with self._lock:
             self._db.execute("BEGIN")
             self._db.execute(
@@ -158,7 +158,7 @@ class Journal:
                 "ON CONFLICT (step, key) DO UPDATE SET row = excluded.row, state = 'sending', "
                 "payload = excluded.payload, source_hash = excluded.source_hash, "
                 "attempts = attempts + 1, error = NULL, updated_at = excluded.updated_at",
-                (step, key, row, _json(payload), source_hash, now, now),
+                (step, key, row, text, source_hash, now, now),
             )
             attempt = self._db.execute(
                 "SELECT attempts FROM rows WHERE step = ? AND key = ?", (step, key)
@@ -192,18 +192,26 @@ class Journal:
         source_hash: str | None = None,
         payload: Any = None,
         action: str | None = None,
+        attempt: int | None = None,
     ) -> None:
         """Record what became of a row; a created, found or updated record stays so.
 
         ``payload`` is the record's whole body as it now stands in the target (after an
-        update too), so a later update can send only what changed."""
+        update too), so a later update can send only what changed. With ``attempt``, the try
+        that ended so is logged (as :meth:`log_attempt` does) in the same transaction."""
         assert state in STATES, state
         now = _now()
+        text = None if payload is None else _json(payload)  # outside the lock
         with self._lock:
             self._db.execute("BEGIN")
             current = self._db.execute(
                 "SELECT state, attempts FROM rows WHERE step = ? AND key = ?", (step, key)
             ).fetchone()
+            if attempt is not None:
+                self._db.execute(
+                    "INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (step, key, attempt, now, action or "", state, error),
+                )
             if current and current[0] in DONE_STATES and state not in DONE_STATES:
                 # never forget that the record exists: keep its state and ids, note the error
                 self._db.execute(
@@ -231,12 +239,12 @@ class Journal:
                     error,
                     log_reference,
                     source_hash,
-                    None if payload is None else _json(payload),
+                    text,
                     now,
                     now,
                 ),
             )
-            if action:
+            if action and attempt is None:
                 attempt = current[1] if current else 0
                 self._db.execute(
                     "INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?)",

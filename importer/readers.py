@@ -430,11 +430,17 @@ def _read_excel(path: Path, raw: bytes, sheet: str | None, decimal: str = ".") -
             "Excel and save it again as Excel Workbook (.xlsx)"
         ) from exc
     try:
-        texts = [[_cell_text(v, decimal) for v in row] for row in rows]
+        # Trimmed here, cell by cell (_tidy's column-wise strip costs as much again); text
+        # cells, most of them, inline without a call.
+        texts = [
+            [(v.strip() or None) if v.__class__ is str else _trimmed(v, decimal) for v in row]
+            for row in rows
+        ]
     except _TooManyDigits:
         raise _digits_error(label, rows) from None
     width = max(map(len, texts), default=0)
-    grid = _tidy(pd.DataFrame(texts, columns=range(width), dtype=object))
+    grid = pd.DataFrame(texts, columns=range(width), dtype=object)
+    grid = grid.where(grid.notna(), None)  # short rows: their missing cells are None too
     grid.index = pd.RangeIndex(1, len(grid) + 1)
     header = _header_row(label, grid, excel=True)
     titles = list(grid.loc[header[0]])
@@ -496,6 +502,11 @@ def _sheet_list(names: list[str], hidden: set[str]) -> str:
 
 class _TooManyDigits(ValueError):
     """A number cell longer than Excel can hold exactly."""
+
+
+def _trimmed(value: Any, decimal: str) -> str | None:
+    text = _cell_text(value, decimal)
+    return (text.strip() or None) if text is not None else None
 
 
 def _cell_text(value: Any, decimal: str = ".") -> str | None:

@@ -481,11 +481,12 @@ class _Sender:
                     n, "skipped", error=f"not sent: {exc}", ids=ids or {}, parent_row=parent_row
                 )
             state = done_state if reply.ok else ("unknown" if reply.unknown else "failed")
-            self.journal.log_attempt(step.name, key, attempt, action, state, reply.error)
             wait = self._retry_wait(reply, tries, waited)
             if wait is None:
-                break
+                break  # the last try is logged with the outcome below, in one transaction
+            self.journal.log_attempt(step.name, key, attempt, action, state, reply.error)
             if self.stop.wait(wait):
+                attempt = 0  # logged already
                 break
             waited += wait
         kept = {**(ids or {}), **{k: v for k, v in reply.ids.items() if k in step.keep}}
@@ -500,7 +501,12 @@ class _Sender:
             error=reply.error,
             log_reference=reply.log_reference,
             source_hash=source_hash if reply.ok or inserting else None,
-            payload=(full if full is not None else body) if reply.ok else None,
+            # an insert's body is in the journal since "sending": not written twice
+            payload=(full if full is not None else None if inserting else body)
+            if reply.ok
+            else None,
+            action=action if attempt else None,
+            attempt=attempt or None,
         )
         return Outcome(
             n,
