@@ -328,7 +328,7 @@ def render_command(mapping: MappingArg, input: InputOpt = None) -> None:
     for step in result.mapping.steps:
         for outcome in result.outcomes[step.name].values():
             if outcome.status == "planned":
-                line = {"step": step.name, "row": outcome.row, "body": outcome.body}
+                line = {"step": step.name, "row": outcome.row, "body": outcome.json()}
                 typer.echo(to_json(line))
     _print_problems(result)
     raise typer.Exit(0 if result.all_done else 1)

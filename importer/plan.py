@@ -17,7 +17,13 @@ from importer.catalog import Contract
 from importer.errors import InputError
 from importer.mapping import LOCALES, Mapping, Step
 from importer.readers import Table, read_table
-from importer.render import Renderer, RenderError, compile_expression, expression_columns
+from importer.render import (
+    Renderer,
+    RenderError,
+    compact,
+    compile_expression,
+    expression_columns,
+)
 from importer.results import DONE, Outcome, Result
 from importer.targets import target_class
 from importer.validation import Problem, StepData, validate_step
@@ -151,9 +157,9 @@ def prepare(mapping: Mapping, contract_for: ContractSource | None = None) -> Pla
             outcomes,
             renderer,
             mapping,
+            contracts[step.connector],
             line_data.get(step.name),
         )
-        planned = _check_contract(step, data[step.name], planned, contracts[step.connector])
         outcomes[step.name] = spread(step, planned, records[step.name])
         if step.lines:
             line_outcomes[step.name] = plan_lines(
@@ -256,9 +262,11 @@ def _plan_step(
     outcomes: dict[str, dict[int, Outcome]],
     renderer: Renderer,
     mapping: Mapping,
+    contract: Contract | None,
     lines: StepData | None = None,
 ) -> dict[int, Outcome]:
-    """The planned outcome of each record (by leading row)."""
+    """The planned outcome of each record (by leading row): its body rendered, checked
+    against the connector's contract, and kept as compact JSON text until it is sent."""
     own = data[step.name]
     parents = _parent_rows(step, own, data) if step.parent else {}
     checks = [(compile_expression(c.expr), c.message) for c in step.checks]
@@ -315,7 +323,11 @@ def _plan_step(
         except RenderError as exc:
             planned[n] = invalid(n, [Problem(own.table.label, n, None, None, str(exc))])
             continue
-        planned[n] = Outcome(n, "planned", body=body, parent_row=parent_row)
+        violations = _contract_problems(step, own, n, body, contract)
+        if violations:
+            planned[n] = invalid(n, violations)
+            continue
+        planned[n] = Outcome(n, "planned", body=compact(body), parent_row=parent_row)
     return planned
 
 
@@ -415,24 +427,17 @@ def plan_lines(
     return result
 
 
-def _check_contract(
-    step: Step, own: StepData, planned: dict[int, Outcome], contract: Contract | None
-) -> dict[int, Outcome]:
-    """Rows whose body the connector would refuse become invalid (nothing is sent)."""
+def _contract_problems(
+    step: Step, own: StepData, n: int, body: Any, contract: Contract | None
+) -> list[Problem]:
+    """What the connector would refuse in a planned body (placeholders for ids pass)."""
     if contract is None:
-        return planned
-    for n, outcome in planned.items():
-        if outcome.status != "planned":
-            continue
-        violations = [
-            v
-            for v in contract.violations(outcome.body)
-            if not (isinstance(v.value, str) and PLACEHOLDER.fullmatch(v.value))
-        ]
-        if violations:
-            problems = [contract_problem(step, own, n, v.value, v.message) for v in violations]
-            planned[n] = invalid(n, problems)
-    return planned
+        return []
+    return [
+        contract_problem(step, own, n, v.value, v.message)
+        for v in contract.violations(body)
+        if not (isinstance(v.value, str) and PLACEHOLDER.fullmatch(v.value))
+    ]
 
 
 def contract_problem(step: Step, own: StepData, n: int, value: Any, message: str) -> Problem:

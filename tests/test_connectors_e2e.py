@@ -115,7 +115,7 @@ def test_knorganisation_example_from_a_row(tmp_path):
     outcome = prepare(load_mapping(path)).result.outcomes["organisaties"][2]
 
     assert outcome.status == "planned", outcome.error
-    assert outcome.body == expected("KnOrganisation")
+    assert outcome.json() == expected("KnOrganisation")
 
 
 def test_knperson_example_from_a_row(tmp_path):
@@ -154,7 +154,7 @@ def test_knperson_example_from_a_row(tmp_path):
     outcome = prepare(load_mapping(path)).result.outcomes["personen"][2]
 
     assert outcome.status == "planned", outcome.error
-    assert outcome.body == expected("KnPerson")
+    assert outcome.json() == expected("KnPerson")
 
 
 def orders_by_reference(box) -> dict[str, dict]:

@@ -259,11 +259,11 @@ def test_value_map_from_a_sheet_and_a_step_condition(tmp_path):
 
     assert {n: o.status for n, o in outcomes.items()} == {2: "planned", 3: "excluded", 4: "planned"}
     assert outcomes[3].error == "not selected by when: row.soort == 'B2B'"
-    fields = outcomes[4].body["KnSalesRelationOrg"]["Element"]["Fields"]
+    fields = outcomes[4].json()["KnSalesRelationOrg"]["Element"]["Fields"]
     assert fields["InPv"] == "E"
 
     def organisation(n):
-        return outcomes[n].body["KnSalesRelationOrg"]["Element"]["Objects"][0]["KnOrganisation"]
+        return outcomes[n].json()["KnSalesRelationOrg"]["Element"]["Objects"][0]["KnOrganisation"]
 
     assert "Objects" not in organisation(2)["Element"]  # no IBAN: no bank account
     assert organisation(4)["Element"]["Objects"] == [
@@ -388,6 +388,6 @@ steps:
     assert outcomes[3].error == (
         "Klant: '3' matches no row of step relaties (column 'Nr' of klanten.csv)"
     )
-    assert outcomes[4].body == {
+    assert outcomes[4].json() == {
         "PtProject": {"Element": {"Fields": {"PrGp": "ALG", "DbId": "<DbId of relaties row 3>"}}}
     }

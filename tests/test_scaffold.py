@@ -47,7 +47,7 @@ def bodies(result: Scaffold, connector: str) -> list[Any]:
     plan = prepare(load_mapping(result.mapping_path))
     (outcomes,) = plan.result.outcomes.values()
     assert {n: o.error for n, o in outcomes.items() if o.status != "planned"} == {}
-    found = [o.body for o in outcomes.values()]
+    found = [o.json() for o in outcomes.values()]
     for body in found:
         assert catalog.check_body(connector, body) == []
         assert catalog.missing_mandatory(connector, body) == []
