@@ -35,7 +35,6 @@ import functools
 import getpass
 import hashlib
 import itertools
-import json
 import re
 import secrets
 import shlex
@@ -49,6 +48,7 @@ from typing import Any
 import pandas as pd
 
 from importer import i18n, types, xlsx
+from importer.render import compact
 from importer.results import STATUSES, Outcome, Result
 from importer.xlsx import Cell, Sheet, Style, Workbook, column_letter, save_atomically
 

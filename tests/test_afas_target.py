@@ -298,16 +298,36 @@ def test_an_update_carries_the_keys_and_what_changed_only():
     from importer.targets.afas import changed_fields
 
     def body(name, street, iban):
-        return {"KnOrganisation": {"Element": {"Fields": {
-            "MatchOga": "0", "BcCo": "100", "AutoNum": False, "Nm": name, "EmAd": "a@b.test"},
-            "Objects": [{"KnBasicAddressAdr": {"Element": {"Fields": {"Ad": street}}}},
-                        {"KnBankAccount": {"Element": {"Fields": {"Iban": iban}}}}]}}}
+        return {
+            "KnOrganisation": {
+                "Element": {
+                    "Fields": {
+                        "MatchOga": "0",
+                        "BcCo": "100",
+                        "AutoNum": False,
+                        "Nm": name,
+                        "EmAd": "a@b.test",
+                    },
+                    "Objects": [
+                        {"KnBasicAddressAdr": {"Element": {"Fields": {"Ad": street}}}},
+                        {"KnBankAccount": {"Element": {"Fields": {"Iban": iban}}}},
+                    ],
+                }
+            }
+        }
 
     before = body("Jansen", "Kerkstraat", "NL91ABNA0417164300")
     after = body("Jansen B.V.", "Kerkstraat", "NL69INGB0123456789")
     del after["KnOrganisation"]["Element"]["Fields"]["EmAd"]
 
-    assert changed_fields(before, after) == {"KnOrganisation": {"Element": {
-        "Fields": {"MatchOga": "0", "BcCo": "100", "Nm": "Jansen B.V.", "EmAd": ""},
-        "Objects": [{"KnBankAccount": {"Element": {"Fields": {"Iban": "NL69INGB0123456789"}}}}]}}}
+    assert changed_fields(before, after) == {
+        "KnOrganisation": {
+            "Element": {
+                "Fields": {"MatchOga": "0", "BcCo": "100", "Nm": "Jansen B.V.", "EmAd": ""},
+                "Objects": [
+                    {"KnBankAccount": {"Element": {"Fields": {"Iban": "NL69INGB0123456789"}}}}
+                ],
+            }
+        }
+    }
     assert changed_fields(before, before) is None

@@ -499,6 +499,21 @@ def test_payload_fields_named_like_secrets_are_masked():
     assert body["KnUser"]["Element"]["Fields"]["Pwrd"] == "geheim"  # the original is unchanged
 
 
+def test_the_payloads_sheet_masks_fields_named_like_secrets(tmp_path):
+    result = synthetic_result(tmp_path, 2)
+    body = {"KnUser": {"Element": {"Fields": {"Pwrd": "geheim", "Nm": "Jansen"}}}}
+    result.outcomes["verkooprelaties"][2].body = json.dumps(body)
+    result.outcomes["verkooprelaties"][3].body = '{"Nm":"Jansen"}'
+
+    path = write_workbook(result, tmp_path / "masked.xlsx", include_payloads=True)
+
+    sent = [r["JSON sent"].value for r in rows_of(openpyxl.load_workbook(path)["Payloads"])]
+    assert sent == [
+        '{"KnUser":{"Element":{"Fields":{"Pwrd":"***","Nm":"Jansen"}}}}',
+        '{"Nm":"Jansen"}',
+    ]
+
+
 def test_an_earlier_outcome_says_so(tmp_path):
     result = synthetic_result(tmp_path, 2)
     result.outcomes["verkooprelaties"][2] = Outcome(2, "created", ids={"DbId": "1"}, earlier=True)
