@@ -449,3 +449,15 @@ def test_violations_equal_the_full_checks_for_every_single_change(connector: str
         checked += 1
         refused += bool(expected)
     assert checked > 1000 and 0 < refused < checked  # both kinds of body were tried
+
+
+def test_a_valid_body_is_passed_without_the_detailed_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    def detailed(*args: Any) -> None:
+        raise AssertionError("the detailed walk ran for a valid body")
+
+    monkeypatch.setattr(catalog, "_check_node", detailed)
+    monkeypatch.setattr(catalog, "_missing_in_node", detailed)
+    for connector, body in VALID.items():
+        assert violations(connector, body()) == []
+    with pytest.raises(AssertionError, match="detailed walk"):
+        violations("PtProject", {"PtProject": {"Element": {"Fields": {"Zz": 1}}}})
