@@ -200,57 +200,77 @@ class Journal:
         update too), so a later update can send only what changed. With ``attempt``, the try
         that ended so is logged (as :meth:`log_attempt` does) in the same transaction."""
         assert state in STATES, state
-        now = _now()
         text = None if payload is None else _json(payload)  # outside the lock
         with self._lock:
             self._db.execute("BEGIN")
-            current = self._db.execute(
-                "SELECT state, attempts FROM rows WHERE step = ? AND key = ?", (step, key)
-            ).fetchone()
-            if attempt is not None:
-                self._db.execute(
-                    "INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (step, key, attempt, now, action or "", state, error),
-                )
-            if current and current[0] in DONE_STATES and state not in DONE_STATES:
-                # never forget that the record exists: keep its state and ids, note the error
-                self._db.execute(
-                    "UPDATE rows SET error = ?, updated_at = ? WHERE step = ? AND key = ?",
-                    (error, now, step, key),
-                )
-                self._db.execute("COMMIT")
-                return
-            self._db.execute(
-                "INSERT INTO rows (step, key, row, state, ids, error, log_reference, "
-                "source_hash, payload, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (step, key) DO UPDATE SET row = excluded.row, "
-                "state = excluded.state, ids = excluded.ids, error = excluded.error, "
-                "log_reference = excluded.log_reference, "
-                "source_hash = COALESCE(excluded.source_hash, source_hash), "
-                "payload = COALESCE(excluded.payload, payload), "
-                "updated_at = excluded.updated_at",
-                (
-                    step,
-                    key,
-                    row,
-                    state,
-                    json.dumps(ids or {}),
-                    error,
-                    log_reference,
-                    source_hash,
-                    text,
-                    now,
-                    now,
-                ),
-            )
-            if action and attempt is None:
-                attempt = current[1] if current else 0
-                self._db.execute(
-                    "INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (step, key, attempt, now, action, state, error),
-                )
+            self._write(
+                step, key, row, state, _now(), ids, error, log_reference, source_hash, text,
+                action, attempt,
+            )  # fmt: skip
             self._db.execute("COMMIT")
+
+    def record_unsent(self, step: str, rows: list[tuple[str, int, str, str | None]]) -> None:
+        """Record many rows that will not be sent (``(key, row, state, error)``: invalid or
+        skipped before sending began) in one transaction, as :meth:`record` would one by one."""
+        now = _now()
+        with self._lock:
+            self._db.execute("BEGIN")
+            for key, row, state, error in rows:
+                assert state in STATES, state
+                self._write(step, key, row, state, now, None, error, None, None, None, None, None)
+            self._db.execute("COMMIT")
+
+    def _write(
+        self,
+        step: str,
+        key: str,
+        row: int,
+        state: str,
+        now: str,
+        ids: dict[str, str] | None,
+        error: str | None,
+        log_reference: str | None,
+        source_hash: str | None,
+        payload: str | None,
+        action: str | None,
+        attempt: int | None,
+    ) -> None:
+        """What :meth:`record` writes, inside the caller's transaction."""
+        current = self._db.execute(
+            "SELECT state, attempts FROM rows WHERE step = ? AND key = ?", (step, key)
+        ).fetchone()
+        if attempt is not None:
+            self._db.execute(
+                "INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (step, key, attempt, now, action or "", state, error),
+            )
+        if current and current[0] in DONE_STATES and state not in DONE_STATES:
+            # never forget that the record exists: keep its state and ids, note the error
+            self._db.execute(
+                "UPDATE rows SET error = ?, updated_at = ? WHERE step = ? AND key = ?",
+                (error, now, step, key),
+            )
+            return
+        self._db.execute(
+            "INSERT INTO rows (step, key, row, state, ids, error, log_reference, "
+            "source_hash, payload, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (step, key) DO UPDATE SET row = excluded.row, "
+            "state = excluded.state, ids = excluded.ids, error = excluded.error, "
+            "log_reference = excluded.log_reference, "
+            "source_hash = COALESCE(excluded.source_hash, source_hash), "
+            "payload = COALESCE(excluded.payload, payload), "
+            "updated_at = excluded.updated_at",
+            (
+                step, key, row, state, json.dumps(ids or {}), error, log_reference,
+                source_hash, payload, now, now,
+            ),
+        )  # fmt: skip
+        if action and attempt is None:
+            self._db.execute(
+                "INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (step, key, current[1] if current else 0, now, action, state, error),
+            )
 
     def log_attempt(
         self, step: str, key: str, attempt: int, action: str, outcome: str, error: str | None

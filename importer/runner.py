@@ -143,6 +143,7 @@ class _Sender:
             if self.options.observer:
                 for step in self.steps:
                     self.options.observer.step_started(step, len(self.result.outcomes[step.name]))
+            self._record_unsent()
             for group in self.groups:
                 self._drain()  # a group starts when the steps before it are done
                 for i, step in enumerate(group):
@@ -160,6 +161,17 @@ class _Sender:
                     self.result.outcomes[step.name][n] = Outcome(
                         n, "skipped", error="not sent: the run ended before this row's turn"
                     )
+
+    def _record_unsent(self) -> None:
+        """Journal the rows planning found invalid (or skipped), a transaction per step."""
+        for step in self.steps:
+            unsent = [
+                (self._key(step, n), n, outcome.status, outcome.error)
+                for n in self.records[step.name]
+                if (outcome := self.result.outcomes[step.name][n]).status in ("invalid", "skipped")
+            ]
+            if unsent:
+                self.journal.record_unsent(step.name, unsent)
 
     def _submit(self, step: Step, n: int) -> None:
         with self.idle:
@@ -204,13 +216,14 @@ class _Sender:
 
     def _row(self, step: Step, n: int) -> Outcome:
         planned = self.result.outcomes[step.name][n]
-        key = self._key(step, n)
-        if planned.status == "planned" and step.parent and planned.parent_row is not None:
-            planned = self._after_parent(step, planned)
         if planned.status != "planned":
-            if planned.status in ("invalid", "skipped"):
+            return planned  # journalled before sending began (_record_unsent)
+        key = self._key(step, n)
+        if step.parent and planned.parent_row is not None:
+            planned = self._after_parent(step, planned)
+            if planned.status != "planned":
                 self.journal.record(step.name, key, n, planned.status, error=planned.error)
-            return planned
+                return planned
         entry = self.entries[step.name].get(key)
         record = self.records[step.name][n]
         # the whole record: its row, the rows grouped with it and its lines
