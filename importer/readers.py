@@ -58,6 +58,7 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 ENCODINGS = ("utf-8-sig", "cp1252")
 DELIMITERS = (";", ",", "\t")
 EXCEL_DIGITS = 15  # significant digits Excel keeps of a number
+_EXCEL_LIMIT = 10**EXCEL_DIGITS
 LISTED = 5  # rows named in a warning before "and N more"
 SNIFF_LINES = 20  # lines looked at for the delimiter when the first one has none
 TITLE_ROWS = 10  # how far below a one-cell first row a wider header is taken for one
@@ -430,17 +431,18 @@ def _read_excel(path: Path, raw: bytes, sheet: str | None, decimal: str = ".") -
             "Excel and save it again as Excel Workbook (.xlsx)"
         ) from exc
     try:
-        # Trimmed here, cell by cell (_tidy's column-wise strip costs as much again); text
-        # cells, most of them, inline without a call.
+        # Text cells, most of them, trimmed inline (a column-wise strip afterwards costs as
+        # much again); numbers and dates never have spaces around them.
         texts = [
-            [(v.strip() or None) if v.__class__ is str else _trimmed(v, decimal) for v in row]
+            [(v.strip() or None) if v.__class__ is str else _cell_text(v, decimal) for v in row]
             for row in rows
         ]
     except _TooManyDigits:
         raise _digits_error(label, rows) from None
     width = max(map(len, texts), default=0)
     grid = pd.DataFrame(texts, columns=range(width), dtype=object)
-    grid = grid.where(grid.notna(), None)  # short rows: their missing cells are None too
+    if any(len(row) != width for row in texts):
+        grid = grid.where(grid.notna(), None)  # short rows: their missing cells are None too
     grid.index = pd.RangeIndex(1, len(grid) + 1)
     header = _header_row(label, grid, excel=True)
     titles = list(grid.loc[header[0]])
@@ -504,30 +506,29 @@ class _TooManyDigits(ValueError):
     """A number cell longer than Excel can hold exactly."""
 
 
-def _trimmed(value: Any, decimal: str) -> str | None:
-    text = _cell_text(value, decimal)
-    return (text.strip() or None) if text is not None else None
-
-
 def _cell_text(value: Any, decimal: str = ".") -> str | None:
     """Text of an Excel cell as the user sees it: 12 not 12.0, dates as YYYY-MM-DD."""
-    if value.__class__ is str:  # most cells: the fast way
+    kind = value.__class__  # exact classes first: this runs for every number and date cell
+    if kind is str:
         return value or None
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if abs(value) >= 10**EXCEL_DIGITS:
+    if kind is float:
+        if abs(value) >= _EXCEL_LIMIT:
             raise _TooManyDigits(value)
         if value.is_integer():
             return str(int(value))
         # what Excel shows: 15 significant digits, so 0.1+0.2 is 0.3; never an exponent
-        return format(Decimal(f"{value:.{EXCEL_DIGITS}g}"), "f").replace(".", decimal)
-    if isinstance(value, int) and abs(value) >= 10**EXCEL_DIGITS:
-        raise _TooManyDigits(value)
+        text = f"{value:.{EXCEL_DIGITS}g}"
+        if "e" in text:  # below 0.0001: written out in full
+            text = format(Decimal(text), "f")
+        return text.replace(".", decimal)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int) and abs(value) >= _EXCEL_LIMIT:
+        raise _TooManyDigits(value)
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return str(value)
@@ -537,7 +538,7 @@ def _digits_error(label: str, rows: list[list[Any]]) -> InputError:
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
             number = isinstance(value, int | float) and not isinstance(value, bool)
-            if number and abs(value) >= 10**EXCEL_DIGITS:
+            if number and abs(value) >= _EXCEL_LIMIT:
                 shown = format(Decimal(f"{value:.{EXCEL_DIGITS}g}"), "f")
                 return InputError(
                     f"{label}, row {r}, cell {_letters(c)}{r}: the number {shown} has more "

@@ -93,6 +93,21 @@ def test_xlsx_cells_are_read_as_text(tmp_path):
     assert table.frame.loc[4].tolist() == ["9", "12.5", "2024-12-31", "1234", None]
 
 
+def test_xlsx_numbers_read_as_excel_shows_them(tmp_path):
+    path = tmp_path / "k.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Getal"])
+    for value in (0.1 + 0.2, 0.00001, -0.5, 123456789012.345, 1e14, -7.0, True, 0.000123):
+        workbook.active.append([value])
+    workbook.save(path)
+
+    shown = read_table(path, decimal=",").frame["Getal"].tolist()
+
+    assert shown == [
+        "0,3", "0,00001", "-0,5", "123456789012,345", "100000000000000", "-7", "true", "0,000123",
+    ]  # fmt: skip
+
+
 def test_xlsx_first_sheet_is_the_default(tmp_path):
     path = tmp_path / "k.xlsx"
     workbook = openpyxl.Workbook()
