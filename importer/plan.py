@@ -93,7 +93,7 @@ class Plan:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """What one request is made of: a leading row, its group's other rows, and its lines."""
 

@@ -23,7 +23,7 @@ DONE = frozenset({"created", "updated", "existing", "planned", "excluded"})
 EARLIER = "already done"  # how the summary counts rows done in an earlier run
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """What became of one source row in one step."""
 
