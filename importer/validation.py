@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -99,7 +100,7 @@ def validate_step(
     # one dict per row, built from the columns' lists (DataFrame.to_dict("records") boxes
     # every cell through pandas, three times slower)
     names = list(prepared)
-    columns_ = [[None if _blank(v) else v for v in p.values.tolist()] for p in prepared.values()]
+    columns_ = [_cells(p.values) for p in prepared.values()]
     data.values = {
         int(n): dict(zip(names, cells, strict=True))
         for n, *cells in zip(index.tolist(), *columns_, strict=True)
@@ -110,6 +111,27 @@ def validate_step(
 
 def _blank(value: Any) -> bool:
     return value is None or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+def _cells(values: pd.Series) -> list[Any]:
+    """A column's values as a list, None where blank.
+
+    ``pd.isna`` finds every blank cell (and a few more kinds of missing value) in one pass;
+    only the cells it finds are asked ``_blank``, not all of them (a call per cell).
+    """
+    cells = values.to_numpy(dtype=object, copy=True)
+    for i in np.flatnonzero(pd.isna(cells)):
+        if _blank(cells[i]):
+            cells[i] = None
+    return cells.tolist()
+
+
+def _text_cells(series: pd.Series) -> pd.Series:
+    """Which cells hold text (str). Cells read from a file all do: one look at the whole
+    column (in C) says so, instead of a call per cell."""
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+        return series.notna()
+    return series.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
 
 
 def _check_headers(step: Step | Lines, table: Table, label: str) -> None:
@@ -155,15 +177,14 @@ def _prepare(raw: pd.Series, column: Column, sheet_map: dict[str, Any] | None) -
         text = text.map(lambda v: spelling.get(str(v).casefold(), v), na_action="ignore")
     # A constant, expression, default or map may give a value in its own type (a number, a
     # date): it is taken as it is. Text is converted to the column's type.
-    native = text.map(lambda v: not isinstance(v, str), na_action="ignore")
-    native = native.fillna(False).astype(bool)
+    native = text.notna() & ~_text_cells(text)
     values, type_reasons = types.convert(text.where(~native & reasons.isna(), None), column)
     values = values.where(~native, text)
     return _Prepared(text, values, reasons.where(reasons.notna(), type_reasons))
 
 
 def _on_text(series: pd.Series, change: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    strings = series.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False)
+    strings = _text_cells(series)
     if not strings.any():
         return series
     out = series.copy()
