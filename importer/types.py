@@ -46,7 +46,7 @@ def convert(text: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
     if not present.any():
         return values, reasons
     if column.type in checks.CHECKS:
-        got, why = checks.apply(column.type, text[present].astype(str))
+        got, why = checks.apply(column.type, text[present])  # apply reads each value as str
         values[present] = got.astype(object)
         bad = why.notna()
         reasons[bad[bad].index] = [

@@ -102,9 +102,10 @@ def validate_step(
     # every cell through pandas, three times slower)
     names = list(prepared)
     columns_ = [_cells(p.values) for p in prepared.values()]
+    numbers = [int(n) for n in index.tolist()]
+    rows = zip(*columns_, strict=True)
     data.values = {
-        int(n): dict(zip(names, cells, strict=True))
-        for n, *cells in zip(index.tolist(), *columns_, strict=True)
+        n: dict(zip(names, cells, strict=True)) for n, cells in zip(numbers, rows, strict=True)
     }
     data.rows = {n: row for n, row in data.values.items() if n not in data.problems}
     return data
@@ -178,10 +179,17 @@ def _prepare(raw: pd.Series, column: Column, sheet_map: dict[str, Any] | None) -
         text = text.map(lambda v: spelling.get(str(v).casefold(), v), na_action="ignore")
     # A constant, expression, default or map may give a value in its own type (a number, a
     # date): it is taken as it is. Text is converted to the column's type.
+    # (Most columns hold text only and have no map: then nothing is masked or merged, each of
+    # which would be another pass over the column.)
     native = text.notna() & ~_text_cells(text)
-    values, type_reasons = types.convert(text.where(~native & reasons.isna(), None), column)
-    values = values.where(~native, text)
-    return _Prepared(text, values, reasons.where(reasons.notna(), type_reasons))
+    convertible = ~native & reasons.isna()
+    to_convert = text if convertible.all() else text.where(convertible, None)
+    values, type_reasons = types.convert(to_convert, column)
+    if native.any():
+        values = values.where(~native, text)
+    if reasons.notna().any():
+        type_reasons = reasons.where(reasons.notna(), type_reasons)
+    return _Prepared(text, values, type_reasons)
 
 
 _SPACES = re.compile(r"\s+")
