@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from importer import checks
@@ -45,15 +46,23 @@ def convert(text: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
     if not present.any():
         return values, reasons
     if column.type in checks.CHECKS:
-        got, why = checks.apply(column.type, text[present].astype(str))
+        got, why = checks.apply(column.type, text[present])  # apply reads each value as str
         values[present] = got.astype(object)
         bad = why.notna()
         reasons[bad[bad].index] = [
             f"{v!r}: {r}" for v, r in zip(text[bad[bad].index], why[bad], strict=True)
         ]
         return values.where(reasons.isna(), None), reasons
-    got = _CONVERTERS[column.type](text[present].astype(str), column)
-    values[got.index] = got.astype(object)
+    if column.type == "text":
+        values[present] = text[present].astype(str).astype(object)
+        return values, reasons
+    # Each distinct text is converted once (a column of dates or amounts repeats its values),
+    # then every cell takes its value: the converters return the valid ones only.
+    codes, distinct = pd.factorize(text[present].astype(str))
+    got = _CONVERTERS[column.type](pd.Series(distinct), column)
+    converted = np.full(len(distinct), None, dtype=object)
+    converted[np.asarray(got.index, dtype=np.intp)] = got.astype(object)
+    values[present] = converted[codes]
     failed = present & values.isna()
     reasons[failed] = [f"{v!r} is not {describe(column)}" for v in text[failed]]
     return values, reasons

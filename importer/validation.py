@@ -11,10 +11,12 @@ is reported, not just the first. A row with a problem is invalid and never sent.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -99,10 +101,11 @@ def validate_step(
     # one dict per row, built from the columns' lists (DataFrame.to_dict("records") boxes
     # every cell through pandas, three times slower)
     names = list(prepared)
-    columns_ = [[None if _blank(v) else v for v in p.values.tolist()] for p in prepared.values()]
+    columns_ = [_cells(p.values) for p in prepared.values()]
+    numbers = [int(n) for n in index.tolist()]
+    rows = zip(*columns_, strict=True)
     data.values = {
-        int(n): dict(zip(names, cells, strict=True))
-        for n, *cells in zip(index.tolist(), *columns_, strict=True)
+        n: dict(zip(names, cells, strict=True)) for n, cells in zip(numbers, rows, strict=True)
     }
     data.rows = {n: row for n, row in data.values.items() if n not in data.problems}
     return data
@@ -110,6 +113,27 @@ def validate_step(
 
 def _blank(value: Any) -> bool:
     return value is None or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+def _cells(values: pd.Series) -> list[Any]:
+    """A column's values as a list, None where blank.
+
+    ``pd.isna`` finds every blank cell (and a few more kinds of missing value) in one pass;
+    only the cells it finds are asked ``_blank``, not all of them (a call per cell).
+    """
+    cells = values.to_numpy(dtype=object, copy=True)
+    for i in np.flatnonzero(pd.isna(cells)):
+        if _blank(cells[i]):
+            cells[i] = None
+    return cells.tolist()
+
+
+def _text_cells(series: pd.Series) -> pd.Series:
+    """Which cells hold text (str). Cells read from a file all do: one look at the whole
+    column (in C) says so, instead of a call per cell."""
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+        return series.notna()
+    return series.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
 
 
 def _check_headers(step: Step | Lines, table: Table, label: str) -> None:
@@ -141,7 +165,7 @@ def _compute(column: Column, prepared: dict[str, _Prepared], index: pd.Index) ->
 def _prepare(raw: pd.Series, column: Column, sheet_map: dict[str, Any] | None) -> _Prepared:
     text = raw.astype(object).where(raw.notna(), None)
     if column.collapse_spaces:
-        text = _on_text(text, lambda s: s.str.replace(r"\s+", " ", regex=True))
+        text = _on_text(text, lambda s: pd.Series([_collapsed(v) for v in s], index=s.index))
     if column.case:
         text = _on_text(text, lambda s: getattr(s.str, column.case)())
     if column.default is not None:
@@ -155,15 +179,30 @@ def _prepare(raw: pd.Series, column: Column, sheet_map: dict[str, Any] | None) -
         text = text.map(lambda v: spelling.get(str(v).casefold(), v), na_action="ignore")
     # A constant, expression, default or map may give a value in its own type (a number, a
     # date): it is taken as it is. Text is converted to the column's type.
-    native = text.map(lambda v: not isinstance(v, str), na_action="ignore")
-    native = native.fillna(False).astype(bool)
-    values, type_reasons = types.convert(text.where(~native & reasons.isna(), None), column)
-    values = values.where(~native, text)
-    return _Prepared(text, values, reasons.where(reasons.notna(), type_reasons))
+    # (Most columns hold text only and have no map: then nothing is masked or merged, each of
+    # which would be another pass over the column.)
+    native = text.notna() & ~_text_cells(text)
+    convertible = ~native & reasons.isna()
+    to_convert = text if convertible.all() else text.where(convertible, None)
+    values, type_reasons = types.convert(to_convert, column)
+    if native.any():
+        values = values.where(~native, text)
+    if reasons.notna().any():
+        type_reasons = reasons.where(reasons.notna(), type_reasons)
+    return _Prepared(text, values, type_reasons)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _collapsed(text: str) -> str:
+    """Every run of white space as one space. Text whose words are one space apart already
+    (most) is left as it is, without a regex search (which costs twice as much)."""
+    return text if " ".join(text.split()) == text else _SPACES.sub(" ", text)
 
 
 def _on_text(series: pd.Series, change: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    strings = series.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False)
+    strings = _text_cells(series)
     if not strings.any():
         return series
     out = series.copy()
@@ -281,7 +320,7 @@ def _checks(
         checks.append(
             (
                 "pattern",
-                lambda s: s.astype(str).str.fullmatch(pattern).fillna(False).astype(bool),
+                lambda s: _matches(s, pattern),
                 lambda row, v: f"{v!r} does not have the expected form ({pattern})",
             )
         )
@@ -326,10 +365,26 @@ def _duplicate_messages(values: pd.Series) -> Callable[[int, Any], str]:
     return message
 
 
+def _matches(series: pd.Series, pattern: str) -> pd.Series:
+    """Which values match ``pattern`` as a whole (False where missing); each distinct text is
+    matched once."""
+    codes, distinct = pd.factorize(series.astype(str))
+    match = re.compile(pattern).fullmatch
+    # one more False at the end, for the code -1 of a missing value
+    found = np.array([match(v) is not None for v in distinct] + [False], dtype=bool)
+    return pd.Series(found[codes], index=series.index)
+
+
 def _within(values: pd.Series, bound: float, key: str) -> pd.Series:
     def ok(v: Any) -> bool:
         if v is None or (isinstance(v, float) and pd.isna(v)):
             return True  # the type check reports it
         return float(v) >= bound if key == "min" else float(v) <= bound
 
-    return values.map(ok).astype(bool)
+    # each distinct value once (equal values are equal numbers); missing ones one by one, as
+    # pandas counts more kinds of value missing than ``ok`` does
+    codes, distinct = pd.factorize(values)
+    within = np.array([ok(v) for v in distinct] + [True], dtype=bool)[codes]  # -1: last
+    for i in np.flatnonzero(codes < 0):
+        within[i] = ok(values.iat[i])
+    return pd.Series(within, index=values.index)

@@ -167,3 +167,50 @@ def test_excel_numbers_read_with_the_sources_decimal_separator(tmp_path):
 
     assert read_table(path, decimal=",").frame.loc[2].tolist() == ["1234,5", "3"]
     assert read_table(path).frame.loc[2].tolist() == ["1234.5", "3"]
+
+
+def test_csv_cells_are_trimmed_of_every_kind_of_space(tmp_path):
+    path = tmp_path / "k.csv"
+    path.write_text(
+        'Code; Naam ;Plaats\n 1\t;"\u00a0Jansen  ";\u2003\n2;"";Den Haag \n', encoding="utf-8"
+    )
+
+    frame = read_table(path).frame
+
+    assert list(frame.columns) == ["Code", "Naam", "Plaats"]
+    assert frame.loc[2].tolist() == ["1", "Jansen", None]
+    assert frame.loc[3].tolist() == ["2", None, "Den Haag"]
+
+
+@pytest.mark.parametrize("blank_lines", [0, 3, 40_000])
+def test_csv_delimiter_is_found_below_many_blank_lines(tmp_path, blank_lines):
+    # the header line is looked for in a head of the file; 40,000 blank lines of 2 characters
+    # put it beyond the first such head, and cut it off at the end of the second
+    path = tmp_path / "k.csv"
+    lines = " \n" * blank_lines + "Code;Naam,Voornaam;Plaats\n1;Jansen, Jan;Zwolle\n"
+    path.write_text(lines, encoding="utf-8")
+
+    table = read_table(path)
+
+    assert table.dialect["delimiter"] == ";"
+    assert table.frame.loc[blank_lines + 2].tolist() == ["1", "Jansen, Jan", "Zwolle"]
+
+
+def test_first_filled_line_matches_splitting_the_whole_text():
+    from importer.readers import _first_filled_line
+
+    header = "Code;Naam;" + "x" * 70_000
+    for text in ["", " \n\t\n", "a;b", "\n\na;b\nc;d", " \n" * 32_767 + header + "\n1;2;3",
+                 "\r\n" * 40_000 + "h;i\r\n", "\u2028" * 70_000 + "p;q"]:  # fmt: skip
+        expected = next((line for line in text.splitlines() if line.strip()), "")
+        assert _first_filled_line(text) == expected
+
+
+def test_a_row_in_the_first_column_only_is_refused_but_not_one_with_a_gap(tmp_path):
+    path = tmp_path / "k.csv"
+    path.write_text("Code;Naam;Plaats\n1;;Zwolle,Kampen,Urk\n1,Jansen,Zwolle;;\n", "utf-8")
+
+    with pytest.raises(InputError, match=r"k.csv, row 3: the whole row is in column 'Code'"):
+        read_table(path)
+    path.write_text("Code;Naam;Plaats\n1,Jansen,Zwolle;;Urk\n", "utf-8")
+    assert read_table(path).frame.loc[2].tolist() == ["1,Jansen,Zwolle", None, "Urk"]

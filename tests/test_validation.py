@@ -124,3 +124,88 @@ def test_values_that_do_not_fit_their_type_are_problems():
         "waar/onwaar, 1/0, x)",
         "k.csv, row 2, column 'p': '1234 ab' does not have the expected form (\\d{4} ?[A-Z]{2})",
     ]
+
+
+def test_repeated_values_are_converted_once_and_each_cell_gets_its_own():
+    data = validate(
+        {
+            "nr": Column(),
+            "dt": Column(type="date", format="%d-%m-%Y"),
+            "d": Column(type="decimal", decimal=",", thousands="."),
+        },
+        {
+            "nr": ["1", "2", "3", "4", "5", "6"],
+            "dt": ["01-03-2024", None, "31-02-2024", "01-03-2024", "31-02-2024", "2024-03-02"],
+            "d": ["12.500,00", "12,500.00", None, "1,5", "12.500,00", "1,5"],
+        },
+    )
+
+    assert messages(data) == [
+        "k.csv, row 3, column 'd': '12,500.00' is not a number with a decimal comma, such as "
+        "1.234,56",
+        "k.csv, row 4, column 'dt': '31-02-2024' is not a date written as DD-MM-YYYY",
+        "k.csv, row 6, column 'dt': '31-02-2024' is not a date written as DD-MM-YYYY",
+    ]
+    assert [data.values[n]["dt"] for n in range(2, 8)] == [
+        dt.date(2024, 3, 1), None, None, dt.date(2024, 3, 1), None, dt.date(2024, 3, 2)
+    ]  # fmt: skip
+    assert [data.values[n]["d"] for n in range(2, 8)] == [
+        Decimal("12500.00"), None, None, Decimal("1.5"), Decimal("12500.00"), Decimal("1.5")
+    ]  # fmt: skip
+
+
+def test_a_rows_values_are_none_where_blank_and_kept_where_not():
+    from importer.validation import _blank, _cells
+
+    nan_decimal = Decimal("NaN")
+    cells = [None, float("nan"), pd.NaT, pd.NA, "x", 0, nan_decimal, dt.date(2024, 1, 1), ""]
+    got = _cells(pd.Series(cells, dtype=object))
+    expected = [None if _blank(v) else v for v in cells]
+    assert got[:3] == [None, None, None]
+    assert all(g is e for g, e in zip(got, expected, strict=True))
+    assert got[3] is pd.NA and got[6] is nan_decimal  # missing to pandas, but not blank
+
+
+def test_bounds_and_patterns_are_checked_for_each_cell_also_when_values_repeat():
+    data = validate(
+        {
+            "nr": Column(pattern=r"\d{1,3}"),
+            "n": Column(type="decimal", decimal=",", min=0, max=100),
+            "m": Column(type="integer", min=5),
+        },
+        {
+            "nr": ["1", "1234", "1", "x1", "1234", None],
+            "n": ["-1", "50", "-1", None, "100,5", "50"],
+            "m": [None, None, None, None, None, None],
+        },
+    )
+
+    assert messages(data) == [
+        "k.csv, row 2, column 'nr': '1' appears more than once (also in row 4); each value must be unique",
+        "k.csv, row 2, column 'n': -1 is below the minimum 0",
+        "k.csv, row 3, column 'nr': '1234' appears more than once (also in row 6); each value must be unique",
+        "k.csv, row 3, column 'nr': '1234' does not have the expected form (\\d{1,3})",
+        "k.csv, row 4, column 'nr': '1' appears more than once (also in row 2); each value must be unique",
+        "k.csv, row 4, column 'n': -1 is below the minimum 0",
+        "k.csv, row 5, column 'nr': 'x1' does not have the expected form (\\d{1,3})",
+        "k.csv, row 6, column 'nr': '1234' appears more than once (also in row 3); each value must be unique",
+        "k.csv, row 6, column 'nr': '1234' does not have the expected form (\\d{1,3})",
+        "k.csv, row 6, column 'n': 100,5 is above the maximum 100",
+        "k.csv, row 7, column 'nr': is empty; a value is required",
+    ]
+
+
+def test_collapsing_spaces_agrees_with_the_regex():
+    import re
+
+    from importer.validation import _collapsed
+
+    texts = ["Jan de Vries", " Jan", "Jan ", "Jan  de", "Jan\tde", "Jan\u00a0de", "Jan \n de",
+             "", " ", "\u2003", "a b c", "a\u200bb", "a\x1cb"]  # fmt: skip
+    for text in texts:
+        assert _collapsed(text) == re.sub(r"\s+", " ", text)
+    data = validate(
+        {"nr": Column(), "naam": Column(collapse_spaces=True)},
+        {"nr": ["1", "2", "3"], "naam": ["Jan  de\u00a0Vries", "Jan de Vries", None]},
+    )
+    assert [data.values[n]["naam"] for n in (2, 3, 4)] == ["Jan de Vries", "Jan de Vries", None]
