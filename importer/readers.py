@@ -42,7 +42,7 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -454,9 +454,9 @@ def _read_excel(path: Path, raw: bytes, sheet: str | None, decimal: str = ".") -
     try:
         # Text cells, most of them, trimmed inline (a column-wise strip afterwards costs as
         # much again); numbers and dates never have spaces around them.
+        other = _cell_texts(decimal)
         texts = [
-            [(v.strip() or None) if v.__class__ is str else _cell_text(v, decimal) for v in row]
-            for row in rows
+            [(v.strip() or None) if v.__class__ is str else other(v) for v in row] for row in rows
         ]
     except _TooManyDigits:
         raise _digits_error(label, rows) from None
@@ -525,6 +525,26 @@ def _sheet_list(names: list[str], hidden: set[str]) -> str:
 
 class _TooManyDigits(ValueError):
     """A number cell longer than Excel can hold exactly."""
+
+
+def _cell_texts(decimal: str) -> Callable[[Any], str | None]:
+    """:func:`_cell_text`, remembering the text of each number and date: columns repeat
+    them (amounts, dates, house numbers), and a look-up costs a fraction of a conversion."""
+    known: dict[Any, str | None] = {}
+
+    def text(value: Any) -> str | None:
+        if value.__class__ not in _REMEMBERED:  # True == 1 == 1.0: bools are not remembered
+            return _cell_text(value, decimal)
+        found = known.get(value, _UNSEEN)
+        if found is _UNSEEN:
+            found = known[value] = _cell_text(value, decimal)
+        return found
+
+    return text
+
+
+_UNSEEN: Any = object()
+_REMEMBERED = {float, int, dt.datetime, dt.date, dt.time}
 
 
 def _cell_text(value: Any, decimal: str = ".") -> str | None:
@@ -702,7 +722,7 @@ def _scan_sheet_xml(raw: bytes, sheet: str) -> tuple[list[Found], bool]:
 
 
 def _scan_cells(xml: bytes) -> Iterator[Found]:
-    if b"<f" in xml or b":f>" in xml or b":f " in xml:
+    if b"<f" in xml or b":f" in xml:  # <f>, or <x:f> in a sheet with a namespace prefix
         for match in _FORMULA_CELL.finditer(xml):
             attrs, formula, value = match.groups()
             ref = _REF.search(attrs)

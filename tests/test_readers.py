@@ -97,14 +97,16 @@ def test_xlsx_numbers_read_as_excel_shows_them(tmp_path):
     path = tmp_path / "k.xlsx"
     workbook = openpyxl.Workbook()
     workbook.active.append(["Getal"])
-    for value in (0.1 + 0.2, 0.00001, -0.5, 123456789012.345, 1e14, -7.0, True, 0.000123):
+    values = (0.1 + 0.2, 0.00001, -0.5, 123456789012.345, 1e14, -7.0, 1.0, True, 1, False, 0.0)
+    for value in values:
         workbook.active.append([value])
     workbook.save(path)
 
     shown = read_table(path, decimal=",").frame["Getal"].tolist()
 
     assert shown == [
-        "0,3", "0,00001", "-0,5", "123456789012,345", "100000000000000", "-7", "true", "0,000123",
+        "0,3", "0,00001", "-0,5", "123456789012,345", "100000000000000", "-7", "1", "true", "1",
+        "false", "0",
     ]  # fmt: skip
 
 
