@@ -162,7 +162,9 @@ class _Object:
     by_lower: dict[str, str] = field(default_factory=dict)
     # field name -> value -> True when the field's checks find nothing (see _quick_check)
     checks: dict[str, Callable[[Any], bool]] = field(default_factory=dict, compare=False)
-    demanded_names: frozenset[str] = field(default=frozenset(), compare=False)
+    demands: dict[str, tuple[tuple[str, frozenset[str], str], ...]] = field(
+        default_factory=dict, compare=False
+    )  # ``demanded`` as a dict, for the quick walk
 
 
 # --- Loading ------------------------------------------------------------------------------------
@@ -242,7 +244,7 @@ def _compile_object(spec: dict[str, Any]) -> _Object:
         demanded=demanded,
         by_lower={n.lower(): n for n in spec["fields"]},
         checks={n: _quick_check(f) for n, f in fields_.items()},
-        demanded_names=frozenset(n for n, _ in demanded),
+        demands=dict(demanded),
     )
 
 
@@ -654,7 +656,8 @@ def missing_mandatory(connector: str, body: Any, *, existing: bool = False) -> l
 # --- Valid bodies, quickly ---------------------------------------------------------------------
 # Most bodies are valid. These functions only answer "does the detailed walk above find nothing,
 # missing mandatory fields included?", with exact type tests and no messages; False means "look
-# closer", not "invalid": anything unusual (a dict subclass, a custom field) may answer False.
+# closer", not "invalid": anything unusual (a dict subclass, a value of another type) may
+# answer False.
 
 
 def _clean_node(obj: _Object, node: Any) -> bool:
@@ -705,13 +708,13 @@ def _clean_element(obj: _Object, element: Any) -> bool:
 
 def _demands_met(obj: _Object, element: dict, values: dict) -> bool:
     """Whether ``_missing_in_element`` finds nothing missing in an insert's element."""
-    names: Iterable[str] = obj.demanded_names
+    names: Iterable[str] = obj.demands
     if not (None in values.values() or "" in values.values()):
-        names = obj.demanded_names.difference(values)  # the others are there and not empty
+        names = obj.demands.keys() - values.keys()  # the others are there and not empty
     for name in names:
         if _present(values.get(name)) or _present(element.get(f"@{name}")):
             continue
-        if not _waived(WAIVED_WHEN.get((obj.name, name), ()), values):
+        if not _waived(obj.demands[name], values):
             return False
     return True
 

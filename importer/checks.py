@@ -274,10 +274,6 @@ def _iban_country_module(cc: str) -> Any:
     return _IBAN_COUNTRY_MODULES[cc]
 
 
-def _iban_mod97(compact: str) -> bool:
-    return int((compact[4:] + compact[:4]).translate(_LETTER_VALUES)) % 97 == 1
-
-
 def _be_account_ok(compact: str) -> bool:
     """The Belgian account number's own check digits (the last two), as stdnum.be.iban."""
     return (int(compact[4:-2]) % 97 or 97) == int(compact[-2:])
@@ -335,7 +331,7 @@ def _fast_iban(text: pd.Series) -> pd.Series:
             continue
         group = s[cc == code]
         group = group[_fullmatch(group, _IBAN_FULL_RE[code])]
-        # the check digits, as _iban_mod97: the first four characters count last
+        # ISO 7064 mod 97-10 with the first four characters moved to the end: 1 when valid
         ok = _mod97(group, _iban_length(_IBAN_LAYOUT[code]), start=4) == 1
         if code == "BE":
             ok &= np.array([_be_account_ok(x) for x in group], dtype=bool)
@@ -432,17 +428,13 @@ def _passes_eleven_test(nine_digits: pd.Series) -> np.ndarray:
     return (digits @ _ELEVEN_WEIGHTS) % 11 == 0
 
 
-def _nl_vat_mod97(compact: str) -> bool:
-    """The newer Dutch VAT check (since 2020): ISO 7064 mod 97-10 over NL + the number."""
-    return int(compact.translate(_LETTER_VALUES)) % 97 == 1
-
-
 def _fast_vat(text: pd.Series) -> pd.Series:
     s = _vectorised_compact(text)
     out = _undecided(text)
     is_nl = _fullmatch(s, r"NL(?!0{9})[0-9]{9}B(?!00)[0-9]{2}")
     nl = s[is_nl]
-    # the old 11-test or the newer mod 97 (as _nl_vat_mod97) over all 14 characters
+    # the old 11-test, or the newer check (since 2020): ISO 7064 mod 97-10 over all 14
+    # characters, NL included
     ok = _passes_eleven_test(_each(nl, lambda v: v[2:11])) | (_mod97(nl, 14) == 1)
     out[nl.index[ok]] = nl[ok]
     others = s[~is_nl]

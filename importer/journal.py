@@ -11,11 +11,13 @@ The file uses SQLite's write-ahead log, so a crash never leaves it half-written.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,8 @@ STATES = (
     "unknown",
 )  # fmt: skip
 DONE_STATES = frozenset({"created", "existing", "updated"})
+UNANSWERED = frozenset({"sending", "unknown"})  # an insert left; it may exist in the target
+NOT_SENT = frozenset({"invalid", "skipped"})  # nothing was sent this time
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -143,6 +147,18 @@ class Journal:
             for r in rows
         }
 
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One transaction under the lock; rolled back if anything fails inside it."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
     def sending(self, step: str, key: str, row: int, payload: Any, source_hash: str) -> int:
         """Record, durably, that an insert for this row is about to leave. Returns the attempt.
 
@@ -150,8 +166,7 @@ class Journal:
         whatever becomes of the update): see :meth:`updating`.
         """
         now, text = _now(), _json(payload)  # outside the lock: other threads wait on it
-        with self._lock:
-            self._db.execute("BEGIN")
+        with self._transaction():
             self._db.execute(
                 "INSERT INTO rows (step, key, row, state, payload, source_hash, attempts, "
                 "created_at, updated_at) VALUES (?, ?, ?, 'sending', ?, ?, 1, ?, ?) "
@@ -163,7 +178,6 @@ class Journal:
             attempt = self._db.execute(
                 "SELECT attempts FROM rows WHERE step = ? AND key = ?", (step, key)
             ).fetchone()[0]
-            self._db.execute("COMMIT")
         return int(attempt)
 
     def updating(self, step: str, key: str) -> int:
@@ -201,24 +215,20 @@ class Journal:
         that ended so is logged (as :meth:`log_attempt` does) in the same transaction."""
         assert state in STATES, state
         text = None if payload is None else _json(payload)  # outside the lock
-        with self._lock:
-            self._db.execute("BEGIN")
+        with self._transaction():
             self._write(
                 step, key, row, state, _now(), ids, error, log_reference, source_hash, text,
                 action, attempt,
             )  # fmt: skip
-            self._db.execute("COMMIT")
 
     def record_unsent(self, step: str, rows: list[tuple[str, int, str, str | None]]) -> None:
         """Record many rows that will not be sent (``(key, row, state, error)``: invalid or
         skipped before sending began) in one transaction, as :meth:`record` would one by one."""
+        assert all(state in STATES for _, _, state, _ in rows)
         now = _now()
-        with self._lock:
-            self._db.execute("BEGIN")
+        with self._transaction():
             for key, row, state, error in rows:
-                assert state in STATES, state
                 self._write(step, key, row, state, now, None, error, None, None, None, None, None)
-            self._db.execute("COMMIT")
 
     def _write(
         self,
@@ -244,8 +254,13 @@ class Journal:
                 "INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (step, key, attempt, now, action or "", state, error),
             )
-        if current and current[0] in DONE_STATES and state not in DONE_STATES:
-            # never forget that the record exists: keep its state and ids, note the error
+        kept = current and (
+            (current[0] in DONE_STATES and state not in DONE_STATES)
+            or (current[0] in UNANSWERED and state in NOT_SENT)
+        )
+        if kept:
+            # never forget that the record exists, or may exist (an insert sent earlier
+            # without an answer): keep its state, ids and body, note the error
             self._db.execute(
                 "UPDATE rows SET error = ?, updated_at = ? WHERE step = ? AND key = ?",
                 (error, now, step, key),

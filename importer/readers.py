@@ -572,7 +572,7 @@ def _cell_text(value: Any, decimal: str = ".") -> str | None:
         raise _TooManyDigits(value)
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
-    return str(value)
+    return str(value).strip() or None  # anything else, as text cells are
 
 
 def _digits_error(label: str, rows: list[list[Any]]) -> InputError:

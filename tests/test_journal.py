@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from conftest import FLEX, ROOT
 
 from importer.journal import Journal
@@ -63,3 +64,35 @@ def test_a_run_journals_each_invalid_row_once_before_sending(cli, afas_env, tmp_
     assert len({(step, row) for step, row, _ in invalid}) == len(invalid)
     assert all(error for _, _, error in invalid)
     assert len(afas_env.state.requests) == sent  # invalid rows were never sent
+
+
+def test_an_insert_sent_without_an_answer_is_not_forgotten_when_its_row_is_not_sent_again(
+    tmp_path,
+):
+    # run 1 was killed after the request left; in run 2 the row is invalid (edited) or skipped
+    journal = Journal.open(tmp_path / "j.sqlite", target="t", mapping="m")
+    journal.sending("klanten", "k2", 2, {"Nm": "Jansen"}, "h")
+    journal.sending("klanten", "k3", 3, {"Nm": "Pietersen"}, "h")
+    journal.record("klanten", "k3", 3, "unknown", error="no answer")
+
+    journal.record_unsent("klanten", [("k2", 2, "invalid", "Postcode: not a postcode")])
+    journal.record("klanten", "k3", 3, "skipped", error="not sent: stopped")
+
+    entries = journal.entries("klanten")
+    assert (entries["k2"].state, entries["k2"].error) == ("sending", "Postcode: not a postcode")
+    assert entries["k2"].payload == {"Nm": "Jansen"}  # what may be in the target
+    assert (entries["k3"].state, entries["k3"].error) == ("unknown", "not sent: stopped")
+    journal.close()
+
+
+def test_a_failed_transaction_is_rolled_back_and_the_journal_stays_usable(tmp_path):
+    journal = Journal.open(tmp_path / "j.sqlite", target="t", mapping="m")
+
+    with pytest.raises(RuntimeError), journal._transaction():
+        journal._write("klanten", "k2", 2, "created", "now", None, None, None, None, None, None,
+                       None)  # fmt: skip
+        raise RuntimeError("disk full")
+    journal.record("klanten", "k3", 3, "invalid", error="bad")
+
+    assert set(journal.entries("klanten")) == {"k3"}
+    journal.close()
