@@ -297,14 +297,24 @@ class Journal:
                 (step, key, attempt, _now(), action, outcome, error),
             )
 
+    def note_steps(self, steps: list[str]) -> None:
+        """The mapping's steps in their order, for :meth:`counts` (rows are not written in
+        step order: the invalid rows of every step come first)."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('steps', ?)", (json.dumps(steps),)
+            )
+
     def counts(self) -> dict[str, Counter[str]]:
-        """Rows per step and state."""
+        """Rows per step and state, the steps in the mapping's order."""
         with self._lock:
             found = self._db.execute(
                 "SELECT step, state, COUNT(*) FROM rows GROUP BY step, state ORDER BY MIN(rowid)"
             ).fetchall()
+            noted = self._db.execute("SELECT value FROM meta WHERE name = 'steps'").fetchone()
+        order = {name: i for i, name in enumerate(json.loads(noted[0]) if noted else [])}
         counts: dict[str, Counter[str]] = {}
-        for step, state, n in found:
+        for step, state, n in sorted(found, key=lambda f: order.get(f[0], len(order))):
             counts.setdefault(step, Counter())[state] = n
         return counts
 

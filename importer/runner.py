@@ -143,6 +143,7 @@ class _Sender:
             if self.options.observer:
                 for step in self.steps:
                     self.options.observer.step_started(step, len(self.result.outcomes[step.name]))
+            self.journal.note_steps([step.name for step in self.steps])
             self._record_unsent()
             for group in self.groups:
                 self._drain()  # a group starts when the steps before it are done

@@ -96,3 +96,13 @@ def test_a_failed_transaction_is_rolled_back_and_the_journal_stays_usable(tmp_pa
 
     assert set(journal.entries("klanten")) == {"k3"}
     journal.close()
+
+
+def test_status_lists_the_steps_in_the_mappings_order(tmp_path):
+    journal = Journal.open(tmp_path / "j.sqlite", target="t", mapping="m")
+    journal.note_steps(["relaties", "projecten"])
+    journal.record_unsent("projecten", [("p2", 2, "invalid", "bad")])  # written first
+    journal.record("relaties", "r2", 2, "created", ids={"DbId": "1"})
+
+    assert journal.describe() == "relaties: 1 created\nprojecten: 1 invalid"
+    journal.close()
