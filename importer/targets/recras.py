@@ -36,7 +36,6 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -67,18 +66,6 @@ MAX_PAGES = 10_000  # a Link chain longer than this is a loop
 READ_TRIES = 4  # a read answered 429 or 503 is tried this often (reads are safe to repeat)
 READ_WAIT = 10.0  # the longest wait between two tries of a read (seconds)
 MAX_MESSAGE = 300  # characters of a raw error body shown when it holds no message
-AUDIT_BODY = 64 * 1024  # characters of a raw response body handed to the audit hook
-
-
-@dataclass(frozen=True)
-class Exchange:
-    """One request and its answer, for an audit trail (the raw body of every reply is kept)."""
-
-    method: str
-    path: str
-    status: int | None  # None: no answer (dropped connection, timeout)
-    response: str  # the raw body as received (at most AUDIT_BODY characters)
-    error: str | None = None  # the transport error when there was no answer
 
 
 def instance_of(base_url: str) -> tuple[str, str | None]:
@@ -121,8 +108,8 @@ def _root(base_url: str) -> str:
 class RecrasTarget:
     """Writes records to one Recras instance (or the sandbox).
 
-    ``on_exchange``, when given, is called with an :class:`Exchange` after every request (the
-    raw reply kept for an audit trail); it never sees the API key.
+    ``audit``, when given, is called once per request and reply (see :mod:`importer.audit`);
+    it never sees the API key.
     """
 
     system = "Recras"
@@ -140,7 +127,6 @@ class RecrasTarget:
         timeout: float = 60.0,
         concurrency: int = 1,
         transport: httpx.BaseTransport | None = None,
-        on_exchange: Callable[[Exchange], None] | None = None,
         audit: Audit | None = None,  # called once per request and reply (importer.audit)
     ):
         root = _root(base_url)
@@ -157,7 +143,6 @@ class RecrasTarget:
         self.base_url = root
         self.host = parts.netloc
         self._origin = _origin(root)
-        self.on_exchange = on_exchange
         concurrency = max(1, concurrency)
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         self._client = httpx.Client(
@@ -409,20 +394,8 @@ class RecrasTarget:
         raise AssertionError("unreachable")
 
     def _request(self, method: str, url: str, *, content: bytes | None = None) -> httpx.Response:
-        """One request; the raw answer (or its absence) goes to ``on_exchange``."""
-        request = self._client.build_request(method, url, content=content)
-        where = request.url.raw_path.decode("ascii")
-        try:
-            response = self._client.send(request)
-        except httpx.TransportError as exc:
-            self._audit(Exchange(method, where, None, "", error=type(exc).__name__))
-            raise
-        self._audit(Exchange(method, where, response.status_code, response.text[:AUDIT_BODY]))
-        return response
-
-    def _audit(self, exchange: Exchange) -> None:
-        if self.on_exchange is not None:
-            self.on_exchange(exchange)
+        """One request (the audit hook, if any, sees it and its answer: AuditTransport)."""
+        return self._client.request(method, url, content=content)
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
