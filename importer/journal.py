@@ -59,7 +59,6 @@ class Entry:
     ids: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     log_reference: str | None = None
-    payload: Any = None  # the body last sent (JSON), to send only what changed in an update
     source_hash: str | None = None
     attempts: int = 0
     updated_at: str = ""
@@ -125,27 +124,23 @@ class Journal:
         return journal
 
     def entries(self, step: str) -> dict[str, Entry]:
-        """Every entry of a step, by row key."""
+        """Every entry of a step, by row key (without the bodies: see :meth:`payload`)."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT step, key, row, state, ids, error, log_reference, payload, "
-                "source_hash, attempts, updated_at FROM rows WHERE step = ?",
+                "SELECT step, key, row, state, ids, error, log_reference, source_hash, "
+                "attempts, updated_at FROM rows WHERE step = ?",
                 (step,),
             ).fetchall()
-        return {
-            r[1]: Entry(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                json.loads(r[4]),
-                r[5],
-                r[6],
-                json.loads(r[7]) if r[7] else None,
-                *r[8:],
-            )
-            for r in rows
-        }
+        return {r[1]: Entry(*r[:4], json.loads(r[4]), *r[5:]) for r in rows}
+
+    def payload(self, step: str, key: str) -> Any:
+        """The body last sent for a row (JSON data), or None: what an update compares with.
+        Read when needed, not with the entries (100,000 bodies would take half a GB)."""
+        with self._lock:
+            found = self._db.execute(
+                "SELECT payload FROM rows WHERE step = ? AND key = ?", (step, key)
+            ).fetchone()
+        return json.loads(found[0]) if found and found[0] else None
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:

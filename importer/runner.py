@@ -376,7 +376,8 @@ class _Sender:
         full = self._body(step, planned, existing=ids)
         if isinstance(full, Outcome):
             return full
-        body = full if entry.payload is None else self.target.changes(entry.payload, full)
+        sent = self.journal.payload(step.name, key)
+        body = full if sent is None else self.target.changes(sent, full)
         if body is None:  # nothing the target holds changed (a column the template ignores)
             self.journal.record(
                 step.name, key, n, entry.state, ids=ids, source_hash=source_hash, payload=full
