@@ -154,13 +154,14 @@ class Journal:
                 raise
             self._db.execute("COMMIT")
 
-    def sending(self, step: str, key: str, row: int, payload: Any, source_hash: str) -> int:
-        """Record, durably, that an insert for this row is about to leave. Returns the attempt.
+    def sending(self, step: str, key: str, row: int, payload: str, source_hash: str) -> int:
+        """Record, durably, that an insert for this row is about to leave (``payload``: its
+        body as JSON text). Returns the attempt.
 
         An update of a record that exists leaves its state as it is (the record exists
         whatever becomes of the update): see :meth:`updating`.
         """
-        now, text = _now(), _json(payload)  # outside the lock: other threads wait on it
+        now = _now()
         with self._transaction():
             self._db.execute(
                 "INSERT INTO rows (step, key, row, state, payload, source_hash, attempts, "
@@ -168,7 +169,7 @@ class Journal:
                 "ON CONFLICT (step, key) DO UPDATE SET row = excluded.row, state = 'sending', "
                 "payload = excluded.payload, source_hash = excluded.source_hash, "
                 "attempts = attempts + 1, error = NULL, updated_at = excluded.updated_at",
-                (step, key, row, text, source_hash, now, now),
+                (step, key, row, payload, source_hash, now, now),
             )
             attempt = self._db.execute(
                 "SELECT attempts FROM rows WHERE step = ? AND key = ?", (step, key)
@@ -199,20 +200,20 @@ class Journal:
         error: str | None = None,
         log_reference: str | None = None,
         source_hash: str | None = None,
-        payload: Any = None,
+        payload: str | None = None,
         action: str | None = None,
         attempt: int | None = None,
     ) -> None:
         """Record what became of a row; a created, found or updated record stays so.
 
         ``payload`` is the record's whole body as it now stands in the target (after an
-        update too), so a later update can send only what changed. With ``attempt``, the try
-        that ended so is logged (as :meth:`log_attempt` does) in the same transaction."""
+        update too), as JSON text, so a later update can send only what changed. With
+        ``attempt``, the try that ended so is logged (as :meth:`log_attempt` does) in the same
+        transaction."""
         assert state in STATES, state
-        text = None if payload is None else _json(payload)  # outside the lock
         with self._transaction():
             self._write(
-                step, key, row, state, _now(), ids, error, log_reference, source_hash, text,
+                step, key, row, state, _now(), ids, error, log_reference, source_hash, payload,
                 action, attempt,
             )  # fmt: skip
 
@@ -330,10 +331,6 @@ class Journal:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, default=str, ensure_ascii=False)
 
 
 def content_hash(value: Any) -> str:

@@ -380,7 +380,13 @@ class _Sender:
         body = full if sent is None else self.target.changes(sent, full)
         if body is None:  # nothing the target holds changed (a column the template ignores)
             self.journal.record(
-                step.name, key, n, entry.state, ids=ids, source_hash=source_hash, payload=full
+                step.name,
+                key,
+                n,
+                entry.state,
+                ids=ids,
+                source_hash=source_hash,
+                payload=compact(full),
             )
             return Outcome(n, entry.state, ids=ids, earlier=True, parent_row=planned.parent_row)
         return self._send(
@@ -474,6 +480,7 @@ class _Sender:
         ``full`` is the record's whole body when ``body`` holds only what an update changes.
         """
         waited = 0.0
+        text = compact(body)  # for the journal and the outcome, written once
         inserting = action == "insert"
         write = self.target.insert if inserting else self.target.update
         done_state = "created" if inserting else "updated"
@@ -483,7 +490,7 @@ class _Sender:
             # An insert is journalled as "sending" before it leaves; an update of a record
             # that exists only counts the attempt: the record stays known, ids and all.
             attempt = (
-                self.journal.sending(step.name, key, n, body, source_hash)
+                self.journal.sending(step.name, key, n, text, source_hash)
                 if inserting
                 else self.journal.updating(step.name, key)
             )
@@ -517,7 +524,7 @@ class _Sender:
             log_reference=reply.log_reference,
             source_hash=source_hash if reply.ok or inserting else None,
             # an insert's body is in the journal since "sending": not written twice
-            payload=(full if full is not None else None if inserting else body)
+            payload=(compact(full) if full is not None else None if inserting else text)
             if reply.ok
             else None,
             action=action if attempt else None,
@@ -529,7 +536,7 @@ class _Sender:
             ids=kept if reply.ok or not inserting else {},
             error=reply.error,
             log_reference=reply.log_reference,
-            body=compact(body),
+            body=text,
             parent_row=parent_row,
         )
 

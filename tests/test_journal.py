@@ -71,8 +71,8 @@ def test_an_insert_sent_without_an_answer_is_not_forgotten_when_its_row_is_not_s
 ):
     # run 1 was killed after the request left; in run 2 the row is invalid (edited) or skipped
     journal = Journal.open(tmp_path / "j.sqlite", target="t", mapping="m")
-    journal.sending("klanten", "k2", 2, {"Nm": "Jansen"}, "h")
-    journal.sending("klanten", "k3", 3, {"Nm": "Pietersen"}, "h")
+    journal.sending("klanten", "k2", 2, '{"Nm":"Jansen"}', "h")
+    journal.sending("klanten", "k3", 3, '{"Nm":"Pietersen"}', "h")
     journal.record("klanten", "k3", 3, "unknown", error="no answer")
 
     journal.record_unsent("klanten", [("k2", 2, "invalid", "Postcode: not a postcode")])
