@@ -24,14 +24,23 @@ from dotenv import load_dotenv
 from importer import i18n
 from importer.audit import AuditTrail, default_audit
 from importer.errors import ConfigurationError, ImporterError
-from importer.journal import Journal
+from importer.journal import (
+    Journal,
+    earlier_journals,
+    is_locked,
+    journal_folder,
+    journal_path,
+    journals_of,
+    old_journals,
+)
 from importer.mapping import Mapping, json_schema, load_mapping
+from importer.paths import check_output, remove_stale_temporaries
 from importer.plan import prepare
 from importer.progress import Progress
 from importer.render import to_json
 from importer.report import RunInfo, resume_command, write_workbook
 from importer.results import Result
-from importer.runner import Options, default_journal, default_output, run
+from importer.runner import Options, default_output, run
 from importer.sandbox import AfasSandbox, Faults, RecrasSandbox
 from importer.scaffold import scaffold
 from importer.targets import Target, target_class
@@ -92,11 +101,13 @@ def run_command(
     journal: Annotated[
         Path | None,
         typer.Option(
-            "--journal", help="The journal file (default: beside the workbook).", show_default=False
+            "--journal",
+            help="The journal file (default: one per environment beside the mapping).",
+            show_default=False,
         ),
     ] = None,
     fresh: Annotated[
-        bool, typer.Option("--fresh", help="Start a new journal (the old one is kept as .old).")
+        bool, typer.Option("--fresh", help="Start a new journal (the old one is kept in old/).")
     ] = False,
     concurrency: Annotated[
         int | None,
@@ -171,6 +182,13 @@ def run_command(
         observer=progress,
     )
     stop = threading.Event()
+    # every file the run writes is checked before anything is read from or sent to the target
+    check_output(workbook, "--out")
+    if info.audit is not None:
+        check_output(info.audit, "--audit")
+    if journal is not None:
+        check_output(journal, "--journal")
+    remove_stale_temporaries(workbook)
     with ExitStack() as stack:
         stack.callback(progress.close)
         target = None
@@ -188,9 +206,16 @@ def run_command(
             stack.callback(box.stop)
         else:
             target = _with_audit(kind.from_env, trail, concurrency=parallel)
-            _confirm_production(target, yes)
         if target is not None:
             stack.callback(target.close)
+            book = stack.enter_context(
+                _open_journal(
+                    journal, target, loaded, workbook, fresh=fresh, sandbox=sandbox,
+                    command=resume_command(info.command or []),
+                )
+            )  # fmt: skip
+            if not sandbox:
+                _confirm_production(target, yes)
             if trail is not None:
                 trail.begin(
                     user=info.user,
@@ -199,16 +224,6 @@ def run_command(
                     target=target.host,
                     environment=target.environment,
                 )
-            # An in-process sandbox forgets everything when the run ends: so does its journal.
-            book = stack.enter_context(
-                _open_journal(
-                    journal or default_journal(workbook, mapping),
-                    target,
-                    loaded,
-                    fresh=fresh or sandbox,
-                    quiet=sandbox and not fresh,
-                )
-            )
             stack.enter_context(_stop_on_signals(stop))
         result = run(loaded, target, dry_run=dry_run, journal=book, options=options, stop=stop)
         if trail is not None:
@@ -231,7 +246,7 @@ def run_command(
         progress.say(i18n.text(language, "term.audit", path=trail.path))
     if result.interrupted:
         raise typer.Exit(130)
-    if result.stopped and not result.sent_any:
+    if result.stopped:  # the target refused the token or went away: the run could not go on
         raise typer.Exit(2)
     raise typer.Exit(0 if result.all_done else 1)
 
@@ -239,34 +254,108 @@ def run_command(
 @app.command("status")
 def status_command(
     mapping: MappingArg,
-    out: OutOpt = None,
     journal: Annotated[
-        Path | None, typer.Option("--journal", help="The journal file.", show_default=False)
+        Path | None,
+        typer.Option(
+            "--journal",
+            help="A journal file (default: every journal of MAPPING).",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
-    """Print what the journal of MAPPING holds, per step and state."""
-    path = journal or default_journal(out or default_output(mapping), mapping)
-    if not path.exists():
-        typer.echo(f"No journal at {path}: nothing has been sent yet.")
-        raise typer.Exit(0)
-    with Journal(path, target="", mapping=str(mapping)) as book:
-        typer.echo(f"Journal {path} (target {book.target}):")
-        typer.echo("\n".join(f"  {line}" for line in book.describe().splitlines()))
+    """Print what the journals of MAPPING hold, per environment, step and state.
+
+    Safe while a run is going on: it only reads.
+    """
+    paths = [journal] if journal else journals_of(mapping)
+    if not paths:
+        typer.echo(
+            f"No journal for {mapping} in {journal_folder(mapping)}: nothing has been sent "
+            "to a target yet (runs with --sandbox keep none: their sandbox is gone when they end)."
+        )
+    for path in paths:
+        if not path.exists():
+            raise ConfigurationError(f"No journal at {path}")
+        with Journal.read(path) as book:
+            typer.echo(f"Journal {path} (target {book.target}):")
+            if is_locked(path) and (holder := book.holder()):
+                typer.echo(
+                    f"  in use by a run: pid {holder.get('pid')} on {holder.get('host')}, "
+                    f"started {holder.get('started')}"
+                )
+            typer.echo("\n".join(f"  {line}" for line in book.describe().splitlines()))
+    if not journal and (old := old_journals(mapping)):
+        typer.echo(f"Earlier journals, replaced by --fresh ({old[0].parent}):")
+        for path in old:
+            typer.echo(f"  {path.name}")
 
 
 @contextmanager
 def _open_journal(
-    path: Path, target: Target, mapping: Mapping, *, fresh: bool, quiet: bool = False
+    chosen: Path | None,
+    target: Target,
+    mapping: Mapping,
+    workbook: Path,
+    *,
+    fresh: bool,
+    sandbox: bool,
+    command: str,
 ) -> Iterator[Journal]:
-    if fresh and path.exists() and not quiet:
-        with Journal(path, target="", mapping="") as old:
-            held = old.describe().replace("\n", "; ")
-        typer.echo(f"Starting a new journal; the old one ({held}) is kept as {path}.old", err=True)
-    book = Journal.open(path, target=target.host, mapping=str(mapping.path), fresh=fresh)
+    """The run's journal, locked for the run; refused when another run holds it.
+
+    A ``--sandbox`` run keeps its journal in memory (unless ``--journal`` names one): its
+    sandbox, and every record in it, is gone when the run ends.
+    """
+    if sandbox and chosen is None:
+        book = Journal(None, target=target.host, mapping=str(mapping.path))
+    else:
+        path = chosen or journal_path(mapping.path, target.host)
+        if not path.exists() and not fresh:
+            _earlier_journals(path, target, mapping, workbook)
+        if fresh and path.exists() and not sandbox:
+            with Journal.read(path) as old:
+                held = old.describe().replace("\n", "; ")
+            typer.echo(
+                f"Starting a new journal; the old one ({held}) is kept in {path.parent / 'old'}",
+                err=True,
+            )
+        book = Journal.open(
+            path, target=target.host, mapping=str(mapping.path), fresh=fresh or sandbox,
+            command=command,
+        )  # fmt: skip
+        if book.taken_over:
+            typer.echo(
+                f"Note: the run that last used {path} (pid {book.taken_over.get('pid')}, "
+                f"started {book.taken_over.get('started')}) ended without closing it (killed?); "
+                "its unanswered rows are checked before anything is sent again.",
+                err=True,
+            )
     try:
         yield book
     finally:
         book.close()
+
+
+def _earlier_journals(path: Path, target: Target, mapping: Mapping, workbook: Path) -> None:
+    """Before a new journal is started: refuse when this import's journal is elsewhere (its
+    rows would be sent again), and say which journals of other environments there are."""
+    same, others = [], []
+    for found in earlier_journals(mapping.path, workbook, exclude=path):
+        (same if found.target == target.host else others).append(found)
+    if same:
+        where = "; ".join(f"{f.path} ({f.held})" for f in same)
+        raise ConfigurationError(
+            f"No journal at {path}, but this mapping has one for {target.host} elsewhere: "
+            f"{where}. Starting afresh would send its rows again. Continue it with --journal "
+            f"{same[0].path} (or move it to {path}); or, once you have checked in the target "
+            "what exists, start a new journal with --fresh."
+        )
+    for found in others:
+        typer.echo(
+            f"Note: starting a new journal for {target.host} ({path}); this mapping also has "
+            f"a journal for {found.target or 'another target'} at {found.path} ({found.held}).",
+            err=True,
+        )
 
 
 @contextmanager

@@ -7,13 +7,30 @@ found, or updated) keeps that state and its ids whatever later runs say of it: t
 exists in the target. Each attempt is logged separately (``attempts``).
 
 The file uses SQLite's write-ahead log, so a crash never leaves it half-written.
+
+**Where it lives.** A journal belongs to the import, not to the workbook: one per mapping and
+target environment, in a folder beside the mapping (``mappings/flex.journals/`` for
+``mappings/flex.yaml``), named after the environment's host, so a test and a production
+environment never share one and ``--out`` cannot change it. ``IMPORTER_JOURNAL_DIR`` moves
+that folder elsewhere (a read-only mappings folder). Journals replaced by ``--fresh`` go to
+its ``old/`` folder.
+
+**One run at a time.** A run holds an inter-process lock on its journal (``filelock``: the
+operating system's own file lock, released by the kernel when the process dies, so a killed
+run's lock is simply free again). The run's pid, host and start time are written in the
+journal, so a second run is refused naming the first, and a run that finds them left by a
+killed run says so. Reading (``importer status``) needs no lock.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
+import os
+import re
+import socket
 import sqlite3
 import threading
 from collections import Counter
@@ -21,6 +38,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import filelock
 
 from importer.errors import ConfigurationError
 
@@ -68,23 +87,127 @@ def _now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-class Journal:
-    """One journal file (or an in-memory one when ``path`` is None). Thread-safe."""
+def journal_folder(mapping_path: Path) -> Path:
+    """Where a mapping's journals live: ``flex.journals/`` beside ``flex.yaml``, or, with
+    ``IMPORTER_JOURNAL_DIR`` set, a folder there named after the mapping and its location."""
+    mapping = Path(mapping_path).resolve()
+    base = os.environ.get("IMPORTER_JOURNAL_DIR", "").strip()
+    if base:
+        where = hashlib.sha256(str(mapping).encode("utf-8")).hexdigest()[:8]
+        return Path(base) / f"{mapping.stem}-{where}.journals"
+    return mapping.with_name(f"{mapping.stem}.journals")
 
-    def __init__(self, path: Path | None, *, target: str, mapping: str):
+
+def journal_path(mapping_path: Path, host: str) -> Path:
+    """The journal of a mapping's runs against one environment (``host``, such as
+    ``12345.resttest.afas.online``): a file per environment, whatever ``--out`` says."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", host).strip("-.") or "target"
+    return journal_folder(mapping_path) / f"{name}.sqlite"
+
+
+def journals_of(mapping_path: Path) -> list[Path]:
+    """The journals of a mapping, one per environment it was run against."""
+    folder = journal_folder(mapping_path)
+    return sorted(folder.glob("*.sqlite")) if folder.is_dir() else []
+
+
+@dataclass(frozen=True)
+class Found:
+    """A journal of this mapping somewhere else than where a run looks for it."""
+
+    path: Path
+    target: str
+    held: str  # what it holds, in one line
+
+
+def earlier_journals(mapping_path: Path, workbook: Path, *, exclude: Path) -> list[Found]:
+    """Journals of this mapping a run would not use: those of other environments, one
+    in the other journal folder (with or without ``IMPORTER_JOURNAL_DIR``), and those where
+    earlier versions kept them (``flex.journal.sqlite`` beside the workbook)."""
+    mapping = Path(mapping_path)
+    stem = mapping.stem
+    candidates = [*journals_of(mapping)]
+    folder = journal_folder(mapping)
+    beside = mapping.resolve().with_name(f"{stem}.journals")
+    if beside != folder and beside.is_dir():
+        candidates += sorted(beside.glob("*.sqlite"))
+    for place in {Path(workbook).parent.resolve(), Path.cwd().resolve(), beside.parent}:
+        candidates.append(place / f"{stem}.journal.sqlite")
+    found, seen = [], {Path(exclude).resolve()}
+    for path in candidates:
+        if path.resolve() in seen or not path.is_file():
+            continue
+        seen.add(path.resolve())
+        try:
+            with Journal.read(path) as book:
+                found.append(Found(path, book.target, book.describe().replace("\n", "; ")))
+        except ConfigurationError:
+            found.append(Found(path, "", "cannot be read"))
+    return found
+
+
+def old_journals(mapping_path: Path) -> list[Path]:
+    """The journals ``--fresh`` replaced, oldest first."""
+    folder = journal_folder(mapping_path) / "old"
+    return sorted(folder.glob("*.sqlite")) if folder.is_dir() else []
+
+
+def _lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+class JournalBusy(ConfigurationError):
+    """Another run holds the journal."""
+
+
+class JournalUnreadable(ConfigurationError):
+    """The journal file is damaged or is not a journal."""
+
+
+def _unreadable(path: Path, exc: Exception) -> JournalUnreadable:
+    return JournalUnreadable(
+        f"The journal {path} cannot be read ({exc}): it is damaged or not a journal. It was "
+        "left as it is: it records what earlier runs sent. Restore it from a backup, or check "
+        "in the target what exists and start a new journal with --fresh (the damaged file is "
+        "then kept among the old journals)."
+    )
+
+
+class Journal:
+    """One journal file (or an in-memory one when ``path`` is None). Thread-safe.
+
+    Open a file with :meth:`open` (which locks it for the run) or :meth:`read` (to look)."""
+
+    def __init__(self, path: Path | None, *, target: str, mapping: str, read_only: bool = False):
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(
-            str(path) if path else ":memory:", check_same_thread=False, isolation_level=None
-        )
-        if path:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            # In WAL mode NORMAL survives a killed process (what the journal must survive);
-            # only a power cut may lose the last commits. FULL costs 0.6 ms CPU a row.
-            self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        meta = dict(self._db.execute("SELECT name, value FROM meta").fetchall())
-        if not meta:
+        self._file_lock: filelock.BaseFileLock | None = None
+        self.taken_over: dict[str, Any] | None = None  # a killed run's details, when found
+        try:
+            if read_only and path:
+                self._db = sqlite3.connect(
+                    f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+                )
+            else:
+                self._db = sqlite3.connect(
+                    str(path) if path else ":memory:",
+                    check_same_thread=False,
+                    isolation_level=None,
+                )
+            if path and not read_only:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                # In WAL mode NORMAL survives a killed process (what the journal must
+                # survive); only a power cut may lose the last commits. FULL costs 0.6 ms
+                # CPU a row.
+                self._db.execute("PRAGMA synchronous=NORMAL")
+            if not read_only:
+                self._db.executescript(_SCHEMA)
+            meta = dict(self._db.execute("SELECT name, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as exc:
+            with contextlib.suppress(Exception):
+                self._db.close()
+            raise _unreadable(path or Path(":memory:"), exc) from exc
+        if not meta and not read_only:
             self._db.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
                 [
@@ -95,33 +218,72 @@ class Journal:
                 ],
             )
             meta = {"target": target}
-        self.target = meta["target"]
+        self.target = meta.get("target", "")
+        self.meta = meta
 
     @classmethod
-    def open(cls, path: Path, *, target: str, mapping: str, fresh: bool = False) -> Journal:
-        """Open (or start) the journal at ``path`` for runs against ``target``.
+    def read(cls, path: Path) -> Journal:
+        """Open a journal to look at it, without a lock (a run may be writing it)."""
+        return cls(path, target="", mapping="", read_only=True)
 
-        A journal belongs to one target: a run against another one needs ``fresh`` (which
-        keeps the old file as ``*.old``) or another ``--journal`` path.
+    @classmethod
+    def open(
+        cls, path: Path, *, target: str, mapping: str, fresh: bool = False, command: str = ""
+    ) -> Journal:
+        """Open (or start) the journal at ``path`` for a run against ``target``, locked.
+
+        Another run holding it: :class:`JournalBusy`, before anything else is done. A journal
+        belongs to one target: a run against another one needs ``fresh`` (which moves the old
+        file to the ``old/`` folder beside it) or another ``--journal`` path.
         """
-        if fresh and path.exists():
-            old = path.with_name(path.name + ".old")
-            if old.exists():  # keep every earlier journal
-                stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-                old = path.with_name(f"{path.name}.{stamp}.old")
-            for suffix in ("", "-wal", "-shm"):
-                previous = Path(str(path) + suffix)
-                if previous.exists():
-                    previous.replace(Path(str(old) + suffix))
+        if path.is_dir():
+            raise ConfigurationError(f"--journal {path} is a folder; give a file name")
         path.parent.mkdir(parents=True, exist_ok=True)
-        journal = cls(path, target=target, mapping=mapping)
-        if journal.target != target:
-            journal.close()
-            raise ConfigurationError(
-                f"The journal {path} records a run against {journal.target}, not {target}. "
-                "Use --fresh to start a new journal, or --journal to choose another file."
-            )
+        lock = filelock.FileLock(_lock_path(path), timeout=0)
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            raise JournalBusy(_busy_message(path)) from None
+        try:
+            if fresh and path.exists():
+                retire(path)
+            journal = cls(path, target=target, mapping=mapping)
+            if journal.target != target:
+                journal.close()
+                raise ConfigurationError(
+                    f"The journal {path} records a run against {journal.target}, not {target}. "
+                    "Use --fresh to start a new journal, or --journal to choose another file."
+                )
+        except BaseException:
+            lock.release()
+            raise
+        journal._file_lock = lock
+        journal._claim(command)
         return journal
+
+    def _claim(self, command: str) -> None:
+        """Write who runs now; a claim still there is a run that was killed."""
+        left = self.meta.get("running")
+        if left:
+            with contextlib.suppress(ValueError):
+                self.taken_over = json.loads(left)
+        me = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started": _now(),
+            "command": command,
+        }
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('running', ?)", (json.dumps(me),))
+
+    def holder(self) -> dict[str, Any] | None:
+        """The run that holds (or, if it was killed, last held) this journal."""
+        with self._lock:
+            found = self._db.execute("SELECT value FROM meta WHERE name = 'running'").fetchone()
+        try:
+            return json.loads(found[0]) if found else None
+        except ValueError:
+            return None
 
     def entries(self, step: str) -> dict[str, Entry]:
         """Every entry of a step, by row key (without the bodies: see :meth:`payload`)."""
@@ -324,7 +486,13 @@ class Journal:
 
     def close(self) -> None:
         with self._lock:
+            if self._file_lock is not None:  # the run ends: no claim left behind
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("DELETE FROM meta WHERE name = 'running'")
             self._db.close()
+        if self._file_lock is not None:
+            self._file_lock.release()
+            self._file_lock = None
 
     def __enter__(self) -> Journal:
         return self
@@ -333,9 +501,57 @@ class Journal:
         self.close()
 
 
+def is_locked(path: Path) -> bool:
+    """Whether a run holds the journal at ``path`` now."""
+    lock = filelock.FileLock(_lock_path(path), timeout=0)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        return True
+    lock.release()
+    return False
+
+
+def _busy_message(path: Path) -> str:
+    who = "another run"
+    with contextlib.suppress(ConfigurationError, sqlite3.Error):
+        book = Journal.read(path)
+        try:
+            holder = book.holder()
+        finally:
+            book.close()
+        if holder:
+            who = (
+                f"another run (pid {holder.get('pid')} on {holder.get('host')}, started "
+                f"{holder.get('started')}"
+                + (f": {holder['command']}" if holder.get("command") else "")
+                + ")"
+            )
+    return (
+        f"The journal {path} is in use by {who}. Two runs of one import at a time would send "
+        "rows twice, so this one sends nothing. Wait until that run ends (importer status "
+        "shows its progress), or stop it with Ctrl-C in its terminal, then run again."
+    )
+
+
+def retire(path: Path) -> Path:
+    """Move a journal (with its WAL files) to the ``old/`` folder beside it; return where."""
+    folder = path.parent / "old"
+    folder.mkdir(exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    old = folder / f"{path.stem}.{stamp}{path.suffix}"
+    n = 1
+    while old.exists():  # keep every earlier journal
+        n += 1
+        old = folder / f"{path.stem}.{stamp}-{n}{path.suffix}"
+    for suffix in ("", "-wal", "-shm"):
+        previous = Path(str(path) + suffix)
+        if previous.exists():
+            previous.replace(Path(str(old) + suffix))
+    return old
+
+
 def content_hash(value: Any) -> str:
     """A stable hash of JSON-like data (bodies, typed rows)."""
-    import hashlib
-
     text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

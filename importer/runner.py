@@ -690,8 +690,3 @@ def _describe(values: dict[str, str] | None) -> str:
 def default_output(mapping_path: Path, *, suffix: str = "result") -> Path:
     """``flex-result.xlsx`` for ``mappings/flex.yaml``, in the current folder."""
     return Path(f"{Path(mapping_path).stem}-{suffix}.xlsx")
-
-
-def default_journal(workbook: Path, mapping_path: Path) -> Path:
-    """``flex.journal.sqlite`` beside the result workbook."""
-    return workbook.with_name(f"{Path(mapping_path).stem}.journal.sqlite")

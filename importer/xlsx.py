@@ -28,6 +28,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from importer.paths import temporary_for
+
 MAX_CELL = 32_767
 MAX_ROWS = 1_048_576
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -464,7 +466,7 @@ def save_atomically(book: Workbook, path: Path) -> Path:
     """Write under a temporary name beside ``path``, then replace ``path`` with it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = temporary_for(path)
     try:
         book.save(temporary)
         os.replace(temporary, path)

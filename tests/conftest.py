@@ -18,11 +18,13 @@ FLEX = ROOT / "mappings" / "flex.yaml"
 
 
 @pytest.fixture(autouse=True)
-def _no_real_target(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Never let a developer's own AFAS settings leak into a test."""
+def _no_real_target(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> None:
+    """Never let a developer's own AFAS settings leak into a test, and keep the journals of
+    the shipped mappings out of the repository (each test gets its own journal folder)."""
     for name in list(os.environ):
-        if name.startswith(("AFAS_", "RECRAS_")):
+        if name.startswith(("AFAS_", "RECRAS_", "IMPORTER_")):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("IMPORTER_JOURNAL_DIR", str(tmp_path_factory.mktemp("journals")))
 
 
 @pytest.fixture

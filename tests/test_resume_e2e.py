@@ -15,6 +15,7 @@ import pytest
 import yaml
 from conftest import FLEX, ROOT
 
+from importer.journal import journal_path, old_journals
 from importer.sandbox import AfasSandbox, Faults
 
 FAST = ("--retry-backoff", "0.01", "--max-wait", "0.05")
@@ -202,7 +203,8 @@ def test_changed_source_values_are_reported_or_updated(cli, afas_env, tmp_path):
         == "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 1 changed, 24 already done\n"
     )
     mapping = variant(tmp_path, lambda data: data["steps"][0].update(on_change="update"))
-    updated = cli("run", mapping, "--input", source, "--journal", "flex.journal.sqlite")
+    journal = journal_path(FLEX, afas_env.host)  # the journal of the first runs, continued
+    updated = cli("run", mapping, "--input", source, "--journal", journal)
     assert updated.code == 0, updated.err
     puts = [r for r in afas_env.state.requests if r["method"] == "PUT"]
     assert len(puts) == 1
@@ -219,24 +221,41 @@ def test_fresh_says_what_the_old_journal_held_and_status_prints_it(cli, afas_env
     fresh = cli("run", FLEX, "--fresh", "--dry-run")
     assert fresh.code == 0
     again = cli("run", FLEX, "--fresh")
+    journal = journal_path(FLEX, afas_env.host)
     assert (
-        "Starting a new journal; the old one (verkooprelaties: 25 created; klantovereenkomsten: 25 created)"
-        in again.err
+        "Starting a new journal; the old one (verkooprelaties: 25 created; klantovereenkomsten: 25 created) "
+        f"is kept in {journal.parent / 'old'}" in again.err
     )
-    assert (tmp_path / "flex.journal.sqlite.old").exists()
+    [old] = old_journals(FLEX)
+    assert old.parent == journal.parent / "old"
+    assert cli("status", FLEX).out.splitlines()[-2:] == [
+        f"Earlier journals, replaced by --fresh ({old.parent}):",
+        f"  {old.name}",
+    ]
 
 
-def test_a_journal_belongs_to_one_target(cli, afas_env, tmp_path, monkeypatch):
+def test_each_environment_has_its_own_journal(cli, afas_env, tmp_path, monkeypatch):
     assert cli("run", FLEX).code == 0
+    first = journal_path(FLEX, afas_env.host)
     with AfasSandbox.start() as other:
         monkeypatch.setenv("AFAS_BASE_URL", other.base_url)
         monkeypatch.setenv("AFAS_TOKEN", other.token)
 
         ran = cli("run", FLEX)
 
-        assert ran.code == 2
-        assert f"records a run against {afas_env.server.host}:{afas_env.server.port}" in ran.err
-        assert "Use --fresh" in ran.err and other.state.requests == []
+        assert ran.code == 0, ran.err
+        assert (
+            f"Note: starting a new journal for {other.host} ({journal_path(FLEX, other.host)}); "
+            f"this mapping also has a journal for {afas_env.host} at {first} "
+            "(verkooprelaties: 25 created; klantovereenkomsten: 25 created)."
+        ) in ran.err
+        assert len(other.state.debtors) == 25
+
+        # a journal named explicitly still belongs to the target it was started for
+        mixed = cli("run", FLEX, "--journal", first)
+        assert mixed.code == 2
+        assert f"records a run against {afas_env.host}, not {other.host}" in mixed.err
+        assert "Use --fresh" in mixed.err
 
 
 def run_in_background(sandbox: AfasSandbox, cwd: Path, *args: str) -> subprocess.Popen:

@@ -48,6 +48,11 @@ class AfasSandbox:
     def base_url(self) -> str:
         return f"{self.server.url}/ProfitRestServices"
 
+    @property
+    def host(self) -> str:
+        """``127.0.0.1:PORT``: how the importer names this environment (its journal too)."""
+        return f"{self.server.host}:{self.server.port}"
+
     @classmethod
     def start(
         cls,

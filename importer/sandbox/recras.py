@@ -613,6 +613,11 @@ class RecrasSandbox:
         """``http://127.0.0.1:PORT`` (RECRAS_BASE_URL); the endpoints are under ``/api2``."""
         return self.server.url
 
+    @property
+    def host(self) -> str:
+        """``127.0.0.1:PORT``: how the importer names this environment (its journal too)."""
+        return f"{self.server.host}:{self.server.port}"
+
     @classmethod
     def start(
         cls,

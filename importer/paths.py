@@ -1,0 +1,63 @@
+"""The files a run writes: checked before anything is sent, their temporaries cleaned up."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from pathlib import Path
+
+from importer.errors import ConfigurationError
+
+
+def check_output(path: Path, option: str) -> None:
+    """Refuse, before the run starts, an output path that could not be written at its end."""
+    path = Path(path)
+    if path.is_dir():
+        raise ConfigurationError(
+            f"{option} {path} is a folder; give a file name, such as "
+            f"{path / ('result.xlsx' if option == '--out' else 'file')}"
+        )
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ConfigurationError(f"{option} {path} cannot be written (no permission)")
+    folder = path.parent
+    while not folder.exists():  # the folders that do not exist yet are made when writing
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ConfigurationError(f"{option} {path}: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigurationError(f"{option} {path}: the folder {folder} cannot be written")
+
+
+def temporary_for(path: Path) -> Path:
+    """The name a file is first written under, beside it (then renamed into place)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Remove the temporaries of ``path`` left by runs that were killed while writing it
+    (their process is gone); return what was removed."""
+    path = Path(path)
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)\.tmp")
+    removed = []
+    if not path.parent.is_dir():
+        return removed
+    for found in path.parent.iterdir():
+        match = pattern.fullmatch(found.name)
+        if match and not _alive(int(match.group(1))):
+            with contextlib.suppress(OSError):
+                found.unlink()
+                removed.append(found)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # an earlier process with this pid; this one has not started writing
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
