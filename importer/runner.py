@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from importer.errors import LookupFailed, TargetError
-from importer.journal import DONE_STATES, Entry, Journal, content_hash
+from importer.journal import DONE_STATES, UNANSWERED, Entry, Journal, content_hash
 from importer.mapping import Mapping, Step
 from importer.plan import Plan, contract_problem, invalid, member_outcome, prepare
 from importer.render import RenderError, compact
@@ -234,27 +234,29 @@ class _Sender:
                 n, entry.state, ids=entry.ids, earlier=True, parent_row=planned.parent_row
             )
         if self.stop.is_set():
-            return self._not_sent(step, key, n)
+            return self._not_sent(step, key, n, entry)
         if entry and entry.state in DONE_STATES:
             return self._changed(step, key, n, planned, entry, source_hash)
         try:
             return self._new(step, key, n, planned, entry, source_hash)
         except TargetError as exc:  # a lookup found the token refused or the host gone
             self._halt(str(exc))
-            return self._not_sent(step, key, n)
+            return self._not_sent(step, key, n, entry)
 
     def _new(
         self, step: Step, key: str, n: int, planned: Outcome, entry: Entry | None, source_hash: str
     ) -> Outcome:
         """A row the target has not (knowingly) got yet: look it up, then insert it."""
+        unanswered = entry is not None and entry.state in UNANSWERED
         resolved = self._resolve(step, n, planned)
         if isinstance(resolved, Outcome):
+            if unanswered and resolved.status == "failed":
+                return self._still_unknown(step, key, n, planned, entry, resolved.error)
             return resolved
         parent_ids, found = resolved
         body = self._body(step, planned, parent_ids=parent_ids, found=found)
         if isinstance(body, Outcome):
             return body
-        unanswered = entry is not None and entry.state in ("sending", "unknown")
         checkable = step.match is not None and self._filter(step, n) is not None
         if unanswered and not checkable and not self.options.retry_unknown:
             assert entry is not None
@@ -269,6 +271,8 @@ class _Sender:
             try:
                 rows = self._lookup(step, n)
             except LookupFailed as exc:
+                if unanswered:
+                    return self._still_unknown(step, key, n, planned, entry, str(exc))
                 self.journal.record(step.name, key, n, "failed", error=str(exc), action="lookup")
                 return Outcome(n, "failed", error=str(exc), parent_row=planned.parent_row)
             if rows:
@@ -279,6 +283,20 @@ class _Sender:
         if outcome.status == "created" and step.match:
             self._remember(step, n, outcome.ids)
         return outcome
+
+    def _still_unknown(
+        self, step: Step, key: str, n: int, planned: Outcome, entry: Entry | None, why: str | None
+    ) -> Outcome:
+        """A row sent earlier without an answer whose check could not be made: it may still
+        exist in the target, so it stays ``unknown`` (never ``failed``), to be checked again."""
+        assert entry is not None
+        error = (
+            f"sent in an earlier run without an answer ({entry.updated_at}), and checking "
+            f"whether it exists did not succeed ({why}): the next run checks again; or check in "
+            f"{self.target.system} whether this {step.connector} exists"
+        )
+        self.journal.record(step.name, key, n, "unknown", error=error, action="lookup")
+        return Outcome(n, "unknown", error=error, parent_row=planned.parent_row)
 
     def _resolve(
         self, step: Step, n: int, planned: Outcome
@@ -559,8 +577,15 @@ class _Sender:
             self.result.stopped = reason
         self.stop.set()
 
-    def _not_sent(self, step: Step, key: str, n: int) -> Outcome:
+    def _not_sent(self, step: Step, key: str, n: int, entry: Entry | None = None) -> Outcome:
         reason = self.result.stopped or "interrupted"
+        if entry is not None and entry.state in UNANSWERED:  # it may exist: still unknown
+            error = (
+                f"sent in an earlier run without an answer ({entry.updated_at}); not checked "
+                f"this time ({reason})"
+            )
+            self.journal.record(step.name, key, n, "skipped", error=error)  # keeps 'unknown'
+            return Outcome(n, "unknown", error=error)
         self.journal.record(step.name, key, n, "skipped", error=f"not sent: {reason}")
         return Outcome(n, "skipped", error=f"not sent: {reason}")
 

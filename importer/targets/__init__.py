@@ -96,6 +96,21 @@ class Target(Protocol):
     def close(self) -> None: ...
 
 
+def header_safe(name: str, value: str) -> str:
+    """A setting sent in an HTTP header (a token, an id) must be printable ASCII: say which
+    setting is not, never its value."""
+    # (a token's XML may be written over several lines: it is sent base64-encoded)
+    if value and not (value.isascii() and "".join(value.split()).isprintable()):
+        from importer.errors import ConfigurationError
+
+        raise ConfigurationError(
+            f"{name} holds characters that cannot be sent in an HTTP header (only printable "
+            "ASCII can): copy it again from where it was made, without quotes, spaces or "
+            "line breaks around it"
+        )
+    return value
+
+
 # The systems importer writes to: mapping `target:` name -> "module:class".
 TARGETS = {
     "afas": "importer.targets.afas:AfasTarget",

@@ -30,7 +30,7 @@ from importer.errors import (
     LookupFailed,
     TargetUnreachable,
 )
-from importer.targets import Reply
+from importer.targets import Reply, header_safe
 
 HOW_TO_CONFIGURE = (
     "Set AFAS_BASE_URL (e.g. https://12345.rest.afas.online/ProfitRestServices) and AFAS_TOKEN "
@@ -175,6 +175,11 @@ class AfasTarget:
         transport: httpx.BaseTransport | None = None,
         audit: Audit | None = None,  # called once per request and reply (importer.audit)
     ):
+        if "@" in urlsplit(base_url).netloc:  # a secret there would end up in logs
+            raise ConfigurationError(
+                "AFAS_BASE_URL must not hold a user name or password (https://user:...@host): "
+                f"AFAS takes its token in AFAS_TOKEN. {HOW_TO_CONFIGURE}"
+            )
         self.base_url = base_url.rstrip("/")
         self.host = urlsplit(self.base_url).netloc or self.base_url
         self.kind, self.number = environment_of(self.base_url)
@@ -230,6 +235,8 @@ class AfasTarget:
                 f"AFAS_TOKEN is not set (nor AFAS_CLIENT_ID and AFAS_CLIENT_SECRET). "
                 f"{HOW_TO_CONFIGURE}"
             )
+        for name in ("AFAS_TOKEN", "AFAS_CLIENT_ID", "AFAS_CLIENT_SECRET", "AFAS_INTEGRATION_ID"):
+            header_safe(name, env.get(name, "").strip())
         if language not in LANGUAGES:
             raise ConfigurationError(
                 f"AFAS_LANGUAGE is {language!r}; expected one of {', '.join(LANGUAGES)}"

@@ -49,7 +49,7 @@ from importer.errors import (
     LookupFailed,
     TargetUnreachable,
 )
-from importer.targets import Reply
+from importer.targets import Reply, header_safe
 
 HOW_TO_CONFIGURE = (
     "Set RECRAS_BASE_URL (e.g. https://jouwbedrijf.recras.nl) and RECRAS_TOKEN (an API key "
@@ -181,6 +181,7 @@ class RecrasTarget:
             raise ConfigurationError(f"RECRAS_BASE_URL is not set. {HOW_TO_CONFIGURE}")
         if not token:
             raise ConfigurationError(f"RECRAS_TOKEN is not set. {HOW_TO_CONFIGURE}")
+        header_safe("RECRAS_TOKEN", token)
         return cls(base_url, token, concurrency=concurrency, audit=audit)
 
     @classmethod

@@ -1,0 +1,344 @@
+"""One run at a time, a journal that follows the import, and failures that say so cleanly.
+
+Each test runs the ``importer`` command against a sandbox over loopback HTTP, as a user would
+from two terminals, another ``--out``, a kill or a broken setting.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import FLEX, ROOT
+
+from importer.journal import journal_path
+from importer.sandbox import AfasSandbox, Faults, afas_get
+
+CUSTOMERS = 25
+
+
+def background(box: AfasSandbox, cwd: Path, *args: str | Path) -> subprocess.Popen:
+    env = {**os.environ, "AFAS_BASE_URL": box.base_url, "AFAS_TOKEN": box.token}
+    return subprocess.Popen(
+        [sys.executable, "-m", "importer", "run", str(FLEX), *map(str, args)],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for(condition, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def writes(box: AfasSandbox) -> int:
+    return len(box.state.requests)
+
+
+def assert_each_record_once(box: AfasSandbox) -> None:
+    assert len(box.state.debtors) == CUSTOMERS
+    posted = [
+        b["KnSalesRelationOrg"]["Element"]["@DbId"]
+        for b in box.state.received("KnSalesRelationOrg")
+    ]
+    assert sorted(posted) == sorted(set(posted)), "a sales relation was sent twice"
+    agreements = [p["fields"]["DbId"] for p in box.state.projects.values()]
+    assert sorted(agreements) == sorted(box.state.debtors), "an agreement was created twice"
+
+
+def statuses(path: Path, sheet: str) -> dict[int, str]:
+    rows = list(openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True))
+    column = rows[0].index("status")
+    return {r[0]: r[column] for r in rows[1:]}
+
+
+# --- one run at a time ---------------------------------------------------------------------------
+
+
+def test_a_second_run_of_the_same_import_is_refused_while_the_first_sends(
+    cli, tmp_path, monkeypatch
+):
+    with AfasSandbox.start(faults=Faults(latency_ms=60)) as box:
+        monkeypatch.setenv("AFAS_BASE_URL", box.base_url)
+        monkeypatch.setenv("AFAS_TOKEN", box.token)
+        first = background(box, tmp_path, "--concurrency", "2")
+        wait_for(lambda: len(box.state.debtors) >= 1)
+
+        # another terminal, another --out: the same import all the same
+        (tmp_path / "elsewhere").mkdir()
+        second = cli(
+            "run", FLEX, "--out", tmp_path / "elsewhere" / "flex-result.xlsx",
+            "--audit", tmp_path / "elsewhere" / "audit.jsonl",
+        )  # fmt: skip
+        # status and a dry run only read: they work while the first run holds the journal
+        status = cli("status", FLEX)
+        dry = cli("run", FLEX, "--dry-run", "--out", tmp_path / "elsewhere" / "dry.xlsx")
+
+        out, err = first.communicate(timeout=120)
+
+    journal = journal_path(FLEX, box.host)
+    assert second.code == 2
+    assert second.err.startswith(
+        f"Error: The journal {journal} is in use by another run (pid {first.pid} on "
+        f"{socket.gethostname()}, started 20"
+    )
+    assert f": importer run {FLEX} --concurrency 2). Two runs of one import at a time" in second.err
+    assert "Wait until that run ends" in second.err
+    assert not (tmp_path / "elsewhere" / "audit.jsonl").exists()  # it read nothing of AFAS
+    assert not (tmp_path / "elsewhere" / "flex-result.xlsx").exists()
+
+    assert status.code == 0
+    assert f"  in use by a run: pid {first.pid} on {socket.gethostname()}, started" in status.out
+    assert (dry.code, dry.out) == (0, "Dry run finished: 25 planned, 0 invalid, 0 skipped\n")
+
+    assert first.returncode == 0, err
+    assert out == "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped\n"
+    assert_each_record_once(box)
+
+
+def test_a_killed_runs_journal_is_taken_over_and_nothing_is_sent_twice(tmp_path):
+    with AfasSandbox.start(faults=Faults(latency_ms=80)) as box:
+        process = background(box, tmp_path, "--concurrency", "2")
+        wait_for(lambda: len(box.state.debtors) >= 3)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+
+        again = background(box, tmp_path)
+        out, err = again.communicate(timeout=120)
+
+    assert again.returncode == 0, err
+    assert (
+        f"Note: the run that last used {journal_path(FLEX, box.host)} (pid {process.pid}, started"
+        in err
+    )
+    assert "ended without closing it (killed?)" in err
+    assert_each_record_once(box)
+
+
+# --- the journal belongs to the import -----------------------------------------------------------
+
+
+def test_another_out_folder_sends_nothing_new_and_status_finds_the_journal(cli, afas_env, tmp_path):
+    assert cli("run", FLEX).code == 0
+    before = writes(afas_env)
+
+    moved = cli("run", FLEX, "--out", tmp_path / "review" / "klanten.xlsx")
+
+    assert moved.code == 0, moved.err
+    assert moved.out == (
+        "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 25 already done\n"
+    )
+    assert writes(afas_env) == before
+    assert (tmp_path / "review" / "klanten.xlsx").exists()
+    status = cli("status", FLEX)
+    assert status.out.splitlines() == [
+        f"Journal {journal_path(FLEX, afas_env.host)} (target {afas_env.host}):",
+        "  verkooprelaties: 25 created",
+        "  klantovereenkomsten: 25 created",
+    ]
+
+
+def test_the_journal_lives_beside_the_mapping_one_per_environment(cli, afas_env, tmp_path):
+    os.environ.pop("IMPORTER_JOURNAL_DIR")  # the default, as a user has it
+    folder = tmp_path / "project"
+    folder.mkdir()
+    mapping = folder / "flex.yaml"
+    mapping.write_text(
+        FLEX.read_text()
+        .replace("../samples/", f"{ROOT}/samples/")
+        .replace("templates: ../templates", f"templates: {ROOT}/templates")
+    )
+
+    assert cli("run", mapping, "--out", tmp_path / "out" / "x.xlsx").code == 0
+
+    port = afas_env.host.rsplit(":", 1)[1]
+    assert (folder / "flex.journals" / f"127.0.0.1-{port}.sqlite").is_file()
+    assert cli("status", mapping).out.startswith(
+        f"Journal {folder / 'flex.journals' / f'127.0.0.1-{port}.sqlite'} (target {afas_env.host})"
+    )
+
+
+def test_a_journal_of_this_import_elsewhere_stops_a_run_that_would_start_afresh(
+    cli, afas_env, tmp_path
+):
+    # where earlier versions kept it: beside the workbook
+    assert cli("run", FLEX, "--journal", "flex.journal.sqlite").code == 0
+    before = writes(afas_env)
+
+    again = cli("run", FLEX)
+
+    assert again.code == 2
+    assert again.err == (
+        f"Error: No journal at {journal_path(FLEX, afas_env.host)}, but this mapping has one for "
+        f"{afas_env.host} elsewhere: {tmp_path / 'flex.journal.sqlite'} (verkooprelaties: 25 "
+        "created; klantovereenkomsten: 25 created). Starting afresh would send its rows again. "
+        f"Continue it with --journal {tmp_path / 'flex.journal.sqlite'} (or move it to "
+        f"{journal_path(FLEX, afas_env.host)}); or, once you have checked in the target what "
+        "exists, start a new journal with --fresh.\n"
+    )
+    assert writes(afas_env) == before
+    continued = cli("run", FLEX, "--journal", tmp_path / "flex.journal.sqlite")
+    assert continued.out.endswith("25 already done\n") and writes(afas_env) == before
+
+
+def test_a_temporary_workbook_left_by_a_killed_run_is_removed_by_the_next_run(
+    cli, afas_env, tmp_path
+):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    left = tmp_path / f".flex-result.xlsx.{gone.pid}.tmp"
+    left.write_bytes(b"half a workbook")
+    running = tmp_path / f".flex-result.xlsx.{os.getppid()}.tmp"  # a live process's: kept
+    running.write_bytes(b"being written")
+
+    assert cli("run", FLEX).code == 0
+
+    assert not left.exists()
+    assert running.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".tmp") == [running.name]
+
+
+# --- failures that say so cleanly, before anything is sent ---------------------------------------
+
+
+@pytest.mark.parametrize("option", ["--out", "--audit", "--journal"])
+def test_an_output_path_that_is_a_folder_is_refused_before_anything_is_sent(
+    cli, afas_env, tmp_path, option
+):
+    (tmp_path / "folder").mkdir()
+
+    ran = cli("run", FLEX, option, tmp_path / "folder")
+
+    assert ran.code == 2
+    assert ran.err.startswith(
+        f"Error: {option} {tmp_path / 'folder'} is a folder; give a file name"
+    )
+    assert afas_env.state.requests == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]
+
+
+def test_a_damaged_journal_stops_the_run_and_is_kept(cli, afas_env, tmp_path):
+    journal = journal_path(FLEX, afas_env.host)
+    journal.parent.mkdir(parents=True)
+    journal.write_bytes(b"this is not a database, but it may be the only record there is" * 20)
+
+    ran = cli("run", FLEX)
+    status = cli("status", FLEX)
+
+    message = (
+        f"Error: The journal {journal} cannot be read (file is not a database): it is damaged "
+        "or not a journal. It was left as it is"
+    )
+    assert ran.code == 2 and ran.err.startswith(message)
+    assert status.code == 2 and status.err.startswith(message)
+    assert afas_env.state.requests == []
+    assert journal.read_bytes().startswith(b"this is not a database")
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [("AFAS_INTEGRATION_ID", "12345_über"), ("AFAS_TOKEN", "tökén"), ("AFAS_CLIENT_SECRET", "s€")],
+)
+def test_a_setting_that_cannot_go_in_a_header_is_named_not_shown(
+    cli, afas_env, monkeypatch, name, value
+):
+    if name == "AFAS_CLIENT_SECRET":
+        monkeypatch.delenv("AFAS_TOKEN")
+        monkeypatch.setenv("AFAS_CLIENT_ID", "importer")
+    monkeypatch.setenv(name, value)
+
+    ran = cli("run", FLEX)
+
+    assert ran.code == 2
+    assert ran.err == (
+        f"Error: {name} holds characters that cannot be sent in an HTTP header (only printable "
+        "ASCII can): copy it again from where it was made, without quotes, spaces or line "
+        "breaks around it\n"
+    )
+    assert value not in ran.err and afas_env.state.requests == []
+
+
+def test_a_non_ascii_recras_token_is_named_not_shown(cli, monkeypatch):
+    monkeypatch.setenv("RECRAS_BASE_URL", "https://acme.recras.nl")
+    monkeypatch.setenv("RECRAS_TOKEN", "geheim–sleutel")  # an en dash, pasted from a document
+
+    ran = cli("run", ROOT / "mappings" / "recras-klanten.yaml", "--yes")
+
+    assert ran.code == 2
+    assert ran.err.startswith("Error: RECRAS_TOKEN holds characters that cannot be sent")
+    assert "geheim" not in ran.err
+
+
+def test_credentials_in_the_afas_url_are_refused_and_never_written(
+    cli, afas_env, tmp_path, monkeypatch
+):
+    url = afas_env.base_url.replace("http://", "http://consultant:s3cret-Passw0rd@")
+    monkeypatch.setenv("AFAS_BASE_URL", url)
+
+    ran = cli("run", FLEX)
+
+    assert ran.code == 2
+    assert ran.err.startswith(
+        "Error: AFAS_BASE_URL must not hold a user name or password (https://user:...@host)"
+    )
+    assert "s3cret" not in ran.err + ran.out
+    assert afas_env.state.requests == []
+    for path in tmp_path.rglob("*"):
+        assert path.is_dir() or b"s3cret" not in path.read_bytes(), path
+
+
+def test_the_target_going_away_mid_run_stops_with_exit_code_2(tmp_path):
+    box = AfasSandbox.start(faults=Faults(latency_ms=60))
+    try:
+        process = background(box, tmp_path, "--concurrency", "1")
+        wait_for(lambda: len(box.state.debtors) >= 2)
+    finally:
+        box.stop()
+    out, err = process.communicate(timeout=120)
+
+    assert process.returncode == 2, err
+    assert out.startswith("Import stopped: ")
+    assert f"Error: Cannot reach AFAS at {box.host}" in err
+    rows = statuses(tmp_path / "flex-result.xlsx", "verkooprelaties")
+    assert set(rows.values()) <= {"created", "skipped", "unknown"} and "skipped" in rows.values()
+
+
+def test_an_unknown_row_whose_check_gets_no_answer_stays_unknown(cli, monkeypatch, tmp_path):
+    with AfasSandbox.start(faults=Faults(script={1: "drop_after"})) as box:
+        monkeypatch.setenv("AFAS_BASE_URL", box.base_url)
+        monkeypatch.setenv("AFAS_TOKEN", box.token)
+        assert cli("run", FLEX, "--concurrency", "1").code == 1
+        assert "49339" in box.state.debtors  # saved, though the answer was lost
+        before = writes(box)
+
+        def unavailable(*args, **kwargs):
+            raise RuntimeError("the GetConnector is down")
+
+        with pytest.MonkeyPatch.context() as down:
+            down.setattr(afas_get, "query", unavailable)  # every lookup answers 500
+            second = cli("run", FLEX)
+
+        assert second.code == 1
+        assert writes(box) == before  # nothing sent again without the check
+        rows = statuses(tmp_path / "flex-result.xlsx", "verkooprelaties")
+        assert rows[2] == "unknown"
+        assert "checking whether it exists did not succeed (Profit_Debtor could not be read" in (
+            second.err
+        )
+
+        # the GetConnector is back: the row is found, not sent again
+        third = cli("run", FLEX)
+        assert third.code == 0, third.err
+        assert_each_record_once(box)
