@@ -240,7 +240,7 @@ class AuditTransport(httpx.BaseTransport):
         try:
             response = self.inner.handle_request(request)
             try:
-                raw = b"".join(response.stream)  # type: ignore[union-attr]
+                raw = b"".join(response.stream)  # type: ignore[union-attr,arg-type]
             finally:
                 response.close()
         except Exception as exc:

@@ -25,6 +25,7 @@ from importer import i18n
 from importer.audit import AuditTrail, default_audit
 from importer.errors import ConfigurationError, ImporterError
 from importer.journal import (
+    Found,
     Journal,
     earlier_journals,
     is_locked,
@@ -339,7 +340,8 @@ def _open_journal(
 def _earlier_journals(path: Path, target: Target, mapping: Mapping, workbook: Path) -> None:
     """Before a new journal is started: refuse when this import's journal is elsewhere (its
     rows would be sent again), and say which journals of other environments there are."""
-    same, others = [], []
+    same: list[Found] = []
+    others: list[Found] = []
     for found in earlier_journals(mapping.path, workbook, exclude=path):
         (same if found.target == target.host else others).append(found)
     if same:

@@ -293,7 +293,10 @@ class Journal:
                 "attempts, updated_at FROM rows WHERE step = ?",
                 (step,),
             ).fetchall()
-        return {r[1]: Entry(*r[:4], json.loads(r[4]), *r[5:]) for r in rows}
+        return {
+            r[1]: Entry(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7], r[8], r[9])
+            for r in rows
+        }
 
     def payload(self, step: str, key: str) -> Any:
         """The body last sent for a row (JSON data), or None: what an update compares with.

@@ -39,7 +39,7 @@ def remove_stale_temporaries(path: Path) -> list[Path]:
     (their process is gone); return what was removed."""
     path = Path(path)
     pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)\.tmp")
-    removed = []
+    removed: list[Path] = []
     if not path.parent.is_dir():
         return removed
     for found in path.parent.iterdir():

@@ -285,7 +285,7 @@ def _plan_step(
         parent_ids: dict[str, str] = {}
         parent_row = None
         if step.parent:
-            link = parents.get(n)
+            link = parents[n]
             if isinstance(link, Problem) and step.parent.lookup:
                 record.parent_key = str(link.value)  # not in this run: look it up when sending
                 parent_ids = {k: f"<{k} of parent lookup>" for k in step.parent.lookup.ids}

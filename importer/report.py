@@ -50,6 +50,7 @@ import pandas as pd
 from importer import i18n, types, xlsx
 from importer.render import compact
 from importer.results import STATUSES, Outcome, Result
+from importer.validation import Problem
 from importer.xlsx import Cell, Sheet, Style, Workbook, column_letter, save_atomically
 
 # Status colours: (fill, font). created green; existing/updated blue; changed amber; planned
@@ -426,10 +427,11 @@ class _Writer:
                 row += blank
             else:
                 for values, marks in plain:
-                    if marks is None or marks[at] is None:
+                    mark = marks[at] if marks is not None else None
+                    if mark is None:
                         row.append(values[at])  # long text is cut by the writer
                     else:
-                        row.append(Cell(values[at], typed_styles[marks[at]]))
+                        row.append(Cell(values[at], typed_styles[mark]))
             row.append(Cell(label, status_styles.get(outcome.status, 0)))
             row += [outcome.ids.get(k) for k in part.keep]
             row += [error and text(error), outcome.log_reference]
@@ -513,7 +515,8 @@ class _Writer:
             for position, (_, outcome) in enumerate(ordered, start=2):
                 if outcome.status not in PROBLEM_STATUSES:
                     continue
-                for problem in outcome.problems or [None]:
+                problems: list[Problem | None] = [*outcome.problems] or [None]
+                for problem in problems:
                     message = problem.message if problem else outcome.error
                     sheet.append(
                         [

@@ -221,10 +221,12 @@ class Sheet:
         tab = ' tabSelected="1"' if selected else ""
         view = f'<sheetView workbookViewId="0"{tab}>'
         if self.freeze and any(self.freeze):
-            cols, rows = self.freeze
-            corner = f"{column_letter(cols + 1)}{rows + 1}"
-            pane = "bottomRight" if cols and rows else ("topRight" if cols else "bottomLeft")
-            split = (f' xSplit="{cols}"' if cols else "") + (f' ySplit="{rows}"' if rows else "")
+            across, down = self.freeze
+            corner = f"{column_letter(across + 1)}{down + 1}"
+            pane = "bottomRight" if across and down else ("topRight" if across else "bottomLeft")
+            split = (f' xSplit="{across}"' if across else "") + (
+                f' ySplit="{down}"' if down else ""
+            )
             view += (
                 f'<pane{split} topLeftCell="{corner}" activePane="{pane}" state="frozen"/>'
                 f'<selection pane="{pane}" activeCell="{corner}" sqref="{corner}"/>'

@@ -425,7 +425,9 @@ def upsert_relation(
             f"({', '.join(matches)}); de {rk.noun} is niet eenduidig te bepalen ({path})."
         )
     if matches:
-        record = call.tx.edit(rk.kind, matches[0])
+        found = call.tx.edit(rk.kind, matches[0])
+        assert found is not None  # a match is a record the transaction holds
+        record = found
     elif must_exist:
         number = fields.get("BcCo")
         what = f"'{number}' " if present(number) else f"met {rk.match_field} {code} "
@@ -638,7 +640,7 @@ def insert_order(call: Call, element: Any, path: str) -> dict[str, str]:
             f"(offerte) is gevuld; geef orderregels (FbSalesLines) op ({path})."
         )
     today = datetime.date.today().isoformat()
-    order = {
+    order: Record = {
         "OrNu": or_nu or call.tx.next_id("OrNu"),
         "fields": merge({"OrDa": today}, fields),
         "lines": [],
@@ -684,6 +686,7 @@ def delete_order(call: Call, keys: dict[str, str]) -> dict[str, str]:
 def delete_order_line(call: Call, keys: dict[str, str]) -> dict[str, str]:
     order = _existing_order(call, keys, "pad")
     line = _find_line(order.setdefault("lines", []), {"GuLi": key_of(keys, "GuLi", "pad")}, "pad")
+    assert line is not None  # a GuLi that matches no line raised
     order["lines"].remove(line)
     return {"OrNu": order["OrNu"], "GuLi": line["GuLi"]}
 
@@ -815,12 +818,13 @@ def create_app(state: AfasState | None = None) -> Starlette:
         spec = CONNECTORS.get(name)
         if spec is None:
             return error_response(UNSUPPORTED)
+        handler: Handler | None
         if sub is None:
             handler = spec.insert if request.method == "POST" else spec.update
         else:
             handler = spec.sub_inserts.get(sub)
-            if handler is None:
-                return error_response(f"Het object '{sub}' wordt niet ondersteund door {name}.")
+        if handler is None:
+            return error_response(f"Het object '{sub}' wordt niet ondersteund door {name}.")
         return run_update(state, name, body, handler, 201 if request.method == "POST" else 200)
 
     async def connectors(request: Request) -> Response:

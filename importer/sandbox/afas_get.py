@@ -434,7 +434,7 @@ def _sort(connector: GetConnector, rows: list[Row], order: str) -> list[Row]:
     for key in reversed(keys):
         descending = key.startswith("-")
         field = connector.field(key.lstrip("-"))
-        rows.sort(key=lambda row, f=field: _sort_key(f, row.get(f.id)), reverse=descending)
+        rows.sort(key=lambda row, f=field: _sort_key(f, row.get(f.id)), reverse=descending)  # type: ignore[misc]
     return rows
 
 

@@ -181,9 +181,9 @@ class Tx:
             current = self.work.get((kind, key), record)
             if current is not None:
                 yield current
-        for (other, key), record in list(self.work.items()):
-            if other == kind and key not in table and record is not None:
-                yield record
+        for (other, key), changed in list(self.work.items()):
+            if other == kind and key not in table and changed is not None:
+                yield changed
 
     def next_id(self, name: str) -> str:
         """The next free number of a counter (DbId, BcCo, BcId, PrId, OrNu)."""

@@ -208,10 +208,10 @@ class RecrasState:
             fields, people, extra = self._checked(body, new=True)
             contact_id = self.next_contact
             self.next_contact += 1
-            contact = {name: None for name in SUMMARY if name != "displaynaam"}
+            contact: dict[str, Any] = {name: None for name in SUMMARY if name != "displaynaam"}
             contact.update(fields, id=contact_id, type=kind, extra_fields=extra or [])
             contact["bedrijf_id"] = contact["bedrijf_id"] or 1
-            contact["contactpersonen"] = self._link(people)
+            contact["contactpersonen"] = self._link(people or [])
             self.contacts[contact_id] = contact
             return self.summary(contact_id)
 
@@ -224,7 +224,7 @@ class RecrasState:
             fields, people, extra = self._checked(body, new=False, company=contact["bedrijf_id"])
             contact.update(fields)
             if people is not None:
-                contact["contactpersonen"] = self._link(people)
+                contact["contactpersonen"] = self._link(people or [])
             if extra is not None:
                 given = {e["name"] for e in extra}
                 kept = [e for e in contact["extra_fields"] if e["name"] not in given]

@@ -391,8 +391,8 @@ def read_reply(connector: str, response: httpx.Response) -> Reply:
         )
     if status == 503:
         return _unavailable(response, data)
-    message = data.get("message") if isinstance(data, dict) else None
-    return Reply(ok=False, error=f"HTTP {status}: {message or response.text[:300] or 'no message'}")
+    said = data.get("message") if isinstance(data, dict) else None
+    return Reply(ok=False, error=f"HTTP {status}: {said or response.text[:300] or 'no message'}")
 
 
 def _unavailable(response: httpx.Response, data: Any) -> Reply:
