@@ -40,7 +40,7 @@ from importer.plan import prepare
 from importer.progress import Progress
 from importer.render import to_json
 from importer.report import RunInfo, resume_command, write_workbook
-from importer.results import Result
+from importer.results import Result, Status
 from importer.runner import Options, default_output, run
 from importer.sandbox import AfasSandbox, Faults, RecrasSandbox
 from importer.scaffold import scaffold
@@ -418,7 +418,7 @@ def render_command(mapping: MappingArg, input: InputOpt = None) -> None:
     result = prepare(_load(mapping, input)).result
     for step in result.mapping.steps:
         for outcome in result.outcomes[step.name].values():
-            if outcome.status == "planned":
+            if outcome.status == Status.PLANNED:
                 line = {"step": step.name, "row": outcome.row, "body": outcome.json()}
                 typer.echo(to_json(line))
     _print_problems(result)
@@ -582,7 +582,7 @@ def _print_problems(result: Result, limit: int = 20) -> None:
         (step.name, outcome)
         for step in result.mapping.steps
         for outcome in result.outcomes[step.name].values()
-        if outcome.status in ("invalid", "failed", "unknown")
+        if outcome.status in (Status.INVALID, Status.FAILED, Status.UNKNOWN)
     ]
     for step_name, outcome in problems[:limit]:
         table = result.tables[result.mapping.step(step_name).source]

@@ -34,7 +34,7 @@ import socket
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,14 +42,9 @@ from typing import Any
 import filelock
 
 from importer.errors import ConfigurationError
+from importer.status import JOURNAL_STATES, Status
 
-STATES = (
-    "pending", "sending", "created", "existing", "updated", "failed", "invalid", "skipped",
-    "unknown",
-)  # fmt: skip
-DONE_STATES = frozenset({"created", "existing", "updated"})
-UNANSWERED = frozenset({"sending", "unknown"})  # an insert left; it may exist in the target
-NOT_SENT = frozenset({"invalid", "skipped"})  # nothing was sent this time
+STATES = JOURNAL_STATES
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -74,7 +69,7 @@ class Entry:
     step: str
     key: str
     row: int | None
-    state: str
+    state: Status
     ids: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     log_reference: str | None = None
@@ -294,7 +289,9 @@ class Journal:
                 (step,),
             ).fetchall()
         return {
-            r[1]: Entry(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7], r[8], r[9])
+            r[1]: Entry(
+                r[0], r[1], r[2], Status(r[3]), json.loads(r[4]), r[5], r[6], r[7], r[8], r[9]
+            )
             for r in rows
         }
 
@@ -359,7 +356,7 @@ class Journal:
         step: str,
         key: str,
         row: int,
-        state: str,
+        state: Status,
         *,
         ids: dict[str, str] | None = None,
         error: str | None = None,
@@ -382,7 +379,7 @@ class Journal:
                 action, attempt,
             )  # fmt: skip
 
-    def record_unsent(self, step: str, rows: list[tuple[str, int, str, str | None]]) -> None:
+    def record_unsent(self, step: str, rows: Sequence[tuple[str, int, Status, str | None]]) -> None:
         """Record many rows that will not be sent (``(key, row, state, error)``: invalid or
         skipped before sending began) in one transaction, as :meth:`record` would one by one."""
         assert all(state in STATES for _, _, state, _ in rows)
@@ -396,7 +393,7 @@ class Journal:
         step: str,
         key: str,
         row: int,
-        state: str,
+        state: Status,
         now: str,
         ids: dict[str, str] | None,
         error: str | None,
@@ -415,10 +412,9 @@ class Journal:
                 "INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (step, key, attempt, now, action or "", state, error),
             )
-        kept = current and (
-            (current[0] in DONE_STATES and state not in DONE_STATES)
-            or (current[0] in UNANSWERED and state in NOT_SENT)
-        )
+        was = Status(current[0]) if current else None
+        new = Status(state)
+        kept = was is not None and ((was.kept and not new.kept) or (was.may_exist and new.unsent))
         if kept:
             # never forget that the record exists, or may exist (an insert sent earlier
             # without an answer): keep its state, ids and body, note the error

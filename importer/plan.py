@@ -24,7 +24,7 @@ from importer.render import (
     compile_expression,
     expression_columns,
 )
-from importer.results import DONE, Outcome, Result
+from importer.results import Outcome, Result, Status
 from importer.targets import target_class
 from importer.validation import Problem, StepData, validate_step
 
@@ -274,7 +274,7 @@ def _plan_step(
     planned: dict[int, Outcome] = {}
     for n, record in records.items():
         if selected.get(n) is False:
-            planned[n] = Outcome(n, "excluded", error=f"not selected by when: {step.when}")
+            planned[n] = Outcome(n, Status.EXCLUDED, error=f"not selected by when: {step.when}")
             continue
         problems = own.problems.get(n, []) + repeated.get(n, [])
         problems += _record_problems(step, record, own, lines)
@@ -295,10 +295,10 @@ def _plan_step(
             else:
                 parent_row = link
                 parent = outcomes[step.parent.step][parent_row]
-                if parent.status not in DONE:
+                if not parent.status.done:
                     planned[n] = Outcome(
                         n,
-                        "skipped",
+                        Status.SKIPPED,
                         parent_row=parent_row,
                         error=f"parent row {parent_row} {parent.status}",
                     )
@@ -327,7 +327,7 @@ def _plan_step(
         if violations:
             planned[n] = invalid(n, violations)
             continue
-        planned[n] = Outcome(n, "planned", body=compact(body), parent_row=parent_row)
+        planned[n] = Outcome(n, Status.PLANNED, body=compact(body), parent_row=parent_row)
     return planned
 
 
@@ -495,7 +495,7 @@ def _found_placeholders(step: Step) -> dict[str, dict[str, str]]:
 def invalid(n: int, problems: list[Problem], source: str | None = None) -> Outcome:
     """An invalid row; problems of other rows (grouped rows, lines) name their file and row."""
     message = "; ".join(_problem_text(p, n, source) for p in problems)
-    return Outcome(n, "invalid", error=message, problems=problems)
+    return Outcome(n, Status.INVALID, error=message, problems=problems)
 
 
 def _problem_text(problem: Problem, n: int, source: str | None) -> str:

@@ -28,20 +28,20 @@ from typing import Any, TextIO
 
 from importer import i18n
 from importer.mapping import Step
-from importer.results import STATUSES, Outcome, Result
+from importer.results import STATUSES, Outcome, Result, Status
 
 # rich colour names per status, for the summary table on a terminal
-COLOURS = {
-    "created": "green",
-    "existing": "blue",
-    "updated": "blue",
-    "changed": "yellow",
-    "planned": "cyan",
-    "skipped": "bright_black",
-    "excluded": "bright_black",
-    "invalid": "dark_orange",
-    "failed": "red",
-    "unknown": "red",
+COLOURS: dict[str, str] = {
+    Status.CREATED: "green",
+    Status.EXISTING: "blue",
+    Status.UPDATED: "blue",
+    Status.CHANGED: "yellow",
+    Status.PLANNED: "cyan",
+    Status.SKIPPED: "bright_black",
+    Status.EXCLUDED: "bright_black",
+    Status.INVALID: "dark_orange",
+    Status.FAILED: "red",
+    Status.UNKNOWN: "red",
 }
 
 

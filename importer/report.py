@@ -49,25 +49,24 @@ import pandas as pd
 
 from importer import i18n, types, xlsx
 from importer.render import compact
-from importer.results import STATUSES, Outcome, Result
+from importer.results import STATUSES, Outcome, Result, Status
 from importer.validation import Problem
 from importer.xlsx import Cell, Sheet, Style, Workbook, column_letter, save_atomically
 
 # Status colours: (fill, font). created green; existing/updated blue; changed amber; planned
 # light blue; skipped and excluded grey; invalid orange; failed and unknown red.
 STATUS_COLOURS = {
-    "created": ("C6EFCE", "006100"),
-    "existing": ("BDD7EE", "1F4E78"),
-    "updated": ("BDD7EE", "1F4E78"),
-    "changed": ("FFEB9C", "7F6000"),
-    "planned": ("DDEBF7", "1F4E78"),
-    "skipped": ("D9D9D9", "404040"),
-    "excluded": ("EDEDED", "595959"),
-    "invalid": ("F8CBAD", "833C0B"),
-    "failed": ("FFC7CE", "9C0006"),
-    "unknown": ("FFC7CE", "9C0006"),
+    Status.CREATED: ("C6EFCE", "006100"),
+    Status.EXISTING: ("BDD7EE", "1F4E78"),
+    Status.UPDATED: ("BDD7EE", "1F4E78"),
+    Status.CHANGED: ("FFEB9C", "7F6000"),
+    Status.PLANNED: ("DDEBF7", "1F4E78"),
+    Status.SKIPPED: ("D9D9D9", "404040"),
+    Status.EXCLUDED: ("EDEDED", "595959"),
+    Status.INVALID: ("F8CBAD", "833C0B"),
+    Status.FAILED: ("FFC7CE", "9C0006"),
+    Status.UNKNOWN: ("FFC7CE", "9C0006"),
 }
-PROBLEM_STATUSES = ("invalid", "failed", "unknown", "changed")
 HEADER_FILL = "D9E1F2"
 LINK_COLOUR = "0563C1"
 DECIMAL_FORMAT = "0.00"
@@ -318,7 +317,7 @@ class _Writer:
             max(len(o.problems), 1)
             for part in self.parts
             for o in part.outcomes.values()
-            if o.status in PROBLEM_STATUSES
+            if o.status.problem
         )
         errors = self.names["#errors"]
         shown_problems = self.t("value.problems", count=problems, sheet=errors)
@@ -478,7 +477,7 @@ class _Writer:
         return found
 
     def _error_text(self, outcome: Any) -> str | None:
-        if self.lang != "en" and outcome.problems and outcome.status == "invalid":
+        if self.lang != "en" and outcome.problems and outcome.status == Status.INVALID:
             return "; ".join(
                 f"{p.column}: {i18n.translate(self.lang, p.message)}"
                 if p.column
@@ -513,7 +512,7 @@ class _Writer:
             target = self.names[part.key]
             ordered = sorted(part.outcomes.items())
             for position, (_, outcome) in enumerate(ordered, start=2):
-                if outcome.status not in PROBLEM_STATUSES:
+                if not outcome.status.problem:
                     continue
                 problems: list[Problem | None] = [*outcome.problems] or [None]
                 for problem in problems:

@@ -10,16 +10,11 @@ from typing import Any
 
 from importer.mapping import Mapping
 from importer.readers import Table
+from importer.status import STATUSES, Status
 from importer.validation import Problem
 
-# Statuses, worst first: a source row read by several steps counts as its worst outcome.
-# existing: found by a lookup; changed: created earlier, its source values changed since;
-# excluded: the step's `when:` does not select the row (nothing to do, so it counts as done).
-STATUSES = (
-    "invalid", "failed", "unknown", "changed", "skipped", "created", "updated", "existing",
-    "planned", "excluded",
-)  # fmt: skip
-DONE = frozenset({"created", "updated", "existing", "planned", "excluded"})
+__all__ = ["STATUSES", "EARLIER", "Outcome", "Result", "Status"]
+
 EARLIER = "already done"  # how the summary counts rows done in an earlier run
 
 
@@ -28,7 +23,7 @@ class Outcome:
     """What became of one source row in one step."""
 
     row: int
-    status: str
+    status: Status
     ids: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     log_reference: str | None = None
@@ -60,9 +55,9 @@ class Result:
     contracts: dict[str, str] = field(default_factory=dict)  # connector: where its fields came from
     lines: dict[str, dict[int, Outcome]] = field(default_factory=dict)  # step: its lines' outcomes
 
-    def row_statuses(self) -> Counter[str]:
+    def row_statuses(self) -> Counter[str]:  # keyed by Status, and EARLIER
         """Source rows per overall status (a row's worst outcome over the steps reading it)."""
-        worst: dict[tuple[str, int], tuple[int, str]] = {}
+        worst: dict[tuple[str, int], tuple[int, str]] = {}  # (rank, status or EARLIER)
         sources = [(s.source, self.outcomes[s.name]) for s in self.mapping.steps]
         sources += [
             (self.mapping.step(name).lines.source, lines)  # type: ignore[union-attr]
@@ -71,7 +66,7 @@ class Result:
         for source, outcomes in sources:
             for n, outcome in outcomes.items():
                 label = EARLIER if outcome.earlier else outcome.status
-                rank = (STATUSES.index(outcome.status), label)
+                rank = (outcome.status.rank, label)
                 key = (source, n)
                 # a row done earlier in one step and created now in another counts as created
                 if (
@@ -88,27 +83,27 @@ class Result:
     @property
     def sent_any(self) -> bool:
         return any(
-            o.status in ("created", "updated", "failed", "unknown") and not o.earlier
-            for s in self.outcomes.values()
-            for o in s.values()
+            o.status.sent and not o.earlier for s in self.outcomes.values() for o in s.values()
         )
 
     @property
     def all_done(self) -> bool:
-        return all(o.status in DONE for s in self.outcomes.values() for o in s.values())
+        return all(o.status.done for s in self.outcomes.values() for o in s.values())
 
     def summary_line(self) -> str:
         counts = self.row_statuses()
         if self.dry_run:
-            shown = ["planned", "invalid", "skipped"]
+            shown: list[str] = [Status.PLANNED, Status.INVALID, Status.SKIPPED]
             head = "Dry run finished"
         else:
-            shown = ["created", "failed", "invalid", "skipped"]
+            shown = [Status.CREATED, Status.FAILED, Status.INVALID, Status.SKIPPED]
             shown += [
-                s for s in ("unknown", "changed", "updated", "existing", EARLIER) if counts[s]
+                s
+                for s in (Status.UNKNOWN, Status.CHANGED, Status.UPDATED, Status.EXISTING, EARLIER)
+                if counts[s]
             ]
             head = "Import stopped" if self.stopped else "Import finished"
-        shown += [s for s in ("excluded",) if counts[s]]
+        shown += [s for s in (Status.EXCLUDED,) if counts[s]]
         line = f"{head}: " + ", ".join(f"{counts[s]} {s}" for s in shown)
         if self.environment and self.environment != "sandbox":
             line += f" ({self.environment})"

@@ -31,16 +31,15 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from importer.errors import LookupFailed, TargetError
-from importer.journal import DONE_STATES, UNANSWERED, Entry, Journal, content_hash
+from importer.journal import Entry, Journal, content_hash
 from importer.mapping import Mapping, Step
 from importer.plan import Plan, contract_problem, invalid, member_outcome, prepare
 from importer.render import RenderError, compact
-from importer.results import Outcome, Result
+from importer.results import Outcome, Result, Status
 from importer.targets import Reply, Target
 from importer.validation import Problem
 
 # A parent in one of these states has ids its children can use.
-PARENT_DONE = frozenset({"created", "existing", "updated", "changed"})
 
 
 class Observer(Protocol):
@@ -158,9 +157,9 @@ class _Sender:
             self.pool.shutdown(wait=True)
         for step in self.steps:  # a safety net: no row may stay unsent without a reason
             for n, outcome in self.result.outcomes[step.name].items():
-                if outcome.status == "planned":
+                if outcome.status == Status.PLANNED:
                     self.result.outcomes[step.name][n] = Outcome(
-                        n, "skipped", error="not sent: the run ended before this row's turn"
+                        n, Status.SKIPPED, error="not sent: the run ended before this row's turn"
                     )
 
     def _record_unsent(self) -> None:
@@ -169,7 +168,7 @@ class _Sender:
             unsent = [
                 (self._key(step, n), n, outcome.status, outcome.error)
                 for n in self.records[step.name]
-                if (outcome := self.result.outcomes[step.name][n]).status in ("invalid", "skipped")
+                if (outcome := self.result.outcomes[step.name][n]).status.unsent
             ]
             if unsent:
                 self.journal.record_unsent(step.name, unsent)
@@ -189,7 +188,7 @@ class _Sender:
             try:
                 outcome = self._row(step, n)
             except Exception as exc:  # a bug must not lose the row: it is reported
-                outcome = Outcome(n, "failed", error=f"internal error: {exc!r}")
+                outcome = Outcome(n, Status.FAILED, error=f"internal error: {exc!r}")
             self.result.outcomes[step.name][n] = outcome
             self._mirror(step, n, outcome)
             if self.options.observer:
@@ -217,25 +216,25 @@ class _Sender:
 
     def _row(self, step: Step, n: int) -> Outcome:
         planned = self.result.outcomes[step.name][n]
-        if planned.status != "planned":
+        if planned.status != Status.PLANNED:
             return planned  # journalled before sending began (_record_unsent)
         key = self._key(step, n)
         if step.parent and planned.parent_row is not None:
             planned = self._after_parent(step, planned)
-            if planned.status != "planned":
+            if planned.status != Status.PLANNED:
                 self.journal.record(step.name, key, n, planned.status, error=planned.error)
                 return planned
         entry = self.entries[step.name].get(key)
         record = self.records[step.name][n]
         # the whole record: its row, the rows grouped with it and its lines
         source_hash = content_hash([self.plan.data[step.name].rows[n], record.lines])
-        if entry and entry.state in DONE_STATES and entry.source_hash in (None, source_hash):
+        if entry and entry.state.kept and entry.source_hash in (None, source_hash):
             return Outcome(
                 n, entry.state, ids=entry.ids, earlier=True, parent_row=planned.parent_row
             )
         if self.stop.is_set():
             return self._not_sent(step, key, n, entry)
-        if entry and entry.state in DONE_STATES:
+        if entry and entry.state.kept:
             return self._changed(step, key, n, planned, entry, source_hash)
         try:
             return self._new(step, key, n, planned, entry, source_hash)
@@ -247,10 +246,10 @@ class _Sender:
         self, step: Step, key: str, n: int, planned: Outcome, entry: Entry | None, source_hash: str
     ) -> Outcome:
         """A row the target has not (knowingly) got yet: look it up, then insert it."""
-        unanswered = entry is not None and entry.state in UNANSWERED
+        unanswered = entry is not None and entry.state.may_exist
         resolved = self._resolve(step, n, planned)
         if isinstance(resolved, Outcome):
-            if unanswered and resolved.status == "failed":
+            if unanswered and resolved.status == Status.FAILED:
                 return self._still_unknown(step, key, n, planned, entry, resolved.error)
             return resolved
         parent_ids, found = resolved
@@ -265,22 +264,24 @@ class _Sender:
                 f"{self.target.system} whether this {step.connector} exists; if it does not, "
                 "run again with --retry-unknown"
             )
-            self.journal.record(step.name, key, n, "unknown", error=error)
-            return Outcome(n, "unknown", error=error, parent_row=planned.parent_row)
+            self.journal.record(step.name, key, n, Status.UNKNOWN, error=error)
+            return Outcome(n, Status.UNKNOWN, error=error, parent_row=planned.parent_row)
         if step.match:
             try:
                 rows = self._lookup(step, n)
             except LookupFailed as exc:
                 if unanswered:
                     return self._still_unknown(step, key, n, planned, entry, str(exc))
-                self.journal.record(step.name, key, n, "failed", error=str(exc), action="lookup")
-                return Outcome(n, "failed", error=str(exc), parent_row=planned.parent_row)
+                self.journal.record(
+                    step.name, key, n, Status.FAILED, error=str(exc), action="lookup"
+                )
+                return Outcome(n, Status.FAILED, error=str(exc), parent_row=planned.parent_row)
             if rows:
                 return self._found(step, key, n, planned, body, rows, unanswered, source_hash)
         outcome = self._send(
             step, key, n, body, source_hash, "insert", parent_row=planned.parent_row
         )
-        if outcome.status == "created" and step.match:
+        if outcome.status == Status.CREATED and step.match:
             self._remember(step, n, outcome.ids)
         return outcome
 
@@ -295,8 +296,8 @@ class _Sender:
             f"whether it exists did not succeed ({why}): the next run checks again; or check in "
             f"{self.target.system} whether this {step.connector} exists"
         )
-        self.journal.record(step.name, key, n, "unknown", error=error, action="lookup")
-        return Outcome(n, "unknown", error=error, parent_row=planned.parent_row)
+        self.journal.record(step.name, key, n, Status.UNKNOWN, error=error, action="lookup")
+        return Outcome(n, Status.UNKNOWN, error=error, parent_row=planned.parent_row)
 
     def _resolve(
         self, step: Step, n: int, planned: Outcome
@@ -313,7 +314,7 @@ class _Sender:
             try:
                 rows = self._query(lookup.connector, values) if values else []
             except LookupFailed as exc:
-                return Outcome(n, "failed", error=str(exc), parent_row=planned.parent_row)
+                return Outcome(n, Status.FAILED, error=str(exc), parent_row=planned.parent_row)
             where = f"{lookup.connector} ({_describe(values)})"
             if len(rows) != 1:
                 error = (
@@ -323,7 +324,7 @@ class _Sender:
                 )
                 if name == "parent":
                     error = f"{record.parent_key!r} is not in this run's file, and {error}"
-                return Outcome(n, "failed", error=error, parent_row=planned.parent_row)
+                return Outcome(n, Status.FAILED, error=error, parent_row=planned.parent_row)
             found[name] = {
                 k: _text(rows[0][f]) for k, f in lookup.ids.items() if rows[0].get(f) is not None
             }
@@ -333,12 +334,12 @@ class _Sender:
     def _after_parent(self, step: Step, planned: Outcome) -> Outcome:
         assert step.parent is not None and planned.parent_row is not None
         parent = self.result.outcomes[step.parent.step][planned.parent_row]
-        if parent.status in PARENT_DONE and parent.ids:
+        if parent.status.exists and parent.ids:
             return planned
-        why = parent.status if parent.status not in PARENT_DONE else f"{parent.status}, not linked"
+        why = parent.status if not parent.status.exists else f"{parent.status}, not linked"
         return Outcome(
             planned.row,
-            "skipped",
+            Status.SKIPPED,
             parent_row=planned.parent_row,
             error=f"parent row {planned.parent_row} {why}",
         )
@@ -383,7 +384,7 @@ class _Sender:
         if step.on_change != "update":
             return Outcome(
                 n,
-                "changed",
+                Status.CHANGED,
                 ids=ids,
                 parent_row=planned.parent_row,
                 error=(
@@ -435,8 +436,8 @@ class _Sender:
         where = f"{match.connector} ({_describe(self._filter(step, n))})"
         if len(found) > 1:
             error = f"{len(found)} records match in {where}; cannot tell which one is meant"
-            self.journal.record(step.name, key, n, "failed", error=error, action="lookup")
-            return Outcome(n, "failed", error=error, parent_row=planned.parent_row)
+            self.journal.record(step.name, key, n, Status.FAILED, error=error, action="lookup")
+            return Outcome(n, Status.FAILED, error=error, parent_row=planned.parent_row)
         ids = {
             name: str(found[0][field])
             for name, field in match.ids.items()
@@ -444,19 +445,19 @@ class _Sender:
         }
         if unanswered:  # our own request of an earlier run did reach the target
             self.journal.record(
-                step.name, key, n, "created", ids=ids, source_hash=source_hash, action="lookup"
+                step.name, key, n, Status.CREATED, ids=ids, source_hash=source_hash, action="lookup"
             )
             return Outcome(
                 n,
-                "created",
+                Status.CREATED,
                 ids=ids,
                 parent_row=planned.parent_row,
                 error=f"found in {where} after a request without an answer",
             )
         if match.on_found == "fail":
             error = f"already exists in {where}; on_found: fail"
-            self.journal.record(step.name, key, n, "failed", error=error, action="lookup")
-            return Outcome(n, "failed", error=error, parent_row=planned.parent_row)
+            self.journal.record(step.name, key, n, Status.FAILED, error=error, action="lookup")
+            return Outcome(n, Status.FAILED, error=error, parent_row=planned.parent_row)
         if match.on_found == "update":
             body = self._body(step, planned, existing=ids)
             if isinstance(body, Outcome):
@@ -470,13 +471,13 @@ class _Sender:
             step.name,
             key,
             n,
-            "existing",
+            Status.EXISTING,
             ids=kept,
             source_hash=source_hash,
             error=note,
             action="lookup",
         )
-        return Outcome(n, "existing", ids=kept, error=note, parent_row=planned.parent_row)
+        return Outcome(n, Status.EXISTING, ids=kept, error=note, parent_row=planned.parent_row)
 
     # --- sending -------------------------------------------------------------------------------
 
@@ -501,7 +502,7 @@ class _Sender:
         text = compact(body)  # for the journal and the outcome, written once
         inserting = action == "insert"
         write = self.target.insert if inserting else self.target.update
-        done_state = "created" if inserting else "updated"
+        done_state = Status.CREATED if inserting else Status.UPDATED
         tries = 0
         while True:
             tries += 1
@@ -516,11 +517,15 @@ class _Sender:
                 reply = write(step.connector, body)
             except TargetError as exc:
                 self._halt(str(exc))
-                self.journal.record(step.name, key, n, "skipped", error=f"not sent: {exc}")
+                self.journal.record(step.name, key, n, Status.SKIPPED, error=f"not sent: {exc}")
                 return Outcome(
-                    n, "skipped", error=f"not sent: {exc}", ids=ids or {}, parent_row=parent_row
+                    n,
+                    Status.SKIPPED,
+                    error=f"not sent: {exc}",
+                    ids=ids or {},
+                    parent_row=parent_row,
                 )
-            state = done_state if reply.ok else ("unknown" if reply.unknown else "failed")
+            state = done_state if reply.ok else (Status.UNKNOWN if reply.unknown else Status.FAILED)
             wait = self._retry_wait(reply, tries, waited)
             if wait is None:
                 break  # the last try is logged with the outcome below, in one transaction
@@ -579,15 +584,15 @@ class _Sender:
 
     def _not_sent(self, step: Step, key: str, n: int, entry: Entry | None = None) -> Outcome:
         reason = self.result.stopped or "interrupted"
-        if entry is not None and entry.state in UNANSWERED:  # it may exist: still unknown
+        if entry is not None and entry.state.may_exist:  # it may exist: still unknown
             error = (
                 f"sent in an earlier run without an answer ({entry.updated_at}); not checked "
                 f"this time ({reason})"
             )
-            self.journal.record(step.name, key, n, "skipped", error=error)  # keeps 'unknown'
-            return Outcome(n, "unknown", error=error)
-        self.journal.record(step.name, key, n, "skipped", error=f"not sent: {reason}")
-        return Outcome(n, "skipped", error=f"not sent: {reason}")
+            self.journal.record(step.name, key, n, Status.SKIPPED, error=error)  # keeps 'unknown'
+            return Outcome(n, Status.UNKNOWN, error=error)
+        self.journal.record(step.name, key, n, Status.SKIPPED, error=f"not sent: {reason}")
+        return Outcome(n, Status.SKIPPED, error=f"not sent: {reason}")
 
     # --- lookups -------------------------------------------------------------------------------
 
@@ -619,7 +624,7 @@ class _Sender:
         for n in self.records[step.name]:
             planned = self.result.outcomes[step.name][n]
             entry = self.entries[step.name].get(self._key(step, n))
-            if planned.status == "planned" and not (entry and entry.state in DONE_STATES):
+            if planned.status == Status.PLANNED and not (entry and entry.state.kept):
                 found = self._filter(step, n)
                 if found is not None:
                     filters.append(found)

@@ -12,6 +12,7 @@ from importer.mapping import load_mapping
 from importer.plan import prepare
 from importer.progress import Progress
 from importer.results import Outcome
+from importer.status import Status
 
 FLEX_ERRORS = ROOT / "samples" / "flex-errors" / "klanten.csv"
 SUMMARY = "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped\n"
@@ -96,10 +97,10 @@ def test_plain_lines_come_every_interval_with_rate_and_time_left():
     progress.step_started(relations, 100)
     for n in range(40):
         clock.now += 0.5
-        progress.row_done(relations, Outcome(n, "created"))
+        progress.row_done(relations, Outcome(n, Status.CREATED))
     clock.now += 40  # quiet, then the rest
     for n in range(40, 100):
-        progress.row_done(relations, Outcome(n, "failed" if n == 99 else "created"))
+        progress.row_done(relations, Outcome(n, Status.FAILED if n == 99 else Status.CREATED))
 
     lines = stream.getvalue().splitlines()
     assert lines[0] == "verkooprelaties: 100 rows (KnSalesRelationOrg)"
@@ -115,9 +116,9 @@ def test_rows_done_before_their_step_is_announced_count(capsys):
     progress = Progress(stream, mode="plain")
     _, agreements = steps()
 
-    progress.row_done(agreements, Outcome(2, "created"))  # a child row can be this quick
+    progress.row_done(agreements, Outcome(2, Status.CREATED))  # a child row can be this quick
     progress.step_started(agreements, 2)
-    progress.row_done(agreements, Outcome(3, "skipped"))
+    progress.row_done(agreements, Outcome(3, Status.SKIPPED))
 
     assert stream.getvalue().splitlines() == [
         "klantovereenkomsten: 2 rows (PtProject)",
@@ -132,7 +133,7 @@ def test_quiet_says_nothing():
     relations, _ = steps()
 
     progress.step_started(relations, 1)
-    progress.row_done(relations, Outcome(2, "created"))
+    progress.row_done(relations, Outcome(2, Status.CREATED))
     progress.request({"event": "exchange", "method": "GET", "url": "u", "status": 200})
     progress.summary(prepare(load_mapping(FLEX)).result)
     progress.say("Result workbook: x")
@@ -154,7 +155,7 @@ def test_on_a_terminal_bars_are_drawn_and_no_color_is_respected(monkeypatch, no_
 
     progress.step_started(relations, 3)
     for n in range(3):
-        progress.row_done(relations, Outcome(n, "created"))
+        progress.row_done(relations, Outcome(n, Status.CREATED))
     result = prepare(load_mapping(FLEX)).result
     progress.summary(result)
 

@@ -9,7 +9,6 @@ import hashlib
 import json
 import re
 import shlex
-import time
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +24,7 @@ from importer.mapping import load_mapping
 from importer.readers import Table
 from importer.report import redact, resume_command, write_workbook
 from importer.results import Outcome, Result
+from importer.status import Status
 from importer.validation import Problem
 from importer.xlsx import MAX_CELL, Cell, Style, Workbook
 
@@ -399,7 +399,7 @@ def synthetic_result(tmp_path: Path, rows: int, error: str = "") -> Result:
     table = Table(path=SAMPLE, frame=frame.astype(object))
     outcomes = {
         step.name: {
-            n: Outcome(n, "created", ids={k: str(n) for k in step.keep}, error=error or None)
+            n: Outcome(n, Status.CREATED, ids={k: str(n) for k in step.keep}, error=error or None)
             for n in frame.index
         }
         for step in mapping.steps
@@ -408,14 +408,12 @@ def synthetic_result(tmp_path: Path, rows: int, error: str = "") -> Result:
     return Result(mapping, {"klanten": table}, outcomes, started, finished=started)
 
 
-def test_a_large_sheet_is_written_in_seconds(tmp_path):
+def test_a_large_sheet_is_written_whole(tmp_path):
+    # how fast: `python bench/run.py` (the dry run with its workbook), not a timed test
     result = synthetic_result(tmp_path, 20_000)
 
-    began = time.perf_counter()
     path = write_workbook(result, tmp_path / "large.xlsx")
-    took = time.perf_counter() - began
 
-    assert took < 20, f"{took:.1f} s for 2 x 20,000 rows"
     sheet = openpyxl.load_workbook(path, read_only=True)["verkooprelaties"]
     assert sheet.max_row == 20_001
     last = next(sheet.iter_rows(min_row=20_001, values_only=True))
@@ -425,8 +423,8 @@ def test_a_large_sheet_is_written_in_seconds(tmp_path):
 def test_long_and_unprintable_text_is_kept_within_what_excel_accepts(tmp_path):
     long_message = "x" * 40_000
     result = synthetic_result(tmp_path, 3, error=long_message)
-    result.outcomes["verkooprelaties"][2] = Outcome(2, "failed", error="bad\x00byte\x1b[31m")
-    result.outcomes["verkooprelaties"][3] = Outcome(3, "failed", error=long_message)
+    result.outcomes["verkooprelaties"][2] = Outcome(2, Status.FAILED, error="bad\x00byte\x1b[31m")
+    result.outcomes["verkooprelaties"][3] = Outcome(3, Status.FAILED, error=long_message)
 
     path = write_workbook(result, tmp_path / "long.xlsx")
 
@@ -516,7 +514,9 @@ def test_the_payloads_sheet_masks_fields_named_like_secrets(tmp_path):
 
 def test_an_earlier_outcome_says_so(tmp_path):
     result = synthetic_result(tmp_path, 2)
-    result.outcomes["verkooprelaties"][2] = Outcome(2, "created", ids={"DbId": "1"}, earlier=True)
+    result.outcomes["verkooprelaties"][2] = Outcome(
+        2, Status.CREATED, ids={"DbId": "1"}, earlier=True
+    )
 
     path = write_workbook(result, tmp_path / "earlier.xlsx")
 
@@ -530,7 +530,9 @@ def test_an_earlier_outcome_says_so(tmp_path):
 def test_problem_values_of_any_type_are_written(tmp_path):
     result = synthetic_result(tmp_path, 2)
     problem = Problem("klanten.csv", 2, "KvK-datum", dt.date(2024, 1, 1), "is too early")
-    result.outcomes["verkooprelaties"][2] = Outcome(2, "invalid", error="x", problems=[problem])
+    result.outcomes["verkooprelaties"][2] = Outcome(
+        2, Status.INVALID, error="x", problems=[problem]
+    )
 
     path = write_workbook(result, tmp_path / "p.xlsx")
 
