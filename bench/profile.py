@@ -98,7 +98,7 @@ def profile_dryrun(args: argparse.Namespace) -> None:
     import importer.plan as plan_module
     import importer.render as render_module
     from importer import load_mapping
-    from importer.catalog import Contract
+    from importer.targets.afas.catalog import Contract
 
     folder = Path(tempfile.mkdtemp(prefix=f"importer-profile-{os.getpid()}-"))
     rows = data.rows(args.rows, seed=3, invalid_every=1000)
@@ -201,7 +201,7 @@ def profile_send(args: argparse.Namespace) -> None:
     from importer.journal import Journal
     from importer.runner import Options, run
     from importer.sandbox import AfasSandbox, Faults
-    from importer.targets.afas import AfasTarget
+    from importer.targets.afas.client import AfasTarget
 
     folder = Path(tempfile.mkdtemp(prefix=f"importer-profile-{os.getpid()}-"))
     path = data.write_csv(folder / "send.csv", data.rows(args.rows, seed=1))

@@ -267,7 +267,7 @@ def import_run(
     """One import with the library API; wall and CPU split between importer and server."""
     from importer.journal import Journal
     from importer.runner import Options, run
-    from importer.targets.afas import AfasTarget
+    from importer.targets.afas.client import AfasTarget
 
     target = AfasTarget(server.base_url, server.token, concurrency=concurrency)
     journal = Journal.open(journal_path, target=target.host, mapping=str(mapping.path))
@@ -402,7 +402,7 @@ def bench_floor(mapping: Any, n: int, concurrency: int, serve: Any) -> dict[str,
     import httpx
 
     from importer.plan import prepare
-    from importer.targets.afas import NODELAY, token_header
+    from importer.targets.afas.client import NODELAY, token_header
 
     step = mapping.steps[0]
     bodies = [

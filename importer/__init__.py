@@ -24,8 +24,8 @@ from importer.report import write_workbook
 from importer.results import Result
 from importer.runner import run
 from importer.sandbox import AfasSandbox, RecrasSandbox
-from importer.targets.afas import AfasTarget
-from importer.targets.recras import RecrasTarget
+from importer.targets.afas.client import AfasTarget
+from importer.targets.recras.client import RecrasTarget
 
 __all__ = [
     "AfasSandbox",

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from importer.catalog import Contract
 from importer.errors import InputError
 from importer.mapping import LOCALES, Mapping, Step
 from importer.readers import Table, read_table
@@ -26,6 +25,7 @@ from importer.render import (
 )
 from importer.results import Outcome, Result, Status
 from importer.targets import target_class
+from importer.targets.afas.catalog import Contract
 from importer.validation import Problem, StepData, validate_step
 
 

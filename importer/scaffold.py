@@ -42,10 +42,10 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from importer import catalog
 from importer.errors import InputError, MappingError
 from importer.mapping import COLUMN_TYPES, Column
 from importer.readers import EXCEL_SUFFIXES, read_table
+from importer.targets.afas import catalog
 
 
 @dataclass(frozen=True)

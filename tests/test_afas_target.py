@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from importer.errors import AuthenticationError, ConfigurationError, TargetUnreachable
-from importer.targets.afas import AfasTarget, token_header
+from importer.targets.afas.client import AfasTarget, token_header
 
 
 def target(handler) -> AfasTarget:
@@ -130,7 +130,7 @@ class Clock:
 
 
 def oauth_client(handler, clock: Clock) -> httpx.Client:
-    from importer.targets.afas import OAuthClientCredentials
+    from importer.targets.afas.client import OAuthClientCredentials
 
     auth = OAuthClientCredentials("https://x.test/oauth/token", "app", "s3cret", clock=clock)
     return httpx.Client(auth=auth, transport=httpx.MockTransport(handler))
@@ -240,13 +240,13 @@ def test_from_env_reads_oauth_and_optional_settings():
     ],
 )
 def test_environment_type_is_read_from_the_url(url, environment):
-    from importer.targets.afas import environment_of
+    from importer.targets.afas.client import environment_of
 
     assert environment_of(url) == environment
 
 
 def test_contract_comes_from_metainfo_once_and_falls_back_to_the_shipped_catalog():
-    from importer.catalog import metainfo
+    from importer.targets.afas.catalog import metainfo
 
     calls = []
 
@@ -295,7 +295,7 @@ def test_a_503_says_when_to_try_again():
 
 
 def test_an_update_carries_the_keys_and_what_changed_only():
-    from importer.targets.afas import changed_fields
+    from importer.targets.afas.client import changed_fields
 
     def body(name, street, iban):
         return {

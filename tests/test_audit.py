@@ -12,7 +12,7 @@ from conftest import FLEX, ROOT
 
 from importer.audit import AuditTrail, AuditTransport
 from importer.sandbox import AfasSandbox, Faults
-from importer.targets.afas import token_header
+from importer.targets.afas.client import token_header
 
 FLEX_ERRORS = ROOT / "samples" / "flex-errors" / "klanten.csv"
 

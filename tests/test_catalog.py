@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from importer import catalog
-from importer.catalog import Violation, check_body, missing_mandatory
+from importer.targets.afas import catalog
+from importer.targets.afas.catalog import Violation, check_body, missing_mandatory
 
 SHIPPED = {
     "FbSales",

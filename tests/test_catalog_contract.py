@@ -1,4 +1,4 @@
-"""Tests for ``importer.catalog.Contract.violations``: what a body is refused for, in which order.
+"""Tests for ``importer.targets.afas.catalog.Contract.violations``: what a body is refused for, in which order.
 
 ``Contract.violations`` is ``check_body`` followed by ``missing_mandatory``, computed for every
 body the planner renders; these tests pin its results on bodies like the ones an import renders
@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from importer import catalog
-from importer.catalog import Contract, Violation, check_body, missing_mandatory
+from importer.targets.afas import catalog
+from importer.targets.afas.catalog import Contract, Violation, check_body, missing_mandatory
 
 
 def relation() -> dict[str, Any]:

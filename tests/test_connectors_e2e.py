@@ -325,7 +325,7 @@ def test_a_move_is_sent_with_the_date_the_new_address_applies_from(cli, afas_env
 def test_the_sandbox_refuses_a_move_without_its_date(afas_env):
     import httpx
 
-    from importer.targets.afas import token_header
+    from importer.targets.afas.client import token_header
 
     body = {
         "KnOrganisation": {

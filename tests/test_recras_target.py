@@ -14,7 +14,7 @@ from importer.errors import (
     TargetUnreachable,
 )
 from importer.targets import target_class
-from importer.targets.recras import RecrasContract, RecrasTarget, retry_after
+from importer.targets.recras.client import RecrasContract, RecrasTarget, retry_after
 
 BASE = "https://acme.recras.nl"
 KEY = "s3cr3t-Recras-KEY-0123456789"

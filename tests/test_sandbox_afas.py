@@ -17,12 +17,12 @@ from typing import Any
 import httpx
 import pytest
 
-from importer import catalog
 from importer.sandbox.afas import CONNECTORS, AfasState, create_app
 from importer.sandbox.afas_store import KINDS
 from importer.sandbox.auth import AfasAuth
 from importer.sandbox.server import Server
-from importer.targets.afas import token_header
+from importer.targets.afas import catalog
+from importer.targets.afas.client import token_header
 
 TOKEN = "5A4D1B2C3E4F5061728394A5B6C7D8E9"
 HERE = Path(__file__).resolve().parent

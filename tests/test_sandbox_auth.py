@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse
 
 from importer.sandbox.auth import AfasAuth
 from importer.sandbox.server import Server
-from importer.targets.afas import token_header
+from importer.targets.afas.client import token_header
 
 TOKEN = "C0FFEE" * 10
 CLIENTS = {"importer": "s3cret-of-the-importer", "other": "another-secret"}

@@ -23,7 +23,7 @@ from importer.sandbox.afas import create_app
 from importer.sandbox.auth import AfasAuth
 from importer.sandbox.faults import DroppedConnection, FaultInjector, Faults
 from importer.sandbox.server import Server
-from importer.targets.afas import AfasTarget
+from importer.targets.afas.client import AfasTarget
 
 BASE = "/ProfitRestServices"
 WRITE = f"{BASE}/connectors/KnOrganisation"

@@ -15,7 +15,6 @@ import openpyxl
 import pytest
 import yaml
 
-from importer import catalog
 from importer.errors import InputError, MappingError
 from importer.mapping import load_mapping
 from importer.plan import prepare
@@ -28,6 +27,7 @@ from importer.scaffold import (
     normalise,
     scaffold,
 )
+from importer.targets.afas import catalog
 
 RELATIONS = """\
 Klantnummer;Naam;Zoeknaam;KvK-nummer;BTW-nummer;Straat;Huisnummer;Postcode;Plaats;IBAN;E-mail;Opmerking intern

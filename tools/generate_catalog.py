@@ -5,7 +5,7 @@ Usage::
     python tools/generate_catalog.py [SOURCE_DIR] [OUT_DIR]
 
 SOURCE_DIR defaults to ``../shared/reference/afas-fields`` (relative to the repository root) and
-OUT_DIR to ``importer/catalogs/afas``. Every ``<Connector>_POST.txt`` listing becomes one
+OUT_DIR to ``importer/targets/afas/fields``. Every ``<Connector>_POST.txt`` listing becomes one
 ``<Connector>.json`` file. A listing is an indented tree (two spaces a level)::
 
     KnSalesRelationOrg: {object}
@@ -46,7 +46,7 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = REPO_ROOT.parent / "shared" / "reference" / "afas-fields"
-DEFAULT_OUT = REPO_ROOT / "importer" / "catalogs" / "afas"
+DEFAULT_OUT = REPO_ROOT / "importer" / "targets" / "afas" / "fields"
 
 # Key fields per object name. The listings carry no "@" attributes, so these come from
 # afas-profit-api.md ("Keys returned": DbId, BcCo, PrId, OrNu) and from the "@DbId" attribute on

@@ -86,7 +86,7 @@ class AfasSandbox:
         """Create the demo debtors through the sandbox's own API, as a user would."""
         import httpx
 
-        from importer.targets.afas import token_header
+        from importer.targets.afas.client import token_header
 
         headers = {"Authorization": token_header(self.token)}
         with httpx.Client(base_url=self.base_url, headers=headers) as client:

@@ -15,9 +15,9 @@ Imitated:
   PtProject POST naming an existing PrId without PrGp updates that project (AFAS's examples add
   phases or change the status that way); with PrGp it is an insert, refused as a duplicate.
 - Refusals as HTTP 500 ``{"externalMessage", "errorNumber", "profitLogReference"}``, in Dutch
-  with the field's path: whatever :func:`importer.catalog.check_body` finds (unknown fields or
+  with the field's path: whatever the catalog's ``check_body`` finds (unknown fields or
   objects, too long, values outside a list, wrong types); mandatory fields missing from whatever
-  is inserted, nested objects added by a PUT included (:func:`importer.catalog.missing_mandatory`,
+  is inserted, nested objects added by a PUT included (the catalog's ``missing_mandatory``,
   plus ``Nm``/``LaNm`` for a new organisation/person); a DbId, project, order or order line that
   does not exist; a DbId, OrNu or BcCo that already exists; an unknown project group; an FbSales
   insert without lines and without ``SoQu``; ``SoQu`` in an update; an address without ``CoId``;
@@ -68,9 +68,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from importer import catalog
 from importer.sandbox import afas_get
 from importer.sandbox.afas_store import PROJECT_GROUPS, AfasState, Record, Tx
+from importer.targets.afas import catalog
 
 __all__ = ["CONNECTORS", "PROJECT_GROUPS", "AfasState", "ProfitError", "create_app"]
 

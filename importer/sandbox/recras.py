@@ -70,7 +70,7 @@ from importer.sandbox.faults import (
     _drain,
 )
 from importer.sandbox.server import Server
-from importer.targets.recras import EMAIL, ISO_3166_2, KLANT_TEXT, PERSON_TEXT, PROVINCES
+from importer.targets.recras.client import EMAIL, ISO_3166_2, KLANT_TEXT, PERSON_TEXT, PROVINCES
 
 __all__ = ["BearerAuth", "RecrasFaultInjector", "RecrasSandbox", "RecrasState", "create_app"]
 

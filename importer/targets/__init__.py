@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from importer.catalog import Contract
+    from importer.targets.afas.catalog import Contract
 
 
 @dataclass(frozen=True)
@@ -113,8 +113,8 @@ def header_safe(name: str, value: str) -> str:
 
 # The systems importer writes to: mapping `target:` name -> "module:class".
 TARGETS = {
-    "afas": "importer.targets.afas:AfasTarget",
-    "recras": "importer.targets.recras:RecrasTarget",
+    "afas": "importer.targets.afas.client:AfasTarget",
+    "recras": "importer.targets.recras.client:RecrasTarget",
 }
 
 

@@ -42,7 +42,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from importer.audit import Audit, AuditTransport
-from importer.catalog import Violation
+from importer.contract import Violation
 from importer.errors import (
     AuthenticationError,
     ConfigurationError,

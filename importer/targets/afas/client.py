@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 import httpx
 
 from importer.audit import Audit, AuditTransport
-from importer.catalog import Contract
 from importer.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -31,6 +30,7 @@ from importer.errors import (
     TargetUnreachable,
 )
 from importer.targets import Reply, header_safe
+from importer.targets.afas.catalog import Contract
 
 HOW_TO_CONFIGURE = (
     "Set AFAS_BASE_URL (e.g. https://12345.rest.afas.online/ProfitRestServices) and AFAS_TOKEN "

@@ -1,0 +1,36 @@
+"""What a target accepts: the seam every target's contract check speaks through.
+
+Each target package states its own system's rules (AFAS from its connector field listings,
+Recras from its API's documented rules) and reports what a body breaks as :class:`Violation`s;
+planning turns them into the row's problems before anything is sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One problem in a body: where (``path``), which field or object, the value, and why."""
+
+    path: str
+    field: str
+    value: Any
+    message: str
+    kind: str = ""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class Contract(Protocol):
+    """What one connector (or endpoint) of a target accepts."""
+
+    connector: str
+    source: str  # where the rules came from, for the workbook: "shipped catalog", ...
+
+    def violations(self, body: Any) -> list[Violation]:
+        """Everything the target would refuse in ``body``."""
+        ...
