@@ -1,14 +1,18 @@
-"""importer: declarative batch imports of spreadsheets into AFAS Profit.
+"""importer: declarative batch imports of spreadsheets into the systems in :mod:`importer.targets`.
 
 Library first: everything the ``importer`` command does is callable from here::
 
-    from importer import load_mapping, run, write_workbook, AfasTarget
+    from importer import Journal, journal_path, load_mapping, run, targets, write_workbook
 
     mapping = load_mapping("mappings/flex.yaml")
-    result = run(mapping, AfasTarget.from_env())
+    target = targets.spec(mapping.target).target_class().from_env()
+    path = journal_path(mapping.path, target.host)
+    with Journal.open(path, target=target.host, mapping=str(mapping.path)) as journal:
+        result = run(mapping, target, journal=journal)
     write_workbook(result, Path("flex-result.xlsx"))
 """
 
+from importer import targets
 from importer.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -18,31 +22,30 @@ from importer.errors import (
     TargetError,
     TargetUnreachable,
 )
+from importer.journal import Journal, journal_path
 from importer.mapping import Mapping, load_mapping
 from importer.plan import prepare
 from importer.report import write_workbook
 from importer.results import Result
 from importer.runner import run
-from importer.sandbox import AfasSandbox, RecrasSandbox
-from importer.targets.afas.client import AfasTarget
-from importer.targets.recras.client import RecrasTarget
+from importer.status import Status
 
 __all__ = [
-    "AfasSandbox",
-    "AfasTarget",
     "AuthenticationError",
     "ConfigurationError",
     "ImporterError",
     "InputError",
+    "Journal",
     "Mapping",
     "MappingError",
-    "RecrasSandbox",
-    "RecrasTarget",
     "Result",
+    "Status",
     "TargetError",
     "TargetUnreachable",
+    "journal_path",
     "load_mapping",
     "prepare",
     "run",
+    "targets",
     "write_workbook",
 ]

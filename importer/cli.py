@@ -6,7 +6,6 @@ configuration, mapping, input or authentication error (nothing sent).
 
 from __future__ import annotations
 
-import inspect
 import json
 import signal
 import sys
@@ -21,7 +20,7 @@ import click
 import typer
 from dotenv import load_dotenv
 
-from importer import i18n
+from importer import i18n, targets
 from importer.audit import AuditTrail, default_audit
 from importer.errors import ConfigurationError, ImporterError
 from importer.journal import (
@@ -42,9 +41,9 @@ from importer.render import to_json
 from importer.report import RunInfo, resume_command, write_workbook
 from importer.results import Result, Status
 from importer.runner import Options, default_output, run
-from importer.sandbox import AfasSandbox, Faults, RecrasSandbox
+from importer.sandbox import Faults
 from importer.scaffold import scaffold
-from importer.targets import Target, target_class
+from importer.targets import Target
 
 app = typer.Typer(
     help="Import spreadsheets (CSV, Excel) into AFAS Profit, declared in a YAML mapping.",
@@ -166,7 +165,8 @@ def run_command(
         command=_argv(ctx), audit=None if dry_run else audit or default_audit(workbook, mapping)
     )
     progress = Progress(mode="quiet" if quiet else "auto", verbose=verbose, lang=language)
-    kind = target_class(loaded.target)
+    system = targets.spec(loaded.target)
+    kind = system.target_class()
     parallel = min(concurrency or kind.default_concurrency, kind.max_concurrency)
     if concurrency and concurrency > kind.max_concurrency:
         typer.echo(
@@ -203,10 +203,10 @@ def run_command(
         if dry_run:
             pass
         elif sandbox:
-            box, target = _with_audit(kind.start_sandbox, trail, concurrency=parallel)
+            box, target = system.sandboxed(concurrency=parallel, audit=trail)
             stack.callback(box.stop)
         else:
-            target = _with_audit(kind.from_env, trail, concurrency=parallel)
+            target = kind.from_env(concurrency=parallel, audit=trail)
         if target is not None:
             stack.callback(target.close)
             book = stack.enter_context(
@@ -455,13 +455,21 @@ def sandbox_command(
         str | None, typer.Option("--token", help="The token to accept (default: a new one).")
     ] = None,
     empty: Annotated[
-        bool, typer.Option("--empty", help="AFAS: start without the demo debtors 10001-10003.")
+        bool,
+        typer.Option(
+            "--empty", help="Start without demo data (the AFAS sandbox's debtors 10001-10003)."
+        ),
     ] = False,
     system: Annotated[
-        str, typer.Option("--target", help="Which system to imitate: afas or recras.")
-    ] = "afas",
+        str,
+        typer.Option(
+            "--target",
+            help=f"Which system to imitate: {', '.join(targets.names())}.",
+            show_default=False,
+        ),
+    ] = targets.DEFAULT,
 ) -> None:
-    """Run a sandbox (AFAS by default, or Recras) in the foreground on 127.0.0.1 until Ctrl-C."""
+    """Run the sandbox of a target in the foreground on 127.0.0.1 until Ctrl-C."""
     try:
         faults = Faults.from_options(
             latency_ms=latency_ms,
@@ -475,25 +483,20 @@ def sandbox_command(
         )
     except ValueError as exc:
         raise ConfigurationError(str(exc)) from exc
-    box: AfasSandbox | RecrasSandbox
-    if system == "recras":
-        box = RecrasSandbox.start(port=port, faults=faults, token=token)
-        typer.echo(f"Recras sandbox at {box.base_url} (Ctrl-C to stop). In another terminal:")
-        typer.echo(f"export RECRAS_BASE_URL={box.base_url}")
-        typer.echo(f"export RECRAS_TOKEN={box.token}")
-    elif system == "afas":
-        box = AfasSandbox.start(
-            port=port, faults=faults, state_path=state, token=token, demo=not empty
-        )
-        typer.echo(f"AFAS sandbox at {box.base_url} (Ctrl-C to stop). In another terminal:")
-        typer.echo(f"export AFAS_BASE_URL={box.base_url}")
-        typer.echo(f"export AFAS_TOKEN={box.token}")
-        typer.echo(
-            f"# or OAuth: export AFAS_CLIENT_ID={box.client_id} "
-            f"AFAS_CLIENT_SECRET={box.client_secret}"
-        )
-    else:
-        raise ConfigurationError(f"--target {system!r}: expected afas or recras")
+    imitated = targets.spec(system)
+    options = dict(imitated.sandbox_defaults)
+    if state is not None:
+        options["state_path"] = state
+    if empty:
+        options["demo"] = False
+    box = imitated.start_sandbox(port=port, faults=faults, token=token, **options)
+    typer.echo(
+        f"{imitated.system} sandbox at {box.base_url} (Ctrl-C to stop). In another terminal:"
+    )
+    for name, value in imitated.sandbox_settings(box).items():
+        typer.echo(f"export {name}={value}")
+    for note in imitated.sandbox_notes(box):
+        typer.echo(note)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         while True:
@@ -598,13 +601,6 @@ def _argv(ctx: typer.Context) -> list[str]:
     """The arguments the command was given (for the command to resume on the Summary)."""
     obj = ctx.find_root().obj
     return list(obj["argv"]) if isinstance(obj, dict) and "argv" in obj else sys.argv[1:]
-
-
-def _with_audit(factory, trail, **options):  # type: ignore[no-untyped-def]
-    """Create a target, handing it the audit trail when it takes one (``audit=``)."""
-    if trail is not None and "audit" in inspect.signature(factory).parameters:
-        options["audit"] = trail
-    return factory(**options)
 
 
 def main(argv: list[str] | None = None) -> int:

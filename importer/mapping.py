@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from importer import targets
 from importer.errors import MappingError
 
 # text, integer, decimal, date and boolean; then the Dutch and Belgian checks (importer.checks)
@@ -194,7 +195,11 @@ class Mapping(_Model):
     """A whole mapping file. ``path`` is where it was loaded from."""
 
     version: Literal[1] = 1
-    target: Literal["afas", "recras"] = "afas"
+    target: str = Field(
+        targets.DEFAULT,
+        description="The system written to: one of the registered targets.",
+        json_schema_extra=lambda schema: schema.update(enum=targets.names()),
+    )
     description: str | None = None
     language: Literal["en", "nl"] = Field(
         "en", description="Language of the result workbook (en or nl); --lang overrides it."
@@ -203,6 +208,15 @@ class Mapping(_Model):
     sources: dict[str, Source]
     steps: list[Step] = Field(min_length=1)
     path: Path = Field(Path("mapping.yaml"), exclude=True)
+
+    @field_validator("target")
+    @classmethod
+    def _known_target(cls, value: str) -> str:
+        if value not in targets.names():
+            raise ValueError(
+                f"{value!r} is not a target; expected one of: {', '.join(targets.names())}"
+            )
+        return value
 
     @property
     def folder(self) -> Path:

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from importer import targets
+from importer.contract import Contract
 from importer.errors import InputError
 from importer.mapping import LOCALES, Mapping, Step
 from importer.readers import Table, read_table
@@ -24,8 +26,6 @@ from importer.render import (
     expression_columns,
 )
 from importer.results import Outcome, Result, Status
-from importer.targets import target_class
-from importer.targets.afas.catalog import Contract
 from importer.validation import Problem, StepData, validate_step
 
 
@@ -115,7 +115,7 @@ def prepare(mapping: Mapping, contract_for: ContractSource | None = None) -> Pla
     its fields accept): the target's own description when a target is configured, else what
     the package knows of the mapping's target system.
     """
-    contract_for = contract_for or target_class(mapping.target).shipped_contract
+    contract_for = contract_for or targets.spec(mapping.target).target_class().shipped_contract
     started = dt.datetime.now().astimezone()
     renderer = Renderer(mapping.template_folder, sorted({s.template for s in mapping.steps}))
     tables = read_sources(mapping)

@@ -192,7 +192,7 @@ def test_the_sandbox_command_serves_until_interrupted(tmp_path):
     )
     try:
         first = process.stdout.readline()
-        assert first.startswith("AFAS sandbox at http://127.0.0.1:")
+        assert first.startswith("AFAS Profit sandbox at http://127.0.0.1:")
         base_url = process.stdout.readline().strip().removeprefix("export AFAS_BASE_URL=")
         assert process.stdout.readline() == "export AFAS_TOKEN=T0KEN\n"
         env = {**os.environ, "AFAS_BASE_URL": base_url, "AFAS_TOKEN": "T0KEN"}

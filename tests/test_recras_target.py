@@ -7,13 +7,13 @@ import json
 import httpx
 import pytest
 
+from importer import targets
 from importer.errors import (
     AuthenticationError,
     ConfigurationError,
     LookupFailed,
     TargetUnreachable,
 )
-from importer.targets import target_class
 from importer.targets.recras.client import RecrasContract, RecrasTarget, retry_after
 
 BASE = "https://acme.recras.nl"
@@ -458,7 +458,7 @@ def test_a_lookup_that_cannot_be_answered_says_why(failure, error, message):
 
 
 def test_the_registry_and_the_defaults():
-    assert target_class("recras") is RecrasTarget
+    assert targets.spec("recras").target_class() is RecrasTarget
     assert RecrasTarget.default_concurrency == 1
     assert RecrasTarget.max_concurrency == 4
 

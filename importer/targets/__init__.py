@@ -2,21 +2,24 @@
 
 A target turns a rendered body into a request, reads the new ids from the reply and says
 what became of the row (:class:`Reply`), looks records up, and describes what a connector
-accepts. Everything specific to a system (URLs, auth, reply and error formats, its sandbox)
-stays inside its module; the runner and the CLI only see this interface. Adding a system is
-one new module and one line in :data:`TARGETS`.
+accepts. Each system is one package (``importer/targets/<system>/``) that exports one
+:class:`TargetSpec`: its client, its settings, its sandbox, its messages. Generic code (the
+mapping, the CLI, the report, the scaffold) only asks the registry: :func:`spec`,
+:func:`names`. A new system is one new package, registered here among the built-in ones, by
+an ``importer.targets`` entry point of another distribution, or with :func:`register`.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from importlib.metadata import entry_points
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from importer.targets.afas.catalog import Contract
+from importer.contract import Contract
+from importer.errors import ConfigurationError
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,15 @@ class Reply:
 
 
 class Sandbox(Protocol):
-    """A running imitation of a target system."""
+    """A running imitation of a target system on 127.0.0.1."""
+
+    @property
+    def base_url(self) -> str: ...
+
+    @property
+    def host(self) -> str: ...
+
+    faults: Any  # what it injects: ``writes`` counted, ``applied`` per fault
 
     def stop(self) -> None: ...
 
@@ -60,11 +71,6 @@ class Target(Protocol):
     ) -> Target:
         """The target the environment (or a .env file) configures; ``audit`` is told of every
         request and reply (see :mod:`importer.audit`)."""
-        ...
-
-    @classmethod
-    def start_sandbox(cls, *, concurrency: int = 1, audit: Any = None) -> tuple[Sandbox, Target]:
-        """Start the built-in sandbox on 127.0.0.1 and a target pointing at it."""
         ...
 
     @staticmethod
@@ -101,8 +107,6 @@ def header_safe(name: str, value: str) -> str:
     setting is not, never its value."""
     # (a token's XML may be written over several lines: it is sent base64-encoded)
     if value and not (value.isascii() and "".join(value.split()).isprintable()):
-        from importer.errors import ConfigurationError
-
         raise ConfigurationError(
             f"{name} holds characters that cannot be sent in an HTTP header (only printable "
             "ASCII can): copy it again from where it was made, without quotes, spaces or "
@@ -111,14 +115,102 @@ def header_safe(name: str, value: str) -> str:
     return value
 
 
-# The systems importer writes to: mapping `target:` name -> "module:class".
-TARGETS = {
-    "afas": "importer.targets.afas.client:AfasTarget",
-    "recras": "importer.targets.recras.client:RecrasTarget",
-}
+@dataclass(frozen=True)
+class Setting:
+    """An environment variable a target is configured by, and what it means."""
+
+    name: str
+    help: str
+    secret: bool = False
 
 
-def target_class(name: str) -> type[Target]:
-    """The Target class of a mapping's ``target:``."""
-    module, _, cls = TARGETS[name].partition(":")
-    return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+@dataclass(frozen=True)
+class TargetSpec:
+    """Everything generic code needs to know of one system, in one place.
+
+    ``client`` and ``sandbox`` are ``"module:attribute"`` paths, imported when first used, so
+    that naming a system costs nothing. ``sandbox`` is a callable taking ``port``, ``faults``,
+    ``token`` (and what else its system's sandbox offers, such as ``state_path``) and
+    returning a running :class:`Sandbox`; ``sandbox_settings`` gives the settings (environment
+    variables) that point ``client`` at a running sandbox.
+    """
+
+    name: str  # the mapping's `target:`
+    system: str  # how messages name it: "AFAS Profit"
+    client: str
+    settings: tuple[Setting, ...]
+    sandbox: str
+    sandbox_settings: Callable[[Any], dict[str, str]]
+    sandbox_notes: Callable[[Any], list[str]] = lambda box: []
+    sandbox_options: frozenset[str] = frozenset()  # beyond port, faults and token
+    sandbox_defaults: tuple[tuple[str, Any], ...] = ()  # options of a `--sandbox` run
+    log_reference: str | None = None  # the reply field an administrator looks a refusal up by
+    scaffold: str | None = None  # "module:attribute" of its knowledge for `importer new`
+
+    def target_class(self) -> type[Target]:
+        """The client class (imported now)."""
+        return _load(self.client)  # type: ignore[no-any-return]
+
+    def start_sandbox(self, **options: Any) -> Sandbox:
+        """Start this system's sandbox on 127.0.0.1."""
+        unknown = set(options) - {"port", "faults", "token"} - self.sandbox_options
+        given = sorted(o for o in unknown if options[o] not in (None, False))
+        if given:
+            raise ConfigurationError(f"The {self.system} sandbox has no {', '.join(given)} option")
+        starter = _load(self.sandbox)
+        return starter(**{k: v for k, v in options.items() if k not in unknown})  # type: ignore[no-any-return]
+
+    def sandboxed(self, *, concurrency: int, audit: Any = None) -> tuple[Sandbox, Target]:
+        """A fresh sandbox and a client pointed at it, as ``--sandbox`` runs."""
+        box = self.start_sandbox(**dict(self.sandbox_defaults))
+        try:
+            client = self.target_class().from_env(
+                self.sandbox_settings(box), concurrency=concurrency, audit=audit
+            )
+        except BaseException:
+            box.stop()
+            raise
+        return box, client
+
+
+def _load(path: str) -> Any:
+    module, _, attribute = path.partition(":")
+    found: Any = importlib.import_module(module)
+    for part in attribute.split("."):
+        found = getattr(found, part)
+    return found
+
+
+# The systems that come with importer; others register themselves (entry points, register()).
+BUILT_IN = ("importer.targets.afas", "importer.targets.recras")
+DEFAULT = "afas"  # a mapping without `target:` writes here (mappings written before Recras)
+
+_REGISTRY: dict[str, TargetSpec] = {}
+
+
+def register(target: TargetSpec) -> TargetSpec:
+    """Make a system known by its name (a later registration of the name replaces it)."""
+    _REGISTRY[target.name] = target
+    return target
+
+
+def _load_registry() -> dict[str, TargetSpec]:
+    if not _REGISTRY:
+        for module in BUILT_IN:
+            register(importlib.import_module(module).SPEC)
+        for point in entry_points(group="importer.targets"):
+            register(point.load())
+    return _REGISTRY
+
+
+def names() -> list[str]:
+    """The names of every known system, as a mapping's ``target:`` writes them."""
+    return list(_load_registry())
+
+
+def spec(name: str) -> TargetSpec:
+    """The spec of a system by name; ConfigurationError naming the known ones."""
+    found = _load_registry().get(name)
+    if found is None:
+        raise ConfigurationError(f"Unknown target {name!r}; known targets: {', '.join(names())}")
+    return found

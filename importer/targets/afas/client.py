@@ -252,15 +252,6 @@ class AfasTarget:
             audit=audit,
         )
 
-    @classmethod
-    def start_sandbox(
-        cls, *, concurrency: int = 4, audit: Audit | None = None
-    ) -> tuple[Any, AfasTarget]:
-        from importer.sandbox import AfasSandbox
-
-        box = AfasSandbox.start(demo=True)
-        return box, cls(box.base_url, box.token, concurrency=concurrency, audit=audit)
-
     @property
     def needs_confirmation(self) -> bool:
         return self.kind == "production"

@@ -184,15 +184,6 @@ class RecrasTarget:
         header_safe("RECRAS_TOKEN", token)
         return cls(base_url, token, concurrency=concurrency, audit=audit)
 
-    @classmethod
-    def start_sandbox(
-        cls, *, concurrency: int = 1, audit: Audit | None = None
-    ) -> tuple[Any, RecrasTarget]:
-        from importer.sandbox.recras import RecrasSandbox
-
-        box = RecrasSandbox.start()
-        return box, cls(box.base_url, box.token, concurrency=concurrency, audit=audit)
-
     @property
     def needs_confirmation(self) -> bool:
         """Every Recras instance but the public demo is a live system: ask before writing."""
