@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -400,6 +401,35 @@ def _expression_problem(expression: str) -> str | None:
     except MappingError as exc:
         return str(exc)
     return None
+
+
+def expressions(mapping: Mapping) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Every expression of a mapping (``when``, ``checks``, a column's ``expr``), with its
+    key path."""
+    for i, step in enumerate(mapping.steps):
+        for name, column in step.columns.items():
+            if column.expr:
+                yield ("steps", i, "columns", name, "expr"), column.expr
+        for name, column in (step.lines.columns if step.lines else {}).items():
+            if column.expr:
+                yield ("steps", i, "lines", "columns", name, "expr"), column.expr
+        for j, check in enumerate(step.checks):
+            yield ("steps", i, "checks", j, "expr"), check.expr
+        if step.when:
+            yield ("steps", i, "when"), step.when
+
+
+def error_at(mapping: Mapping, loc: tuple[Any, ...], message: str) -> MappingError:
+    """A MappingError at a key path of a loaded mapping, with its line in the file."""
+    try:
+        node = yaml.compose(mapping.path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):  # the file changed since it was loaded: no line
+        node = None
+    return MappingError(
+        f"{_loc_text(loc)}: {message}" if loc else message,
+        file=str(mapping.path),
+        line=_line_of(node, loc) if node is not None and loc else None,
+    )
 
 
 def _suggest(word: str, choices: Any) -> str:

@@ -21,7 +21,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from importer import types
-from importer.errors import InputError
+from importer.errors import InputError, MappingError
 from importer.mapping import Column, Lines, Step
 from importer.readers import Table
 from importer.render import compile_expression
@@ -157,6 +157,8 @@ def _compute(column: Column, prepared: dict[str, _Prepared], index: pd.Index) ->
     for row in frame.to_dict("records"):
         try:
             results.append(function(row=row))
+        except MappingError:  # the sandbox refused the expression: no fault of the row
+            raise
         except Exception:  # a row whose inputs are blank or invalid gives no value
             results.append(None)
     return pd.Series(results, index=index, dtype=object)
