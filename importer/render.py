@@ -179,6 +179,7 @@ def expression_columns(expression: str) -> set[str]:
     tree = _EXPRESSIONS.parse("{{ " + expression + " }}")
     names = set()
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        assert isinstance(node, nodes.Getattr | nodes.Getitem)  # for mypy
         if isinstance(node.node, nodes.Name) and node.node.name == "row":
             if isinstance(node, nodes.Getattr):
                 names.add(node.attr)
