@@ -8,7 +8,6 @@ path. Nothing here reads a spreadsheet or talks to a target.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -17,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from importer.errors import MappingError
+from importer.patterns import matcher
 
 # text, integer, decimal, date and boolean; then the Dutch and Belgian checks (importer.checks)
 ColumnType = Literal[
@@ -72,7 +72,9 @@ class Column(_Model):
     max_length: int | None = Field(None, ge=1)
     allowed: list[Any] | None = Field(None, description="The only values accepted.")
     case_insensitive: bool = Field(False, description="For allowed and map: ignore case.")
-    pattern: str | None = Field(None, description="Regular expression the whole value matches.")
+    pattern: str | None = Field(
+        None, description="Regular expression (RE2 syntax) the whole value matches."
+    )
     min: float | None = None
     max: float | None = None
     format: str | list[str] | None = Field(
@@ -383,9 +385,9 @@ def _column_problems(column: Column, mapping: Mapping) -> list[tuple[tuple[str, 
         problems.append((("map_from",), "a column has either a map or a map_from, not both"))
     if column.pattern:
         try:
-            re.compile(column.pattern)
-        except re.error as exc:
-            problems.append((("pattern",), f"not a valid regular expression: {exc}"))
+            matcher(column.pattern)
+        except ValueError as exc:
+            problems.append((("pattern",), f"'{column.pattern}': {exc}"))
     if column.expr:
         msg = _expression_problem(column.expr)
         if msg:

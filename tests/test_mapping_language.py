@@ -292,6 +292,14 @@ def test_value_map_from_a_sheet_and_a_step_condition(tmp_path):
             "steps[0].columns.x.expr: 'cycler.__init__' is refused: '__init__' is not allowed: names starting with '_' reach into Python internals",
         ),
         (
+            "      x: {header: X, pattern: '(?=x)x'}\n",
+            "steps[0].columns.x.pattern: '(?=x)x': lookahead (?=...) is not supported: patterns must run in linear time (RE2 syntax)",
+        ),
+        (
+            "      x: {header: X, pattern: '(a)\\1'}\n",
+            "steps[0].columns.x.pattern: '(a)\\1': a backreference such as \\1 is not supported: patterns must run in linear time (RE2 syntax)",
+        ),
+        (
             "      x: {header: X, map_from: {source: landen, old: A, new: B}}\n",
             "steps[0].columns.x.map_from.source: 'landen' is not a source; did you mean 'klanten'?",
         ),
