@@ -93,6 +93,8 @@ def test_what_the_sandbox_refuses_while_rendering_stops_the_run_not_a_row(tmp_pa
             "'**' would make a number of 2,000,001 bits; at most 1,000,000 are allowed",
         ),
         ("{{ (2 ** 700000) * (2 ** 700000) }}", "'*' would make a number of 1,400,002 bits"),
+        ("{{ 10 ** (10 ** 10) }}", "'**' would make a number of 33,219,280,949 bits"),
+        ("{{ 10 ** 10 ** 10 }}", None),  # ** goes left to right in Jinja: 10 ** 100
         ("{{ 'a' ~ ('x' * 999999) ~ 'bc' }}", "'~' would make a value of 1,000,002 characters"),
         ("{{ ('x' * 999999) + 'bc' }}", "'+' would make a value of 1,000,001 characters"),
         ("{{ (['x' * 1000] * 2000) | join }}", "the join filter would make a value of 2,000,000"),
