@@ -140,3 +140,40 @@ def test_a_cell_is_sent_as_it_is_never_evaluated_whatever_it_holds(cli, afas_env
         for body in afas_env.state.received("KnSalesRelationOrg")
     ]
     assert sorted(names) == sorted(CELLS)
+
+
+PROJECT = """\
+{"PtProject": {"Element": {"Fields": {"PrGp": "ALG", "Prof": -147, "DbId": {{ parent.DbId }},
+  "Ds": {{ row.naam ~ ('x' * (2000000 if (parent.DbId | length) < 10 else 1)) }},
+  "VbCo": "ALG", "PrTy": "1", "CmId": "01", "VaCc": "0", "PsId": 2, "HrWe": 36}}}}
+"""
+
+
+def test_what_the_sandbox_stops_only_with_the_real_ids_stops_sending(cli, afas_env, tmp_path):
+    # while planning, parent.DbId is a placeholder ('<DbId of relaties row 2>'): only the id
+    # the relation really got makes the description too long
+    mapping = write_mapping(tmp_path)
+    (tmp_path / "templates" / "project.json.j2").write_text(PROJECT)
+    mapping.write_text(
+        mapping.read_text()
+        + """\
+  - name: projecten
+    source: klanten
+    connector: PtProject
+    template: project.json.j2
+    key: nummer
+    parent: {step: relaties, key: nummer}
+    columns: {nummer: {header: Nummer}, naam: {header: Naam}}
+"""
+    )
+
+    ran = cli("run", mapping)
+
+    assert ran.code == 1
+    assert (
+        f"Error: {tmp_path}/templates/project.json.j2 line 2: template refused: '*' would make "
+        "a value of 2,000,000 characters or items; at most 1,000,000 are allowed"
+    ) in ran.err.splitlines()
+    assert len(afas_env.state.received("KnSalesRelationOrg")) == 2
+    assert afas_env.state.received("PtProject") == []
+    assert ran.out == "Import stopped: 0 created, 0 failed, 0 invalid, 2 skipped\n"  # by row
