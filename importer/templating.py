@@ -414,6 +414,8 @@ class Sandbox(ImmutableSandboxedEnvironment):
         _spend()
         owner = getattr(__obj, "__self__", None)
         if type(owner) is dict and __obj.__name__ in _DICT_READS:
+            kwargs.pop("_loop_vars", None)  # what Jinja passes inside a loop or block, for
+            kwargs.pop("_block_vars", None)  # functions that take the context
             return __obj(*args, **kwargs)
         if isinstance(owner, str | bytes):
             name = getattr(__obj, "__name__", "")

@@ -198,7 +198,8 @@ def test_what_templates_do_still_works_in_the_sandbox(tmp_path):
  "d": {{ lines | join(', ', attribute='naam') }}, "e": {{ row.naam.split('n') }},
  "f": [{% for line in lines %}{{ name(line) | safe }}{% if not loop.last %},{% endif %}{% endfor %}],
  "g": {{ ns.total }}, "h": {{ row.get('nr') }}, "i": {{ range(3) | list }}, "j": {{ 2 ** 10 }},
- "k": {{ 'x' * 3 }}, "l": {{ [1] + [2] }}, "m": {{ 7 % 3 }}, "n": {{ row.naam | replace('n', 'N') }}}""",
+ "k": {{ 'x' * 3 }}, "l": {{ [1] + [2] }}, "m": {{ 7 % 3 }}, "n": {{ row.naam | replace('n', 'N') }},
+ "o": [{% for l in lines %}{{ l.get('naam') }}{% if not loop.last %},{% endif %}{% endfor %}]}""",
     )
 
     assert body == {
@@ -216,4 +217,5 @@ def test_what_templates_do_still_works_in_the_sandbox(tmp_path):
         "l": [1, 2],
         "m": 1,
         "n": "JaNseN",
+        "o": ["a", "b"],
     }
