@@ -8,7 +8,7 @@ path. Nothing here reads a spreadsheet or talks to a target.
 from __future__ import annotations
 
 import difflib
-import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from importer import targets
 from importer.errors import MappingError
+from importer.patterns import matcher
 
 # text, integer, decimal, date and boolean; then the Dutch and Belgian checks (importer.checks)
 ColumnType = Literal[
@@ -72,7 +73,9 @@ class Column(_Model):
     max_length: int | None = Field(None, ge=1)
     allowed: list[Any] | None = Field(None, description="The only values accepted.")
     case_insensitive: bool = Field(False, description="For allowed and map: ignore case.")
-    pattern: str | None = Field(None, description="Regular expression the whole value matches.")
+    pattern: str | None = Field(
+        None, description="Regular expression (RE2 syntax) the whole value matches."
+    )
     min: float | None = None
     max: float | None = None
     format: str | list[str] | None = Field(
@@ -396,9 +399,9 @@ def _column_problems(column: Column, mapping: Mapping) -> list[tuple[tuple[str, 
         problems.append((("map_from",), "a column has either a map or a map_from, not both"))
     if column.pattern:
         try:
-            re.compile(column.pattern)
-        except re.error as exc:
-            problems.append((("pattern",), f"not a valid regular expression: {exc}"))
+            matcher(column.pattern)
+        except ValueError as exc:
+            problems.append((("pattern",), f"'{column.pattern}': {exc}"))
     if column.expr:
         msg = _expression_problem(column.expr)
         if msg:
@@ -414,6 +417,35 @@ def _expression_problem(expression: str) -> str | None:
     except MappingError as exc:
         return str(exc)
     return None
+
+
+def expressions(mapping: Mapping) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Every expression of a mapping (``when``, ``checks``, a column's ``expr``), with its
+    key path."""
+    for i, step in enumerate(mapping.steps):
+        for name, column in step.columns.items():
+            if column.expr:
+                yield ("steps", i, "columns", name, "expr"), column.expr
+        for name, column in (step.lines.columns if step.lines else {}).items():
+            if column.expr:
+                yield ("steps", i, "lines", "columns", name, "expr"), column.expr
+        for j, check in enumerate(step.checks):
+            yield ("steps", i, "checks", j, "expr"), check.expr
+        if step.when:
+            yield ("steps", i, "when"), step.when
+
+
+def error_at(mapping: Mapping, loc: tuple[Any, ...], message: str) -> MappingError:
+    """A MappingError at a key path of a loaded mapping, with its line in the file."""
+    try:
+        node = yaml.compose(mapping.path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):  # the file changed since it was loaded: no line
+        node = None
+    return MappingError(
+        f"{_loc_text(loc)}: {message}" if loc else message,
+        file=str(mapping.path),
+        line=_line_of(node, loc) if node is not None and loc else None,
+    )
 
 
 def _suggest(word: str, choices: Any) -> str:

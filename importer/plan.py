@@ -15,10 +15,11 @@ from typing import Any
 
 from importer import targets
 from importer.contract import Contract
-from importer.errors import InputError
-from importer.mapping import LOCALES, Mapping, Step
+from importer.errors import InputError, MappingError
+from importer.mapping import LOCALES, Mapping, Step, error_at, expressions
 from importer.readers import Table, read_table
 from importer.render import (
+    ExpressionRefused,
     Renderer,
     RenderError,
     compact,
@@ -115,6 +116,14 @@ def prepare(mapping: Mapping, contract_for: ContractSource | None = None) -> Pla
     its fields accept): the target's own description when a target is configured, else what
     the package knows of the mapping's target system.
     """
+    try:
+        return _prepare(mapping, contract_for)
+    except ExpressionRefused as exc:  # say where in the mapping the expression is written
+        loc = next((loc for loc, text in expressions(mapping) if text == exc.expression), ())
+        raise error_at(mapping, loc, str(exc)) from exc
+
+
+def _prepare(mapping: Mapping, contract_for: ContractSource | None) -> Plan:
     contract_for = contract_for or targets.spec(mapping.target).target_class().shipped_contract
     started = dt.datetime.now().astimezone()
     renderer = Renderer(mapping.template_folder, sorted({s.template for s in mapping.steps}))
@@ -175,6 +184,8 @@ def _selects(
 ) -> bool:
     try:
         return bool(condition(row=row, lines=lines or []))
+    except MappingError:  # the sandbox refused the expression: no fault of the row
+        raise
     except Exception:  # a condition over a blank value selects nothing
         return False
 

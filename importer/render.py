@@ -15,11 +15,16 @@ from the parent step's reply, such as ``parent.DbId``), ``rownum`` (the source r
 ``lines`` (the typed lines of the record, each with its ``rownum``: rows grouped with it, or
 rows of the lines source) and ``find`` (the ids of records found by the step's lookups, such
 as ``find.debiteur.DbId``).
+
+Templates and expressions run sandboxed and within limits (importer.templating): one that
+reaches for Python internals is refused when it is compiled, and one that the sandbox stops
+while it runs stops the run (a MappingError naming the file and line), not just a row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from collections.abc import Callable
@@ -30,9 +35,11 @@ from typing import Any
 
 import jinja2
 from jinja2 import nodes
+from jinja2.exceptions import SecurityError
 from markupsafe import Markup
 
 from importer.errors import MappingError
+from importer.templating import MAX_BODY, Refused, Sandbox, bounded
 
 
 class RenderError(Exception):
@@ -120,7 +127,7 @@ def as_text(value: Any) -> str | None:
 
 
 def _environment(**options: Any) -> jinja2.Environment:
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, **options)
+    env = Sandbox(undefined=jinja2.StrictUndefined, **options)
     env.filters["split_address"] = split_address
     env.filters["text"] = as_text
     env.globals["today"] = dt.date.today
@@ -131,12 +138,40 @@ def _environment(**options: Any) -> jinja2.Environment:
 _EXPRESSIONS = _environment()
 
 
+class ExpressionRefused(MappingError):
+    """The sandbox stopped an expression while it ran; the plan adds where it is written."""
+
+    def __init__(self, expression: str, reason: str):
+        self.expression = expression
+        super().__init__(f"{expression!r} is refused: {reason}")
+
+
 def compile_expression(expression: str) -> Callable[..., Any]:
-    """A Jinja expression (``row.a ~ ' ' ~ row.b``) as a function of the row's context."""
+    """A Jinja expression (``row.a ~ ' ' ~ row.b``) as a function of the row's context.
+
+    The function raises ExpressionRefused when the sandbox stops it; other errors are the
+    row's (a blank value, a wrong type).
+    """
     try:
-        return _EXPRESSIONS.compile_expression(expression)
+        compiled = _EXPRESSIONS.compile_expression(expression)
+    except Refused as exc:
+        raise MappingError(f"{expression!r} is refused: {exc.message}") from exc
     except jinja2.TemplateSyntaxError as exc:
         raise MappingError(f"{expression!r} is not a valid expression: {exc.message}") from exc
+
+    def evaluate(**context: Any) -> Any:
+        with bounded():
+            try:
+                return compiled(**context)
+            except SecurityError as exc:
+                raise ExpressionRefused(expression, str(exc)) from exc
+            except RecursionError as exc:
+                raise ExpressionRefused(expression, _TOO_DEEP) from exc
+
+    return evaluate
+
+
+_TOO_DEEP = "it calls itself without end (a macro or a recursive loop)"
 
 
 def expression_columns(expression: str) -> set[str]:
@@ -144,6 +179,7 @@ def expression_columns(expression: str) -> set[str]:
     tree = _EXPRESSIONS.parse("{{ " + expression + " }}")
     names = set()
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        assert isinstance(node, nodes.Getattr | nodes.Getitem)  # for mypy
         if isinstance(node.node, nodes.Name) and node.node.name == "row":
             if isinstance(node, nodes.Getattr):
                 names.add(node.attr)
@@ -172,6 +208,8 @@ class Renderer:
             return self.env.get_template(name)
         except jinja2.TemplateNotFound as exc:
             raise MappingError(f"template {name!r} not found in {self.folder}") from exc
+        except Refused as exc:
+            raise _refused(exc.message or "", exc.filename or name, exc.lineno) from exc
         except jinja2.TemplateSyntaxError as exc:
             raise MappingError(
                 f"template syntax error: {exc.message}", file=exc.filename or name, line=exc.lineno
@@ -188,17 +226,27 @@ class Renderer:
         lines: list[dict[str, Any]] | None = None,
         find: dict[str, dict[str, Any]] | None = None,
     ) -> Any:
-        """The body for one row, pruned of blank fields; raise RenderError if impossible."""
+        """The body for one row, pruned of blank fields; raise RenderError if impossible.
+
+        Raise MappingError if the sandbox stops the template: that is no fault of the row.
+        """
         template = self.templates[name]
+        context = {
+            "row": row,
+            "parent": parent,
+            "rownum": rownum,
+            "existing": existing or {},
+            "lines": lines or [],
+            "find": find or {},
+        }
         try:
-            text = template.render(
-                row=row,
-                parent=parent,
-                rownum=rownum,
-                existing=existing or {},
-                lines=lines or [],
-                find=find or {},
-            )
+            text = _text(template, context)
+        except Refused as exc:  # an included template, compiled when first used
+            raise _refused(exc.message or "", exc.filename or name, exc.lineno) from exc
+        except SecurityError as exc:
+            raise _refused(str(exc), *_place(exc, template)) from exc
+        except RecursionError as exc:
+            raise _refused(_TOO_DEEP, *_place(exc, template)) from exc
         except jinja2.UndefinedError as exc:
             raise RenderError(
                 f"template {name} line {_template_line(exc, template)}: {exc.message}. "
@@ -260,6 +308,37 @@ def _prune(value: Any) -> Any:
             items.append(item)
         return items if items or not value else _GONE
     return value
+
+
+def _text(template: jinja2.Template, context: dict[str, Any]) -> str:
+    """The rendered text, within the limits of one body."""
+    chunks: list[str] = []
+    size = 0
+    pieces = template.generate(context)
+    with bounded():
+        # a few pieces at a time: counting each one in Python costs 5 % of rendering
+        while batch := list(itertools.islice(pieces, 32)):
+            size += sum(map(len, batch))
+            if size > MAX_BODY:
+                raise SecurityError(f"the body would be more than {MAX_BODY:,} characters long")
+            chunks += batch
+    return "".join(chunks)
+
+
+def _refused(reason: str, file: str, line: int | None) -> MappingError:
+    return MappingError(f"template refused: {reason}", file=file, line=line)
+
+
+def _place(exc: BaseException, template: jinja2.Template) -> tuple[str, int | None]:
+    """The template file and line an exception was raised at: the innermost template (an
+    included one, or a macro's) in the traceback Jinja rewrites to point at templates."""
+    place: tuple[str, int | None] = (template.filename or str(template.name), None)
+    tb = exc.__traceback__
+    while tb is not None:
+        if "__jinja_exception__" in tb.tb_frame.f_globals:  # a frame Jinja made for a template
+            place = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return place
 
 
 def _template_line(exc: BaseException, template: jinja2.Template) -> int | str:

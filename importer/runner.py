@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from importer.errors import LookupFailed, TargetError
+from importer.errors import LookupFailed, MappingError, TargetError
 from importer.journal import Entry, Journal, content_hash
 from importer.mapping import Mapping, Step
 from importer.plan import Plan, contract_problem, invalid, member_outcome, prepare
@@ -368,6 +368,9 @@ class _Sender:
             body = self.plan.render(step, n, parent_ids, existing, found or None)
         except RenderError as exc:
             return invalid(n, [Problem(own.table.label, n, None, None, str(exc))])
+        except MappingError as exc:  # the sandbox stopped the template (with the real ids)
+            self._halt(str(exc))
+            return self._not_sent(step, self._key(step, n), n)
         contract = self.plan.contracts[step.connector]
         violations = contract.violations(body) if contract else []
         if violations:

@@ -21,8 +21,9 @@ import pandas as pd
 import pandera.pandas as pa
 
 from importer import types
-from importer.errors import InputError
+from importer.errors import InputError, MappingError
 from importer.mapping import Column, Lines, Step
+from importer.patterns import matcher
 from importer.readers import Table
 from importer.render import compile_expression
 
@@ -157,6 +158,8 @@ def _compute(column: Column, prepared: dict[str, _Prepared], index: pd.Index) ->
     for row in frame.to_dict("records"):
         try:
             results.append(function(row=row))
+        except MappingError:  # the sandbox refused the expression: no fault of the row
+            raise
         except Exception:  # a row whose inputs are blank or invalid gives no value
             results.append(None)
     return pd.Series(results, index=index, dtype=object)
@@ -369,9 +372,9 @@ def _matches(series: pd.Series, pattern: str) -> pd.Series:
     """Which values match ``pattern`` as a whole (False where missing); each distinct text is
     matched once."""
     codes, distinct = pd.factorize(series.astype(str))
-    match = re.compile(pattern).fullmatch
+    match = matcher(pattern)  # RE2: no pattern can hang the run
     # one more False at the end, for the code -1 of a missing value
-    found = np.array([match(v) is not None for v in distinct] + [False], dtype=bool)
+    found = np.array([match(v) for v in distinct] + [False], dtype=bool)
     return pd.Series(found[codes], index=series.index)
 
 

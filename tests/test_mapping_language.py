@@ -288,6 +288,18 @@ def test_value_map_from_a_sheet_and_a_step_condition(tmp_path):
             "steps[0].columns.x.expr: 'row.naam ~' is not a valid expression: unexpected 'end of template'",
         ),
         (
+            "      x: {expr: 'cycler.__init__'}\n",
+            "steps[0].columns.x.expr: 'cycler.__init__' is refused: '__init__' is not allowed: names starting with '_' reach into Python internals",
+        ),
+        (
+            "      x: {header: X, pattern: '(?=x)x'}\n",
+            "steps[0].columns.x.pattern: '(?=x)x': lookahead (?=...) is not supported: patterns must run in linear time (RE2 syntax)",
+        ),
+        (
+            "      x: {header: X, pattern: '(a)\\1'}\n",
+            "steps[0].columns.x.pattern: '(a)\\1': a backreference such as \\1 is not supported: patterns must run in linear time (RE2 syntax)",
+        ),
+        (
             "      x: {header: X, map_from: {source: landen, old: A, new: B}}\n",
             "steps[0].columns.x.map_from.source: 'landen' is not a source; did you mean 'klanten'?",
         ),
@@ -303,6 +315,43 @@ def test_mistakes_in_the_mapping_language_name_line_and_path(tmp_path, columns, 
     with pytest.raises(MappingError) as caught:
         load_mapping(path)
     assert str(caught.value) == f"{path} line 17: {message}"
+
+
+def test_a_condition_reaching_for_python_internals_is_refused_when_the_mapping_loads(tmp_path):
+    path = write_mapping(tmp_path, "    when: \"cycler.__init__.__globals__.os.name == 'posix'\"\n")
+
+    with pytest.raises(MappingError) as caught:
+        load_mapping(path)
+    assert str(caught.value) == (
+        f"{path} line 11: steps[0].when: \"cycler.__init__.__globals__.os.name == 'posix'\" is "
+        "refused: '__globals__' is not allowed: names starting with '_' reach into Python internals"
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra_step", "columns", "where"),
+    [
+        ("    when: row.naam * 2000000\n", "", "line 11: steps[0].when"),
+        (
+            "    checks: [{expr: row.naam * 2000000, message: m}]\n",
+            "",
+            "line 11: steps[0].checks[0].expr",
+        ),
+        ("", "      x: {expr: row.naam * 2000000}\n", "line 17: steps[0].columns.x.expr"),
+    ],
+)
+def test_an_expression_the_sandbox_stops_while_it_runs_stops_the_run_naming_where_it_is(
+    tmp_path, extra_step, columns, where
+):
+    path = write_mapping(tmp_path, extra_step, columns=columns)
+    mapping = load_mapping(path)  # nothing to see before it runs
+
+    with pytest.raises(MappingError) as caught:
+        prepare(mapping)
+    assert str(caught.value) == (
+        f"{path} {where}: 'row.naam * 2000000' is refused: '*' would make a value of "
+        "2,000,000 characters or items; at most 1,000,000 are allowed"
+    )
 
 
 def test_the_committed_json_schema_is_current():
