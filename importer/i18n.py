@@ -86,7 +86,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "header.total": "total",
         "header.earlier": "earlier run",
         "header.json": "JSON sent",
-        "header.profitLogReference": "profitLogReference",
         # terminal
         "term.started": "{step}: {rows} rows ({connector})",
         "term.progress": "{step}: {done}/{total} rows ({percent} %), {rate}, about {left} left",
@@ -148,7 +147,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "header.total": "totaal",
         "header.earlier": "eerdere run",
         "header.json": "verzonden JSON",
-        "header.profitLogReference": "profitLogReference",
         "term.started": "{step}: {rows} rijen ({connector})",
         "term.progress": "{step}: {done}/{total} rijen ({percent} %), {rate}, nog ongeveer {left}",
         "term.done": "{step}: {done}/{total} rijen klaar in {elapsed}: {counts}",

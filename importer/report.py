@@ -6,7 +6,7 @@ Sheets, in this order:
   mapping file and each input file with their SHA-256, the target host and environment
   (never a token), the command to resume, and a table of rows per step and status;
 - **one sheet per step**, in mapping order: the source row number, the original values, the
-  status, the ids the target returned, the error and AFAS's ``profitLogReference``;
+  status, the ids the target returned, the error and the target's log reference, if it has one;
 - **Errors** (``Fouten``): every problem of the run, each linked to its row;
 - **Payloads** (``Verzonden``, only with ``include_payloads``): the JSON sent per row.
 
@@ -47,7 +47,7 @@ from typing import Any
 
 import pandas as pd
 
-from importer import i18n, types, xlsx
+from importer import i18n, targets, types, xlsx
 from importer.render import compact
 from importer.results import STATUSES, Outcome, Result, Status
 from importer.validation import Problem
@@ -171,6 +171,9 @@ def link_to(sheet: str, row: int, column: str = "A") -> str:
 class _Writer:
     def __init__(self, result: Result, lang: str, run: RunInfo):
         self.result = result
+        # the field a target's refusal can be looked up by (AFAS: profitLogReference); the
+        # column is there only for a target that has one
+        self.log_reference = targets.spec(result.mapping.target).log_reference
         self.mapping = result.mapping
         self.lang = lang
         self.run = run
@@ -402,15 +405,16 @@ class _Writer:
             self.t("header.status"),
             *part.keep,
             self.t("header.error"),
-            self.t("header.profitLogReference"),
+            *([self.log_reference] if self.log_reference else []),
         ]
         columns, styles = self._originals(part)
         widths = [max(6.0, len(str(outcomes[-1].row if outcomes else 0)) + 3.0)]
         widths += [_width(title, columns[title]) for title in originals]
         widths.append(_width(header[len(originals) + 1], statuses, least=10))
         widths += [_width(k, [o.ids.get(k) for o in outcomes], least=10) for k in part.keep]
-        widths.append(_width(header[-2], errors, least=30, most=90))
-        widths.append(34)
+        widths.append(_width(self.t("header.error"), errors, least=30, most=90))
+        if self.log_reference:
+            widths.append(34)
         sheet = self.book.add_sheet(self.names[part.key], widths, freeze=(1, 1))
         self._header(sheet, header)
         position = {n: i for i, n in enumerate(table.frame.index)}
@@ -433,7 +437,9 @@ class _Writer:
                         row.append(Cell(values[at], typed_styles[mark]))
             row.append(Cell(label, status_styles.get(outcome.status, 0)))
             row += [outcome.ids.get(k) for k in part.keep]
-            row += [error and text(error), outcome.log_reference]
+            row.append(error and text(error))
+            if self.log_reference:
+                row.append(outcome.log_reference)
             sheet.append(row)
         sheet.autofilter = f"A1:{column_letter(len(header))}{len(outcomes) + 1}"
 
@@ -501,11 +507,10 @@ class _Writer:
             self.t("header.value"),
             self.t("header.status"),
             self.t("header.message"),
-            self.t("header.profitLogReference"),
+            *([self.log_reference] if self.log_reference else []),
         ]
-        sheet = self.book.add_sheet(
-            self.names["#errors"], (20, 28, 8, 20, 24, 12, 90, 34), freeze=(0, 1)
-        )
+        widths = (20, 28, 8, 20, 24, 12, 90, 34)[: len(header)]
+        sheet = self.book.add_sheet(self.names["#errors"], widths, freeze=(0, 1))
         self._header(sheet, header)
         for part in self.parts:
             label = self.result.tables[part.source].label
@@ -528,7 +533,7 @@ class _Writer:
                                 i18n.status(self.lang, outcome.status), f"status:{outcome.status}"
                             ),
                             self.cell(i18n.translate(self.lang, message)),
-                            self.cell(outcome.log_reference),
+                            *([self.cell(outcome.log_reference)] if self.log_reference else []),
                         ]
                     )
         sheet.autofilter = f"A1:{column_letter(len(header))}{sheet.rows}"

@@ -316,6 +316,10 @@ def test_the_error_sample_reports_each_broken_klant_and_sends_none_of_them(
     }
     assert {result[k]["status"] for k in ("K1005", "K1006", "K1009", "K1010")} == {"invalid"}
     assert len(posted(recras_env)) == KLANTEN - 4
+    # Recras has no log reference like AFAS's profitLogReference: no such column anywhere
+    book = openpyxl.load_workbook(tmp_path / "recras-klanten-result.xlsx")
+    for ws in book.worksheets[1:]:
+        assert "profitLogReference" not in next(ws.iter_rows(max_row=1, values_only=True))
     assert not {"Scouting Sint-Joris", "Jongerenkoor Crescendo"} & set(posted(recras_env))
 
 
