@@ -525,9 +525,25 @@ def new_command(
     ] = None,
     out_dir: Annotated[Path, typer.Option("--out-dir", help="Where to write.")] = Path("mappings"),
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace existing files.")] = False,
+    system: Annotated[
+        str,
+        typer.Option(
+            "--target",
+            help=f"The system written to: {', '.join(targets.names())}.",
+            show_default=False,
+        ),
+    ] = targets.DEFAULT,
 ) -> None:
     """Write a starting mapping and template by matching the spreadsheet's headers to fields."""
-    made = scaffold(connector, input, out_dir=out_dir, sheet=sheet, name=name, overwrite=overwrite)
+    made = scaffold(
+        connector,
+        input,
+        target=system,
+        out_dir=out_dir,
+        sheet=sheet,
+        name=name,
+        overwrite=overwrite,
+    )
     typer.echo(f"Wrote {made.mapping_path} and {made.template_path}")
     typer.echo(
         f"Matched {len(made.matched)} of {len(made.matched) + len(made.unmatched)} columns; "

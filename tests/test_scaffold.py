@@ -18,16 +18,15 @@ import yaml
 from importer.errors import InputError, MappingError
 from importer.mapping import load_mapping
 from importer.plan import prepare
-from importer.scaffold import (
+from importer.scaffold import Scaffold, scaffold
+from importer.targets.afas import catalog
+from importer.targets.afas.scaffold import (
     CONNECTOR_HEADERS,
     HEADER_FIELDS,
     LAYOUTS,
-    Scaffold,
     column_name,
     normalise,
-    scaffold,
 )
-from importer.targets.afas import catalog
 
 RELATIONS = """\
 Klantnummer;Naam;Zoeknaam;KvK-nummer;BTW-nummer;Straat;Huisnummer;Postcode;Plaats;IBAN;E-mail;Opmerking intern
@@ -531,3 +530,13 @@ def test_every_placed_field_exists_in_the_catalog_and_every_known_header_is_plac
     for connector, table in CONNECTOR_HEADERS.items():
         assert {code for code, _ in table.values()} <= set().union(*LAYOUTS[connector].values())
     assert sorted(LAYOUTS) == catalog.connectors()
+
+
+def test_a_target_without_a_scaffolder_says_so(tmp_path):
+    with pytest.raises(MappingError) as caught:
+        scaffold("klanten", csv(tmp_path, "Naam\nx\n"), out_dir=tmp_path, target="recras")
+    assert str(caught.value) == (
+        "importer new does not know the connectors of Recras; write the mapping by hand "
+        "(mappings/ has examples), or scaffold for afas"
+    )
+    assert not list(tmp_path.glob("*.yaml"))

@@ -149,7 +149,7 @@ class TargetSpec:
 
     def target_class(self) -> type[Target]:
         """The client class (imported now)."""
-        return _load(self.client)  # type: ignore[no-any-return]
+        return load(self.client)  # type: ignore[no-any-return]
 
     def start_sandbox(self, **options: Any) -> Sandbox:
         """Start this system's sandbox on 127.0.0.1."""
@@ -157,7 +157,7 @@ class TargetSpec:
         given = sorted(o for o in unknown if options[o] not in (None, False))
         if given:
             raise ConfigurationError(f"The {self.system} sandbox has no {', '.join(given)} option")
-        starter = _load(self.sandbox)
+        starter = load(self.sandbox)
         return starter(**{k: v for k, v in options.items() if k not in unknown})  # type: ignore[no-any-return]
 
     def sandboxed(self, *, concurrency: int, audit: Any = None) -> tuple[Sandbox, Target]:
@@ -173,7 +173,8 @@ class TargetSpec:
         return box, client
 
 
-def _load(path: str) -> Any:
+def load(path: str) -> Any:
+    """The object a ``"module:attribute"`` path names (the module imported now)."""
     module, _, attribute = path.partition(":")
     found: Any = importlib.import_module(module)
     for part in attribute.split("."):

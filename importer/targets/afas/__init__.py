@@ -45,4 +45,5 @@ SPEC = TargetSpec(
     sandbox_options=frozenset({"state_path", "demo"}),
     sandbox_defaults=(("demo", True),),
     log_reference="profitLogReference",
+    scaffold="importer.targets.afas.scaffold:scaffold",
 )
