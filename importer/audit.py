@@ -1,11 +1,11 @@
 """The audit trail: every request and reply of a run, as JSON lines beside the workbook.
 
-AFAS keeps no request bodies, so this file is the only record of what was sent. One line per
-exchange::
+Target systems keep no request bodies, so this file is the only record of what was sent. One
+line per exchange::
 
     {"event": "exchange", "run_id": "20250314-093015-3fa2c1",
      "time": "2025-03-14T09:30:16.120+01:00", "step": "verkooprelaties", "row": 7, "method": "POST",
-     "url": "https://12345.rest.afas.online/ProfitRestServices/connectors/KnSalesRelationOrg",
+     "url": "https://erp.example.com/connectors/KnSalesRelationOrg",
      "request": {...}, "status": 500, "reply": {...}, "duration_ms": 182.4}
 
 ``request`` and ``reply`` hold the parsed JSON body when it is JSON, else the text (a reply
@@ -14,8 +14,8 @@ cut after 64 KiB, a request after 1 MiB); ``error`` says why a request got no an
 where) and ends with ``{"event": "end", ...}`` (the summary line); runs are appended, so one
 file holds a migration's whole history.
 
-Secrets never reach the file: headers are not logged at all (so neither the ``AfasToken``
-nor a bearer token), query parameters and body fields named like secrets (``client_secret``,
+Secrets never reach the file: headers are not logged at all (so no token or API key), query
+parameters and body fields named like secrets (``client_secret``,
 ``access_token``, ``password``, ``Pwrd``, ...) are masked as ``***``, and every value masked
 once is masked wherever it appears again.
 
@@ -27,7 +27,7 @@ once per exchange, with keywords only::
 
 ``status`` and ``reply_body`` are None when no answer came; ``error`` then says why. An
 httpx-based target gets this for free by wrapping its transport in :class:`AuditTransport`
-(AfasTarget does). The step and row are taken from :data:`importer.runner.current`, which
+(the built-in targets do). The step and row are taken from :data:`importer.runner.current`, which
 the runner sets before each row's requests.
 """
 

@@ -42,8 +42,8 @@ Normal forms and decisions
     ISO 3166-1 alpha-2 in upper case, ``NL``; the 249 officially assigned codes (so not ``UK``,
     ``EL`` or ``XK``). Common names such as "Nederland" are refused with the code to use.
 ``bank_account_nl``
-    Old-style Dutch account number for the AFAS field ``BaAc``, always 10 digits: 9-digit bank
-    numbers get a leading 0 (AFAS requires 10 positions) and former Postbank giro numbers of 3 to
+    Old-style Dutch account number, always 10 digits (as ERP bank-account fields such as
+    ``BaAc`` take it): 9-digit bank numbers get a leading 0 and former Postbank giro numbers of 3 to
     7 digits are padded with zeros to 10, just as the banks did when they converted them to IBAN
     (giro 1234567 became ``NL.. INGB 0001234567``). 8 digits, or fewer than 3, are refused. The
     11-test is *not* applied: giro numbers and accounts opened since IBAN do not pass it.
@@ -653,7 +653,7 @@ def normalise_bank_account_nl(text: str) -> str:
         raise Invalid(_ACCOUNT_LENGTH.format(len(s)))
     if not s.strip("0"):
         raise Invalid("a bank account number cannot be all zeros")
-    return s.zfill(10)  # AFAS BaAc: always 10 positions, like the account part of an IBAN
+    return s.zfill(10)  # always 10 positions, like the account part of an IBAN
 
 
 def _fast_bank_account_nl(text: pd.Series) -> pd.Series:

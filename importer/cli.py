@@ -46,7 +46,7 @@ from importer.scaffold import scaffold
 from importer.targets import Target
 
 app = typer.Typer(
-    help="Import spreadsheets (CSV, Excel) into AFAS Profit, declared in a YAML mapping.",
+    help="Import spreadsheets (CSV, Excel) into business systems, declared in a YAML mapping.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -115,7 +115,7 @@ def run_command(
             "--concurrency",
             min=1,
             show_default=False,
-            help="Requests in parallel (default: AFAS 4, at most 8; Recras 1).",
+            help="Requests in parallel (default and maximum: the target's own, see the README).",
         ),
     ] = None,
     retries: Annotated[
@@ -456,9 +456,7 @@ def sandbox_command(
     ] = None,
     empty: Annotated[
         bool,
-        typer.Option(
-            "--empty", help="Start without demo data (the AFAS sandbox's debtors 10001-10003)."
-        ),
+        typer.Option("--empty", help="Start without the sandbox's demo data (its demo debtors)."),
     ] = False,
     system: Annotated[
         str,

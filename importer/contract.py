@@ -1,7 +1,7 @@
 """What a target accepts: the seam every target's contract check speaks through.
 
-Each target package states its own system's rules (AFAS from its connector field listings,
-Recras from its API's documented rules) and reports what a body breaks as :class:`Violation`s;
+Each target package states its own system's rules (from the system's field listings or its
+API's documented rules) and reports what a body breaks as :class:`Violation`s;
 planning turns them into the row's problems before anything is sent.
 """
 

@@ -7,7 +7,7 @@ exception: it becomes a :class:`importer.validation.Problem` and the row's statu
 Hierarchy::
 
     ImporterError                  base; the CLI prints str(exc) and exits 2
-    ├── ConfigurationError         environment (.env, AFAS_BASE_URL, token) is missing or wrong
+    ├── ConfigurationError         environment (.env, the target's URL, a token) is missing or wrong
     ├── MappingError               the mapping file or a template cannot be used
     ├── InputError                 a source file cannot be read or lacks a declared column
     ├── TargetError                the target system stops the whole run

@@ -95,7 +95,7 @@ def journal_folder(mapping_path: Path) -> Path:
 
 def journal_path(mapping_path: Path, host: str) -> Path:
     """The journal of a mapping's runs against one environment (``host``, such as
-    ``12345.resttest.afas.online``): a file per environment, whatever ``--out`` says."""
+    ``erp-test.example.com``): a file per environment, whatever ``--out`` says."""
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", host).strip("-.") or "target"
     return journal_folder(mapping_path) / f"{name}.sqlite"
 

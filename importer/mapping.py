@@ -110,7 +110,7 @@ class Source(_Model):
 class Lookup(_Model):
     """A record to find in the target for each row, by a read connector and a filter."""
 
-    connector: str = Field(description="A GetConnector such as Profit_Debtor.")
+    connector: str = Field(description="The target's read connector (endpoint) to look in.")
     filter: dict[str, str] = Field(min_length=1, description="Field: this row's column.")
     ids: dict[str, str] = Field(min_length=1, description="Id name: field of the found record.")
 
@@ -135,7 +135,7 @@ class Match(_Model):
     which ids to take from a found record (``DbId: DebtorId``).
     """
 
-    connector: str = Field(description="A GetConnector such as Profit_Debtor.")
+    connector: str = Field(description="The target's read connector (endpoint) to look in.")
     filter: dict[str, str] = Field(min_length=1)
     ids: dict[str, str] = Field(default_factory=dict)
     on_found: Literal["link", "skip", "update", "fail"] = "link"

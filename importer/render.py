@@ -116,7 +116,7 @@ def split_address(text: Any) -> dict[str, Any]:
 
 
 def as_text(value: Any) -> str | None:
-    """A value as text for fields AFAS takes as strings (``"1.50"``); blank stays blank."""
+    """A value as text for fields a target takes as strings (``"1.50"``); blank stays blank."""
     if value is None:
         return None
     if isinstance(value, dt.date):

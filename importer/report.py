@@ -171,7 +171,7 @@ def link_to(sheet: str, row: int, column: str = "A") -> str:
 class _Writer:
     def __init__(self, result: Result, lang: str, run: RunInfo):
         self.result = result
-        # the field a target's refusal can be looked up by (AFAS: profitLogReference); the
+        # the field a target's refusal can be looked up by (its spec names it); the
         # column is there only for a target that has one
         self.log_reference = targets.spec(result.mapping.target).log_reference
         self.mapping = result.mapping

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from importer import targets
 from importer.cli import main
 from importer.sandbox import AfasSandbox
 
@@ -21,8 +22,9 @@ FLEX = ROOT / "mappings" / "flex.yaml"
 def _no_real_target(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> None:
     """Never let a developer's own AFAS settings leak into a test, and keep the journals of
     the shipped mappings out of the repository (each test gets its own journal folder)."""
+    settings = {s.name for name in targets.names() for s in targets.spec(name).settings}
     for name in list(os.environ):
-        if name.startswith(("AFAS_", "RECRAS_", "IMPORTER_")):
+        if name in settings or name.startswith("IMPORTER_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("IMPORTER_JOURNAL_DIR", str(tmp_path_factory.mktemp("journals")))
 
