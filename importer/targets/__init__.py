@@ -187,20 +187,27 @@ BUILT_IN = ("importer.targets.afas", "importer.targets.recras")
 DEFAULT = "afas"  # a mapping without `target:` writes here (mappings written before Recras)
 
 _REGISTRY: dict[str, TargetSpec] = {}
+_ADDED: dict[str, TargetSpec] = {}  # by register(): they win over built-in ones of that name
 
 
 def register(target: TargetSpec) -> TargetSpec:
     """Make a system known by its name (a later registration of the name replaces it)."""
-    _REGISTRY[target.name] = target
+    _ADDED[target.name] = target
+    _REGISTRY.pop(target.name, None)
+    if _REGISTRY:
+        _REGISTRY[target.name] = target
     return target
 
 
 def _load_registry() -> dict[str, TargetSpec]:
     if not _REGISTRY:
         for module in BUILT_IN:
-            register(importlib.import_module(module).SPEC)
+            found: TargetSpec = importlib.import_module(module).SPEC
+            _REGISTRY[found.name] = found
         for point in entry_points(group="importer.targets"):
-            register(point.load())
+            found = point.load()
+            _REGISTRY[found.name] = found
+        _REGISTRY.update(_ADDED)
     return _REGISTRY
 
 
@@ -215,3 +222,9 @@ def spec(name: str) -> TargetSpec:
     if found is None:
         raise ConfigurationError(f"Unknown target {name!r}; known targets: {', '.join(names())}")
     return found
+
+
+def unregister(name: str) -> None:
+    """Forget a system :func:`register` added (tests register systems of their own)."""
+    _ADDED.pop(name, None)
+    _REGISTRY.clear()  # built-in ones load again on next use

@@ -1,0 +1,107 @@
+"""The client of the plain REST API (see the package's docstring)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from importer.audit import AuditTransport
+from importer.contract import Violation
+from importer.errors import AuthenticationError, ConfigurationError, LookupFailed, TargetUnreachable
+from importer.targets import Reply
+
+
+class RecordContract:
+    """A record is a JSON object with a non-empty ``name`` of at most 40 characters."""
+
+    source = "rest_target"
+
+    def __init__(self, connector: str):
+        self.connector = connector
+
+    def violations(self, body: Any) -> list[Violation]:
+        if not isinstance(body, dict):
+            return [Violation(self.connector, "", body, "a record is a JSON object")]
+        name = body.get("name")
+        if not isinstance(name, str) or not name:
+            return [Violation("name", "name", name, "name is required")]
+        if len(name) > 40:
+            return [Violation("name", "name", name, f"name is {len(name)} characters, at most 40")]
+        return []
+
+
+class RestTarget:
+    system = "Plain REST"
+    default_concurrency = 2
+    max_concurrency = 4
+    needs_confirmation = False
+
+    def __init__(self, base_url: str, token: str, *, concurrency: int = 2, audit: Any = None):
+        self.base_url = base_url.rstrip("/")
+        self.host = urlsplit(self.base_url).netloc
+        self.environment = "sandbox"
+        transport: httpx.BaseTransport = httpx.HTTPTransport()
+        if audit is not None:
+            transport = AuditTransport(transport, audit)
+        self._client = httpx.Client(
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {token}"},
+            transport=transport,
+            timeout=10,
+        )
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] = os.environ, *, concurrency: int = 2, audit: Any = None
+    ) -> RestTarget:
+        if not env.get("REST_BASE_URL") or not env.get("REST_TOKEN"):
+            raise ConfigurationError("Set REST_BASE_URL and REST_TOKEN")
+        return cls(env["REST_BASE_URL"], env["REST_TOKEN"], concurrency=concurrency, audit=audit)
+
+    @staticmethod
+    def shipped_contract(connector: str) -> RecordContract:
+        return RecordContract(connector)
+
+    def contract(self, connector: str) -> RecordContract:
+        return RecordContract(connector)
+
+    def insert(self, connector: str, body: Any) -> Reply:
+        return self._write("POST", f"/records/{connector}", body)
+
+    def update(self, connector: str, body: Any) -> Reply:
+        record = dict(body)
+        return self._write("PUT", f"/records/{connector}/{record.pop('id')}", record)
+
+    def _write(self, method: str, path: str, body: Any) -> Reply:
+        try:
+            response = self._client.request(method, path, json=body)
+        except httpx.ConnectError as exc:
+            raise TargetUnreachable(f"Cannot reach the REST API at {self.host}") from exc
+        except httpx.TransportError:
+            return Reply(ok=False, unknown=True, error="no answer; the record may exist")
+        if response.status_code == 401:
+            raise AuthenticationError("the REST API refused the token")
+        if response.status_code in (200, 201):
+            return Reply(ok=True, ids={"id": str(response.json()["id"])})
+        return Reply(ok=False, error=response.json().get("detail", response.text))
+
+    def lookup(self, connector: str, filters: list[dict[str, str]]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for values in filters:
+            try:
+                response = self._client.get(f"/records/{connector}", params=values)
+            except httpx.TransportError as exc:
+                raise LookupFailed(f"{connector} gave no answer") from exc
+            found += [{**r, "id": str(r["id"])} for r in response.json()]
+        return found
+
+    def changes(self, old: Any, new: Any) -> Any | None:
+        changed = {k: v for k, v in new.items() if old.get(k) != v}
+        return {"id": new.get("id"), **changed} if changed else None
+
+    def close(self) -> None:
+        self._client.close()

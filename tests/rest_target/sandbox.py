@@ -1,0 +1,79 @@
+"""The plain REST API's sandbox: records in memory, on 127.0.0.1."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from importer.sandbox.faults import FaultInjector, Faults
+from importer.sandbox.server import Server
+
+
+@dataclass
+class RestSandbox:
+    server: Server
+    token: str
+    faults: FaultInjector
+    records: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    requests: list[tuple[str, str, Any]] = field(default_factory=list)  # method, path, body
+
+    @property
+    def base_url(self) -> str:
+        return self.server.url
+
+    @property
+    def host(self) -> str:
+        return f"{self.server.host}:{self.server.port}"
+
+    @classmethod
+    def start(
+        cls, *, port: int = 0, faults: Faults | None = None, token: str | None = None
+    ) -> RestSandbox:
+        token = token or secrets.token_hex(16)
+        holder: dict[str, RestSandbox] = {}
+
+        async def records(request: Request) -> JSONResponse:
+            box = holder["box"]
+            if request.headers.get("authorization") != f"Bearer {box.token}":
+                return JSONResponse({"detail": "unauthorized"}, status_code=401)
+            kind = request.path_params["kind"]
+            table = box.records.setdefault(kind, {})
+            if request.method == "GET":
+                wanted = dict(request.query_params)
+                rows = [
+                    {"id": n, **r}
+                    for n, r in table.items()
+                    if all(str(r.get(k)) == v for k, v in wanted.items())
+                ]
+                return JSONResponse(rows)
+            body = await request.json()
+            box.requests.append((request.method, request.url.path, body))
+            if not isinstance(body.get("name"), str) or not body["name"]:
+                return JSONResponse({"detail": "name is required"}, status_code=422)
+            if request.method == "PUT":
+                number = int(request.path_params["id"])
+                table[number].update(body)
+                return JSONResponse({"id": number, **table[number]})
+            number = len(table) + 1
+            table[number] = body
+            return JSONResponse({"id": number, **body}, status_code=201)
+
+        app = Starlette(
+            routes=[
+                Route("/records/{kind}", records, methods=["GET", "POST"]),
+                Route("/records/{kind}/{id}", records, methods=["PUT"]),
+            ]
+        )
+        injector = FaultInjector(app, faults or Faults())
+        box = cls(server=Server(injector, port=port).start(), token=token, faults=injector)
+        holder["box"] = box
+        return box
+
+    def stop(self) -> None:
+        self.server.stop()
