@@ -194,6 +194,11 @@ class Step(_Model):
         return self.columns[name].header or name
 
 
+def _target_names() -> Any:
+    """The registered targets, when the JSON schema is made (its ``enum`` of ``target``)."""
+    return targets.names()
+
+
 class Mapping(_Model):
     """A whole mapping file. ``path`` is where it was loaded from."""
 
@@ -201,7 +206,7 @@ class Mapping(_Model):
     target: str = Field(
         targets.DEFAULT,
         description="The system written to: one of the registered targets.",
-        json_schema_extra=lambda schema: schema.update(enum=targets.names()),
+        json_schema_extra=lambda schema: schema.update(enum=_target_names()),
     )
     description: str | None = None
     language: Literal["en", "nl"] = Field(
@@ -356,13 +361,10 @@ def _reference_problems(mapping: Mapping) -> list[tuple[tuple[Any, ...], str]]:
                         msg=f"{source!r} is not a declared column{_suggest(source, step.columns)}",
                     )
         for i_check, check in enumerate(step.checks):
-            msg = _expression_problem(check.expr)
-            if msg:
-                problem("checks", i_check, "expr", msg=msg)
-        if step.when:
-            msg = _expression_problem(step.when)
-            if msg:
-                problem("when", msg=msg)
+            if trouble := _expression_problem(check.expr):
+                problem("checks", i_check, "expr", msg=trouble)
+        if step.when and (trouble := _expression_problem(step.when)):
+            problem("when", msg=trouble)
         seen.add(step.name)
     return problems
 
