@@ -308,7 +308,7 @@ def _open_journal(
     sandbox, and every record in it, is gone when the run ends.
     """
     if sandbox and chosen is None:
-        book = Journal(None, target=target.host, mapping=str(mapping.path))
+        book = Journal.in_memory(target=target.host, mapping=str(mapping.path))
     else:
         path = chosen or journal_path(mapping.path, target.host)
         if not path.exists() and not fresh:

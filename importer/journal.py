@@ -217,6 +217,11 @@ class Journal:
         self.meta = meta
 
     @classmethod
+    def in_memory(cls, *, target: str, mapping: str) -> Journal:
+        """A journal that is gone when the run ends (a run against a throwaway sandbox)."""
+        return cls(None, target=target, mapping=mapping)
+
+    @classmethod
     def read(cls, path: Path) -> Journal:
         """Open a journal to look at it, without a lock (a run may be writing it)."""
         return cls(path, target="", mapping="", read_only=True)

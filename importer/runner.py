@@ -78,26 +78,29 @@ def run(
 ) -> Result:
     """Import every row of a mapping into a target (or only plan it, with ``dry_run``).
 
-    ``stop``, when set (Ctrl-C), ends the run cleanly: nothing more is sent, requests in
-    flight finish, and the rows not sent are ``skipped``.
+    Sending needs a ``journal``: the file that makes a rerun resume and never create a record
+    twice (:meth:`Journal.open`), or, for a run whose records need not be remembered (a
+    throwaway sandbox), :meth:`Journal.in_memory`. ``stop``, when set (Ctrl-C), ends the run
+    cleanly: nothing more is sent, requests in flight finish, and the rows not sent are
+    ``skipped``.
     """
     sending = not dry_run and target is not None
+    if sending and journal is None:
+        raise TypeError(
+            "run() sends only with a journal: Journal.open(path, ...) to resume and never "
+            "send twice, or Journal.in_memory(...) when nothing needs remembering"
+        )
     plan = prepare(mapping, target.contract if sending and target else None)
     result = plan.result
     if sending and target is not None:
         result.dry_run = False
         result.target = target.host
         result.environment = target.environment
-        own_journal = journal is None
-        journal = journal or Journal(None, target=target.host, mapping=str(mapping.path))
+        assert journal is not None
         stop = stop or threading.Event()
-        try:
-            _Sender(plan, target, journal, options, stop).run()
-            if stop.is_set() and not result.stopped:
-                result.stopped, result.interrupted = "interrupted", True
-        finally:
-            if own_journal:
-                journal.close()
+        _Sender(plan, target, journal, options, stop).run()
+        if stop.is_set() and not result.stopped:
+            result.stopped, result.interrupted = "interrupted", True
     result.finished = dt.datetime.now().astimezone()
     return result
 
