@@ -15,10 +15,11 @@ Imitated:
   PtProject POST naming an existing PrId without PrGp updates that project (AFAS's examples add
   phases or change the status that way); with PrGp it is an insert, refused as a duplicate.
 - Refusals as HTTP 500 ``{"externalMessage", "errorNumber", "profitLogReference"}``, in Dutch
-  with the field's path: whatever the catalog's ``check_body`` finds (unknown fields or
-  objects, too long, values outside a list, wrong types); mandatory fields missing from whatever
-  is inserted, nested objects added by a PUT included (the catalog's ``missing_mandatory``,
-  plus ``Nm``/``LaNm`` for a new organisation/person); a DbId, project, order or order line that
+  with the field's path: whatever the sandbox's statement of Profit's rules
+  (:mod:`importer.sandbox.afas_rules`) finds (unknown fields or objects, too long, values outside
+  a list, wrong types); mandatory fields missing from whatever is inserted, nested objects added
+  by a PUT included (not for an organisation or person a Match code finds: that is an update);
+  a DbId, project, order or order line that
   does not exist; a DbId, OrNu or BcCo that already exists; an unknown project group; an FbSales
   insert without lines and without ``SoQu``; ``SoQu`` in an update; an address without ``CoId``;
   an old-style ``BaAc`` that is not 10 positions; a BSN (``SoSe``) failing the 11-test; several
@@ -31,7 +32,8 @@ Imitated:
   One match turns the insert into an update of it (the reply keeps its BcCo), none inserts,
   several is an error. Text compares trimmed and case-insensitively.
 - GetConnectors (:mod:`importer.sandbox.afas_get`); a query string over 2049 characters gives
-  404. ``GET /metainfo``, ``/metainfo/update/{Name}`` (the field catalog), ``/metainfo/get/{Name}``.
+  404. ``GET /metainfo``, ``/metainfo/update/{Name}`` (from the field listings),
+  ``/metainfo/get/{Name}``.
 - Sandbox only, not AFAS: ``GET {base}/sandbox/records`` (every record, per kind) and ``POST
   {base}/sandbox/reset`` (forget every record, number and received request).
 
@@ -56,11 +58,10 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import partial
 from typing import Any
 
 from starlette.applications import Starlette
@@ -68,9 +69,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from importer.sandbox import afas_get
+from importer.sandbox import afas_get, afas_rules
 from importer.sandbox.afas_store import PROJECT_GROUPS, AfasState, Record, Tx
-from importer.targets.afas import catalog
 
 __all__ = ["CONNECTORS", "PROJECT_GROUPS", "AfasState", "ProfitError", "create_app"]
 
@@ -157,58 +157,12 @@ def key_of(fields: dict[str, Any], name: str, path: str) -> str:
 
 # --- Messages -----------------------------------------------------------------------------------
 
-_TYPE_NAMES = {"integer": "geheel getal", "number": "getal", "boolean": "ja/nee-waarde"}
 
-
-@cache
-def _specs(connector: str, objects: tuple[str, ...]) -> dict[str, dict[str, Any]]:
-    try:
-        return catalog.fields(connector, ".".join(objects) or None)
-    except (KeyError, catalog.UnknownConnectorError):
-        return {}
-
-
-def _label(name: str, spec: dict[str, Any] | None) -> str:
-    description = (spec or {}).get("description", "").strip("'")
-    return f"{description} ({name})" if description else name
-
-
-def _as_text(value: Any) -> str:
-    return ("1" if value else "0") if isinstance(value, bool) else str(value)
-
-
-def violation_text(connector: str, v: catalog.Violation) -> str:
-    """A catalog Violation as an AFAS-like Dutch message that keeps the field's path."""
-    parts = re.sub(r"\[\d+\]", "", v.path).split(".")
-    owner = parts[-2] if len(parts) > 1 else connector
-    name = parts[-1].lstrip("@")
-    spec = _specs(connector, tuple(parts[1:-1])).get(name)
-    where = f"({v.path})"
-    if v.kind == "unknown_field":
-        return f"Het veld '{v.field}' bestaat niet in {owner} {where}."
-    if v.kind == "unknown_object":
-        return f"Het object '{v.field}' bestaat niet in {owner} {where}."
-    if spec is None:
-        return f"Ongeldig bericht {where}: {v.message}"
-    label = _label(name, spec)
-    if v.kind == "too_long":
-        length, limit = len(_as_text(v.value)), spec["length"]
-        return f"{label}: de waarde is {length} tekens lang, maximaal {limit} toegestaan {where}."
-    if v.kind == "not_allowed":
-        allowed = ", ".join(value["id"] for value in spec["values"][:20])
-        return f"{label}: de waarde '{v.value}' is niet toegestaan (toegestaan: {allowed}) {where}."
-    if v.kind == "wrong_type":
-        expected = _TYPE_NAMES.get(spec["type"], "tekst")
-        if spec.get("format") == "date":
-            expected = "datum in de vorm JJJJ-MM-DD"
-        return f"{label}: de waarde '{v.value}' is geen {expected} {where}."
-    return f"Ongeldig bericht {where}: {v.message}"
-
-
-def refusal(connector: str, violations: list[catalog.Violation]) -> str:
-    lines = [violation_text(connector, v) for v in violations[:MAX_MESSAGES]]
-    if len(violations) > MAX_MESSAGES:
-        lines.append(f"... en nog {len(violations) - MAX_MESSAGES} fouten.")
+def refusal(problems: list[afas_rules.Problem]) -> str:
+    """One message for a refused body: a line a problem, at most ``MAX_MESSAGES``."""
+    lines = [problem.text() for problem in problems[:MAX_MESSAGES]]
+    if len(problems) > MAX_MESSAGES:
+        lines.append(f"... en nog {len(problems) - MAX_MESSAGES} fouten.")
     return "\n".join(lines)
 
 
@@ -223,30 +177,17 @@ class Call:
     tx: Tx
     connector: str
 
-    def demand(self, objects: tuple[str, ...], element: dict[str, Any], path: str) -> None:
+    def demand(self, objects: tuple[str, ...], element: Any, path: str) -> None:
         """Refuse an insert of ``element`` (at ``objects`` below the root) lacking mandatory fields.
 
-        The element is wrapped in its ancestors, marked as existing, so that the catalog checks
-        this element's own fields and nothing else.
+        Only the element's own fields count: what it holds is demanded as it is inserted.
         """
-        node: dict[str, Any] = {"Element": {k: v for k, v in element.items() if k != "Objects"}}
-        for name in reversed(objects):
-            node = {"Element": {"Fields": {"@Action": "update"}, "Objects": {name: node}}}
-        body = {self.connector: node}
-        missing = catalog.missing_mandatory(self.connector, body, existing=bool(objects))
+        rules = afas_rules.object_rules(self.connector, objects)
+        missing = afas_rules.missing(rules, element_fields(element)) if rules else []
         if missing:
-            specs = _specs(self.connector, objects)
             raise ProfitError(
-                "\n".join(
-                    f"{_label(v.field, specs.get(v.field))}: veld is verplicht ({path}.{v.field})."
-                    for v in missing
-                )
+                "\n".join(f"{f.label}: veld is verplicht ({path}.{f.name})." for f in missing)
             )
-
-    def demand_field(self, objects: tuple[str, ...], fields: dict, name: str, path: str) -> None:
-        if not present(fields.get(name)):
-            label = _label(name, _specs(self.connector, objects).get(name))
-            raise ProfitError(f"{label}: veld is verplicht ({path}.{name}).")
 
 
 Handler = Callable[[Call, Any, str], dict[str, str]]
@@ -316,7 +257,6 @@ class RelationKind:
     match_field: str
     noun: str
     plural: str
-    name_field: str  # demanded for an insert (the catalog does not mark it mandatory)
     rules: dict[str, tuple[str, ...]]  # match code -> fields that must all be equal
 
 
@@ -327,7 +267,6 @@ ORGANISATION = RelationKind(
     "MatchOga",
     "organisatie",
     "organisaties",
-    "Nm",
     {"0": ("BcCo",), "1": ("CcNr",), "2": ("FiNr",), "3": ("Nm",)},
 )
 PERSON = RelationKind(
@@ -336,7 +275,6 @@ PERSON = RelationKind(
     "MatchPer",
     "persoon",
     "personen",
-    "LaNm",
     {
         "0": ("BcCo",),
         "1": ("SoSe",),
@@ -389,12 +327,10 @@ def _insert_relation(
     call: Call, rk: RelationKind, element: dict, path: str, objects: tuple[str, ...]
 ) -> Record:
     fields = element_fields(element)
-    call.demand(objects, element, path)
-    call.demand_field(objects, fields, rk.name_field, path)
+    call.demand(objects, element, path)  # BcCo among them unless AutoNum is true
     if _is_true(fields.get("AutoNum")):
         number = call.tx.next_id("BcCo")
     else:
-        call.demand_field(objects, fields, "BcCo", path)
         number = str(fields["BcCo"]).strip()
         if any(call.tx.find(kind, number) for kind in ("organisations", "persons")):
             raise ProfitError(f"Er bestaat al een organisatie of persoon met nummer '{number}'.")
@@ -755,10 +691,10 @@ CONNECTORS: dict[str, Connector] = {
 
 
 def run_update(state: AfasState, connector: str, body: Any, handler: Handler, status: int):
-    """Check a body against the catalog, then run every element in one transaction."""
-    violations = catalog.check_body(connector, body)
-    if violations:
-        return error_response(refusal(connector, violations))
+    """Check a body against Profit's rules, then run every element in one transaction."""
+    problems = afas_rules.problems(connector, body)
+    if problems:
+        return error_response(refusal(problems))
     element = body[connector]["Element"]
     many = isinstance(element, list)
     elements = element if many else [element]
@@ -872,9 +808,9 @@ def create_app(state: AfasState | None = None) -> Starlette:
         kind, name = request.path_params["kind"], request.path_params["name"]
         log(request, name, None)
         if kind == "update":
-            if name not in CONNECTORS:
-                return error_response(UNSUPPORTED)
-            return JSONResponse(catalog.metainfo(name))
+            spec = CONNECTORS.get(name)
+            info = afas_rules.metainfo(name, spec.description) if spec else None
+            return JSONResponse(info) if info else error_response(UNSUPPORTED)
         if kind != "get":
             return Response(status_code=404)
         info = afas_get.metainfo(name)
