@@ -70,15 +70,57 @@ from importer.sandbox.faults import (
     _drain,
 )
 from importer.sandbox.server import Server
-from importer.targets.recras.client import EMAIL, ISO_3166_2, KLANT_TEXT, PERSON_TEXT, PROVINCES
 
 __all__ = ["BearerAuth", "RecrasFaultInjector", "RecrasSandbox", "RecrasState", "create_app"]
 
 API = "/api2"
 PAGE_SIZE = 100
+
+# --- Recras's rules, as its API documentation states them (the sandbox's own copy) --------------
+# The sandbox imports nothing of the client: what a klant is comes from Recras's documentation of
+# POST /api2/klanten (the reference's recras-api.md and seed 002), not from the importer's target.
+
+# A klant's text fields: the documented JSON parameters, and btw_nummer, which the reference
+# names among the values klanten hold ("NL + 9 digits + B + 2 digits").
+KLANT_TEXT = (
+    "naam",
+    "adres",
+    "postcode",
+    "plaats",
+    "provinciecode",
+    "website",
+    "soort_klant",
+    "afdeling",
+    "factuur_adressering",
+    "btw_nummer",
+)
+# A new contact person's fields (seed 002: "Indien een nieuw contactpersoon ingevoerd wordt").
+PERSON_TEXT = (
+    "voornaam",
+    "achternaam",
+    "geslacht",
+    "aanhef",
+    "adres",
+    "postcode",
+    "plaats",
+    "telefoon1",
+    "telefoon2",
+    "email1",
+    "email2",
+)
 GESLACHT = ("man", "vrouw", "onbekend")
 EXTRA_TYPES = ("text", "number", "date", "singlechoice", "multiplechoice")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# provinciecode is ISO 3166-2: the country's two letters, a hyphen and up to three letters or
+# digits; a Dutch one is one of the twelve provinces of ISO 3166-2:NL.
+ISO_3166_2 = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
+PROVINCES = frozenset(
+    {"NL-DR", "NL-FL", "NL-FR", "NL-GE", "NL-GR", "NL-LI"}
+    | {"NL-NB", "NL-NH", "NL-OV", "NL-UT", "NL-ZE", "NL-ZH"}
+)
+# An e-mail address as far as one can tell without mailing it: a local part, "@", and a domain
+# of two or more labels, none empty (RFC 5321's domain form).
+EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 READ_ONLY = ("id", "type", "displaynaam")  # in Recras's answers; accepted back and ignored
 # The fields of a contact in a list of klanten, as Recras's example shows them.
 SUMMARY = (
