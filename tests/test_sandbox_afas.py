@@ -760,6 +760,31 @@ def test_put_of_a_sales_relation_clears_a_field_and_keeps_its_organisation(afas,
     assert list(state.organisations) == ["1000300"]
 
 
+def test_a_put_adding_nested_objects_demands_their_mandatory_fields(afas, state) -> None:
+    seed_org(state, "1000300", Nm="Jansen")
+    seed_debtor(state, "10060", "1000300", CuId="EUR")
+    seed_order(state, "60000177", [], DbId="10060")
+    account = {"Fields": {"Iban": "NL91ABNA0417164300"}}  # no country
+    organisation = {"Fields": {"MatchOga": "9"}, "Objects": {"KnBankAccount": {"Element": account}}}
+    relation = wrap(
+        "KnSalesRelationOrg",
+        {"@DbId": "10060", "Objects": {"KnOrganisation": {"Element": organisation}}},
+    )
+    lines = [{"Fields": {"VaIt": "2", "ItCd": "1000", "QuUn": "1"}}]  # a new line without a unit
+    order = wrap(
+        "FbSales", {"Fields": {"OrNu": "60000177"}, "Objects": {"FbSalesLines": {"Element": lines}}}
+    )
+
+    assert refused(afas.put("/connectors/KnSalesRelationOrg", json=relation)) == (
+        "Country of bank (CoId): veld is verplicht (KnSalesRelationOrg.KnOrganisation.KnBankAccount.CoId)."
+    )
+    assert refused(afas.put("/connectors/FbSales", json=order)) == (
+        "Unit (BiUn): veld is verplicht (FbSales.FbSalesLines[0].BiUn)."
+    )
+    assert state.organisations["1000300"]["objects"] == {}
+    assert state.salesorders["60000177"]["lines"] == []
+
+
 def test_a_project_post_naming_an_existing_project_adds_phases(afas, state) -> None:
     seed_project(state, "910004", PrGp="ALG", Ds="Advies")
     stages = [{"Fields": {"PrId": "910004", "PrSt": s, "Ds": f"Fase {s}"}} for s in ("01", "02")]
