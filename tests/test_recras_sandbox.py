@@ -220,6 +220,10 @@ def test_the_main_contact_comes_first_and_an_existing_person_is_linked_by_id(box
             "contactpersonen[1].email1 'jan@' is geen geldig e-mailadres",
         ),
         (
+            klant(contactpersonen=[person(hoofdcontact=True, email2="jan@voorbeeld..nl")]),
+            "contactpersonen[1].email2 'jan@voorbeeld..nl' is geen geldig e-mailadres",
+        ),
+        (
             klant(contactpersonen=[person(hoofdcontact=True, emial1="a@b.nl")]),
             "contactpersonen[1]: onbekend veld 'emial1'",
         ),
@@ -249,6 +253,7 @@ def test_the_main_contact_comes_first_and_an_existing_person_is_linked_by_id(box
         (klant(bedrijf_id=9), "bedrijf 9 bestaat niet"),
         (klant(postcode=1337), "postcode moet tekst zijn"),
         (klant(plaatz="Teststad"), "onbekend veld 'plaatz'"),
+        (klant(land="NL"), "onbekend veld 'land'"),  # not among Recras's documented fields
     ],
 )
 def test_each_rule_refuses_with_422_and_stores_nothing(box, api, body, message):
@@ -258,6 +263,20 @@ def test_each_rule_refuses_with_422_and_stores_nothing(box, api, body, message):
     assert message in reply.json()["error"]["message"]
     assert box.state.contacts == {} and box.state.persons == {}
     assert len(box.state.requests) == 1  # refused writes are recorded too
+
+
+def test_documented_values_are_accepted(box, api):
+    people = [person(hoofdcontact=True, email1="els.jansen@mail.voorbeeld.nl", geslacht="vrouw")]
+    bodies = [
+        klant(provinciecode="NL-FR", btw_nummer="NL123456789B01", contactpersonen=people),
+        klant(provinciecode="BE-VAN"),  # any country's ISO 3166-2 code
+        klant(provinciecode="", website=None),
+    ]
+
+    replies = [api.post("/klanten", json=body) for body in bodies]
+
+    assert [reply.status_code for reply in replies] == [201, 201, 201]
+    assert box.state.view(1)["contactpersonen"][0]["email1"] == "els.jansen@mail.voorbeeld.nl"
 
 
 def test_every_problem_of_a_body_is_in_one_message(api):

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from importer.sandbox import afas_rules
 from importer.sandbox.afas import CONNECTORS, AfasState, create_app
 from importer.sandbox.afas_store import KINDS
 from importer.sandbox.auth import AfasAuth
@@ -208,12 +209,12 @@ REPLIES = {
 }
 
 
-def test_example_bodies_cover_every_connector_and_are_clean_for_the_catalog() -> None:
+def test_example_bodies_cover_every_connector_and_are_clean_for_the_sandboxs_rules() -> None:
     assert {p.name for p in EXAMPLES_DIR.glob("*.json")} == set(EXAMPLES)
     assert {path.split("/")[2] for _, path in EXAMPLES.values()} == set(CONNECTORS)
     for name in EXAMPLES:
         body = json.loads((EXAMPLES_DIR / name).read_text(encoding="utf-8"))
-        assert catalog.check_body(next(iter(body)), body) == [], name
+        assert afas_rules.problems(next(iter(body)), body) == [], name
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
@@ -332,10 +333,41 @@ def test_missing_mandatory_fields_are_refused_with_their_path(afas: httpx.Client
     )
 
 
-def test_a_new_organisation_needs_a_name_even_when_matching_on_bcco(afas: httpx.Client) -> None:
-    body = wrap("KnOrganisation", {"Fields": {"MatchOga": "0", "BcCo": "1000002"}})
+def test_a_match_on_bcco_that_finds_nothing_is_an_insert_and_needs_its_fields(afas, state) -> None:
+    organisation = wrap("KnOrganisation", {"Fields": {"MatchOga": "0", "BcCo": "1000002"}})
+    person = wrap("KnPerson", {"Fields": {"MatchPer": "0", "BcCo": "1000003"}})
 
-    refused(afas.post("/connectors/KnOrganisation", json=body), "(Nm): veld is verplicht")
+    assert refused(afas.post("/connectors/KnOrganisation", json=organisation)) == (
+        "Postadres is adres (PadAdr): veld is verplicht (KnOrganisation.PadAdr).\n"
+        "Autonummering (AutoNum): veld is verplicht (KnOrganisation.AutoNum).\n"
+        "Name (Nm): veld is verplicht (KnOrganisation.Nm)."
+    )
+    assert refused(afas.post("/connectors/KnPerson", json=person)) == (
+        "Autonummering (AutoNum): veld is verplicht (KnPerson.AutoNum).\n"
+        "Last name (LaNm): veld is verplicht (KnPerson.LaNm)."
+    )
+    seed_org(state, "1000002", Nm="Bakkerij De Kok")
+    seed_person(state, "1000003", LaNm="Vries")
+    found = created(afas.post("/connectors/KnOrganisation", json=organisation))
+    assert found == {"BcCo": "1000002", "BcId": "9002"}
+    assert created(afas.post("/connectors/KnPerson", json=person))["BcCo"] == "1000003"
+
+
+def test_wrong_types_and_malformed_bodies_are_refused_in_dutch(afas: httpx.Client) -> None:
+    wrong = project(HrWe="36,5", DaSt="01-02-2024", Prof="-147x")
+    malformed = {"PtProject": {"Element": {"Fields": [], "Velden": {}}}}
+
+    assert refused(afas.post("/connectors/PtProject", json=wrong)) == (
+        "Standard working week (HrWe): de waarde '36,5' is geen getal (PtProject.HrWe).\n"
+        "Start date (DaSt): de waarde '01-02-2024' is geen datum in de vorm JJJJ-MM-DD "
+        "(PtProject.DaSt).\n"
+        "Project profile (Prof): de waarde '-147x' is geen geheel getal (PtProject.Prof)."
+    )
+    assert refused(afas.post("/connectors/PtProject", json=malformed)) == (
+        "Ongeldig bericht (PtProject.Fields): Fields moet een object zijn, geen lijst.\n"
+        "Ongeldig bericht (PtProject.Velden): onverwachte sleutel 'Velden' in Element "
+        "(verwacht: @attributen, Fields, Objects)."
+    )
 
 
 @pytest.mark.parametrize(
@@ -728,6 +760,31 @@ def test_put_of_a_sales_relation_clears_a_field_and_keeps_its_organisation(afas,
     assert list(state.organisations) == ["1000300"]
 
 
+def test_a_put_adding_nested_objects_demands_their_mandatory_fields(afas, state) -> None:
+    seed_org(state, "1000300", Nm="Jansen")
+    seed_debtor(state, "10060", "1000300", CuId="EUR")
+    seed_order(state, "60000177", [], DbId="10060")
+    account = {"Fields": {"Iban": "NL91ABNA0417164300"}}  # no country
+    organisation = {"Fields": {"MatchOga": "9"}, "Objects": {"KnBankAccount": {"Element": account}}}
+    relation = wrap(
+        "KnSalesRelationOrg",
+        {"@DbId": "10060", "Objects": {"KnOrganisation": {"Element": organisation}}},
+    )
+    lines = [{"Fields": {"VaIt": "2", "ItCd": "1000", "QuUn": "1"}}]  # a new line without a unit
+    order = wrap(
+        "FbSales", {"Fields": {"OrNu": "60000177"}, "Objects": {"FbSalesLines": {"Element": lines}}}
+    )
+
+    assert refused(afas.put("/connectors/KnSalesRelationOrg", json=relation)) == (
+        "Country of bank (CoId): veld is verplicht (KnSalesRelationOrg.KnOrganisation.KnBankAccount.CoId)."
+    )
+    assert refused(afas.put("/connectors/FbSales", json=order)) == (
+        "Unit (BiUn): veld is verplicht (FbSales.FbSalesLines[0].BiUn)."
+    )
+    assert state.organisations["1000300"]["objects"] == {}
+    assert state.salesorders["60000177"]["lines"] == []
+
+
 def test_a_project_post_naming_an_existing_project_adds_phases(afas, state) -> None:
     seed_project(state, "910004", PrGp="ALG", Ds="Advies")
     stages = [{"Fields": {"PrId": "910004", "PrSt": s, "Ds": f"Fase {s}"}} for s in ("01", "02")]
@@ -1078,12 +1135,70 @@ def test_metainfo_lists_the_connectors(afas: httpx.Client) -> None:
     }
 
 
-def test_metainfo_of_an_update_connector_is_the_catalog(afas: httpx.Client) -> None:
+def test_metainfo_of_an_update_connector_describes_its_fields_and_objects(afas) -> None:
     reply = afas.get("/metainfo/update/KnSalesRelationOrg")
+    project_times = afas.get("/metainfo/update/PtProject").json()["fields"]
 
     assert reply.status_code == 200
-    assert reply.json() == catalog.metainfo("KnSalesRelationOrg")
+    info = reply.json()
+    assert (info["name"], info["description"]) == (
+        "KnSalesRelationOrg",
+        "Verkooprelatie organisatie",
+    )
+    fields = {f["fieldId"]: f for f in info["fields"]}
+    assert fields["DbId"]["primaryKey"] is True and fields["CuId"]["mandatory"] is True
+    assert fields["CuId"] == {
+        "id": "CuId",
+        "fieldId": "CuId",
+        "primaryKey": False,
+        "dataType": "string",
+        "label": "Currency",
+        "mandatory": True,
+        "length": 3,
+        "notzero": False,
+        "values": [],
+    }
+    assert fields["InPv"]["values"][:2] == [
+        {"id": "A", "description": "Afdrukken"},
+        {"id": "B", "description": "Afdrukken + e-mail PDF"},
+    ]
+    organisation = info["objects"][0]
+    assert organisation["name"] == "KnOrganisation"
+    assert [o["name"] for o in organisation["objects"]][:3] == [
+        "KnBankAccount",
+        "KnBasicAddressAdr",
+        "KnBasicAddressPad",
+    ]
+    times = {f["fieldId"]: f["dataType"] for f in project_times if f["fieldId"] in ("StTm", "DaSt")}
+    assert times == {"StTm": "string", "DaSt": "date"}  # AFAS's examples send StTm "00:08:00"
     assert refused(afas.get("/metainfo/update/KnCustomK01")) == UNSUPPORTED
+
+
+INSERTS = sorted(
+    name
+    for name, (method, path) in EXAMPLES.items()
+    if method == "POST" and path.count("/") == 2 and name != "PtProject_POST_phases.json"
+)
+
+
+@pytest.mark.parametrize("name", INSERTS)
+def test_the_clients_contract_read_from_the_metainfo_checks_as_its_shipped_one(afas, name) -> None:
+    """The importer reads the sandbox's metainfo into a contract that agrees with the one it
+    ships, on an example insert and on the same body broken two ways."""
+    body = json.loads((EXAMPLES_DIR / name).read_text(encoding="utf-8"))
+    connector = next(iter(body))
+    read = catalog.Contract.from_metainfo(
+        connector, afas.get(f"/metainfo/update/{connector}").json()
+    )
+    shipped = catalog.Contract.shipped(connector)
+    assert shipped is not None
+    fields = body[connector]["Element"]["Fields"]
+    first = next(iter(fields))
+
+    assert read.violations(body) == shipped.violations(body) == []
+    for broken in ({**fields, first: "x" * 300}, {**fields, "Onbekend": "1"}):
+        body[connector]["Element"]["Fields"] = broken
+        assert read.violations(body) == shipped.violations(body) != []
 
 
 def test_metainfo_of_a_get_connector(afas: httpx.Client) -> None:

@@ -1,8 +1,13 @@
 """Built-in imitations of the target systems (AFAS Profit, Recras), on 127.0.0.1.
 
+``start(system, **options)`` starts one by name (``SYSTEMS``: "afas", "recras"). Each sandbox
+states its system's rules itself, from the systems' own documentation, and imports nothing of
+the importer's clients (``importer.targets``): a test double never shares the code it tests.
+
 An AFAS sandbox is three layers: :class:`FaultInjector` (latency, locked records, maintenance,
 dropped connections; off by default), :class:`AfasAuth` (``AfasToken`` and OAuth client
 credentials) and the connector app over an :class:`AfasState` (in memory, or a SQLite file).
+A Recras sandbox: :mod:`importer.sandbox.recras`.
 """
 
 from __future__ import annotations
@@ -10,14 +15,24 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from importer.sandbox.afas import AfasState, create_app
-from importer.sandbox.auth import AfasAuth
+from importer.sandbox.auth import AfasAuth, token_header
 from importer.sandbox.faults import FaultInjector, Faults
 from importer.sandbox.recras import RecrasSandbox
 from importer.sandbox.server import Server
 
-__all__ = ["AfasSandbox", "AfasState", "Faults", "RecrasSandbox", "Server", "create_app"]
+__all__ = [
+    "SYSTEMS",
+    "AfasSandbox",
+    "AfasState",
+    "Faults",
+    "RecrasSandbox",
+    "Server",
+    "create_app",
+    "start",
+]
 
 CLIENT_ID = "importer-sandbox"
 
@@ -86,8 +101,6 @@ class AfasSandbox:
         """Create the demo debtors through the sandbox's own API, as a user would."""
         import httpx
 
-        from importer.targets.afas.client import token_header
-
         headers = {"Authorization": token_header(self.token)}
         with httpx.Client(base_url=self.base_url, headers=headers) as client:
             for db_id, name, vat, street, number, postcode, city, country in DEMO_DEBTORS:
@@ -137,3 +150,24 @@ class AfasSandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+# The systems a sandbox imitates, by the name the importer gives them.
+SYSTEMS: dict[str, type[AfasSandbox] | type[RecrasSandbox]] = {
+    "afas": AfasSandbox,
+    "recras": RecrasSandbox,
+}
+
+
+def start(system: str, **options: Any) -> AfasSandbox | RecrasSandbox:
+    """Start the sandbox of ``system`` (a name in ``SYSTEMS``) on 127.0.0.1 and return it.
+
+    ``options`` go to that sandbox's ``start``: ``port``, ``faults`` and ``token`` for both;
+    ``state_path``, ``token_ttl`` and ``demo`` for AFAS; ``page_size`` for Recras (another option
+    is a TypeError). An unknown system is a ValueError naming the known ones.
+    """
+    sandbox = SYSTEMS.get(system)
+    if sandbox is None:
+        known = ", ".join(SYSTEMS)
+        raise ValueError(f"no sandbox for system {system!r}; known: {known}")
+    return sandbox.start(**options)

@@ -46,6 +46,12 @@ def token_data(header: str) -> str | None:
     return match.group(1) if match else None
 
 
+def token_header(token: str) -> str:
+    """The ``AfasToken`` Authorization header that carries ``token`` as its ``<data>``."""
+    xml = f"<token><version>1</version><data>{token}</data></token>"
+    return "AfasToken " + base64.b64encode(xml.encode("utf-8")).decode("ascii")
+
+
 def _same(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 

@@ -20,13 +20,14 @@ Imitated:
   the importer finds existing klanten) and ``GET /api2/contacten/{id}``.
 - Lists page: ``?page=N`` (from 1), ``X-Page-Size``, ``X-Total-Count`` and ``Link`` (first,
   last, prev, next) headers; 100 a page, or ``page_size`` given to the sandbox.
-- The rules of the documentation, refused with 422 ``{"error": {"message": ...}}`` in Dutch,
-  every problem of the body in one message: ``contactpersonen`` required (one or more); each
-  says ``hoofdcontact`` as true or false; exactly one main contact; an existing person given by
-  ``id`` must exist; ``geslacht`` man, vrouw or onbekend; e-mail addresses that look like one;
-  ``extra_fields`` typed (number: a whole number, date: ISO 8601, multiplechoice: a list of
-  texts, text and singlechoice: a text); ``provinciecode`` ISO 3166-2 (one of the twelve for
-  ``NL-``); ``bedrijf_id`` an existing company (default 1) and ``soort_klant`` one of its kinds.
+- The rules of the documentation (:mod:`importer.sandbox.recras_rules`), refused with 422
+  ``{"error": {"message": ...}}`` in Dutch, every problem of the body in one message:
+  ``contactpersonen`` required (one or more); each says ``hoofdcontact`` as true or false;
+  exactly one main contact; an existing person given by ``id`` must exist; ``geslacht`` man,
+  vrouw or onbekend; e-mail addresses that look like one; ``extra_fields`` typed (number: a
+  whole number, date: ISO 8601, multiplechoice: a list of texts, text and singlechoice: a
+  text); ``provinciecode`` ISO 3166-2 (one of the twelve for ``NL-``); ``bedrijf_id`` an
+  existing company (default 1) and ``soort_klant`` one of its kinds.
 - Other answers in the other shapes clients must read: bad JSON 400 ``{"message": ...}``; an
   unknown id 404 ``{"error": "..."}``; a bad query parameter 406 ``{"error": "..."}``; no or a
   wrong key 401 ``{"error": {"message": ...}}``; with ``state.refuse_writes`` every write 403
@@ -47,11 +48,9 @@ absent, the raw text when not JSON).
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import hmac
 import json
 import math
-import re
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -69,17 +68,14 @@ from importer.sandbox.faults import (
     Faults,
     _drain,
 )
+from importer.sandbox.recras_rules import PERSON_TEXT, read_klant
 from importer.sandbox.server import Server
-from importer.targets.recras.client import EMAIL, ISO_3166_2, KLANT_TEXT, PERSON_TEXT, PROVINCES
 
 __all__ = ["BearerAuth", "RecrasFaultInjector", "RecrasSandbox", "RecrasState", "create_app"]
 
 API = "/api2"
 PAGE_SIZE = 100
-GESLACHT = ("man", "vrouw", "onbekend")
-EXTRA_TYPES = ("text", "number", "date", "singlechoice", "multiplechoice")
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-READ_ONLY = ("id", "type", "displaynaam")  # in Recras's answers; accepted back and ignored
+
 # The fields of a contact in a list of klanten, as Recras's example shows them.
 SUMMARY = (
     "id",
@@ -261,144 +257,12 @@ class RecrasState:
         """(klant fields, contactpersonen or None, extra_fields or None) of a valid body."""
         if not isinstance(body, dict):
             raise RecrasError(400, {"message": "Invalid JSON: an object was expected"})
-        problems: list[str] = []
-        fields: dict[str, Any] = {}
-        for name, value in body.items():
-            if name in KLANT_TEXT:
-                if value is not None and not isinstance(value, str):
-                    problems.append(f"{name} moet tekst zijn")
-                fields[name] = value
-            elif name not in (*READ_ONLY, "bedrijf_id", "contactpersonen", "extra_fields"):
-                problems.append(f"onbekend veld '{name}'")
-        code = body.get("provinciecode")
-        if isinstance(code, str) and code and not _province_ok(code):
-            problems.append(f"ongeldige provinciecode '{code}' (ISO 3166-2, zoals NL-NH)")
-        if "bedrijf_id" in body:
-            company_id = body["bedrijf_id"]
-            if company_id is not None and not _whole(company_id):
-                problems.append("bedrijf_id moet een geheel getal zijn")
-            elif company_id is not None and company_id not in self.companies:
-                problems.append(f"bedrijf {company_id} bestaat niet")
-            else:
-                company = company_id or 1
-                fields["bedrijf_id"] = company
-        kind = body.get("soort_klant")
-        known = self.companies.get(company, {}).get("soorten_klant", [])
-        if isinstance(kind, str) and kind and kind not in known:
-            problems.append(
-                f"soort klant '{kind}' bestaat niet bij bedrijf {company} (wel: {', '.join(known)})"
-            )
-        people = None
-        if new or "contactpersonen" in body:
-            people = self._people(body.get("contactpersonen"), problems)
-        extra = None
-        if "extra_fields" in body and body["extra_fields"] is not None:
-            extra = _extra_fields(body["extra_fields"], problems)
-        if problems:
-            raise refused(problems)
-        return fields, people, extra
-
-    def _people(self, people: Any, problems: list[str]) -> list[dict[str, Any]]:
-        if not isinstance(people, list) or not people:
-            problems.append("contactpersonen is verplicht: geef één of meer contactpersonen op")
-            return []
-        main = 0
-        seen: set[int] = set()
-        out = []
-        for i, person in enumerate(people, start=1):
-            where = f"contactpersonen[{i}]"
-            if not isinstance(person, dict):
-                problems.append(f"{where} moet een object zijn")
-                continue
-            flag = person.get("hoofdcontact")
-            if not isinstance(flag, bool):
-                problems.append(f"{where}.hoofdcontact is verplicht (true of false)")
-            elif flag:
-                main += 1
-            if "id" in person:
-                person_id = person["id"]
-                if not _whole(person_id) or person_id not in self.persons:
-                    problems.append(f"contactpersoon {person_id} bestaat niet")
-                elif person_id in seen:
-                    problems.append(f"contactpersoon {person_id} staat twee keer in de lijst")
-                else:
-                    seen.add(person_id)
-                out.append({"id": person_id, "hoofdcontact": flag})
-                continue
-            for name, value in person.items():
-                if name == "hoofdcontact":
-                    continue
-                if name not in PERSON_TEXT:
-                    problems.append(f"{where}: onbekend veld '{name}'")
-                elif value is not None and not isinstance(value, str):
-                    problems.append(f"{where}.{name} moet tekst zijn")
-            sex = person.get("geslacht")
-            if sex is not None and sex not in GESLACHT:
-                problems.append(
-                    f"{where}.geslacht '{sex}' is ongeldig (mogelijk: man, vrouw, onbekend)"
-                )
-            for name in ("email1", "email2"):
-                address = person.get(name)
-                if isinstance(address, str) and address and not EMAIL.fullmatch(address):
-                    problems.append(f"{where}.{name} '{address}' is geen geldig e-mailadres")
-            out.append({**person, "hoofdcontact": flag})
-        if main != 1:
-            problems.append(
-                f"er kan slechts 1 hoofdcontactpersoon per klant zijn, er zijn er {main}"
-                if main
-                else "er moet precies 1 hoofdcontactpersoon zijn (hoofdcontact: true)"
-            )
-        return out
-
-
-def _province_ok(code: str) -> bool:
-    return bool(ISO_3166_2.fullmatch(code)) and (not code.startswith("NL-") or code in PROVINCES)
-
-
-def _whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _extra_fields(extra: Any, problems: list[str]) -> list[dict[str, Any]]:
-    if not isinstance(extra, list):
-        problems.append("extra_fields moet een lijst zijn van {name, type, value}")
-        return []
-    out = []
-    for i, item in enumerate(extra, start=1):
-        where = f"extra_fields[{i}]"
-        if not isinstance(item, dict):
-            problems.append(f"{where} moet een object zijn")
-            continue
-        name, kind, value = item.get("name"), item.get("type"), item.get("value")
-        if not (isinstance(name, str) and name.strip()):
-            problems.append(f"{where}.name is verplicht")
-        if kind not in EXTRA_TYPES:
-            problems.append(
-                f"{where}.type '{kind}' is ongeldig; mogelijk: {', '.join(EXTRA_TYPES)}"
-            )
-            continue
-        wrong = _extra_value_wrong(kind, value)
-        if wrong:
-            problems.append(f"extra veld '{name}' ({kind}): {wrong}")
-        out.append({"name": name, "type": kind, "value": value})
-    return out
-
-
-def _extra_value_wrong(kind: str, value: Any) -> str | None:
-    if kind == "number":
-        return None if _whole(value) else "value moet een geheel getal zijn"
-    if kind == "date":
-        if isinstance(value, str) and ISO_DATE.fullmatch(value):
-            try:
-                dt.date.fromisoformat(value)
-                return None
-            except ValueError:
-                pass
-        return "value moet een ISO 8601-datum zijn (JJJJ-MM-DD)"
-    if kind == "multiplechoice":
-        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
-        return None if ok else "value moet een lijst van teksten zijn"
-    return None if isinstance(value, str) else "value moet tekst zijn"
+        klant = read_klant(
+            body, new=new, company=company, companies=self.companies, persons=self.persons
+        )
+        if klant.problems:
+            raise refused(klant.problems)
+        return klant.fields, klant.people, klant.extra
 
 
 # --- the app -------------------------------------------------------------------------------------
