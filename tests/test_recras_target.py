@@ -14,6 +14,7 @@ from importer.errors import (
     LookupFailed,
     TargetUnreachable,
 )
+from importer.targets import ReplyKind
 from importer.targets.recras.client import RecrasContract, RecrasTarget, retry_after
 
 BASE = "https://acme.recras.nl"
@@ -72,7 +73,7 @@ def test_insert_posts_json_with_the_key_as_bearer_never_basic_and_reads_the_id()
 
     reply = target(fake).insert("klanten", {**KLANT, "naam": "Zoë"})
 
-    assert reply.ok and reply.ids["id"] == "83" and reply.ids["naam"] == "Zoë"
+    assert reply.kind is ReplyKind.OK and reply.ids["id"] == "83" and reply.ids["naam"] == "Zoë"
     me, post = fake.requests
     assert (me.method, str(me.url)) == ("GET", f"{BASE}/api2/personeel/me")
     assert (post.method, str(post.url)) == ("POST", f"{BASE}/api2/klanten")
@@ -158,7 +159,7 @@ def test_a_credential_check_that_does_not_answer_200_says_why(status, error):
 def test_error_bodies_are_read_from_error_message_or_error_message(body, message):
     reply = target(Recorder(httpx.Response(422, json=body))).insert("klanten", KLANT)
 
-    assert not reply.ok and not reply.transient and not reply.unknown
+    assert reply.kind is ReplyKind.REFUSED
     assert reply.error == f"HTTP 422: {message}"
 
 
@@ -192,11 +193,11 @@ def test_429_and_503_are_transient_and_say_how_long_to_wait(status, word):
         Recorder(httpx.Response(status, headers={"Retry-After": "12"}, json={"message": "Later"}))
     ).insert("klanten", KLANT)
 
-    assert reply.transient and not reply.ok and not reply.unknown
+    assert reply.kind is ReplyKind.TRANSIENT
     assert reply.retry_after == 12
     assert reply.error == f"Recras is {word} (HTTP {status}: Later); try again after 12 s"
     bare = target(Recorder(httpx.Response(status))).insert("klanten", KLANT)
-    assert bare.transient and bare.retry_after is None
+    assert (bare.kind, bare.retry_after) == (ReplyKind.TRANSIENT, None)
 
 
 def test_reads_answered_429_or_503_are_tried_again_after_a_bounded_wait():
@@ -235,7 +236,7 @@ def test_retry_after_as_an_http_date():
 def test_no_answer_after_sending_is_unknown_never_failed(failure):
     reply = target(Recorder(failure)).insert("klanten", KLANT)
 
-    assert reply.unknown and not reply.ok and not reply.transient
+    assert reply.kind is ReplyKind.UNKNOWN
     assert "the record may or may not exist: check klanten in Recras" in reply.error
 
 
@@ -251,7 +252,7 @@ def test_update_takes_the_id_out_of_the_body_and_puts_it_in_the_path():
 
     reply = target(fake).update("klanten", {"id": "17", "naam": "Nieuw"})
 
-    assert reply.ok and reply.ids["id"] == "17"
+    assert reply.kind is ReplyKind.OK and reply.ids["id"] == "17"
     put = fake.writes[0]
     assert (put.method, put.url.path) == ("PUT", "/api2/klanten/17")
     assert json.loads(put.content) == {"naam": "Nieuw"}
@@ -264,8 +265,9 @@ def test_update_without_a_usable_id_sends_nothing():
     missing = client.update("klanten", {"naam": "Nieuw"})
     wrong = client.update("klanten", {"id": "17/../../personeel", "naam": "Nieuw"})
 
-    assert not missing.ok and '"id"' in missing.error and "existing.get" in missing.error
-    assert not wrong.ok and "is not a Recras id" in wrong.error
+    assert missing.kind is ReplyKind.REFUSED and '"id"' in missing.error
+    assert "existing.get" in missing.error
+    assert wrong.kind is ReplyKind.REFUSED and "is not a Recras id" in wrong.error
     assert fake.writes == []
 
 

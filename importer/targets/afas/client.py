@@ -29,7 +29,7 @@ from importer.errors import (
     LookupFailed,
     TargetUnreachable,
 )
-from importer.targets import Reply, header_safe
+from importer.targets import Reply, ReplyKind, header_safe
 from importer.targets.afas.catalog import Contract
 
 HOW_TO_CONFIGURE = (
@@ -277,8 +277,7 @@ class AfasTarget:
             raise TargetUnreachable(f"Cannot reach AFAS at {self.host}: {exc}") from exc
         except httpx.TransportError as exc:
             return Reply(
-                ok=False,
-                unknown=True,
+                ReplyKind.UNKNOWN,
                 error=(
                     f"no answer from AFAS ({type(exc).__name__}); the record may or may not "
                     f"exist: check {connector} in Profit before sending it again"
@@ -371,19 +370,20 @@ def read_reply(connector: str, response: httpx.Response) -> Reply:
         )
     data = _json(response)
     if status in (200, 201):
-        return Reply(ok=True, ids=_ids(connector, data))
+        return Reply(ReplyKind.OK, ids=_ids(connector, data))
     if isinstance(data, dict) and "externalMessage" in data:
         message = str(data["externalMessage"]).strip()
         return Reply(
-            ok=False,
+            ReplyKind.TRANSIENT if TRANSIENT.search(message) else ReplyKind.REFUSED,
             error=message,
             log_reference=data.get("profitLogReference"),
-            transient=bool(TRANSIENT.search(message)),
         )
     if status == 503:
         return _unavailable(response, data)
     said = data.get("message") if isinstance(data, dict) else None
-    return Reply(ok=False, error=f"HTTP {status}: {said or response.text[:300] or 'no message'}")
+    return Reply(
+        ReplyKind.REFUSED, error=f"HTTP {status}: {said or response.text[:300] or 'no message'}"
+    )
 
 
 def _unavailable(response: httpx.Response, data: Any) -> Reply:
@@ -399,7 +399,7 @@ def _unavailable(response: httpx.Response, data: Any) -> Reply:
     text = f"AFAS is unavailable (HTTP 503{': ' + str(message) if message else ''})"
     if seconds is not None:
         text += f"; try again after {seconds:g} s"
-    return Reply(ok=False, error=text, retry_after=seconds, transient=True)
+    return Reply(ReplyKind.TRANSIENT, error=text, retry_after=seconds)
 
 
 def _json(response: httpx.Response) -> Any:

@@ -49,7 +49,7 @@ from importer.errors import (
     LookupFailed,
     TargetUnreachable,
 )
-from importer.targets import Reply, header_safe
+from importer.targets import Reply, ReplyKind, header_safe
 
 HOW_TO_CONFIGURE = (
     "Set RECRAS_BASE_URL (e.g. https://jouwbedrijf.recras.nl) and RECRAS_TOKEN (an API key "
@@ -246,7 +246,7 @@ class RecrasTarget:
         """``PUT /api2/{connector}/{id}`` with the id taken out of the body's ``"id"``."""
         if not isinstance(body, dict) or body.get("id") in (None, ""):
             return Reply(
-                ok=False,
+                ReplyKind.REFUSED,
                 error=(
                     f"an update of {connector} needs the record's id in the body's \"id\" field; "
                     'the template should hold "id": {{ existing.get("id") }}'
@@ -254,11 +254,13 @@ class RecrasTarget:
             )
         record_id = str(body["id"]).strip()
         if not _RECORD_ID.fullmatch(record_id):
-            return Reply(ok=False, error=f"{record_id!r} is not a Recras id (a whole number)")
+            return Reply(
+                ReplyKind.REFUSED, error=f"{record_id!r} is not a Recras id (a whole number)"
+            )
         rest = {k: v for k, v in body.items() if k != "id"}
         reply = self._write("PUT", connector, f"{_path(connector)}/{record_id}", rest)
         if reply.ok and "id" not in reply.ids:
-            return Reply(ok=True, ids={**reply.ids, "id": record_id})
+            return Reply(ReplyKind.OK, ids={**reply.ids, "id": record_id})
         return reply
 
     def _write(self, method: str, connector: str, path: str, body: Any) -> Reply:
@@ -270,8 +272,7 @@ class RecrasTarget:
             raise TargetUnreachable(f"Cannot reach Recras at {self.host}: {exc}") from exc
         except httpx.TransportError as exc:
             return Reply(
-                ok=False,
-                unknown=True,
+                ReplyKind.UNKNOWN,
                 error=(
                     f"no answer from Recras ({type(exc).__name__}); the record may or may not "
                     f"exist: check {connector} in Recras before sending it again"
@@ -421,7 +422,7 @@ def read_reply(connector: str, response: httpx.Response) -> Reply:
     status = response.status_code
     data = _json(response)
     if 200 <= status < 300:
-        return Reply(ok=True, ids=_ids(data))
+        return Reply(ReplyKind.OK, ids=_ids(data))
     message = best_message(data, response)
     if status in (429, 503):
         wait = retry_after(response.headers.get("retry-after"))
@@ -429,17 +430,16 @@ def read_reply(connector: str, response: httpx.Response) -> Reply:
         text = f"Recras is {what} (HTTP {status}: {message})"
         if wait is not None:
             text += f"; try again after {wait:g} s"
-        return Reply(ok=False, error=text, transient=True, retry_after=wait)
+        return Reply(ReplyKind.TRANSIENT, error=text, retry_after=wait)
     if status in (502, 504):
         return Reply(
-            ok=False,
-            unknown=True,
+            ReplyKind.UNKNOWN,
             error=(
                 f"no answer from Recras (HTTP {status}: {message}); the record may or may not "
                 f"exist: check {connector} in Recras before sending it again"
             ),
         )
-    return Reply(ok=False, error=f"HTTP {status}: {message}")
+    return Reply(ReplyKind.REFUSED, error=f"HTTP {status}: {message}")
 
 
 def best_message(data: Any, response: httpx.Response | None = None) -> str:
