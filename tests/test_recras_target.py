@@ -15,7 +15,7 @@ from importer.errors import (
     TargetUnreachable,
 )
 from importer.targets import ReplyKind
-from importer.targets.recras.client import RecrasContract, RecrasTarget, retry_after
+from importer.targets.recras.client import RecrasContract, RecrasTarget
 
 BASE = "https://acme.recras.nl"
 KEY = "s3cr3t-Recras-KEY-0123456789"
@@ -216,12 +216,6 @@ def test_reads_answered_429_or_503_are_tried_again_after_a_bounded_wait():
     busy.sleep = waits.append
     with pytest.raises(LookupFailed, match="HTTP 503: Onderhoud"):
         busy.lookup("contacten", [{"naam": "X"}])
-
-
-def test_retry_after_as_an_http_date():
-    assert retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now=lambda: 1445412480.0) == 30
-    assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=lambda: 1445412480.0 + 60) == 0
-    assert retry_after("soon") is None and retry_after(None) is None
 
 
 @pytest.mark.parametrize(

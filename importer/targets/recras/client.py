@@ -27,11 +27,9 @@ Conventions of this target:
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import json
 import os
 import re
-import socket
 import threading
 import time
 import unicodedata
@@ -41,7 +39,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from importer.audit import Audit, AuditTransport
+from importer.audit import Audit
 from importer.contract import Violation
 from importer.errors import (
     AuthenticationError,
@@ -49,7 +47,7 @@ from importer.errors import (
     LookupFailed,
     TargetUnreachable,
 )
-from importer.targets import Reply, ReplyKind, header_safe
+from importer.targets import Reply, ReplyKind, header_safe, http
 
 HOW_TO_CONFIGURE = (
     "Set RECRAS_BASE_URL (e.g. https://jouwbedrijf.recras.nl) and RECRAS_TOKEN (an API key "
@@ -57,7 +55,6 @@ HOW_TO_CONFIGURE = (
     "--sandbox."
 )
 
-NODELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _INSTANCE = re.compile(r"([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\.recras\.nl", re.I)
 _ENDPOINT = re.compile(r"[a-z][a-z0-9_]*(?:/[a-z][a-z0-9_]*)*")
@@ -93,10 +90,6 @@ def instance_of(base_url: str) -> tuple[str, str | None]:
         raise ConfigurationError(f"RECRAS_BASE_URL must start with https://. {HOW_TO_CONFIGURE}")
     instance = match.group(1).lower()
     return ("demo" if instance == "demo" else "instance"), instance
-
-
-def _audited(transport: httpx.BaseTransport, audit: Audit | None) -> httpx.BaseTransport:
-    return AuditTransport(transport, audit) if audit else transport
 
 
 def _root(base_url: str) -> str:
@@ -143,23 +136,19 @@ class RecrasTarget:
         self.base_url = root
         self.host = parts.netloc
         self._origin = _origin(root)
-        concurrency = max(1, concurrency)
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        self._client = httpx.Client(
-            base_url=f"{root}/api2",
+        self._client = http.client(
+            f"{root}/api2",
             headers={
                 "Authorization": f"Bearer {token}",
                 "Accept": "application/json",
                 "Content-Type": "application/json; charset=utf-8",
             },
             timeout=timeout,
-            follow_redirects=False,  # a redirect must never carry the key to another host
-            # Headers and body go out in two writes; without TCP_NODELAY the body waits
-            # for the server's delayed ACK (about 40 ms a request).
-            transport=_audited(
-                transport or httpx.HTTPTransport(socket_options=NODELAY, limits=limits), audit
-            ),
+            concurrency=concurrency,
+            transport=transport,
+            audit=audit,
         )
+        self._boundary = http.Boundary("Recras", self.host, records_in="Recras")
         self._checked = False
         self._check_lock = threading.Lock()
         self.sleep: Callable[[float], None] = time.sleep  # between tries of a read (tests: no-op)
@@ -205,10 +194,8 @@ class RecrasTarget:
         with self._check_lock:
             if self._checked:
                 return
-            try:
+            with self._boundary.checking():
                 response = self._get("/personeel/me")
-            except httpx.TransportError as exc:
-                raise TargetUnreachable(f"Cannot reach Recras at {self.host}: {exc}") from exc
             status = response.status_code
             if status in (401, 403):
                 self._refused(response)
@@ -266,21 +253,14 @@ class RecrasTarget:
     def _write(self, method: str, connector: str, path: str, body: Any) -> Reply:
         self.check_credentials()
         content = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        try:
-            response = self._request(method, path, content=content)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise TargetUnreachable(f"Cannot reach Recras at {self.host}: {exc}") from exc
-        except httpx.TransportError as exc:
-            return Reply(
-                ReplyKind.UNKNOWN,
-                error=(
-                    f"no answer from Recras ({type(exc).__name__}); the record may or may not "
-                    f"exist: check {connector} in Recras before sending it again"
-                ),
-            )
-        if response.status_code in (401, 403):
-            self._refused(response)
-        return read_reply(connector, response)
+        answer = self._boundary.write(
+            connector, lambda: self._request(method, path, content=content)
+        )
+        if isinstance(answer, Reply):
+            return answer  # no answer came
+        if answer.status_code in (401, 403):
+            self._refused(answer)
+        return read_reply(connector, answer)
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -312,14 +292,8 @@ class RecrasTarget:
         visited: set[str] = set()
         total: int | None = None
         for _ in range(MAX_PAGES):
-            try:
+            with self._boundary.reading(f"{connector} could not be read: no answer from Recras"):
                 response = self._get(url)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                raise TargetUnreachable(f"Cannot reach Recras at {self.host}: {exc}") from exc
-            except httpx.TransportError as exc:
-                raise LookupFailed(
-                    f"{connector} could not be read: no answer from Recras ({type(exc).__name__})"
-                ) from exc
             if response.status_code in (401, 403):
                 self._refused(response)
             visited.add(str(response.url))
@@ -382,7 +356,7 @@ class RecrasTarget:
             response = self._request("GET", url)
             if response.status_code not in (429, 503) or attempt == READ_TRIES:
                 return response
-            wait = retry_after(response.headers.get("retry-after"))
+            wait = http.retry_after(response.headers.get("retry-after"))
             self.sleep(min(READ_WAIT, wait if wait is not None else 2.0 ** (attempt - 1)))
         raise AssertionError("unreachable")
 
@@ -425,7 +399,7 @@ def read_reply(connector: str, response: httpx.Response) -> Reply:
         return Reply(ReplyKind.OK, ids=_ids(data))
     message = best_message(data, response)
     if status in (429, 503):
-        wait = retry_after(response.headers.get("retry-after"))
+        wait = http.retry_after(response.headers.get("retry-after"))
         what = "busy" if status == 429 else "unavailable"
         text = f"Recras is {what} (HTTP {status}: {message})"
         if wait is not None:
@@ -474,23 +448,6 @@ def _text(value: Any) -> str:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return "; ".join(v.strip() for v in value if v.strip())
     return ""
-
-
-def retry_after(value: str | None, now: Callable[[], float] = time.time) -> float | None:
-    """Seconds of a ``Retry-After`` header: a number, or an HTTP date (None if absent/bad)."""
-    if value is None or not value.strip():
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.UTC)
-        seconds = when.timestamp() - now()
-    return max(0.0, seconds) if seconds == seconds else None
 
 
 def _next_link(response: httpx.Response) -> str | None:
