@@ -397,6 +397,27 @@ def test_lookup_matches_every_record_that_fits_so_the_runner_can_refuse_ambiguit
     assert sorted(f["id"] for f in found) == [1, 2]
 
 
+def test_lookup_finds_next_among_other_links_in_any_order_and_over_several_headers():
+    def handler(request):
+        if request.url.path == "/api2/personeel/me":
+            return ME
+        if request.url.params.get("page") == "2":
+            return httpx.Response(200, json=CONTACTS[2:])
+        links = [
+            ("Link", '<https://acme.recras.nl/api2/contacten?page=1>; rel="first"'),
+            (
+                "Link",
+                '<https://acme.recras.nl/api2/contacten?page=9>; rel="last", '
+                '</api2/contacten?page=2>; rel="next"',
+            ),
+        ]
+        return httpx.Response(200, json=CONTACTS[:2], headers=links)
+
+    found = target(handler).lookup("contacten", [{"postcode": "1016 DV"}])
+
+    assert [f["id"] for f in found] == [5]
+
+
 def test_lookup_refuses_a_next_page_on_another_host():
     def handler(request):
         if request.url.path == "/api2/personeel/me":

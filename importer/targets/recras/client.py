@@ -304,7 +304,7 @@ class RecrasTarget:
                 raise LookupFailed(f"{connector} could not be read: {why}")
             rows.extend(r for r in data if isinstance(r, dict))
             total = _int(response.headers.get("x-total-count"), total)
-            following = _next_link(response)
+            following = response.links.get("next", {}).get("url")
             if following is None:
                 if total is not None and len(rows) < total:
                     raise LookupFailed(
@@ -448,36 +448,6 @@ def _text(value: Any) -> str:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return "; ".join(v.strip() for v in value if v.strip())
     return ""
-
-
-def _next_link(response: httpx.Response) -> str | None:
-    """The ``rel="next"`` URL of a ``Link`` header, if any."""
-    for link in response.headers.get_list("link", split_commas=False):
-        for part in _split_links(link):
-            target, _, params = part.partition(";")
-            target = target.strip()
-            if not (target.startswith("<") and target.endswith(">")):
-                continue
-            for param in params.split(";"):
-                name, _, value = param.strip().partition("=")
-                if name.strip().lower() == "rel" and "next" in value.strip('"').lower().split():
-                    return target[1:-1]
-    return None
-
-
-def _split_links(header: str) -> list[str]:
-    """A Link header's entries (commas inside ``<...>`` do not split)."""
-    parts, depth, start = [], False, 0
-    for i, c in enumerate(header):
-        if c == "<":
-            depth = True
-        elif c == ">":
-            depth = False
-        elif c == "," and not depth:
-            parts.append(header[start:i])
-            start = i + 1
-    parts.append(header[start:])
-    return [p.strip() for p in parts if p.strip()]
 
 
 def _int(value: str | None, default: int | None) -> int | None:
