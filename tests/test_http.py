@@ -7,7 +7,7 @@ import pytest
 
 from importer.errors import LookupFailed, TargetUnreachable
 from importer.targets import ReplyKind
-from importer.targets.http import Boundary, retry_after
+from importer.targets.http import Boundary, Busy, backoff, retry_after
 
 BOUNDARY = Boundary("AFAS", "12345.rest.afas.online", records_in="Profit")
 
@@ -32,6 +32,25 @@ def test_retry_after_as_an_http_date():
 )
 def test_retry_after_as_a_number_of_a_header_or_a_json_body(value, seconds):
     assert retry_after(value) == seconds
+
+
+@pytest.mark.parametrize(
+    ("headers", "attempt", "wait"),
+    [
+        ({}, 1, 1.0),
+        ({}, 3, 4.0),
+        ({}, 9, 10.0),
+        ({"Retry-After": "3"}, 3, 3.0),
+        ({"Retry-After": "600"}, 1, 10.0),
+    ],
+)
+def test_stamina_is_told_to_wait_as_a_busy_read_asks_within_bounds_else_exponentially(
+    headers, attempt, wait
+):
+    busy = Busy(httpx.Response(429, headers=headers), attempt, max_wait=10.0)
+
+    assert backoff(busy) == wait
+    assert backoff(httpx.ReadTimeout("slow")) is False  # no answer: not tried again
 
 
 def failing(exc: Exception):

@@ -6,6 +6,7 @@ import json
 
 import httpx
 import pytest
+import stamina
 
 from importer import targets
 from importer.errors import (
@@ -15,11 +16,29 @@ from importer.errors import (
     TargetUnreachable,
 )
 from importer.targets import ReplyKind
-from importer.targets.recras.client import RecrasContract, RecrasTarget
+from importer.targets.recras.client import READ_TRIES, RecrasContract, RecrasTarget
 
 BASE = "https://acme.recras.nl"
 KEY = "s3cr3t-Recras-KEY-0123456789"
 ME = httpx.Response(200, json={"id": 1, "voornaam": "Api"})
+
+
+@pytest.fixture(autouse=True)
+def no_waits():
+    """Reads answered 429 or 503 are tried as often as in a run, without waiting (stamina's
+    test mode)."""
+    with stamina.set_testing(True, attempts=READ_TRIES, cap=True):
+        yield
+
+
+@pytest.fixture
+def waits():
+    """The wait stamina was told to make before each retry (its test mode then waits 0 s)."""
+    seen: list[float] = []
+    hooks = stamina.instrumentation.get_on_retry_hooks()
+    stamina.instrumentation.set_on_retry_hooks([lambda retry: seen.append(retry.caused_by.wait)])
+    yield seen
+    stamina.instrumentation.set_on_retry_hooks(hooks)
 
 
 def target(handler, base: str = BASE, **options) -> RecrasTarget:
@@ -132,10 +151,8 @@ def test_an_unreachable_host_stops_the_run():
     [(404, ConfigurationError), (500, TargetUnreachable), (503, TargetUnreachable)],
 )
 def test_a_credential_check_that_does_not_answer_200_says_why(status, error):
-    client = target(lambda r: httpx.Response(status, text="Not Found"))
-    client.sleep = lambda seconds: None
     with pytest.raises(error) as exc:
-        client.contract("klanten")
+        target(lambda r: httpx.Response(status, text="Not Found")).contract("klanten")
 
     assert f"HTTP {status}" in str(exc.value)
 
@@ -200,22 +217,32 @@ def test_429_and_503_are_transient_and_say_how_long_to_wait(status, word):
     assert (bare.kind, bare.retry_after) == (ReplyKind.TRANSIENT, None)
 
 
-def test_reads_answered_429_or_503_are_tried_again_after_a_bounded_wait():
-    waits = []
+def test_reads_answered_429_or_503_are_tried_again_after_a_bounded_wait(waits):
     fake = Recorder(
         httpx.Response(429),
         httpx.Response(503, headers={"Retry-After": "600"}),
         httpx.Response(200, json=[{"id": 1, "naam": "x"}]),
     )
-    client = target(fake)
-    client.sleep = waits.append
 
-    assert [r["id"] for r in client.lookup("contacten", [{"naam": "X"}])] == [1]
+    assert [r["id"] for r in target(fake).lookup("contacten", [{"naam": "X"}])] == [1]
+    # a bare 429: 1 s, the first of 1, 2, 4 s; a 503 asking for 600 s: at most 10 s
     assert waits == [1.0, 10.0]
-    busy = target(Recorder(httpx.Response(503, json={"message": "Onderhoud"})))
-    busy.sleep = waits.append
+    assert len(fake.requests) == 1 + 3  # the key's check, then the read three times
+
+    waits.clear()
+    busy = Recorder(httpx.Response(503, json={"message": "Onderhoud"}))
     with pytest.raises(LookupFailed, match="HTTP 503: Onderhoud"):
-        busy.lookup("contacten", [{"naam": "X"}])
+        target(busy).lookup("contacten", [{"naam": "X"}])
+    assert waits == [1.0, 2.0, 4.0]
+    assert len(busy.requests) == 1 + READ_TRIES
+
+
+def test_a_read_that_gets_no_answer_is_not_tried_again(waits):
+    fake = Recorder(httpx.ReadTimeout("slow"), httpx.Response(200, json=[]))
+
+    with pytest.raises(LookupFailed, match=r"no answer from Recras \(ReadTimeout\)"):
+        target(fake).lookup("contacten", [{"naam": "X"}])
+    assert (waits, len(fake.requests)) == ([], 2)
 
 
 @pytest.mark.parametrize(

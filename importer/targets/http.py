@@ -1,5 +1,5 @@
-"""The HTTP plumbing every target shares: its httpx client, ``Retry-After``, and the boundary
-where httpx's errors become importer's.
+"""The HTTP plumbing every target shares: its httpx client, ``Retry-After``, reads tried again
+with stamina, and the boundary where httpx's errors become importer's.
 
 Like httpx's own ``map_httpcore_exceptions`` (``httpx/_transports/default.py``), foreign
 errors are translated in one place, with ``raise ... from exc``:
@@ -11,6 +11,9 @@ errors are translated in one place, with ``raise ... from exc``:
 - on a read: :class:`LookupFailed` (the rows that needed it fail, the run goes on);
 - on a check made before anything is written (credentials, a connector's fields): any
   transport error stops the run.
+
+Only reads are tried again here (:func:`retried`): they change nothing. A write is tried
+again by the runner, which journals each try (``importer/runner.py``).
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import email.utils
+import logging
 import socket
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import httpx
+import stamina
 
 from importer.audit import Audit, AuditTransport
 from importer.errors import LookupFailed, TargetUnreachable
@@ -32,6 +37,12 @@ from importer.targets import Reply, ReplyKind
 # Headers and body go out in two writes; without TCP_NODELAY the body waits for the server's
 # delayed ACK (about 40 ms a request).
 NODELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+BUSY = (429, 503)  # a read answered so is tried again
+
+# stamina logs each retry at WARNING. With no logging set up (the CLI sets none), Python would
+# print a bare "stamina.retry_scheduled" amid the CLI's output; an application that does set
+# logging up still receives the records.
+logging.getLogger("stamina").addHandler(logging.NullHandler())
 
 
 def client(
@@ -81,6 +92,42 @@ def retry_after(value: object, now: Callable[[], float] = time.time) -> float | 
     else:
         return None
     return max(0.0, seconds) if seconds == seconds else None  # NaN is no answer
+
+
+class Busy(Exception):
+    """A read answered 429 or 503, raised in a try so that stamina tries it again."""
+
+    def __init__(self, response: httpx.Response, attempt: int, max_wait: float):
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+        asked = retry_after(response.headers.get("retry-after"))
+        # as long as the system asks, within bounds; else 1, 2, 4 s
+        self.wait = min(max_wait, asked if asked is not None else 2.0 ** (attempt - 1))
+
+
+def backoff(exc: Exception) -> float | bool:
+    """stamina's backoff hook: a busy read waits what it says; nothing else is tried again."""
+    return exc.wait if isinstance(exc, Busy) else False
+
+
+def retried(send: Callable[[], httpx.Response], *, tries: int, max_wait: float) -> httpx.Response:
+    """A read (``send()``) tried up to ``tries`` times while it is answered 429 or 503, waiting
+    as ``Retry-After`` says but at most ``max_wait`` s (else 1, 2, 4 s), with stamina.
+
+    The last answer comes back whatever it is: the caller says what it means. Transport
+    errors are not tried again (the boundary's ``reading`` says what they mean).
+    """
+    try:
+        # tries alone bound it: stamina's default 45 s timeout would cut a patient read short
+        for attempt in stamina.retry_context(on=backoff, attempts=tries, timeout=None):
+            with attempt:
+                response = send()
+                if response.status_code in BUSY:
+                    raise Busy(response, attempt.num, max_wait)
+                return response
+    except Busy as busy:
+        return busy.response
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,6 @@ import json
 import os
 import re
 import threading
-import time
 import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -151,7 +150,6 @@ class RecrasTarget:
         self._boundary = http.Boundary("Recras", self.host, records_in="Recras")
         self._checked = False
         self._check_lock = threading.Lock()
-        self.sleep: Callable[[float], None] = time.sleep  # between tries of a read (tests: no-op)
 
     # --- configuration --------------------------------------------------------------------------
 
@@ -352,13 +350,7 @@ class RecrasTarget:
 
     def _get(self, url: str) -> httpx.Response:
         """A read, tried again after 429 or 503 (waiting as asked, at most READ_WAIT s)."""
-        for attempt in range(1, READ_TRIES + 1):
-            response = self._request("GET", url)
-            if response.status_code not in (429, 503) or attempt == READ_TRIES:
-                return response
-            wait = http.retry_after(response.headers.get("retry-after"))
-            self.sleep(min(READ_WAIT, wait if wait is not None else 2.0 ** (attempt - 1)))
-        raise AssertionError("unreachable")
+        return http.retried(lambda: self._request("GET", url), tries=READ_TRIES, max_wait=READ_WAIT)
 
     def _request(self, method: str, url: str, *, content: bytes | None = None) -> httpx.Response:
         """One request (the audit hook, if any, sees it and its answer: AuditTransport)."""
