@@ -36,7 +36,7 @@ from importer.mapping import Mapping, Step
 from importer.plan import Plan, contract_problem, invalid, member_outcome, prepare
 from importer.render import RenderError, compact
 from importer.results import Outcome, Result, Status
-from importer.targets import Reply, Target
+from importer.targets import Reply, ReplyKind, Target
 from importer.validation import Problem
 
 # A parent in one of these states has ids its children can use.
@@ -571,7 +571,7 @@ class _Sender:
 
     def _retry_wait(self, reply: Reply, attempt: int, waited: float) -> float | None:
         """Seconds to wait before trying again, or None when this reply is final."""
-        if reply.ok or reply.unknown or not reply.transient or attempt > self.options.retries:
+        if reply.kind is not ReplyKind.TRANSIENT or attempt > self.options.retries:
             return None
         if self.stop.is_set():
             return None

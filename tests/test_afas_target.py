@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from importer.errors import AuthenticationError, ConfigurationError, TargetUnreachable
+from importer.targets import ReplyKind
 from importer.targets.afas.client import AfasTarget, token_header
 
 
@@ -41,7 +42,7 @@ def test_request_goes_to_the_connector_with_headers_and_json():
 
     reply = target(handler).insert("PtProject", {"PtProject": {"Element": {"Fields": {"Ds": "é"}}}})
 
-    assert reply.ok and reply.ids == {"PrId": "97345"}
+    assert (reply.kind, reply.ids) == (ReplyKind.OK, {"PrId": "97345"})
     assert (
         seen["url"] == "https://12345.resttest.afas.online/ProfitRestServices/connectors/PtProject"
     )
@@ -71,8 +72,20 @@ def test_a_500_is_a_row_error_with_the_log_reference():
 
     reply = target(lambda r: httpx.Response(500, json=body)).insert("PtProject", {})
 
-    assert not reply.ok and not reply.unknown
+    assert reply.kind is ReplyKind.REFUSED
     assert (reply.error, reply.log_reference) == ("Projectgroep 'X' bestaat niet.", "B8213AF1")
+
+
+def test_a_500_saying_the_record_is_locked_is_transient():
+    body = {
+        "externalMessage": "Het record is vergrendeld door een andere gebruiker.",
+        "profitLogReference": "C0FFEE12",
+    }
+
+    reply = target(lambda r: httpx.Response(500, json=body)).insert("PtProject", {})
+
+    assert (reply.kind, reply.log_reference) == (ReplyKind.TRANSIENT, "C0FFEE12")
+    assert (reply.ok, reply.transient, reply.unknown) == (False, True, False)
 
 
 def test_a_400_keeps_its_message():
@@ -92,7 +105,7 @@ def test_no_answer_is_an_unknown_outcome_never_a_failure():
 
     reply = target(handler).insert("PtProject", {})
 
-    assert reply.unknown and not reply.ok
+    assert reply.kind is ReplyKind.UNKNOWN
     assert "may or may not exist" in reply.error
 
 
@@ -287,7 +300,7 @@ def test_a_503_says_when_to_try_again():
 
     reply = target(lambda r: httpx.Response(503, json=body)).insert("PtProject", {})
 
-    assert (reply.ok, reply.retry_after) == (False, 7200)
+    assert (reply.kind, reply.retry_after) == (ReplyKind.TRANSIENT, 7200)
     assert (
         reply.error
         == "AFAS is unavailable (HTTP 503: Profit is in onderhoud); try again after 7200 s"

@@ -6,6 +6,7 @@ import json
 
 import httpx
 import pytest
+import stamina
 
 from importer import targets
 from importer.errors import (
@@ -14,11 +15,30 @@ from importer.errors import (
     LookupFailed,
     TargetUnreachable,
 )
-from importer.targets.recras.client import RecrasContract, RecrasTarget, retry_after
+from importer.targets import ReplyKind
+from importer.targets.recras.client import READ_TRIES, RecrasContract, RecrasTarget
 
 BASE = "https://acme.recras.nl"
 KEY = "s3cr3t-Recras-KEY-0123456789"
 ME = httpx.Response(200, json={"id": 1, "voornaam": "Api"})
+
+
+@pytest.fixture(autouse=True)
+def no_waits():
+    """Reads answered 429 or 503 are tried as often as in a run, without waiting (stamina's
+    test mode)."""
+    with stamina.set_testing(True, attempts=READ_TRIES, cap=True):
+        yield
+
+
+@pytest.fixture
+def waits():
+    """The wait stamina was told to make before each retry (its test mode then waits 0 s)."""
+    seen: list[float] = []
+    hooks = stamina.instrumentation.get_on_retry_hooks()
+    stamina.instrumentation.set_on_retry_hooks([lambda retry: seen.append(retry.caused_by.wait)])
+    yield seen
+    stamina.instrumentation.set_on_retry_hooks(hooks)
 
 
 def target(handler, base: str = BASE, **options) -> RecrasTarget:
@@ -72,7 +92,7 @@ def test_insert_posts_json_with_the_key_as_bearer_never_basic_and_reads_the_id()
 
     reply = target(fake).insert("klanten", {**KLANT, "naam": "Zoë"})
 
-    assert reply.ok and reply.ids["id"] == "83" and reply.ids["naam"] == "Zoë"
+    assert reply.kind is ReplyKind.OK and reply.ids["id"] == "83" and reply.ids["naam"] == "Zoë"
     me, post = fake.requests
     assert (me.method, str(me.url)) == ("GET", f"{BASE}/api2/personeel/me")
     assert (post.method, str(post.url)) == ("POST", f"{BASE}/api2/klanten")
@@ -131,10 +151,8 @@ def test_an_unreachable_host_stops_the_run():
     [(404, ConfigurationError), (500, TargetUnreachable), (503, TargetUnreachable)],
 )
 def test_a_credential_check_that_does_not_answer_200_says_why(status, error):
-    client = target(lambda r: httpx.Response(status, text="Not Found"))
-    client.sleep = lambda seconds: None
     with pytest.raises(error) as exc:
-        client.contract("klanten")
+        target(lambda r: httpx.Response(status, text="Not Found")).contract("klanten")
 
     assert f"HTTP {status}" in str(exc.value)
 
@@ -158,7 +176,7 @@ def test_a_credential_check_that_does_not_answer_200_says_why(status, error):
 def test_error_bodies_are_read_from_error_message_or_error_message(body, message):
     reply = target(Recorder(httpx.Response(422, json=body))).insert("klanten", KLANT)
 
-    assert not reply.ok and not reply.transient and not reply.unknown
+    assert reply.kind is ReplyKind.REFUSED
     assert reply.error == f"HTTP 422: {message}"
 
 
@@ -192,35 +210,39 @@ def test_429_and_503_are_transient_and_say_how_long_to_wait(status, word):
         Recorder(httpx.Response(status, headers={"Retry-After": "12"}, json={"message": "Later"}))
     ).insert("klanten", KLANT)
 
-    assert reply.transient and not reply.ok and not reply.unknown
+    assert reply.kind is ReplyKind.TRANSIENT
     assert reply.retry_after == 12
     assert reply.error == f"Recras is {word} (HTTP {status}: Later); try again after 12 s"
     bare = target(Recorder(httpx.Response(status))).insert("klanten", KLANT)
-    assert bare.transient and bare.retry_after is None
+    assert (bare.kind, bare.retry_after) == (ReplyKind.TRANSIENT, None)
 
 
-def test_reads_answered_429_or_503_are_tried_again_after_a_bounded_wait():
-    waits = []
+def test_reads_answered_429_or_503_are_tried_again_after_a_bounded_wait(waits):
     fake = Recorder(
         httpx.Response(429),
         httpx.Response(503, headers={"Retry-After": "600"}),
         httpx.Response(200, json=[{"id": 1, "naam": "x"}]),
     )
-    client = target(fake)
-    client.sleep = waits.append
 
-    assert [r["id"] for r in client.lookup("contacten", [{"naam": "X"}])] == [1]
+    assert [r["id"] for r in target(fake).lookup("contacten", [{"naam": "X"}])] == [1]
+    # a bare 429: 1 s, the first of 1, 2, 4 s; a 503 asking for 600 s: at most 10 s
     assert waits == [1.0, 10.0]
-    busy = target(Recorder(httpx.Response(503, json={"message": "Onderhoud"})))
-    busy.sleep = waits.append
+    assert len(fake.requests) == 1 + 3  # the key's check, then the read three times
+
+    waits.clear()
+    busy = Recorder(httpx.Response(503, json={"message": "Onderhoud"}))
     with pytest.raises(LookupFailed, match="HTTP 503: Onderhoud"):
-        busy.lookup("contacten", [{"naam": "X"}])
+        target(busy).lookup("contacten", [{"naam": "X"}])
+    assert waits == [1.0, 2.0, 4.0]
+    assert len(busy.requests) == 1 + READ_TRIES
 
 
-def test_retry_after_as_an_http_date():
-    assert retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now=lambda: 1445412480.0) == 30
-    assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=lambda: 1445412480.0 + 60) == 0
-    assert retry_after("soon") is None and retry_after(None) is None
+def test_a_read_that_gets_no_answer_is_not_tried_again(waits):
+    fake = Recorder(httpx.ReadTimeout("slow"), httpx.Response(200, json=[]))
+
+    with pytest.raises(LookupFailed, match=r"no answer from Recras \(ReadTimeout\)"):
+        target(fake).lookup("contacten", [{"naam": "X"}])
+    assert (waits, len(fake.requests)) == ([], 2)
 
 
 @pytest.mark.parametrize(
@@ -235,7 +257,7 @@ def test_retry_after_as_an_http_date():
 def test_no_answer_after_sending_is_unknown_never_failed(failure):
     reply = target(Recorder(failure)).insert("klanten", KLANT)
 
-    assert reply.unknown and not reply.ok and not reply.transient
+    assert reply.kind is ReplyKind.UNKNOWN
     assert "the record may or may not exist: check klanten in Recras" in reply.error
 
 
@@ -251,7 +273,7 @@ def test_update_takes_the_id_out_of_the_body_and_puts_it_in_the_path():
 
     reply = target(fake).update("klanten", {"id": "17", "naam": "Nieuw"})
 
-    assert reply.ok and reply.ids["id"] == "17"
+    assert reply.kind is ReplyKind.OK and reply.ids["id"] == "17"
     put = fake.writes[0]
     assert (put.method, put.url.path) == ("PUT", "/api2/klanten/17")
     assert json.loads(put.content) == {"naam": "Nieuw"}
@@ -264,8 +286,9 @@ def test_update_without_a_usable_id_sends_nothing():
     missing = client.update("klanten", {"naam": "Nieuw"})
     wrong = client.update("klanten", {"id": "17/../../personeel", "naam": "Nieuw"})
 
-    assert not missing.ok and '"id"' in missing.error and "existing.get" in missing.error
-    assert not wrong.ok and "is not a Recras id" in wrong.error
+    assert missing.kind is ReplyKind.REFUSED and '"id"' in missing.error
+    assert "existing.get" in missing.error
+    assert wrong.kind is ReplyKind.REFUSED and "is not a Recras id" in wrong.error
     assert fake.writes == []
 
 
@@ -399,6 +422,27 @@ def test_lookup_matches_every_record_that_fits_so_the_runner_can_refuse_ambiguit
     )
 
     assert sorted(f["id"] for f in found) == [1, 2]
+
+
+def test_lookup_finds_next_among_other_links_in_any_order_and_over_several_headers():
+    def handler(request):
+        if request.url.path == "/api2/personeel/me":
+            return ME
+        if request.url.params.get("page") == "2":
+            return httpx.Response(200, json=CONTACTS[2:])
+        links = [
+            ("Link", '<https://acme.recras.nl/api2/contacten?page=1>; rel="first"'),
+            (
+                "Link",
+                '<https://acme.recras.nl/api2/contacten?page=9>; rel="last", '
+                '</api2/contacten?page=2>; rel="next"',
+            ),
+        ]
+        return httpx.Response(200, json=CONTACTS[:2], headers=links)
+
+    found = target(handler).lookup("contacten", [{"postcode": "1016 DV"}])
+
+    assert [f["id"] for f in found] == [5]
 
 
 def test_lookup_refuses_a_next_page_on_another_host():

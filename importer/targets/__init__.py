@@ -15,6 +15,7 @@ import importlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from importlib.metadata import entry_points
 from typing import Any, Protocol
 
@@ -22,23 +23,42 @@ from importer.contract import Contract
 from importer.errors import ConfigurationError
 
 
+class ReplyKind(Enum):
+    """What became of one request: exactly one of these, so a reply cannot contradict itself."""
+
+    OK = "ok"  # created or updated; ``ids`` holds what the target answered
+    REFUSED = "refused"  # the target said no: sending it again as it is changes nothing
+    TRANSIENT = "transient"  # refused for a passing reason (a record locked, maintenance)
+    UNKNOWN = "unknown"  # no answer came: the record may or may not exist
+
+
 @dataclass(frozen=True)
 class Reply:
     """What the target said about one request.
 
-    ``unknown`` means the request may have reached the target but no answer came back
-    (timeout, dropped connection): the record may or may not exist. ``transient`` means the
-    refusal may pass (a record locked by another user, maintenance); ``retry_after`` is how
-    long the target asked to wait (seconds).
+    ``retry_after`` is how long the target asked to wait (seconds) before a transient refusal
+    is tried again; ``ok``, ``unknown`` and ``transient`` read the kind.
     """
 
-    ok: bool
+    kind: ReplyKind
     ids: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     log_reference: str | None = None
-    unknown: bool = False
-    transient: bool = False  # a passing condition (record locked, maintenance): try again
     retry_after: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.kind is ReplyKind.OK
+
+    @property
+    def unknown(self) -> bool:
+        """The request may have reached the target (timeout, dropped connection)."""
+        return self.kind is ReplyKind.UNKNOWN
+
+    @property
+    def transient(self) -> bool:
+        """The refusal may pass: the runner tries it again."""
+        return self.kind is ReplyKind.TRANSIENT
 
 
 class Sandbox(Protocol):

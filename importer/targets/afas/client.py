@@ -13,7 +13,6 @@ import base64
 import json
 import os
 import re
-import socket
 import threading
 import time
 from collections.abc import Callable, Generator, Mapping
@@ -22,14 +21,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from importer.audit import Audit, AuditTransport
+from importer.audit import Audit
 from importer.errors import (
     AuthenticationError,
     ConfigurationError,
     LookupFailed,
-    TargetUnreachable,
 )
-from importer.targets import Reply, header_safe
+from importer.targets import Reply, ReplyKind, header_safe, http
 from importer.targets.afas.catalog import Contract
 
 HOW_TO_CONFIGURE = (
@@ -38,7 +36,7 @@ HOW_TO_CONFIGURE = (
     "the built-in sandbox with --sandbox."
 )
 
-NODELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+NODELAY = http.NODELAY  # bench/run.py's bare client takes it from here
 
 
 def token_header(token: str) -> str:
@@ -197,19 +195,16 @@ class AfasTarget:
             auth = OAuthClientCredentials(f"{self.base_url}/oauth/token", client_id, client_secret)
         else:
             raise ConfigurationError(f"No AFAS credentials given. {HOW_TO_CONFIGURE}")
-        # one connection per request in flight, kept alive between requests
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        self._client = httpx.Client(
-            base_url=self.base_url,
+        self._client = http.client(
+            self.base_url,
             headers=headers,
             auth=auth,
             timeout=timeout,
-            # Headers and body go out in two writes; without TCP_NODELAY the body waits
-            # for the server's delayed ACK (about 40 ms a request).
-            transport=_audited(
-                transport or httpx.HTTPTransport(socket_options=NODELAY, limits=limits), audit
-            ),
+            concurrency=concurrency,
+            transport=transport,
+            audit=audit,
         )
+        self._boundary = http.Boundary("AFAS", self.host, records_in="Profit")
         self._contracts: dict[str, Contract | None] = {}
 
     @classmethod
@@ -269,22 +264,12 @@ class AfasTarget:
         return self._write("POST", connector, body)
 
     def _write(self, method: str, connector: str, body: Any) -> Reply:
-        try:
-            response = self._client.request(
-                method, f"/connectors/{connector}", content=json.dumps(body).encode("utf-8")
-            )
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise TargetUnreachable(f"Cannot reach AFAS at {self.host}: {exc}") from exc
-        except httpx.TransportError as exc:
-            return Reply(
-                ok=False,
-                unknown=True,
-                error=(
-                    f"no answer from AFAS ({type(exc).__name__}); the record may or may not "
-                    f"exist: check {connector} in Profit before sending it again"
-                ),
-            )
-        return read_reply(connector, response)
+        content = json.dumps(body).encode("utf-8")
+        answer = self._boundary.write(
+            connector,
+            lambda: self._client.request(method, f"/connectors/{connector}", content=content),
+        )
+        return answer if isinstance(answer, Reply) else read_reply(connector, answer)
 
     def update(self, connector: str, body: Any) -> Reply:
         return self._write("PUT", connector, body)
@@ -311,14 +296,10 @@ class AfasTarget:
         }
         rows: list[dict[str, Any]] = []
         while True:
-            try:
+            with self._boundary.reading(f"{connector} gave no answer"):
                 response = self._client.get(
                     f"/connectors/{connector}", params={**params, "skip": str(len(rows))}
                 )
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                raise TargetUnreachable(f"Cannot reach AFAS at {self.host}: {exc}") from exc
-            except httpx.TransportError as exc:
-                raise LookupFailed(f"{connector} gave no answer ({type(exc).__name__})") from exc
             if response.status_code in (401, 403):
                 read_reply(connector, response)  # raises AuthenticationError
             data = _json(response)
@@ -340,10 +321,8 @@ class AfasTarget:
         the connector; stops the run when the credentials are refused.
         """
         if connector not in self._contracts:
-            try:
+            with self._boundary.checking():
                 response = self._client.get(f"/metainfo/update/{connector}")
-            except httpx.TransportError as exc:
-                raise TargetUnreachable(f"Cannot reach AFAS at {self.host}: {exc}") from exc
             if response.status_code in (401, 403):
                 read_reply(connector, response)  # raises AuthenticationError
             data = _json(response)
@@ -357,10 +336,6 @@ class AfasTarget:
         self._client.close()
 
 
-def _audited(transport: httpx.BaseTransport, audit: Audit | None) -> httpx.BaseTransport:
-    return AuditTransport(transport, audit) if audit else transport
-
-
 def read_reply(connector: str, response: httpx.Response) -> Reply:
     """Turn an HTTP response of an UpdateConnector into a Reply (or stop on 401/403)."""
     status = response.status_code
@@ -371,19 +346,20 @@ def read_reply(connector: str, response: httpx.Response) -> Reply:
         )
     data = _json(response)
     if status in (200, 201):
-        return Reply(ok=True, ids=_ids(connector, data))
+        return Reply(ReplyKind.OK, ids=_ids(connector, data))
     if isinstance(data, dict) and "externalMessage" in data:
         message = str(data["externalMessage"]).strip()
         return Reply(
-            ok=False,
+            ReplyKind.TRANSIENT if TRANSIENT.search(message) else ReplyKind.REFUSED,
             error=message,
             log_reference=data.get("profitLogReference"),
-            transient=bool(TRANSIENT.search(message)),
         )
     if status == 503:
         return _unavailable(response, data)
     said = data.get("message") if isinstance(data, dict) else None
-    return Reply(ok=False, error=f"HTTP {status}: {said or response.text[:300] or 'no message'}")
+    return Reply(
+        ReplyKind.REFUSED, error=f"HTTP {status}: {said or response.text[:300] or 'no message'}"
+    )
 
 
 def _unavailable(response: httpx.Response, data: Any) -> Reply:
@@ -391,15 +367,11 @@ def _unavailable(response: httpx.Response, data: Any) -> Reply:
     detail = data.get("error") if isinstance(data, dict) else None
     message = detail.get("message") if isinstance(detail, dict) else detail
     wait = data.get("retry_after") if isinstance(data, dict) else None
-    wait = wait or response.headers.get("retry-after")
-    try:
-        seconds = float(wait) if wait is not None else None
-    except ValueError:
-        seconds = None
+    seconds = http.retry_after(wait or response.headers.get("retry-after"))
     text = f"AFAS is unavailable (HTTP 503{': ' + str(message) if message else ''})"
     if seconds is not None:
         text += f"; try again after {seconds:g} s"
-    return Reply(ok=False, error=text, retry_after=seconds, transient=True)
+    return Reply(ReplyKind.TRANSIENT, error=text, retry_after=seconds)
 
 
 def _json(response: httpx.Response) -> Any:

@@ -27,13 +27,10 @@ Conventions of this target:
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import json
 import os
 import re
-import socket
 import threading
-import time
 import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -41,7 +38,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from importer.audit import Audit, AuditTransport
+from importer.audit import Audit
 from importer.contract import Violation
 from importer.errors import (
     AuthenticationError,
@@ -49,7 +46,7 @@ from importer.errors import (
     LookupFailed,
     TargetUnreachable,
 )
-from importer.targets import Reply, header_safe
+from importer.targets import Reply, ReplyKind, header_safe, http
 
 HOW_TO_CONFIGURE = (
     "Set RECRAS_BASE_URL (e.g. https://jouwbedrijf.recras.nl) and RECRAS_TOKEN (an API key "
@@ -57,7 +54,6 @@ HOW_TO_CONFIGURE = (
     "--sandbox."
 )
 
-NODELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _INSTANCE = re.compile(r"([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\.recras\.nl", re.I)
 _ENDPOINT = re.compile(r"[a-z][a-z0-9_]*(?:/[a-z][a-z0-9_]*)*")
@@ -93,10 +89,6 @@ def instance_of(base_url: str) -> tuple[str, str | None]:
         raise ConfigurationError(f"RECRAS_BASE_URL must start with https://. {HOW_TO_CONFIGURE}")
     instance = match.group(1).lower()
     return ("demo" if instance == "demo" else "instance"), instance
-
-
-def _audited(transport: httpx.BaseTransport, audit: Audit | None) -> httpx.BaseTransport:
-    return AuditTransport(transport, audit) if audit else transport
 
 
 def _root(base_url: str) -> str:
@@ -143,26 +135,21 @@ class RecrasTarget:
         self.base_url = root
         self.host = parts.netloc
         self._origin = _origin(root)
-        concurrency = max(1, concurrency)
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        self._client = httpx.Client(
-            base_url=f"{root}/api2",
+        self._client = http.client(
+            f"{root}/api2",
             headers={
                 "Authorization": f"Bearer {token}",
                 "Accept": "application/json",
                 "Content-Type": "application/json; charset=utf-8",
             },
             timeout=timeout,
-            follow_redirects=False,  # a redirect must never carry the key to another host
-            # Headers and body go out in two writes; without TCP_NODELAY the body waits
-            # for the server's delayed ACK (about 40 ms a request).
-            transport=_audited(
-                transport or httpx.HTTPTransport(socket_options=NODELAY, limits=limits), audit
-            ),
+            concurrency=concurrency,
+            transport=transport,
+            audit=audit,
         )
+        self._boundary = http.Boundary("Recras", self.host, records_in="Recras")
         self._checked = False
         self._check_lock = threading.Lock()
-        self.sleep: Callable[[float], None] = time.sleep  # between tries of a read (tests: no-op)
 
     # --- configuration --------------------------------------------------------------------------
 
@@ -205,10 +192,8 @@ class RecrasTarget:
         with self._check_lock:
             if self._checked:
                 return
-            try:
+            with self._boundary.checking():
                 response = self._get("/personeel/me")
-            except httpx.TransportError as exc:
-                raise TargetUnreachable(f"Cannot reach Recras at {self.host}: {exc}") from exc
             status = response.status_code
             if status in (401, 403):
                 self._refused(response)
@@ -246,7 +231,7 @@ class RecrasTarget:
         """``PUT /api2/{connector}/{id}`` with the id taken out of the body's ``"id"``."""
         if not isinstance(body, dict) or body.get("id") in (None, ""):
             return Reply(
-                ok=False,
+                ReplyKind.REFUSED,
                 error=(
                     f"an update of {connector} needs the record's id in the body's \"id\" field; "
                     'the template should hold "id": {{ existing.get("id") }}'
@@ -254,32 +239,26 @@ class RecrasTarget:
             )
         record_id = str(body["id"]).strip()
         if not _RECORD_ID.fullmatch(record_id):
-            return Reply(ok=False, error=f"{record_id!r} is not a Recras id (a whole number)")
+            return Reply(
+                ReplyKind.REFUSED, error=f"{record_id!r} is not a Recras id (a whole number)"
+            )
         rest = {k: v for k, v in body.items() if k != "id"}
         reply = self._write("PUT", connector, f"{_path(connector)}/{record_id}", rest)
         if reply.ok and "id" not in reply.ids:
-            return Reply(ok=True, ids={**reply.ids, "id": record_id})
+            return Reply(ReplyKind.OK, ids={**reply.ids, "id": record_id})
         return reply
 
     def _write(self, method: str, connector: str, path: str, body: Any) -> Reply:
         self.check_credentials()
         content = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        try:
-            response = self._request(method, path, content=content)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise TargetUnreachable(f"Cannot reach Recras at {self.host}: {exc}") from exc
-        except httpx.TransportError as exc:
-            return Reply(
-                ok=False,
-                unknown=True,
-                error=(
-                    f"no answer from Recras ({type(exc).__name__}); the record may or may not "
-                    f"exist: check {connector} in Recras before sending it again"
-                ),
-            )
-        if response.status_code in (401, 403):
-            self._refused(response)
-        return read_reply(connector, response)
+        answer = self._boundary.write(
+            connector, lambda: self._request(method, path, content=content)
+        )
+        if isinstance(answer, Reply):
+            return answer  # no answer came
+        if answer.status_code in (401, 403):
+            self._refused(answer)
+        return read_reply(connector, answer)
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -311,14 +290,8 @@ class RecrasTarget:
         visited: set[str] = set()
         total: int | None = None
         for _ in range(MAX_PAGES):
-            try:
+            with self._boundary.reading(f"{connector} could not be read: no answer from Recras"):
                 response = self._get(url)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                raise TargetUnreachable(f"Cannot reach Recras at {self.host}: {exc}") from exc
-            except httpx.TransportError as exc:
-                raise LookupFailed(
-                    f"{connector} could not be read: no answer from Recras ({type(exc).__name__})"
-                ) from exc
             if response.status_code in (401, 403):
                 self._refused(response)
             visited.add(str(response.url))
@@ -329,7 +302,7 @@ class RecrasTarget:
                 raise LookupFailed(f"{connector} could not be read: {why}")
             rows.extend(r for r in data if isinstance(r, dict))
             total = _int(response.headers.get("x-total-count"), total)
-            following = _next_link(response)
+            following = response.links.get("next", {}).get("url")
             if following is None:
                 if total is not None and len(rows) < total:
                     raise LookupFailed(
@@ -377,13 +350,7 @@ class RecrasTarget:
 
     def _get(self, url: str) -> httpx.Response:
         """A read, tried again after 429 or 503 (waiting as asked, at most READ_WAIT s)."""
-        for attempt in range(1, READ_TRIES + 1):
-            response = self._request("GET", url)
-            if response.status_code not in (429, 503) or attempt == READ_TRIES:
-                return response
-            wait = retry_after(response.headers.get("retry-after"))
-            self.sleep(min(READ_WAIT, wait if wait is not None else 2.0 ** (attempt - 1)))
-        raise AssertionError("unreachable")
+        return http.retried(lambda: self._request("GET", url), tries=READ_TRIES, max_wait=READ_WAIT)
 
     def _request(self, method: str, url: str, *, content: bytes | None = None) -> httpx.Response:
         """One request (the audit hook, if any, sees it and its answer: AuditTransport)."""
@@ -421,25 +388,24 @@ def read_reply(connector: str, response: httpx.Response) -> Reply:
     status = response.status_code
     data = _json(response)
     if 200 <= status < 300:
-        return Reply(ok=True, ids=_ids(data))
+        return Reply(ReplyKind.OK, ids=_ids(data))
     message = best_message(data, response)
     if status in (429, 503):
-        wait = retry_after(response.headers.get("retry-after"))
+        wait = http.retry_after(response.headers.get("retry-after"))
         what = "busy" if status == 429 else "unavailable"
         text = f"Recras is {what} (HTTP {status}: {message})"
         if wait is not None:
             text += f"; try again after {wait:g} s"
-        return Reply(ok=False, error=text, transient=True, retry_after=wait)
+        return Reply(ReplyKind.TRANSIENT, error=text, retry_after=wait)
     if status in (502, 504):
         return Reply(
-            ok=False,
-            unknown=True,
+            ReplyKind.UNKNOWN,
             error=(
                 f"no answer from Recras (HTTP {status}: {message}); the record may or may not "
                 f"exist: check {connector} in Recras before sending it again"
             ),
         )
-    return Reply(ok=False, error=f"HTTP {status}: {message}")
+    return Reply(ReplyKind.REFUSED, error=f"HTTP {status}: {message}")
 
 
 def best_message(data: Any, response: httpx.Response | None = None) -> str:
@@ -474,53 +440,6 @@ def _text(value: Any) -> str:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return "; ".join(v.strip() for v in value if v.strip())
     return ""
-
-
-def retry_after(value: str | None, now: Callable[[], float] = time.time) -> float | None:
-    """Seconds of a ``Retry-After`` header: a number, or an HTTP date (None if absent/bad)."""
-    if value is None or not value.strip():
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.UTC)
-        seconds = when.timestamp() - now()
-    return max(0.0, seconds) if seconds == seconds else None
-
-
-def _next_link(response: httpx.Response) -> str | None:
-    """The ``rel="next"`` URL of a ``Link`` header, if any."""
-    for link in response.headers.get_list("link", split_commas=False):
-        for part in _split_links(link):
-            target, _, params = part.partition(";")
-            target = target.strip()
-            if not (target.startswith("<") and target.endswith(">")):
-                continue
-            for param in params.split(";"):
-                name, _, value = param.strip().partition("=")
-                if name.strip().lower() == "rel" and "next" in value.strip('"').lower().split():
-                    return target[1:-1]
-    return None
-
-
-def _split_links(header: str) -> list[str]:
-    """A Link header's entries (commas inside ``<...>`` do not split)."""
-    parts, depth, start = [], False, 0
-    for i, c in enumerate(header):
-        if c == "<":
-            depth = True
-        elif c == ">":
-            depth = False
-        elif c == "," and not depth:
-            parts.append(header[start:i])
-            start = i + 1
-    parts.append(header[start:])
-    return [p.strip() for p in parts if p.strip()]
 
 
 def _int(value: str | None, default: int | None) -> int | None:
