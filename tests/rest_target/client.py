@@ -12,7 +12,7 @@ import httpx
 from importer.audit import AuditTransport
 from importer.contract import Violation
 from importer.errors import AuthenticationError, ConfigurationError, LookupFailed, TargetUnreachable
-from importer.targets import Reply
+from importer.targets import Reply, ReplyKind
 
 
 class RecordContract:
@@ -82,12 +82,12 @@ class RestTarget:
         except httpx.ConnectError as exc:
             raise TargetUnreachable(f"Cannot reach the REST API at {self.host}") from exc
         except httpx.TransportError:
-            return Reply(ok=False, unknown=True, error="no answer; the record may exist")
+            return Reply(ReplyKind.UNKNOWN, error="no answer; the record may exist")
         if response.status_code == 401:
             raise AuthenticationError("the REST API refused the token")
         if response.status_code in (200, 201):
-            return Reply(ok=True, ids={"id": str(response.json()["id"])})
-        return Reply(ok=False, error=response.json().get("detail", response.text))
+            return Reply(ReplyKind.OK, ids={"id": str(response.json()["id"])})
+        return Reply(ReplyKind.REFUSED, error=response.json().get("detail", response.text))
 
     def lookup(self, connector: str, filters: list[dict[str, str]]) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
