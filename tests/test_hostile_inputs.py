@@ -428,6 +428,22 @@ def test_malformed_yaml_stops_before_any_file_is_read(cli, afas_env, tmp_path):
     assert afas_env.state.requests == []
 
 
+def test_a_key_written_twice_in_the_mapping_stops_the_run(cli, afas_env, tmp_path):
+    text_file(HEADER + GOOD)(tmp_path)
+    mapping = mapping_with(tmp_path, "    file: klanten.csv\n")
+    text = mapping.read_text(encoding="utf-8").replace("    key: code\n", "    key: code\n" * 2)
+    mapping.write_text(text.replace("    key: code\n    key", "    key: naam\n    key"))
+
+    ran = cli("run", mapping)
+
+    assert ran.err == (
+        f"Error: {mapping} line 17: steps[0].key: appears twice (lines 16 and 17); only the "
+        "last would count. Keep one of them\n"
+    )
+    assert (ran.code, ran.out) == (2, "")
+    assert afas_env.state.requests == []
+
+
 # --- Row problems: the row is reported, the good rows are sent -------------------------------
 
 ROW_PROBLEMS = [
