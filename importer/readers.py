@@ -18,7 +18,8 @@ a table of 0 rows, with a warning.
   not counted as a row). Refused: a row with more values than the header has columns, a quote
   never closed (or closed only rows later), NUL bytes, a byte order mark inside the text,
   rows written with another delimiter (only when the delimiter was detected), a UTF-8 file
-  declared as cp1252. A row with fewer values than columns has blank cells.
+  declared as cp1252, rows in UTF-8 beside rows in cp1252 (either way one kind is garbled).
+  A row with fewer values than columns has blank cells.
 * Excel (.xlsx, .xlsm, .xls, .ods; recognised by content, not by name): the default sheet is
   the first *visible* worksheet; a hidden sheet is read when the mapping names it, with a
   warning; sheet names match like Excel's (case and outer spaces do not count). A formula
@@ -157,6 +158,7 @@ def _read_csv(path: Path, raw: bytes, encoding: str | None, delimiter: str | Non
     dialect = {"encoding": used_encoding, "delimiter": _delimiter_name(sep)}
     warnings: list[str] = []
     frame, header_row = _shape(name, _tidy(grid), excel=False, sep=sep, warnings=warnings)
+    _refuse_mixed_encodings(name, raw, used_encoding, frame, header_row)
     breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
     multiline = len(grid) < breaks  # some quoted value holds a line break
     _check_csv_cells(
@@ -224,6 +226,43 @@ def _refuse_hidden_utf8(name: str, raw: bytes, encoding: str) -> None:
         f"would turn {seen.decode('utf-8')!r} (line {number}) into "
         f"{seen.decode(encoding, 'replace')!r}. Set encoding: utf-8 for this source, or "
         "leave it out"
+    )
+
+
+def _refuse_mixed_encodings(
+    name: str, raw: bytes, encoding: str, frame: pd.DataFrame, header_row: int
+) -> None:
+    """Rows in UTF-8 beside rows in a single-byte encoding (say, rows pasted in from another
+    export): whichever way the file is decoded, one kind would be garbled ('CafÃ©'). Refuse."""
+    if encoding.lower().replace("-", "").startswith("utf"):
+        return
+    if raw.decode("utf-8", "ignore").isascii():
+        return  # no UTF-8 beyond ASCII anywhere (one look, in C): the common case
+    kinds: dict[str, dict[int, str]] = {"UTF-8": {}, encoding: {}}  # row: a value, as meant
+    cells = [(header_row, title) for title in frame.columns if not title.isascii()]
+    for column in frame.columns:
+        values = frame[column].dropna()
+        cells += [(int(n), v) for n, v in values[~values.str.isascii()].items()]
+    for n, value in cells:
+        try:
+            kinds["UTF-8"].setdefault(n, value.encode(encoding).decode("utf-8"))
+        except UnicodeError:
+            kinds[encoding].setdefault(n, value)
+    if not all(kinds.values()):
+        return
+    described = []
+    for kind, values in kinds.items():
+        rows = sorted(values)
+        listed = ", ".join(map(str, rows[:LISTED]))
+        more = f" and {len(rows) - LISTED} more" if len(rows) > LISTED else ""
+        value = values[rows[0]]
+        bom = value.startswith("\ufeff") and value[1:].isascii()
+        shown = "a byte order mark" if bom else repr(value[:40])
+        rows_are = "rows {} are" if len(rows) > 1 else "row {} is"
+        described.append(f"{rows_are.format(listed + more)} {kind} ({shown})")
+    raise InputError(
+        f"{name}: the file mixes encodings: {described[0]}, {described[1]}; read either way, "
+        "one kind would be garbled. Save the file in one encoding (UTF-8)"
     )
 
 

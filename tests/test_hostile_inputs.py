@@ -133,6 +133,17 @@ BROKEN: list[tuple[str, Build, str]] = [
         "file as 'CSV UTF-8' or declare its encoding in the mapping",
     ),
     (
+        "UTF-8 and cp1252 rows in one file",
+        text_file(
+            (HEADER + "1;Café Noël;;\n2;Piet;;\n").encode()
+            + "3;Müller;;\n".encode("cp1252")
+            + "4;Zoë;;\n".encode()
+        ),
+        "klanten.csv: the file mixes encodings: rows 2, 5 are UTF-8 ('Café Noël'), row 4 is "
+        "cp1252 ('Müller'); read either way, one kind would be garbled. Save the file in one "
+        "encoding (UTF-8)",
+    ),
+    (
         "UTF-16 without byte order mark",
         text_file((HEADER + GOOD).encode("utf-16-le")),
         "klanten.csv: the file is full of NUL bytes: it looks like UTF-16 text (Excel 'Unicode "
@@ -391,6 +402,14 @@ SETTINGS = [
         "    file: klanten.csv\n    encoding: cp1252\n",
         "klanten.csv: the file is UTF-8, but the mapping declares encoding 'cp1252', which would "
         "turn 'Café' (line 2) into 'CafÃ©'. Set encoding: utf-8 for this source, or leave it out",
+    ),
+    (
+        "cp1252 declared for a file with UTF-8 rows",
+        text_file(HEADER.encode() + "1;Müller;;\n".encode("cp1252") + "2;Noël;;\n".encode()),
+        "    file: klanten.csv\n    encoding: cp1252\n",
+        "klanten.csv: the file mixes encodings: row 3 is UTF-8 ('Noël'), row 2 is cp1252 "
+        "('Müller'); read either way, one kind would be garbled. Save the file in one encoding "
+        "(UTF-8)",
     ),
     (
         "UTF-8 declared for a cp1252 file",
