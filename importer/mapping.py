@@ -73,6 +73,11 @@ class Column(_Model):
     allowed: list[Any] | None = Field(None, description="The only values accepted.")
     case_insensitive: bool = Field(False, description="For allowed and map: ignore case.")
     pattern: str | None = Field(None, description="Regular expression the whole value matches.")
+    allow_formulas: bool = Field(
+        False,
+        description="Accept text starting with '=', which Excel would run as a formula "
+        "(by default such a row is invalid).",
+    )
     min: float | None = None
     max: float | None = None
     format: str | list[str] | None = Field(
@@ -371,6 +376,8 @@ def _column_problems(column: Column, mapping: Mapping) -> list[tuple[tuple[str, 
             problems.append(
                 ((option,), f"only applies to type {' or '.join(types)}, not {column.type}")
             )
+    if column.allow_formulas and column.type != "text":
+        problems.append((("allow_formulas",), f"only applies to type text, not {column.type}"))
     if column.map_from and column.map_from.source not in mapping.sources:
         source = column.map_from.source
         problems.append(

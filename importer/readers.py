@@ -29,8 +29,8 @@ a table of 0 rows, with a warning.
   digits Excel keeps, password protection, damaged files, and HTML, XML, PDF or text files
   with an Excel name. Numbers read as Excel shows them: ``12`` not ``12.0``, ``0.3`` not
   ``0.30000000000000004``.
-* A value that starts with ``=`` is text and stays text, never a formula; a warning in
-  :attr:`Table.warnings` names the rows.
+* A value that starts with ``=`` is text and stays text, never a formula; whether a column
+  accepts one is the mapping's to say (:mod:`importer.validation`).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ ENCODINGS = ("utf-8-sig", "cp1252")
 DELIMITERS = (";", ",", "\t")
 EXCEL_DIGITS = 15  # significant digits Excel keeps of a number
 _EXCEL_LIMIT = 10**EXCEL_DIGITS
-LISTED = 5  # rows named in a warning before "and N more"
+LISTED = 5  # rows named in a message before "and N more"
 SNIFF_LINES = 20  # lines looked at for the delimiter when the first one has none
 TITLE_ROWS = 10  # how far below a one-cell first row a wider header is taken for one
 
@@ -170,12 +170,7 @@ def _read_csv(path: Path, raw: bytes, encoding: str | None, delimiter: str | Non
         detected=not (delimiter or sep_line),
         multiline=multiline,
     )
-    maybe = "=" in text and bool(text.lstrip().startswith("=") or _AFTER_DELIMITER.search(text))
-    _warn_formulas(name, frame, warnings, maybe=maybe)
     return Table(path=path, frame=frame, dialect=dialect, warnings=warnings)
-
-
-_AFTER_DELIMITER = re.compile(r'[;,\t\n\r"][ \t]*=')  # a value that may start with "="
 
 
 def _decode(path: Path, raw: bytes, encoding: str | None) -> tuple[str, str]:
@@ -507,10 +502,9 @@ def _read_excel(path: Path, raw: bytes, sheet: str | None, decimal: str = ".") -
     header = _header_row(label, grid, excel=True)
     titles = list(grid.loc[header[0]])
     _check_merged(label, grid, merged, header[0], titles)
-    found, equals = _scan_sheet_xml(raw, sheet) if raw.startswith(ZIP_MAGIC) else ([], True)
+    found = _scan_sheet_xml(raw, sheet) if raw.startswith(ZIP_MAGIC) else []
     _check_formula_cells(label, found, header[0], titles)
     frame, _ = _shape(label, grid, excel=True, sep=None, warnings=warnings, header=header)
-    _warn_formulas(label, frame, warnings, maybe=equals)
     return Table(path=path, frame=frame, sheet=sheet, warnings=warnings)
 
 
@@ -717,30 +711,16 @@ def _check_formula_cells(
 
 
 Found = tuple[str, int, bytes | None, str | None]
-_EQUALS_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>\s*=")  # a text starting with =
 
 
-def _equals_text(xml: bytes) -> bool:
-    """Whether some text in this XML may start with '=' (quick look first: regexes are slow)."""
-    quick = b">=" in xml or b'preserve">' in xml
-    return quick and _EQUALS_TEXT.search(xml) is not None
-
-
-def _scan_sheet_xml(raw: bytes, sheet: str) -> tuple[list[Found], bool]:
-    """Cells that calamine reads as blank, and whether any text may start with '='.
-
-    The first are (column letters, row, formula, error shown or None).
-    """
+def _scan_sheet_xml(raw: bytes, sheet: str) -> list[Found]:
+    """Cells that calamine reads as blank: (column letters, row, formula, error shown or None)."""
     found: list[Found] = []
-    equals = False
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             part = _sheet_part(archive, sheet)
             if part is None:
-                return [], True
-            for member in archive.namelist():
-                if member.lower().endswith("sharedstrings.xml"):
-                    equals = equals or _equals_text(archive.read(member))
+                return []
             with archive.open(part) as xml:
                 tail = b""
                 while True:
@@ -753,11 +733,10 @@ def _scan_sheet_xml(raw: bytes, sheet: str) -> tuple[list[Found], bool]:
                         continue
                     done, tail = buffer[:cut], buffer[cut:]
                     found += _scan_cells(done)
-                    equals = equals or _equals_text(done)
                     if not chunk:
-                        return found, equals
+                        return found
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
-        return [], True  # calamine read the sheet; whatever it could not, it reported
+        return []  # calamine read the sheet; whatever it could not, it reported
 
 
 def _scan_cells(xml: bytes) -> Iterator[Found]:
@@ -925,28 +904,3 @@ def _check_header(label: str, titles: list[str | None], excel: bool) -> None:
                 "every column needs its own header"
             )
         seen[title] = position
-
-
-def _warn_formulas(label: str, frame: pd.DataFrame, warnings: list[str], *, maybe: bool) -> None:
-    """Text that looks like a formula is kept as text; say so, per column."""
-    if not maybe:
-        return
-    for column in frame.columns:
-        values = frame[column].dropna()
-        hits = values[values.str.startswith("=")]
-        if hits.empty:
-            continue
-        first, value = int(hits.index[0]), hits.iloc[0]
-        if len(hits) == 1:
-            warnings.append(
-                f"{label}, row {first}, column {column!r}: the value {value[:60]!r} starts with "
-                "'=' and looks like a formula; it is imported as text, never calculated"
-            )
-            continue
-        rows = ", ".join(str(n) for n in hits.index[:LISTED])
-        more = f" and {len(hits) - LISTED} more" if len(hits) > LISTED else ""
-        warnings.append(
-            f"{label}, column {column!r}: {len(hits)} values start with '=' and look like "
-            f"formulas (rows {rows}{more}; row {first}: {value[:60]!r}); they are imported as "
-            "text, never calculated"
-        )

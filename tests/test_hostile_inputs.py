@@ -491,6 +491,15 @@ ROW_PROBLEMS = [
         ],
     ),
     (
+        "text that Excel would run as a formula",
+        '2;"=HYPERLINK(""http://x.example"",""klik"")";;\n',
+        [
+            'klanten.csv row 3 (relaties): invalid: Naam: \'=HYPERLINK("http://x.example","klik")\' '
+            "starts with '=', so Excel would run it as a formula; if it is text, declare "
+            "allow_formulas: true for column 'naam' in the mapping"
+        ],
+    ),
+    (
         "10,000-character cell",
         "2;" + "x" * 10_000 + ";;\n",
         [
@@ -537,9 +546,9 @@ READABLE: list[tuple[str, Build, list[str]]] = [
         [],
     ),
     (
-        "formula text in a CSV cell is data",
-        text_file(HEADER + GOOD + '2;"=HYPERLINK(""http://x.example"",""klik"")";;\n'),
-        ["Jansen B.V.", '=HYPERLINK("http://x.example","klik")'],
+        "a leading +, - or @ is data, not a formula",
+        text_file(HEADER + "1;+31 20 123 4567;;\n2;-5 graden B.V.;;\n3;@jansen;;\n"),
+        ["+31 20 123 4567", "-5 graden B.V.", "@jansen"],
     ),
     (
         "CRLF and LF mixed",
@@ -646,28 +655,28 @@ def test_row_numbers_stay_as_the_user_sees_them(tmp_path, build, rows):
     assert list(read_table(build(tmp_path)).frame.index) == rows
 
 
-def test_formula_text_is_kept_and_a_warning_says_so(tmp_path):
-    rows = "".join(f"{n};=A{n};;\n" for n in range(2, 9))
-    table = read_table(text_file(HEADER + GOOD.replace("Jansen", "=Jansen") + rows)(tmp_path))
-
-    assert table.frame.loc[3, "Naam"] == "=A2"
-    assert table.warnings == [
-        "klanten.csv, column 'Naam': 8 values start with '=' and look like formulas (rows 2, 3, "
-        "4, 5, 6 and 3 more; row 2: '=Jansen B.V.'); they are imported as text, never calculated"
-    ]
-
-
-def test_formula_text_in_an_xlsx_text_cell_is_kept_with_a_warning(tmp_path):
+def test_formula_text_is_read_as_text(tmp_path):
     def as_text(book: openpyxl.Workbook) -> None:
         book.active["B2"].data_type = "s"
 
-    table = read_table(workbook([H, ["1", "=HYPERLINK(1)"]], setup=as_text)(tmp_path))
+    csv_table = read_table(text_file(HEADER + "2;=A2;;\n")(tmp_path))
+    xlsx_table = read_table(workbook([H, ["1", "=HYPERLINK(1)"]], setup=as_text)(tmp_path))
 
-    assert table.frame.loc[2, "Naam"] == "=HYPERLINK(1)"
-    assert table.warnings == [
-        "klanten.xlsx (sheet Klanten), row 2, column 'Naam': the value '=HYPERLINK(1)' starts "
-        "with '=' and looks like a formula; it is imported as text, never calculated"
-    ]
+    assert (csv_table.frame.loc[2, "Naam"], csv_table.warnings) == ("=A2", [])
+    assert (xlsx_table.frame.loc[2, "Naam"], xlsx_table.warnings) == ("=HYPERLINK(1)", [])
+
+
+def test_a_column_that_allows_formulas_sends_them_as_they_are(cli, afas_env, tmp_path):
+    formula = '=HYPERLINK("http://x.example","klik")'
+    text_file(HEADER + GOOD + '2;"=HYPERLINK(""http://x.example"",""klik"")";;\n')(tmp_path)
+    mapping = mapping_with(tmp_path, "    file: klanten.csv\n")
+    text = mapping.read_text(encoding="utf-8")
+    mapping.write_text(text.replace("max_length: 255}", "max_length: 255, allow_formulas: true}"))
+
+    ran = cli("run", mapping)
+
+    assert (ran.code, ran.out) == (0, SUMMARY.format(2, 0)), ran.err
+    assert sent_names(afas_env) == sorted(["Jansen B.V.", formula])
 
 
 def test_a_header_only_file_is_an_empty_table_with_a_warning(tmp_path):

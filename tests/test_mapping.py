@@ -138,3 +138,14 @@ def test_every_key_written_twice_is_reported(tmp_path):
         "  line 19: steps[1].key: appears twice (lines 17 and 19); only the last would count. "
         "Keep one of them"
     )
+
+
+def test_allow_formulas_is_for_text_columns_only(tmp_path):
+    text = GOOD.replace(
+        "nr: {header: Nummer}\n  - name",
+        "nr: {header: Nummer, type: integer, allow_formulas: true}\n  - name",
+    )
+
+    assert error(tmp_path, text).endswith(
+        "line 11: steps[0].columns.nr.allow_formulas: only applies to type text, not integer"
+    )
