@@ -65,6 +65,13 @@ LISTED = 5  # rows named in a message before "and N more"
 SNIFF_LINES = 20  # lines looked at for the delimiter when the first one has none
 TITLE_ROWS = 10  # how far below a one-cell first row a wider header is taken for one
 
+# A workbook (a zip) is refused from its table of contents, before anything is unpacked, when
+# it would unpack to more than a reader can hold, or a part of it is packed far tighter than
+# spreadsheet XML ever is (5 to 20 times): a "zip bomb", a few MB that unpack to GBs.
+MAX_UNPACKED = 1_000_000_000  # bytes, all parts; Excel's 1,048,576 rows of 12 columns: ~600 MB
+MAX_RATIO = 100  # unpacked / packed size of one part ...
+RATIO_FROM = 10_000_000  # ... that unpacks to more than this (a smaller one is harmless)
+
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
@@ -515,11 +522,14 @@ def _check_workbook_bytes(name: str, raw: bytes) -> None:
             raise _password_error(name)
         return
     if raw.startswith(ZIP_MAGIC):
-        if not zipfile.is_zipfile(io.BytesIO(raw)):
+        try:
+            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+                _check_unpacked_size(name, archive)
+        except (zipfile.BadZipFile, EOFError) as exc:
             raise InputError(
                 f"{name}: not a readable Excel file: it is damaged or incomplete (cut off while "
                 "copying, downloading or saving). Export or copy it again"
-            )
+            ) from exc
         return
     head = raw[:4096].lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").replace(b"\x00", b"").lower()
     if head.startswith(b"%pdf"):
@@ -534,6 +544,51 @@ def _check_workbook_bytes(name: str, raw: bytes) -> None:
     else:
         what = f"the file is damaged or not an Excel workbook. {SAVE_AS}"
     raise InputError(f"{name}: not a readable Excel file: {what}")
+
+
+def _check_unpacked_size(name: str, archive: zipfile.ZipFile) -> None:
+    """Refuse a workbook that would unpack to too much, from the sizes its zip declares.
+
+    The sizes hold: calamine (and zipfile) stop with an error at a part larger than declared.
+    """
+    refused = f"{name}: refused before reading"
+    parts = archive.infolist()
+    for part in parts:
+        ratio = part.file_size // max(part.compress_size, 1)
+        if part.file_size > RATIO_FROM and ratio > MAX_RATIO:
+            raise InputError(
+                f"{refused}: its part {part.filename} would unpack to {_size(part.file_size)} "
+                f"from {_size(part.compress_size)}, {ratio:,} times its packed size; no part of "
+                f"a workbook may unpack to more than {MAX_RATIO} times its size (spreadsheets "
+                "pack 5 to 20 times). The file is damaged or built to exhaust memory (a 'zip "
+                "bomb'): ask for the data again, saved by Excel or as CSV"
+            )
+    total = sum(part.file_size for part in parts)
+    if total > MAX_UNPACKED:
+        raise InputError(
+            f"{refused}: it would unpack to {_size(total)}, and a workbook may unpack to at "
+            f"most {_size(MAX_UNPACKED)}. Split the rows over several files, or export them as "
+            "CSV"
+        )
+    for part in parts:
+        if part.filename.lower().endswith("sharedstrings.xml"):
+            with archive.open(part) as xml:
+                declared = re.search(rb'uniqueCount="(\d+)"', xml.read(1 << 12))
+            # calamine reserves room for as many texts as declared (each takes 5 bytes or more)
+            if declared and int(declared.group(1)) * 5 > part.file_size:
+                raise InputError(
+                    f"{refused}: it is damaged: {part.filename} declares "
+                    f"{int(declared.group(1)):,} texts in {_size(part.file_size)}. Open it in "
+                    "Excel and save it again, or export the data as CSV"
+                )
+
+
+def _size(count: int) -> str:
+    """A size in bytes as people write it: 1.5 GB, 700 KB."""
+    for unit, size in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if count >= size:
+            return f"{count / size:.3g} {unit}"
+    return f"{count} bytes"
 
 
 def _password_error(name: str) -> InputError:
@@ -671,16 +726,19 @@ def _check_merged(
 
 
 # Sheet XML, with or without a namespace prefix (<c> or <x:c>): a cell, its formula, its value.
+# Attributes are [^<>]*, not [^>]*: calamine accepts a '<' inside an attribute, and a pattern
+# that ran on over it scanned from every '<c' in it to the next '>' (quadratic in its length).
 _C, _F, _V = rb"<(?:\w+:)?c\b", rb"<(?:\w+:)?f\b", rb"<(?:\w+:)?v"
-_FORMULA = _F + rb"[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)\s*"
+_FORMULA = _F + rb"[^<>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)\s*"
 _FORMULA_CELL = re.compile(
-    _C + rb"([^>]*)>\s*" + _FORMULA + rb"(?:" + _V + rb"\s*/>|" + _V + rb">([^<]*)</)?"
+    _C + rb"([^<>]*)>\s*" + _FORMULA + rb"(?:" + _V + rb"\s*/>|" + _V + rb">([^<]*)</)?"
 )
 _ERROR_CELL = re.compile(
-    _C + rb"([^>]*\bt=\"e\"[^>]*)>\s*(?:" + _FORMULA + rb")?" + _V + rb">([^<]*)</"
+    _C + rb"([^<>]*\bt=\"e\"[^<>]*)>\s*(?:" + _FORMULA + rb")?" + _V + rb">([^<]*)</"
 )
 _REF = re.compile(rb"\br=\"([A-Z]+)(\d+)\"")
 _TYPE = re.compile(rb"\bt=\"(\w+)\"")
+SCAN_CHUNK = 1 << 20  # bytes of sheet XML looked at at once
 
 
 def _check_formula_cells(
@@ -723,18 +781,17 @@ def _scan_sheet_xml(raw: bytes, sheet: str) -> list[Found]:
                 return []
             with archive.open(part) as xml:
                 tail = b""
-                while True:
-                    chunk = xml.read(1 << 20)
+                while chunk := xml.read(SCAN_CHUNK):
                     buffer = tail + chunk
-                    # cut after the last end of a row: no cell is split between two reads
-                    cut = buffer.rfind(b"row>") + 4 if chunk else len(buffer)
-                    if cut <= 4 and chunk:
-                        tail = buffer
-                        continue
-                    done, tail = buffer[:cut], buffer[cut:]
-                    found += _scan_cells(done)
-                    if not chunk:
-                        return found
+                    # cut after the last end of a cell or row, so that no cell is split
+                    # between two reads; a read without one (no cell is that long) is cut at
+                    # its end, so that what is carried over stays short and the scan linear
+                    end = max(buffer.rfind(b"c>") + 2, buffer.rfind(b"row>") + 4)
+                    cut = end if end > 4 else len(buffer)
+                    found += _scan_cells(buffer[:cut])
+                    tail = buffer[cut:]
+                found += _scan_cells(tail)
+                return found
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
         return []  # calamine read the sheet; whatever it could not, it reported
 

@@ -9,6 +9,11 @@ The runs go through the real command against the sandbox on loopback.
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+import tracemalloc
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +22,7 @@ import openpyxl
 import pytest
 from conftest import FIXTURES
 
+from importer import readers
 from importer.errors import InputError
 from importer.readers import read_table
 
@@ -461,6 +467,163 @@ def test_a_key_written_twice_in_the_mapping_stops_the_run(cli, afas_env, tmp_pat
     )
     assert (ran.code, ran.out) == (2, "")
     assert afas_env.state.requests == []
+
+
+# --- Bombs and unbounded sheets: refused at once, read in linear time, stopped by a signal ---
+# Run in a process of their own where the code before could hang or abort the process: a
+# regression then fails its test, not the whole suite.
+
+
+def importer(afas_env, cwd: Path, *args: object, timeout: float = 60) -> subprocess.Popen:
+    """The importer command, pointed at the sandbox, in a process of its own."""
+    env = {**os.environ, "AFAS_BASE_URL": afas_env.base_url, "AFAS_TOKEN": afas_env.token}
+    return subprocess.Popen(
+        [sys.executable, "-m", "importer", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finished(process: subprocess.Popen, timeout: float = 60) -> tuple[int, str, str]:
+    try:
+        out, err = process.communicate(timeout=timeout)
+    finally:
+        process.kill()
+    return process.returncode, out, err
+
+
+def add_parts(path: Path, parts: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def zip_bomb(folder: Path) -> Path:
+    """A small xlsx whose sheet unpacks to 50,000,000 bytes: one row, a million times over."""
+    path = workbook([H, ["1", "Jansen"]])(folder)
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info.filename) for info in archive.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    row = b'<row r="3"><c r="A3" t="inlineStr"><is><t>3</t></is></c></row>'
+    fill = 50_000_000 - len(sheet)
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        b"</sheetData>", row * (fill // len(row)) + b" " * (fill % len(row)) + b"</sheetData>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_a_zip_bomb_is_refused_before_anything_is_unpacked(afas_env, tmp_path):
+    path = zip_bomb(tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        packed = archive.getinfo("xl/worksheets/sheet1.xml").compress_size
+
+    code, out, err = finished(importer(afas_env, tmp_path, "run", MAPPING, "--input", path))
+
+    assert err == (
+        "Error: klanten.xlsx: refused before reading: its part xl/worksheets/sheet1.xml would "
+        f"unpack to 50 MB from {packed / 1000:.3g} KB, {50_000_000 // packed:,} times its "
+        "packed size; no part of a workbook may unpack to more than 100 times its size "
+        "(spreadsheets pack 5 to 20 times). The file is damaged or built to exhaust memory (a "
+        "'zip bomb'): ask for the data again, saved by Excel or as CSV\n"
+    )
+    assert (code, out) == (2, "")
+    assert afas_env.state.requests == []
+
+
+def test_a_workbook_that_would_unpack_to_too_much_is_refused(tmp_path, monkeypatch):
+    path = workbook([H, ["1", "Jansen"]])(tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        total = sum(info.file_size for info in archive.infolist())
+    monkeypatch.setattr(readers, "MAX_UNPACKED", 2_000)  # far below the 1 GB of real use
+
+    with pytest.raises(InputError) as refused:
+        read_table(path)
+
+    assert str(refused.value) == (
+        f"klanten.xlsx: refused before reading: it would unpack to {total / 1000:.3g} KB, and "
+        "a workbook may unpack to at most 2 KB. Split the rows over several files, or export "
+        "them as CSV"
+    )
+
+
+def test_a_workbook_declaring_more_texts_than_it_can_hold_is_refused(afas_env, tmp_path):
+    path = workbook([H, ["1", "Jansen"]])(tmp_path)
+    sst = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    sst += b'uniqueCount="999999999999"/>'
+    add_parts(path, {"xl/sharedStrings.xml": sst})
+
+    # calamine would reserve room for that many texts: 24 TB, and the process would abort
+    code, out, err = finished(importer(afas_env, tmp_path, "run", MAPPING, "--input", path))
+
+    assert err == (
+        "Error: klanten.xlsx: refused before reading: it is damaged: xl/sharedStrings.xml "
+        f"declares 999,999,999,999 texts in {len(sst)} bytes. Open it in Excel and save it "
+        "again, or export the data as CSV\n"
+    )
+    assert (code, out) == (2, "")
+    assert afas_env.state.requests == []
+
+
+def rowless_sheet(folder: Path, cells: int) -> Path:
+    """An xlsx whose cells stand in no row element (calamine reads it): no row ends at all."""
+    path = workbook([H, ["1", "Jansen"]])(folder)
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info.filename) for info in archive.infolist()}
+    sheet = re.sub(rb"</?row[^>]*>", b"", parts["xl/worksheets/sheet1.xml"])
+    many = b"".join(
+        b'<c r="A%d" t="inlineStr"><is><t>%d</t></is></c>' % (n, n) for n in range(3, cells)
+    )
+    last = b'<c r="B%d"><f>1+1</f></c>' % cells  # a formula without a stored result, at the end
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        b"</sheetData>", many + last + b"</sheetData>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_a_sheet_without_row_ends_is_scanned_a_piece_at_a_time(tmp_path):
+    path = rowless_sheet(tmp_path, 300_000)  # 15 MB of sheet XML
+    raw = path.read_bytes()
+
+    tracemalloc.start()
+    try:
+        found = readers._scan_sheet_xml(raw, "Klanten")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    # what is carried from one read to the next stays short: held whole, the 15 MB (twice,
+    # while joined to the next read) made the scan quadratic
+    assert peak < 10_000_000
+    assert found == [("B", 300_000, b"1+1", None)]
+    with pytest.raises(InputError, match=r"row 300000, column 'Naam' \(cell B300000\): holds"):
+        read_table(path)
+
+
+def test_a_cell_whose_attribute_holds_many_tags_is_read_at_once(afas_env, tmp_path):
+    # calamine accepts '<' in an attribute; a pattern that ran on over it went quadratic
+    path = workbook(
+        [H, ["1", "Jansen B.V.", None, "=2*600"], ["2", "Piet"]],
+        xml=[
+            (b"<f>2*600</f><v />", b"<f>2*600</f><v>1200</v>"),
+            (
+                b'<c r="B3" t="inlineStr">',
+                b'<c r="B3" t="inlineStr" x="' + b"<c " * 100_000 + b'">',
+            ),
+        ],
+    )(tmp_path)
+
+    code, out, err = finished(importer(afas_env, tmp_path, "validate", MAPPING, "--input", path))
+
+    assert (code, out) == (0, "Validation finished: 2 valid, 0 invalid, 0 skipped\n"), err
 
 
 # --- Row problems: the row is reported, the good rows are sent -------------------------------
