@@ -22,7 +22,7 @@ from importer.mapping import Mapping, load_mapping
 from importer.plan import prepare
 from importer.report import write_workbook
 from importer.results import Result
-from importer.runner import run
+from importer.runner import run, send
 from importer.sandbox import AfasSandbox, RecrasSandbox
 from importer.targets.afas import AfasTarget
 from importer.targets.recras import RecrasTarget
@@ -44,5 +44,6 @@ __all__ = [
     "load_mapping",
     "prepare",
     "run",
+    "send",
     "write_workbook",
 ]

@@ -42,18 +42,21 @@ import html
 import io
 import posixpath
 import re
+import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
 
 from importer.errors import InputError
+
+T = TypeVar("T")
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -444,7 +447,7 @@ def _read_excel(path: Path, raw: bytes, sheet: str | None, decimal: str = ".") -
         )
     _check_workbook_bytes(name, raw)
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        workbook = _interruptible(lambda: CalamineWorkbook.from_filelike(io.BytesIO(raw)))
     except PasswordError as exc:
         raise _password_error(name) from exc
     except Exception as exc:  # calamine raises its own types for every kind of bad file
@@ -484,8 +487,8 @@ def _read_excel(path: Path, raw: bytes, sheet: str | None, decimal: str = ".") -
             )
     label = f"{name} (sheet {sheet})"
     try:
-        book_sheet = workbook.get_sheet_by_name(sheet)
-        rows = book_sheet.to_python(skip_empty_area=False)
+        book_sheet = _interruptible(lambda: workbook.get_sheet_by_name(sheet))
+        rows = _sheet_rows(book_sheet)
         merged = book_sheet.merged_cell_ranges or []
     except Exception as exc:
         raise InputError(
@@ -509,10 +512,49 @@ def _read_excel(path: Path, raw: bytes, sheet: str | None, decimal: str = ".") -
     header = _header_row(label, grid, excel=True)
     titles = list(grid.loc[header[0]])
     _check_merged(label, grid, merged, header[0], titles)
-    found = _scan_sheet_xml(raw, sheet) if raw.startswith(ZIP_MAGIC) else []
-    _check_formula_cells(label, found, header[0], titles)
+    blanks = _scan_sheet_xml(raw, sheet) if raw.startswith(ZIP_MAGIC) else []
+    _check_formula_cells(label, blanks, header[0], titles)
     frame, _ = _shape(label, grid, excel=True, sep=None, warnings=warnings, header=header)
     return Table(path=path, frame=frame, sheet=sheet, warnings=warnings)
+
+
+def _interruptible(work: Callable[[], T]) -> T:
+    """``work()`` (a call into calamine) in a thread of its own, waited for here.
+
+    Python runs a signal handler in the main thread between two of its own steps, so Ctrl-C
+    or SIGTERM would wait as long as calamine parses (minutes, for a big sheet); calamine
+    lets go of the GIL while it parses, and waiting for a thread lets the handler run at once.
+    An interrupted parse goes on in its (daemon) thread until the process ends.
+    """
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # raised again in the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="read", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _sheet_rows(sheet: Any) -> list[list[Any]]:
+    """The values of a calamine sheet from A1, row by row, as ``to_python`` gives them.
+
+    Read a row at a time: ``to_python`` makes every row before a signal handler can run.
+    python-calamine 0.9 starts each row at the first filled column (and each sheet at row 1):
+    the rows are padded to A1, as Excel counts.
+    """
+    if sheet.start is None:  # an empty sheet
+        return []
+    (_, left), (bottom, right) = sheet.start, sheet.end
+    pad = [""] * left
+    rows = [pad + row for row in sheet.iter_rows()] if left else list(sheet.iter_rows())
+    return [[""] * (right + 1) for _ in range(bottom + 1 - len(rows))] + rows
 
 
 def _check_workbook_bytes(name: str, raw: bytes) -> None:

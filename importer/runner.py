@@ -82,23 +82,37 @@ def run(
     ``stop``, when set (Ctrl-C), ends the run cleanly: nothing more is sent, requests in
     flight finish, and the rows not sent are ``skipped``.
     """
-    sending = not dry_run and target is not None
-    plan = prepare(mapping, target.contract if sending and target else None)
+    if dry_run or target is None:
+        plan = prepare(mapping)
+        plan.result.finished = dt.datetime.now().astimezone()
+        return plan.result
+    plan = prepare(mapping, target.contract)
+    return send(plan, target, journal=journal, options=options, stop=stop)
+
+
+def send(
+    plan: Plan,
+    target: Target,
+    *,
+    journal: Journal | None = None,
+    options: Options = Options(),
+    stop: threading.Event | None = None,
+) -> Result:
+    """Send a prepared plan (:func:`importer.plan.prepare`): the second half of :func:`run`."""
     result = plan.result
-    if sending and target is not None:
-        result.dry_run = False
-        result.target = target.host
-        result.environment = target.environment
-        own_journal = journal is None
-        journal = journal or Journal(None, target=target.host, mapping=str(mapping.path))
-        stop = stop or threading.Event()
-        try:
-            _Sender(plan, target, journal, options, stop).run()
-            if stop.is_set() and not result.stopped:
-                result.stopped, result.interrupted = "interrupted", True
-        finally:
-            if own_journal:
-                journal.close()
+    result.dry_run = False
+    result.target = target.host
+    result.environment = target.environment
+    own_journal = journal is None
+    journal = journal or Journal(None, target=target.host, mapping=str(result.mapping.path))
+    stop = stop or threading.Event()
+    try:
+        _Sender(plan, target, journal, options, stop).run()
+        if stop.is_set() and not result.stopped:
+            result.stopped, result.interrupted = "interrupted", True
+    finally:
+        if own_journal:
+            journal.close()
     result.finished = dt.datetime.now().astimezone()
     return result
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 import tracemalloc
 import zipfile
 from collections.abc import Callable
@@ -624,6 +626,57 @@ def test_a_cell_whose_attribute_holds_many_tags_is_read_at_once(afas_env, tmp_pa
     code, out, err = finished(importer(afas_env, tmp_path, "validate", MAPPING, "--input", path))
 
     assert (code, out) == (0, "Validation finished: 2 valid, 0 invalid, 0 skipped\n"), err
+
+
+def big_workbook(path: Path, rows: int) -> Path:
+    """An xlsx of ``rows`` customers, its sheet XML written directly (openpyxl takes minutes)."""
+
+    def cell(ref: str, text: str) -> str:
+        return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+    header = "".join(cell(f"{c}1", t) for c, t in zip("ABCD", H, strict=True))
+    body = "".join(
+        f'<row r="{n}">{cell(f"A{n}", str(n))}{cell(f"B{n}", f"Klant {n} B.V.")}'
+        f"{cell(f'C{n}', '01-03-2024')}{cell(f'D{n}', '12,50')}</row>"
+        for n in range(2, rows + 2)
+    )
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    parts = {
+        "_rels/.rels": f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" '
+        f'Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet '
+        'name="Klanten" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" '
+        f'Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}"><sheetData><row r="1">{header}'
+        f"</row>{body}</sheetData></worksheet>",
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return path
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads CPU time from /proc")
+def test_sigterm_while_the_files_are_read_ends_the_run_at_once(afas_env, tmp_path):
+    path = big_workbook(tmp_path / "klanten.xlsx", 200_000)  # reading and checking: ~20 s
+    process = importer(afas_env, tmp_path, "run", MAPPING, "--input", path)
+    # CPU time, not the clock, tells when the imports (~1.3 s) are done, whatever the load
+    while process.poll() is None and cpu_seconds(process.pid) < 3:
+        time.sleep(0.02)
+
+    process.send_signal(signal.SIGTERM)
+    code, out, err = finished(process, timeout=10)  # before, it read and checked on: ~1 min
+
+    assert (code, out, err) == (130, "", "Interrupted before anything was sent.\n")
+    assert afas_env.state.requests == []
 
 
 # --- Row problems: the row is reported, the good rows are sent -------------------------------
