@@ -26,8 +26,10 @@ a table of 0 rows, with a warning.
   cell is read as the result Excel stored. Refused: a formula without a stored result or a
   cell showing an error such as ``#N/A`` (both would read as blank; checked in .xlsx and
   .xlsm, whose XML shows them), merged cells holding a value, numbers longer than the 15
-  digits Excel keeps, password protection, damaged files, and HTML, XML, PDF or text files
-  with an Excel name. Numbers read as Excel shows them: ``12`` not ``12.0``, ``0.3`` not
+  digits Excel keeps, password protection, damaged files, HTML, XML, PDF or text files
+  with an Excel name, and a workbook that would unpack to too much (a "zip bomb"; checked
+  from its zip's table of contents before anything is unpacked: :data:`MAX_UNPACKED`,
+  :data:`MAX_RATIO`). Numbers read as Excel shows them: ``12`` not ``12.0``, ``0.3`` not
   ``0.30000000000000004``.
 * A value that starts with ``=`` is text and stays text, never a formula; whether a column
   accepts one is the mapping's to say (:mod:`importer.validation`).
