@@ -27,7 +27,7 @@ from importer.mapping import Mapping, load_mapping
 from importer.plan import prepare
 from importer.report import write_workbook
 from importer.results import Result
-from importer.runner import run
+from importer.runner import run, send
 from importer.status import Status
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "load_mapping",
     "prepare",
     "run",
+    "send",
     "targets",
     "write_workbook",
 ]

@@ -40,7 +40,7 @@ from importer.progress import Progress
 from importer.render import to_json
 from importer.report import RunInfo, resume_command, write_workbook
 from importer.results import Result, Status
-from importer.runner import Options, default_output, run
+from importer.runner import Options, default_output, run, send
 from importer.sandbox import Faults
 from importer.scaffold import scaffold
 from importer.targets import Target
@@ -225,8 +225,19 @@ def run_command(
                     target=target.host,
                     environment=target.environment,
                 )
+        if target is None:
+            result = run(loaded, None, dry_run=True, options=options)
+        else:
+            # Until a request can leave (reading, checking), Ctrl-C or SIGTERM stop at once;
+            # from the first request on, they stop sending and let those in flight finish.
+            try:
+                plan = prepare(loaded, target.contract)
+            except KeyboardInterrupt:
+                typer.echo("Interrupted before anything was sent.", err=True)
+                raise typer.Exit(130) from None
             stack.enter_context(_stop_on_signals(stop))
-        result = run(loaded, target, dry_run=dry_run, journal=book, options=options, stop=stop)
+            assert book is not None  # opened with the target
+            result = send(plan, target, journal=book, options=options, stop=stop)
         if trail is not None:
             trail.end(summary=result.summary_line(), workbook=str(workbook))
     path = write_workbook(
@@ -495,7 +506,6 @@ def sandbox_command(
         typer.echo(f"export {name}={value}")
     for note in imitated.sandbox_notes(box):
         typer.echo(note)
-    signal.signal(signal.SIGTERM, _interrupt)
     try:
         while True:
             time.sleep(0.5)
@@ -511,6 +521,19 @@ def sandbox_command(
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+@contextmanager
+def _interrupt_on_sigterm() -> Iterator[None]:
+    """SIGTERM stops a command as Ctrl-C does (exit 130), not the process there and then."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @app.command("new")
@@ -621,7 +644,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code instead of raising SystemExit."""
     try:
         args = sys.argv[1:] if argv is None else list(argv)
-        code = app(args=args, prog_name="importer", standalone_mode=False, obj={"argv": args})
+        with _interrupt_on_sigterm():
+            code = app(args=args, prog_name="importer", standalone_mode=False, obj={"argv": args})
     except ImporterError as exc:
         typer.echo(f"Error: {exc}", err=True)
         return 2

@@ -312,6 +312,14 @@ def _rules() -> list[Rule]:
             fixed(r"\1 is niet een van de toegestane waarden: \2"),
         ),
         (
+            r"(.+) starts with '=', so Excel would run it as a formula; if it is text, declare "
+            r"allow_formulas: true for column (.+) in the mapping",
+            fixed(
+                r"\1 begint met '=', dus Excel zou het als formule uitvoeren; is het tekst, zet "
+                r"dan allow_formulas: true bij kolom \2 in de mapping"
+            ),
+        ),
+        (
             r"(.+) does not have the expected form \((.*)\)",
             fixed(r"\1 heeft niet de verwachte vorm (\2)"),
         ),

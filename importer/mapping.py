@@ -76,6 +76,11 @@ class Column(_Model):
     pattern: str | None = Field(
         None, description="Regular expression (RE2 syntax) the whole value matches."
     )
+    allow_formulas: bool = Field(
+        False,
+        description="Accept text starting with '=', which Excel would run as a formula "
+        "(by default such a row is invalid).",
+    )
     min: float | None = None
     max: float | None = None
     format: str | list[str] | None = Field(
@@ -389,6 +394,8 @@ def _column_problems(column: Column, mapping: Mapping) -> list[tuple[tuple[str, 
             problems.append(
                 ((option,), f"only applies to type {' or '.join(types)}, not {column.type}")
             )
+    if column.allow_formulas and column.type != "text":
+        problems.append((("allow_formulas",), f"only applies to type text, not {column.type}"))
     if column.map_from and column.map_from.source not in mapping.sources:
         source = column.map_from.source
         problems.append(
@@ -481,6 +488,7 @@ def load_mapping(path: str | Path) -> Mapping:
         raise MappingError(f"not valid YAML: {problem}", file=str(path), line=line) from exc
     if not isinstance(data, dict):
         raise MappingError("a mapping file must be a YAML mapping (key: value)", file=str(path))
+    _refuse_duplicate_keys(node, path)
     try:
         mapping = Mapping.model_validate({**data, "path": path})
     except ValidationError as exc:
@@ -494,6 +502,48 @@ def load_mapping(path: str | Path) -> Mapping:
             line=_line_of(node, errors[0][0]) if len(errors) == 1 else None,
         )
     return mapping
+
+
+def _refuse_duplicate_keys(node: yaml.Node | None, path: Path) -> None:
+    """A key written twice in one mapping: YAML keeps the last in silence, so refuse it."""
+    problems = []  # (line of the last one, message)
+    for loc, lines in _duplicate_keys(node, ()):
+        times = "twice" if len(lines) == 2 else f"{len(lines)} times"
+        listed = ", ".join(map(str, lines[:-1])) + f" and {lines[-1]}"
+        where = f"in line {lines[0]}" if len(set(lines)) == 1 else f"lines {listed}"
+        message = (
+            f"{_loc_text(loc)}: appears {times} ({where}); only the last would count. "
+            "Keep one of them"
+        )
+        problems.append((lines[-1], message))
+    problems.sort()
+    if len(problems) == 1:
+        raise MappingError(problems[0][1], file=str(path), line=problems[0][0])
+    if problems:
+        listed = "\n".join(f"  line {line}: {message}" for line, message in problems)
+        raise MappingError(f"{len(problems)} problems:\n{listed}", file=str(path))
+
+
+def _duplicate_keys(
+    node: yaml.Node | None, loc: tuple[Any, ...], seen: set[int] | None = None
+) -> Iterator[tuple[tuple[Any, ...], list[int]]]:
+    """Each key path written more than once, with the lines (1-based) it is on."""
+    seen = set() if seen is None else seen
+    if node is None or id(node) in seen:  # an alias: its node is looked at once
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from _duplicate_keys(item, (*loc, i), seen)
+    elif isinstance(node, yaml.MappingNode):
+        lines: dict[str, list[int]] = {}
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                lines.setdefault(key.value, []).append(key.start_mark.line + 1)
+            yield from _duplicate_keys(value, (*loc, key.value), seen)
+        for name, where in lines.items():
+            if len(where) > 1:
+                yield (*loc, name), where
 
 
 def _message(err: Any) -> str:

@@ -18,18 +18,21 @@ a table of 0 rows, with a warning.
   not counted as a row). Refused: a row with more values than the header has columns, a quote
   never closed (or closed only rows later), NUL bytes, a byte order mark inside the text,
   rows written with another delimiter (only when the delimiter was detected), a UTF-8 file
-  declared as cp1252. A row with fewer values than columns has blank cells.
+  declared as cp1252, rows in UTF-8 beside rows in cp1252 (either way one kind is garbled).
+  A row with fewer values than columns has blank cells.
 * Excel (.xlsx, .xlsm, .xls, .ods; recognised by content, not by name): the default sheet is
   the first *visible* worksheet; a hidden sheet is read when the mapping names it, with a
   warning; sheet names match like Excel's (case and outer spaces do not count). A formula
   cell is read as the result Excel stored. Refused: a formula without a stored result or a
   cell showing an error such as ``#N/A`` (both would read as blank; checked in .xlsx and
   .xlsm, whose XML shows them), merged cells holding a value, numbers longer than the 15
-  digits Excel keeps, password protection, damaged files, and HTML, XML, PDF or text files
-  with an Excel name. Numbers read as Excel shows them: ``12`` not ``12.0``, ``0.3`` not
+  digits Excel keeps, password protection, damaged files, HTML, XML, PDF or text files
+  with an Excel name, and a workbook that would unpack to too much (a "zip bomb"; checked
+  from its zip's table of contents before anything is unpacked: :data:`MAX_UNPACKED`,
+  :data:`MAX_RATIO`). Numbers read as Excel shows them: ``12`` not ``12.0``, ``0.3`` not
   ``0.30000000000000004``.
-* A value that starts with ``=`` is text and stays text, never a formula; a warning in
-  :attr:`Table.warnings` names the rows.
+* A value that starts with ``=`` is text and stays text, never a formula; whether a column
+  accepts one is the mapping's to say (:mod:`importer.validation`).
 """
 
 from __future__ import annotations
@@ -41,12 +44,13 @@ import html
 import io
 import posixpath
 import re
+import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from xml.etree import ElementTree
 
 import numpy as np
@@ -54,15 +58,24 @@ import pandas as pd
 
 from importer.errors import InputError
 
+T = TypeVar("T")
+
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 ENCODINGS = ("utf-8-sig", "cp1252")
 DELIMITERS = (";", ",", "\t")
 EXCEL_DIGITS = 15  # significant digits Excel keeps of a number
 _EXCEL_LIMIT = 10**EXCEL_DIGITS
-LISTED = 5  # rows named in a warning before "and N more"
+LISTED = 5  # rows named in a message before "and N more"
 SNIFF_LINES = 20  # lines looked at for the delimiter when the first one has none
 TITLE_ROWS = 10  # how far below a one-cell first row a wider header is taken for one
+
+# A workbook (a zip) is refused from its table of contents, before anything is unpacked, when
+# it would unpack to more than a reader can hold, or a part of it is packed far tighter than
+# spreadsheet XML ever is (5 to 20 times): a "zip bomb", a few MB that unpack to GBs.
+MAX_UNPACKED = 1_000_000_000  # bytes, all parts; Excel's 1,048,576 rows of 12 columns: ~600 MB
+MAX_RATIO = 100  # unpacked / packed size of one part ...
+RATIO_FROM = 10_000_000  # ... that unpacks to more than this (a smaller one is harmless)
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -157,6 +170,7 @@ def _read_csv(path: Path, raw: bytes, encoding: str | None, delimiter: str | Non
     dialect = {"encoding": used_encoding, "delimiter": _delimiter_name(sep)}
     warnings: list[str] = []
     frame, header_row = _shape(name, _tidy(grid), excel=False, sep=sep, warnings=warnings)
+    _refuse_mixed_encodings(name, raw, used_encoding, frame, header_row)
     breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
     multiline = len(grid) < breaks  # some quoted value holds a line break
     _check_csv_cells(
@@ -168,12 +182,7 @@ def _read_csv(path: Path, raw: bytes, encoding: str | None, delimiter: str | Non
         detected=not (delimiter or sep_line),
         multiline=multiline,
     )
-    maybe = "=" in text and bool(text.lstrip().startswith("=") or _AFTER_DELIMITER.search(text))
-    _warn_formulas(name, frame, warnings, maybe=maybe)
     return Table(path=path, frame=frame, dialect=dialect, warnings=warnings)
-
-
-_AFTER_DELIMITER = re.compile(r'[;,\t\n\r"][ \t]*=')  # a value that may start with "="
 
 
 def _decode(path: Path, raw: bytes, encoding: str | None) -> tuple[str, str]:
@@ -224,6 +233,43 @@ def _refuse_hidden_utf8(name: str, raw: bytes, encoding: str) -> None:
         f"would turn {seen.decode('utf-8')!r} (line {number}) into "
         f"{seen.decode(encoding, 'replace')!r}. Set encoding: utf-8 for this source, or "
         "leave it out"
+    )
+
+
+def _refuse_mixed_encodings(
+    name: str, raw: bytes, encoding: str, frame: pd.DataFrame, header_row: int
+) -> None:
+    """Rows in UTF-8 beside rows in a single-byte encoding (say, rows pasted in from another
+    export): whichever way the file is decoded, one kind would be garbled ('CafÃ©'). Refuse."""
+    if encoding.lower().replace("-", "").startswith("utf"):
+        return
+    if raw.decode("utf-8", "ignore").isascii():
+        return  # no UTF-8 beyond ASCII anywhere (one look, in C): the common case
+    kinds: dict[str, dict[int, str]] = {"UTF-8": {}, encoding: {}}  # row: a value, as meant
+    cells = [(header_row, title) for title in frame.columns if not title.isascii()]
+    for column in frame.columns:
+        values = frame[column].dropna()
+        cells += [(int(n), v) for n, v in values[~values.str.isascii()].items()]
+    for n, value in cells:
+        try:
+            kinds["UTF-8"].setdefault(n, value.encode(encoding).decode("utf-8"))
+        except UnicodeError:
+            kinds[encoding].setdefault(n, value)
+    if not all(kinds.values()):
+        return
+    described = []
+    for kind, values in kinds.items():
+        rows = sorted(values)
+        listed = ", ".join(map(str, rows[:LISTED]))
+        more = f" and {len(rows) - LISTED} more" if len(rows) > LISTED else ""
+        value = values[rows[0]]
+        bom = value.startswith("\ufeff") and value[1:].isascii()
+        shown = "a byte order mark" if bom else repr(value[:40])
+        rows_are = "rows {} are" if len(rows) > 1 else "row {} is"
+        described.append(f"{rows_are.format(listed + more)} {kind} ({shown})")
+    raise InputError(
+        f"{name}: the file mixes encodings: {described[0]}, {described[1]}; read either way, "
+        "one kind would be garbled. Save the file in one encoding (UTF-8)"
     )
 
 
@@ -403,7 +449,7 @@ def _read_excel(path: Path, raw: bytes, sheet: str | None, decimal: str = ".") -
         )
     _check_workbook_bytes(name, raw)
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        workbook = _interruptible(lambda: CalamineWorkbook.from_filelike(io.BytesIO(raw)))
     except PasswordError as exc:
         raise _password_error(name) from exc
     except Exception as exc:  # calamine raises its own types for every kind of bad file
@@ -443,8 +489,8 @@ def _read_excel(path: Path, raw: bytes, sheet: str | None, decimal: str = ".") -
             )
     label = f"{name} (sheet {sheet})"
     try:
-        book_sheet = workbook.get_sheet_by_name(sheet)
-        rows = book_sheet.to_python(skip_empty_area=False)
+        book_sheet = _interruptible(lambda: workbook.get_sheet_by_name(sheet))
+        rows = _sheet_rows(book_sheet)
         merged = book_sheet.merged_cell_ranges or []
     except Exception as exc:
         raise InputError(
@@ -468,11 +514,49 @@ def _read_excel(path: Path, raw: bytes, sheet: str | None, decimal: str = ".") -
     header = _header_row(label, grid, excel=True)
     titles = list(grid.loc[header[0]])
     _check_merged(label, grid, merged, header[0], titles)
-    found, equals = _scan_sheet_xml(raw, sheet) if raw.startswith(ZIP_MAGIC) else ([], True)
-    _check_formula_cells(label, found, header[0], titles)
+    blanks = _scan_sheet_xml(raw, sheet) if raw.startswith(ZIP_MAGIC) else []
+    _check_formula_cells(label, blanks, header[0], titles)
     frame, _ = _shape(label, grid, excel=True, sep=None, warnings=warnings, header=header)
-    _warn_formulas(label, frame, warnings, maybe=equals)
     return Table(path=path, frame=frame, sheet=sheet, warnings=warnings)
+
+
+def _interruptible(work: Callable[[], T]) -> T:
+    """``work()`` (a call into calamine) in a thread of its own, waited for here.
+
+    Python runs a signal handler in the main thread between two of its own steps, so Ctrl-C
+    or SIGTERM would wait as long as calamine parses (minutes, for a big sheet); calamine
+    lets go of the GIL while it parses, and waiting for a thread lets the handler run at once.
+    An interrupted parse goes on in its (daemon) thread until the process ends.
+    """
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # raised again in the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="read", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _sheet_rows(sheet: Any) -> list[list[Any]]:
+    """The values of a calamine sheet from A1, row by row, as ``to_python`` gives them.
+
+    Read a row at a time: ``to_python`` makes every row before a signal handler can run.
+    python-calamine 0.9 starts each row at the first filled column (and each sheet at row 1):
+    the rows are padded to A1, as Excel counts.
+    """
+    if sheet.start is None:  # an empty sheet
+        return []
+    (_, left), (bottom, right) = sheet.start, sheet.end
+    pad = [""] * left
+    rows = [pad + row for row in sheet.iter_rows()] if left else list(sheet.iter_rows())
+    return [[""] * (right + 1) for _ in range(bottom + 1 - len(rows))] + rows
 
 
 def _check_workbook_bytes(name: str, raw: bytes) -> None:
@@ -482,11 +566,14 @@ def _check_workbook_bytes(name: str, raw: bytes) -> None:
             raise _password_error(name)
         return
     if raw.startswith(ZIP_MAGIC):
-        if not zipfile.is_zipfile(io.BytesIO(raw)):
+        try:
+            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+                _check_unpacked_size(name, archive)
+        except (zipfile.BadZipFile, EOFError) as exc:
             raise InputError(
                 f"{name}: not a readable Excel file: it is damaged or incomplete (cut off while "
                 "copying, downloading or saving). Export or copy it again"
-            )
+            ) from exc
         return
     head = raw[:4096].lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").replace(b"\x00", b"").lower()
     if head.startswith(b"%pdf"):
@@ -501,6 +588,51 @@ def _check_workbook_bytes(name: str, raw: bytes) -> None:
     else:
         what = f"the file is damaged or not an Excel workbook. {SAVE_AS}"
     raise InputError(f"{name}: not a readable Excel file: {what}")
+
+
+def _check_unpacked_size(name: str, archive: zipfile.ZipFile) -> None:
+    """Refuse a workbook that would unpack to too much, from the sizes its zip declares.
+
+    The sizes hold: calamine (and zipfile) stop with an error at a part larger than declared.
+    """
+    refused = f"{name}: refused before reading"
+    parts = archive.infolist()
+    for part in parts:
+        ratio = part.file_size // max(part.compress_size, 1)
+        if part.file_size > RATIO_FROM and ratio > MAX_RATIO:
+            raise InputError(
+                f"{refused}: its part {part.filename} would unpack to {_size(part.file_size)} "
+                f"from {_size(part.compress_size)}, {ratio:,} times its packed size; no part of "
+                f"a workbook may unpack to more than {MAX_RATIO} times its size (spreadsheets "
+                "pack 5 to 20 times). The file is damaged or built to exhaust memory (a 'zip "
+                "bomb'): ask for the data again, saved by Excel or as CSV"
+            )
+    total = sum(part.file_size for part in parts)
+    if total > MAX_UNPACKED:
+        raise InputError(
+            f"{refused}: it would unpack to {_size(total)}, and a workbook may unpack to at "
+            f"most {_size(MAX_UNPACKED)}. Split the rows over several files, or export them as "
+            "CSV"
+        )
+    for part in parts:
+        if part.filename.lower().endswith("sharedstrings.xml"):
+            with archive.open(part) as xml:
+                declared = re.search(rb'uniqueCount="(\d+)"', xml.read(1 << 12))
+            # calamine reserves room for as many texts as declared (each takes 5 bytes or more)
+            if declared and int(declared.group(1)) * 5 > part.file_size:
+                raise InputError(
+                    f"{refused}: it is damaged: {part.filename} declares "
+                    f"{int(declared.group(1)):,} texts in {_size(part.file_size)}. Open it in "
+                    "Excel and save it again, or export the data as CSV"
+                )
+
+
+def _size(count: int) -> str:
+    """A size in bytes as people write it: 1.5 GB, 700 KB."""
+    for unit, size in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if count >= size:
+            return f"{count / size:.3g} {unit}"
+    return f"{count} bytes"
 
 
 def _password_error(name: str) -> InputError:
@@ -638,16 +770,19 @@ def _check_merged(
 
 
 # Sheet XML, with or without a namespace prefix (<c> or <x:c>): a cell, its formula, its value.
+# Attributes are [^<>]*, not [^>]*: calamine accepts a '<' inside an attribute, and a pattern
+# that ran on over it scanned from every '<c' in it to the next '>' (quadratic in its length).
 _C, _F, _V = rb"<(?:\w+:)?c\b", rb"<(?:\w+:)?f\b", rb"<(?:\w+:)?v"
-_FORMULA = _F + rb"[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)\s*"
+_FORMULA = _F + rb"[^<>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)\s*"
 _FORMULA_CELL = re.compile(
-    _C + rb"([^>]*)>\s*" + _FORMULA + rb"(?:" + _V + rb"\s*/>|" + _V + rb">([^<]*)</)?"
+    _C + rb"([^<>]*)>\s*" + _FORMULA + rb"(?:" + _V + rb"\s*/>|" + _V + rb">([^<]*)</)?"
 )
 _ERROR_CELL = re.compile(
-    _C + rb"([^>]*\bt=\"e\"[^>]*)>\s*(?:" + _FORMULA + rb")?" + _V + rb">([^<]*)</"
+    _C + rb"([^<>]*\bt=\"e\"[^<>]*)>\s*(?:" + _FORMULA + rb")?" + _V + rb">([^<]*)</"
 )
 _REF = re.compile(rb"\br=\"([A-Z]+)(\d+)\"")
 _TYPE = re.compile(rb"\bt=\"(\w+)\"")
+SCAN_CHUNK = 1 << 20  # bytes of sheet XML looked at at once
 
 
 def _check_formula_cells(
@@ -678,47 +813,31 @@ def _check_formula_cells(
 
 
 Found = tuple[str, int, bytes | None, str | None]
-_EQUALS_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>\s*=")  # a text starting with =
 
 
-def _equals_text(xml: bytes) -> bool:
-    """Whether some text in this XML may start with '=' (quick look first: regexes are slow)."""
-    quick = b">=" in xml or b'preserve">' in xml
-    return quick and _EQUALS_TEXT.search(xml) is not None
-
-
-def _scan_sheet_xml(raw: bytes, sheet: str) -> tuple[list[Found], bool]:
-    """Cells that calamine reads as blank, and whether any text may start with '='.
-
-    The first are (column letters, row, formula, error shown or None).
-    """
+def _scan_sheet_xml(raw: bytes, sheet: str) -> list[Found]:
+    """Cells that calamine reads as blank: (column letters, row, formula, error shown or None)."""
     found: list[Found] = []
-    equals = False
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             part = _sheet_part(archive, sheet)
             if part is None:
-                return [], True
-            for member in archive.namelist():
-                if member.lower().endswith("sharedstrings.xml"):
-                    equals = equals or _equals_text(archive.read(member))
+                return []
             with archive.open(part) as xml:
                 tail = b""
-                while True:
-                    chunk = xml.read(1 << 20)
+                while chunk := xml.read(SCAN_CHUNK):
                     buffer = tail + chunk
-                    # cut after the last end of a row: no cell is split between two reads
-                    cut = buffer.rfind(b"row>") + 4 if chunk else len(buffer)
-                    if cut <= 4 and chunk:
-                        tail = buffer
-                        continue
-                    done, tail = buffer[:cut], buffer[cut:]
-                    found += _scan_cells(done)
-                    equals = equals or _equals_text(done)
-                    if not chunk:
-                        return found, equals
+                    # cut after the last end of a cell or row, so that no cell is split
+                    # between two reads; a read without one (no cell is that long) is cut at
+                    # its end, so that what is carried over stays short and the scan linear
+                    end = max(buffer.rfind(b"c>") + 2, buffer.rfind(b"row>") + 4)
+                    cut = end if end > 4 else len(buffer)
+                    found += _scan_cells(buffer[:cut])
+                    tail = buffer[cut:]
+                found += _scan_cells(tail)
+                return found
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
-        return [], True  # calamine read the sheet; whatever it could not, it reported
+        return []  # calamine read the sheet; whatever it could not, it reported
 
 
 def _scan_cells(xml: bytes) -> Iterator[Found]:
@@ -886,28 +1005,3 @@ def _check_header(label: str, titles: list[str | None], excel: bool) -> None:
                 "every column needs its own header"
             )
         seen[title] = position
-
-
-def _warn_formulas(label: str, frame: pd.DataFrame, warnings: list[str], *, maybe: bool) -> None:
-    """Text that looks like a formula is kept as text; say so, per column."""
-    if not maybe:
-        return
-    for column in frame.columns:
-        values = frame[column].dropna()
-        hits = values[values.str.startswith("=")]
-        if hits.empty:
-            continue
-        first, value = int(hits.index[0]), hits.iloc[0]
-        if len(hits) == 1:
-            warnings.append(
-                f"{label}, row {first}, column {column!r}: the value {value[:60]!r} starts with "
-                "'=' and looks like a formula; it is imported as text, never calculated"
-            )
-            continue
-        rows = ", ".join(str(n) for n in hits.index[:LISTED])
-        more = f" and {len(hits) - LISTED} more" if len(hits) > LISTED else ""
-        warnings.append(
-            f"{label}, column {column!r}: {len(hits)} values start with '=' and look like "
-            f"formulas (rows {rows}{more}; row {first}: {value[:60]!r}); they are imported as "
-            "text, never calculated"
-        )

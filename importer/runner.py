@@ -84,23 +84,36 @@ def run(
     cleanly: nothing more is sent, requests in flight finish, and the rows not sent are
     ``skipped``.
     """
-    sending = not dry_run and target is not None
-    if sending and journal is None:
+    if dry_run or target is None:
+        plan = prepare(mapping)
+        plan.result.finished = dt.datetime.now().astimezone()
+        return plan.result
+    if journal is None:
         raise TypeError(
             "run() sends only with a journal: Journal.open(path, ...) to resume and never "
             "send twice, or Journal.in_memory(...) when nothing needs remembering"
         )
-    plan = prepare(mapping, target.contract if sending and target else None)
+    plan = prepare(mapping, target.contract)
+    return send(plan, target, journal=journal, options=options, stop=stop)
+
+
+def send(
+    plan: Plan,
+    target: Target,
+    *,
+    journal: Journal,
+    options: Options = Options(),
+    stop: threading.Event | None = None,
+) -> Result:
+    """Send a prepared plan (:func:`importer.plan.prepare`): the second half of :func:`run`."""
     result = plan.result
-    if sending and target is not None:
-        result.dry_run = False
-        result.target = target.host
-        result.environment = target.environment
-        assert journal is not None
-        stop = stop or threading.Event()
-        _Sender(plan, target, journal, options, stop).run()
-        if stop.is_set() and not result.stopped:
-            result.stopped, result.interrupted = "interrupted", True
+    result.dry_run = False
+    result.target = target.host
+    result.environment = target.environment
+    stop = stop or threading.Event()
+    _Sender(plan, target, journal, options, stop).run()
+    if stop.is_set() and not result.stopped:
+        result.stopped, result.interrupted = "interrupted", True
     result.finished = dt.datetime.now().astimezone()
     return result
 

@@ -5,8 +5,9 @@ expression over the row) is cleaned (``collapse_spaces``, ``case``), blanks get 
 ``default``, the value ``map`` is applied, ``allowed`` spellings are normalised, and the text
 is converted to the column's type. A pandera schema then checks every column lazily —
 required, unique (on the normalised values, so two spellings of one KvK number are caught),
-valid for the type, length, allowed values, pattern, bounds — so every problem in every row
-is reported, not just the first. A row with a problem is invalid and never sent.
+valid for the type, length, allowed values, pattern, bounds, no text that Excel would run as a
+formula (unless ``allow_formulas``) — so every problem in every row is reported, not just the
+first. A row with a problem is invalid and never sent.
 """
 
 from __future__ import annotations
@@ -300,6 +301,18 @@ def _checks(
                 _duplicate_messages(values),
             )
         )
+    formulas = _formulas(prepared.text) if column.type == "text" else None
+    if formulas is not None and formulas.any() and not column.allow_formulas:
+        checks.append(
+            (
+                "formula",
+                lambda s: ~formulas.reindex(s.index),
+                lambda row, v: (
+                    f"{v[:60]!r} starts with '=', so Excel would run it as a formula; if it is "
+                    f"text, declare allow_formulas: true for column {name!r} in the mapping"
+                ),
+            )
+        )
     if column.max_length:
         n = column.max_length
         checks.append(
@@ -339,6 +352,15 @@ def _checks(
                 )
             )
     return checks
+
+
+def _formulas(text: pd.Series) -> pd.Series:
+    """Which values Excel would run as a formula: text starting with '=' (cells are trimmed).
+
+    Only '=': a leading '+', '-' or '@' starts a formula too when typed into Excel, but here
+    they begin phone numbers (+31 20 ...), negative amounts and handles, which are data.
+    """
+    return text.where(_text_cells(text), "").str.startswith("=").astype(bool)
 
 
 def _unique(values: pd.Series) -> pd.Series:

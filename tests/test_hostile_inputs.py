@@ -9,6 +9,13 @@ The runs go through the real command against the sandbox on loopback.
 
 from __future__ import annotations
 
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import tracemalloc
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +24,7 @@ import openpyxl
 import pytest
 from conftest import FIXTURES
 
+from importer import readers
 from importer.errors import InputError
 from importer.readers import read_table
 
@@ -131,6 +139,17 @@ BROKEN: list[tuple[str, Build, str]] = [
         text_file(HEADER.encode() + b"1;Caf\x81 \x8d;;\n"),
         "klanten.csv: unknown text encoding; expected UTF-8 or Windows-1252 (cp1252). Save the "
         "file as 'CSV UTF-8' or declare its encoding in the mapping",
+    ),
+    (
+        "UTF-8 and cp1252 rows in one file",
+        text_file(
+            (HEADER + "1;Café Noël;;\n2;Piet;;\n").encode()
+            + "3;Müller;;\n".encode("cp1252")
+            + "4;Zoë;;\n".encode()
+        ),
+        "klanten.csv: the file mixes encodings: rows 2, 5 are UTF-8 ('Café Noël'), row 4 is "
+        "cp1252 ('Müller'); read either way, one kind would be garbled. Save the file in one "
+        "encoding (UTF-8)",
     ),
     (
         "UTF-16 without byte order mark",
@@ -393,6 +412,14 @@ SETTINGS = [
         "turn 'Café' (line 2) into 'CafÃ©'. Set encoding: utf-8 for this source, or leave it out",
     ),
     (
+        "cp1252 declared for a file with UTF-8 rows",
+        text_file(HEADER.encode() + "1;Müller;;\n".encode("cp1252") + "2;Noël;;\n".encode()),
+        "    file: klanten.csv\n    encoding: cp1252\n",
+        "klanten.csv: the file mixes encodings: row 3 is UTF-8 ('Noël'), row 2 is cp1252 "
+        "('Müller'); read either way, one kind would be garbled. Save the file in one encoding "
+        "(UTF-8)",
+    ),
+    (
         "UTF-8 declared for a cp1252 file",
         text_file((HEADER + GOOD + "2;Café Ölçer;;\n").encode("cp1252")),
         "    file: klanten.csv\n    encoding: utf-8\n",
@@ -428,6 +455,230 @@ def test_malformed_yaml_stops_before_any_file_is_read(cli, afas_env, tmp_path):
     assert afas_env.state.requests == []
 
 
+def test_a_key_written_twice_in_the_mapping_stops_the_run(cli, afas_env, tmp_path):
+    text_file(HEADER + GOOD)(tmp_path)
+    mapping = mapping_with(tmp_path, "    file: klanten.csv\n")
+    text = mapping.read_text(encoding="utf-8").replace("    key: code\n", "    key: code\n" * 2)
+    mapping.write_text(text.replace("    key: code\n    key", "    key: naam\n    key"))
+
+    ran = cli("run", mapping)
+
+    assert ran.err == (
+        f"Error: {mapping} line 17: steps[0].key: appears twice (lines 16 and 17); only the "
+        "last would count. Keep one of them\n"
+    )
+    assert (ran.code, ran.out) == (2, "")
+    assert afas_env.state.requests == []
+
+
+# --- Bombs and unbounded sheets: refused at once, read in linear time, stopped by a signal ---
+# Run in a process of their own where the code before could hang or abort the process: a
+# regression then fails its test, not the whole suite.
+
+
+def importer(afas_env, cwd: Path, *args: object, timeout: float = 60) -> subprocess.Popen:
+    """The importer command, pointed at the sandbox, in a process of its own."""
+    env = {**os.environ, "AFAS_BASE_URL": afas_env.base_url, "AFAS_TOKEN": afas_env.token}
+    return subprocess.Popen(
+        [sys.executable, "-m", "importer", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finished(process: subprocess.Popen, timeout: float = 60) -> tuple[int, str, str]:
+    try:
+        out, err = process.communicate(timeout=timeout)
+    finally:
+        process.kill()
+    return process.returncode, out, err
+
+
+def add_parts(path: Path, parts: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def zip_bomb(folder: Path) -> Path:
+    """A small xlsx whose sheet unpacks to 50,000,000 bytes: one row, a million times over."""
+    path = workbook([H, ["1", "Jansen"]])(folder)
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info.filename) for info in archive.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    row = b'<row r="3"><c r="A3" t="inlineStr"><is><t>3</t></is></c></row>'
+    fill = 50_000_000 - len(sheet)
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        b"</sheetData>", row * (fill // len(row)) + b" " * (fill % len(row)) + b"</sheetData>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_a_zip_bomb_is_refused_before_anything_is_unpacked(afas_env, tmp_path):
+    path = zip_bomb(tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        packed = archive.getinfo("xl/worksheets/sheet1.xml").compress_size
+
+    code, out, err = finished(importer(afas_env, tmp_path, "run", MAPPING, "--input", path))
+
+    assert err == (
+        "Error: klanten.xlsx: refused before reading: its part xl/worksheets/sheet1.xml would "
+        f"unpack to 50 MB from {packed / 1000:.3g} KB, {50_000_000 // packed:,} times its "
+        "packed size; no part of a workbook may unpack to more than 100 times its size "
+        "(spreadsheets pack 5 to 20 times). The file is damaged or built to exhaust memory (a "
+        "'zip bomb'): ask for the data again, saved by Excel or as CSV\n"
+    )
+    assert (code, out) == (2, "")
+    assert afas_env.state.requests == []
+
+
+def test_a_workbook_that_would_unpack_to_too_much_is_refused(tmp_path, monkeypatch):
+    path = workbook([H, ["1", "Jansen"]])(tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        total = sum(info.file_size for info in archive.infolist())
+    monkeypatch.setattr(readers, "MAX_UNPACKED", 2_000)  # far below the 1 GB of real use
+
+    with pytest.raises(InputError) as refused:
+        read_table(path)
+
+    assert str(refused.value) == (
+        f"klanten.xlsx: refused before reading: it would unpack to {total / 1000:.3g} KB, and "
+        "a workbook may unpack to at most 2 KB. Split the rows over several files, or export "
+        "them as CSV"
+    )
+
+
+def test_a_workbook_declaring_more_texts_than_it_can_hold_is_refused(afas_env, tmp_path):
+    path = workbook([H, ["1", "Jansen"]])(tmp_path)
+    sst = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    sst += b'uniqueCount="999999999999"/>'
+    add_parts(path, {"xl/sharedStrings.xml": sst})
+
+    # calamine would reserve room for that many texts: 24 TB, and the process would abort
+    code, out, err = finished(importer(afas_env, tmp_path, "run", MAPPING, "--input", path))
+
+    assert err == (
+        "Error: klanten.xlsx: refused before reading: it is damaged: xl/sharedStrings.xml "
+        f"declares 999,999,999,999 texts in {len(sst)} bytes. Open it in Excel and save it "
+        "again, or export the data as CSV\n"
+    )
+    assert (code, out) == (2, "")
+    assert afas_env.state.requests == []
+
+
+def rowless_sheet(folder: Path, cells: int) -> Path:
+    """An xlsx whose cells stand in no row element (calamine reads it): no row ends at all."""
+    path = workbook([H, ["1", "Jansen"]])(folder)
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info.filename) for info in archive.infolist()}
+    sheet = re.sub(rb"</?row[^>]*>", b"", parts["xl/worksheets/sheet1.xml"])
+    many = b"".join(
+        b'<c r="A%d" t="inlineStr"><is><t>%d</t></is></c>' % (n, n) for n in range(3, cells)
+    )
+    last = b'<c r="B%d"><f>1+1</f></c>' % cells  # a formula without a stored result, at the end
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        b"</sheetData>", many + last + b"</sheetData>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_a_sheet_without_row_ends_is_scanned_a_piece_at_a_time(tmp_path):
+    path = rowless_sheet(tmp_path, 300_000)  # 15 MB of sheet XML
+    raw = path.read_bytes()
+
+    tracemalloc.start()
+    try:
+        found = readers._scan_sheet_xml(raw, "Klanten")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    # what is carried from one read to the next stays short: held whole, the 15 MB (twice,
+    # while joined to the next read) made the scan quadratic
+    assert peak < 10_000_000
+    assert found == [("B", 300_000, b"1+1", None)]
+    with pytest.raises(InputError, match=r"row 300000, column 'Naam' \(cell B300000\): holds"):
+        read_table(path)
+
+
+def test_a_cell_whose_attribute_holds_many_tags_is_read_at_once(afas_env, tmp_path):
+    # calamine accepts '<' in an attribute; a pattern that ran on over it went quadratic
+    path = workbook(
+        [H, ["1", "Jansen B.V.", None, "=2*600"], ["2", "Piet"]],
+        xml=[
+            (b"<f>2*600</f><v />", b"<f>2*600</f><v>1200</v>"),
+            (
+                b'<c r="B3" t="inlineStr">',
+                b'<c r="B3" t="inlineStr" x="' + b"<c " * 100_000 + b'">',
+            ),
+        ],
+    )(tmp_path)
+
+    code, out, err = finished(importer(afas_env, tmp_path, "validate", MAPPING, "--input", path))
+
+    assert (code, out) == (0, "Validation finished: 2 valid, 0 invalid, 0 skipped\n"), err
+
+
+def big_workbook(path: Path, rows: int) -> Path:
+    """An xlsx of ``rows`` customers, its sheet XML written directly (openpyxl takes minutes)."""
+
+    def cell(ref: str, text: str) -> str:
+        return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+    header = "".join(cell(f"{c}1", t) for c, t in zip("ABCD", H, strict=True))
+    body = "".join(
+        f'<row r="{n}">{cell(f"A{n}", str(n))}{cell(f"B{n}", f"Klant {n} B.V.")}'
+        f"{cell(f'C{n}', '01-03-2024')}{cell(f'D{n}', '12,50')}</row>"
+        for n in range(2, rows + 2)
+    )
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    parts = {
+        "_rels/.rels": f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" '
+        f'Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet '
+        'name="Klanten" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" '
+        f'Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}"><sheetData><row r="1">{header}'
+        f"</row>{body}</sheetData></worksheet>",
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return path
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads CPU time from /proc")
+def test_sigterm_while_the_files_are_read_ends_the_run_at_once(afas_env, tmp_path):
+    path = big_workbook(tmp_path / "klanten.xlsx", 200_000)  # reading and checking: ~20 s
+    process = importer(afas_env, tmp_path, "run", MAPPING, "--input", path)
+    # CPU time, not the clock, tells when the imports (~1.3 s) are done, whatever the load
+    while process.poll() is None and cpu_seconds(process.pid) < 3:
+        time.sleep(0.02)
+
+    process.send_signal(signal.SIGTERM)
+    code, out, err = finished(process, timeout=10)  # before, it read and checked on: ~1 min
+
+    assert (code, out, err) == (130, "", "Interrupted before anything was sent.\n")
+    assert afas_env.state.requests == []
+
+
 # --- Row problems: the row is reported, the good rows are sent -------------------------------
 
 ROW_PROBLEMS = [
@@ -453,6 +704,15 @@ ROW_PROBLEMS = [
         "2;Piet;;12.50\n",
         [
             "klanten.csv row 3 (relaties): invalid: Bedrag: '12.50' is not a number with a decimal comma, such as 1234,56"
+        ],
+    ),
+    (
+        "text that Excel would run as a formula",
+        '2;"=HYPERLINK(""http://x.example"",""klik"")";;\n',
+        [
+            'klanten.csv row 3 (relaties): invalid: Naam: \'=HYPERLINK("http://x.example","klik")\' '
+            "starts with '=', so Excel would run it as a formula; if it is text, declare "
+            "allow_formulas: true for column 'naam' in the mapping"
         ],
     ),
     (
@@ -502,9 +762,9 @@ READABLE: list[tuple[str, Build, list[str]]] = [
         [],
     ),
     (
-        "formula text in a CSV cell is data",
-        text_file(HEADER + GOOD + '2;"=HYPERLINK(""http://x.example"",""klik"")";;\n'),
-        ["Jansen B.V.", '=HYPERLINK("http://x.example","klik")'],
+        "a leading +, - or @ is data, not a formula",
+        text_file(HEADER + "1;+31 20 123 4567;;\n2;-5 graden B.V.;;\n3;@jansen;;\n"),
+        ["+31 20 123 4567", "-5 graden B.V.", "@jansen"],
     ),
     (
         "CRLF and LF mixed",
@@ -611,28 +871,28 @@ def test_row_numbers_stay_as_the_user_sees_them(tmp_path, build, rows):
     assert list(read_table(build(tmp_path)).frame.index) == rows
 
 
-def test_formula_text_is_kept_and_a_warning_says_so(tmp_path):
-    rows = "".join(f"{n};=A{n};;\n" for n in range(2, 9))
-    table = read_table(text_file(HEADER + GOOD.replace("Jansen", "=Jansen") + rows)(tmp_path))
-
-    assert table.frame.loc[3, "Naam"] == "=A2"
-    assert table.warnings == [
-        "klanten.csv, column 'Naam': 8 values start with '=' and look like formulas (rows 2, 3, "
-        "4, 5, 6 and 3 more; row 2: '=Jansen B.V.'); they are imported as text, never calculated"
-    ]
-
-
-def test_formula_text_in_an_xlsx_text_cell_is_kept_with_a_warning(tmp_path):
+def test_formula_text_is_read_as_text(tmp_path):
     def as_text(book: openpyxl.Workbook) -> None:
         book.active["B2"].data_type = "s"
 
-    table = read_table(workbook([H, ["1", "=HYPERLINK(1)"]], setup=as_text)(tmp_path))
+    csv_table = read_table(text_file(HEADER + "2;=A2;;\n")(tmp_path))
+    xlsx_table = read_table(workbook([H, ["1", "=HYPERLINK(1)"]], setup=as_text)(tmp_path))
 
-    assert table.frame.loc[2, "Naam"] == "=HYPERLINK(1)"
-    assert table.warnings == [
-        "klanten.xlsx (sheet Klanten), row 2, column 'Naam': the value '=HYPERLINK(1)' starts "
-        "with '=' and looks like a formula; it is imported as text, never calculated"
-    ]
+    assert (csv_table.frame.loc[2, "Naam"], csv_table.warnings) == ("=A2", [])
+    assert (xlsx_table.frame.loc[2, "Naam"], xlsx_table.warnings) == ("=HYPERLINK(1)", [])
+
+
+def test_a_column_that_allows_formulas_sends_them_as_they_are(cli, afas_env, tmp_path):
+    formula = '=HYPERLINK("http://x.example","klik")'
+    text_file(HEADER + GOOD + '2;"=HYPERLINK(""http://x.example"",""klik"")";;\n')(tmp_path)
+    mapping = mapping_with(tmp_path, "    file: klanten.csv\n")
+    text = mapping.read_text(encoding="utf-8")
+    mapping.write_text(text.replace("max_length: 255}", "max_length: 255, allow_formulas: true}"))
+
+    ran = cli("run", mapping)
+
+    assert (ran.code, ran.out) == (0, SUMMARY.format(2, 0)), ran.err
+    assert sent_names(afas_env) == sorted(["Jansen B.V.", formula])
 
 
 def test_a_header_only_file_is_an_empty_table_with_a_warning(tmp_path):

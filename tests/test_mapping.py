@@ -110,3 +110,42 @@ def test_malformed_yaml_names_the_line(tmp_path):
 def test_a_missing_mapping_file(tmp_path):
     with pytest.raises(MappingError, match="cannot read mapping file"):
         load_mapping(tmp_path / "nope.yaml")
+
+
+def test_a_key_written_twice_is_refused_with_both_lines(tmp_path):
+    text = GOOD.replace("    keep: [DbId]\n", "    keep: [DbId]\n    key: naam\n", 1)
+
+    assert error(tmp_path, text) == (
+        f"{tmp_path / 'm.yaml'} line 10: steps[0].key: appears twice (lines 8 and 10); only "
+        "the last would count. Keep one of them"
+    )
+
+
+def test_every_key_written_twice_is_reported(tmp_path):
+    text = GOOD.replace(
+        "nr: {header: Nummer}\n  - name", "nr: {header: Nummer, header: Nr}\n  - name"
+    )
+    text = text.replace("steps:\n", "sources: {}\nsteps:\n").replace(
+        "parent: {step: relaties, key: nr}", "parent: {step: relaties, key: nr}\n    key: nr"
+    )
+
+    assert error(tmp_path, text) == (
+        f"{tmp_path / 'm.yaml'}: 3 problems:\n"
+        "  line 3: sources: appears twice (lines 1 and 3); only the last would count. Keep one "
+        "of them\n"
+        "  line 12: steps[0].columns.nr.header: appears twice (in line 12); only the last would "
+        "count. Keep one of them\n"
+        "  line 19: steps[1].key: appears twice (lines 17 and 19); only the last would count. "
+        "Keep one of them"
+    )
+
+
+def test_allow_formulas_is_for_text_columns_only(tmp_path):
+    text = GOOD.replace(
+        "nr: {header: Nummer}\n  - name",
+        "nr: {header: Nummer, type: integer, allow_formulas: true}\n  - name",
+    )
+
+    assert error(tmp_path, text).endswith(
+        "line 11: steps[0].columns.nr.allow_formulas: only applies to type text, not integer"
+    )

@@ -34,6 +34,27 @@ def test_csv_encodings_are_detected_and_text_survives(tmp_path, encoding, prefix
     assert table.frame.loc[3, "Code"] == "12345678901234567890"
 
 
+def test_rows_of_two_encodings_are_named_as_the_user_sees_them(tmp_path):
+    path = tmp_path / "k.csv"
+    utf8 = "".join(f"{n};Zoë {n}\n" for n in range(4, 11)).encode()
+    path.write_bytes(
+        b"sep=;\nCode;Naam\n"
+        + '2;"Café\nNoël"\n'.encode("cp1252")  # one row over two lines
+        + b'3;Scherm 24"\n'  # a quote inside a value is a character
+        + utf8
+        + "11;Müller\n".encode("cp1252")
+    )
+
+    with pytest.raises(InputError) as caught:
+        read_table(path)
+
+    assert str(caught.value) == (
+        "k.csv: the file mixes encodings: rows 4, 5, 6, 7, 8 and 2 more are UTF-8 ('Zoë 4'), "
+        "rows 2, 11 are cp1252 ('Café\\nNoël'); read either way, one kind would be garbled. "
+        "Save the file in one encoding (UTF-8)"
+    )
+
+
 @pytest.mark.parametrize(("sep", "name"), [(";", ";"), (",", ","), ("\t", "tab")])
 def test_csv_delimiter_is_detected(tmp_path, sep, name):
     path = tmp_path / "k.csv"

@@ -230,32 +230,33 @@ def test_formulas_from_a_file_and_from_a_server_message_stay_text(cli, afas_env,
         frame.loc[2, "Naam"] = "+31 20 123"
         frame.loc[3, "Naam"] = "-2"
         frame.loc[4, "Naam"] = "#N/A"
-        frame.loc[0, "Projectgroep"] = "=1+1"  # the sandbox echoes it in its refusal
-        frame.loc[1, "Projectgroep"] = "@SUM(A1)"
+        frame.loc[1, "Projectgroep"] = "@SUM(A1)"  # the sandbox echoes it in its refusal
 
     source = csv_with(tmp_path, "formulas.csv", edit)
 
     ran = cli("run", FLEX, "--input", source, "--include-payloads")
 
-    assert ran.out == "Import finished: 23 created, 2 failed, 0 invalid, 0 skipped\n"
+    assert ran.out == "Import finished: 23 created, 1 failed, 1 invalid, 0 skipped\n"
     path = tmp_path / "flex-result.xlsx"
     workbook = openpyxl.load_workbook(path)
     relations = {r["row"].value: r for r in rows_of(workbook["verkooprelaties"])}
     for row, name in ((2, "=1+1"), (3, "@SUM(A1)"), (4, "+31 20 123"), (5, "-2"), (6, "#N/A")):
         cell = relations[row]["Naam"]
         assert (cell.value, cell.data_type) == (name, "s")
+    invalid = (
+        "'=1+1' starts with '=', so Excel would run it as a formula; if it is text, declare "
+        "allow_formulas: true for column 'naam' in the mapping"
+    )
+    cell = relations[2]["error"]
+    assert (cell.value, cell.data_type) == (f"Naam: {invalid}", "s")
     agreements = {r["row"].value: r for r in rows_of(workbook["klantovereenkomsten"])}
-    for row, group in ((2, "=1+1"), (3, "@SUM(A1)")):
-        error = agreements[row]["error"]
-        assert (error.value, error.data_type) == (f"Projectgroep '{group}' bestaat niet.", "s")
-        assert agreements[row]["Projectgroep"].value == group
+    error = agreements[3]["error"]
+    assert (error.value, error.data_type) == ("Projectgroep '@SUM(A1)' bestaat niet.", "s")
+    assert agreements[3]["Projectgroep"].value == "@SUM(A1)"
     messages = [r["message"].value for r in rows_of(workbook["Errors"])]
-    assert messages == [
-        "Projectgroep '=1+1' bestaat niet.",
-        "Projectgroep '@SUM(A1)' bestaat niet.",
-    ]
+    assert messages == [invalid, "Projectgroep '@SUM(A1)' bestaat niet."]
     payloads = [r["JSON sent"].value for r in rows_of(workbook["Payloads"])]
-    assert any('"Nm":"=1+1"' in p for p in payloads)
+    assert any('"Nm":"@SUM(A1)"' in p for p in payloads)
     assert_no_formula_anywhere(path)
     assert_well_formed(path)
 
@@ -290,6 +291,20 @@ def test_decimals_are_numbers_with_two_decimals_and_dates_real_dates(cli, tmp_pa
     # the amounts' column also typed on the other step's sheet (same source)
     agreements = {r["row"].value: r for r in rows_of(workbook["klantovereenkomsten"])}
     assert agreements[2]["Bedrag"].value == 1234.5
+
+
+def test_the_formula_message_reads_in_dutch():
+    from importer.i18n import translate
+
+    message = (
+        "'=A1' starts with '=', so Excel would run it as a formula; if it is text, declare "
+        "allow_formulas: true for column 'naam' in the mapping"
+    )
+
+    assert translate("nl", message) == (
+        "'=A1' begint met '=', dus Excel zou het als formule uitvoeren; is het tekst, zet dan "
+        "allow_formulas: true bij kolom 'naam' in de mapping"
+    )
 
 
 def test_dutch_report_sheet_names_headers_statuses_and_messages(cli, tmp_path):
