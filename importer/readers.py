@@ -76,6 +76,8 @@ TITLE_ROWS = 10  # how far below a one-cell first row a wider header is taken fo
 MAX_UNPACKED = 1_000_000_000  # bytes, all parts; Excel's 1,048,576 rows of 12 columns: ~600 MB
 MAX_RATIO = 100  # unpacked / packed size of one part ...
 RATIO_FROM = 10_000_000  # ... that unpacks to more than this (a smaller one is harmless)
+# calamine makes room for every cell from A1 to the farthest one: 50 million cells is ~1.6 GB
+MAX_CELLS = 50_000_000
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -488,6 +490,8 @@ def _read_excel(path: Path, raw: bytes, sheet: str | None, decimal: str = ".") -
                 "names it"
             )
     label = f"{name} (sheet {sheet})"
+    if raw.startswith(ZIP_MAGIC):
+        _check_extent(label, raw, sheet)
     try:
         book_sheet = _interruptible(lambda: workbook.get_sheet_by_name(sheet))
         rows = _sheet_rows(book_sheet)
@@ -625,6 +629,48 @@ def _check_unpacked_size(name: str, archive: zipfile.ZipFile) -> None:
                     f"{int(declared.group(1)):,} texts in {_size(part.file_size)}. Open it in "
                     "Excel and save it again, or export the data as CSV"
                 )
+
+
+# Cell and row references that can make a sheet's rectangle large: a column of two or three
+# letters, or a row number of six or seven digits. Two patterns with a literal start, as the
+# regular expression engine then skips to each ' r="' at C speed (one pattern with
+# alternatives costs ten times as much).
+_WIDE = re.compile(rb' r="([A-Z]{2,3})(\d+)"')
+_DEEP = re.compile(rb' r="[A-Z]{0,3}(\d{6,})"')
+
+
+def _check_extent(label: str, raw: bytes, sheet: str) -> None:
+    """Refuse a sheet whose farthest cell would make calamine reserve too much memory.
+
+    calamine reserves every cell of the rectangle from A1 to the farthest cell, so one value
+    in XFD1048576 of a few-KB file asks for 550 GB. Only the references that can be far are
+    looked at (a pass over the sheet's XML, about a tenth of reading it).
+    """
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        part = _sheet_part(archive, sheet)
+        if part is None:
+            return
+        rows, columns, far = 1, 1, ""
+        with archive.open(part) as xml:
+            tail = b""
+            while chunk := xml.read(SCAN_CHUNK):
+                buffer = tail + chunk
+                for letters, row in _WIDE.findall(buffer):
+                    column = _column_number(letters.decode()) + 1
+                    if column > columns:
+                        columns, far = column, letters.decode()
+                    rows = max(rows, int(row))
+                rows = max([rows, *map(int, _DEEP.findall(buffer))])
+                tail = buffer[-64:]  # a reference cut between two reads is seen whole next time
+    cells = rows * max(columns, 26)
+    if cells > MAX_CELLS:
+        shown = f"row {rows:,}" + (f", column {far}" if columns > 26 else "")
+        raise InputError(
+            f"{label}: refused before reading: it has cells as far as {shown}, and reading it "
+            f"would take room for {cells:,} cells (at most {MAX_CELLS:,}). Delete the empty "
+            "rows and columns before the far cells in Excel (or the stray value far away), or "
+            "export the data as CSV"
+        )
 
 
 def _size(count: int) -> str:

@@ -538,6 +538,33 @@ def test_a_zip_bomb_is_refused_before_anything_is_unpacked(afas_env, tmp_path):
     assert afas_env.state.requests == []
 
 
+@pytest.mark.parametrize(
+    ("cell", "shown", "cells"),
+    [
+        ("XFD1048576", "row 1,048,576, column XFD", 17_179_869_184),
+        ("A9999999", "row 9,999,999", 259_999_974),
+    ],
+)
+def test_a_sheet_with_a_cell_far_away_is_refused_before_it_is_read(
+    afas_env, tmp_path, cell, shown, cells
+):
+    # calamine would reserve every cell from A1 to the far one (550 GB) and abort the process
+    far = f'<row r="{cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}"><c r="{cell}" t="inlineStr">'
+    far += "<is><t>x</t></is></c></row></sheetData>"
+    path = workbook([H, ["1", "Jansen"]], xml=[(b"</sheetData>", far.encode())])(tmp_path)
+
+    code, out, err = finished(importer(afas_env, tmp_path, "run", MAPPING, "--input", path))
+
+    assert err == (
+        f"Error: klanten.xlsx (sheet Klanten): refused before reading: it has cells as far as "
+        f"{shown}, and reading it would take room for {cells:,} cells (at most 50,000,000). "
+        "Delete the empty rows and columns before the far cells in Excel (or the stray value "
+        "far away), or export the data as CSV\n"
+    )
+    assert (code, out) == (2, "")
+    assert afas_env.state.requests == []
+
+
 def test_a_workbook_that_would_unpack_to_too_much_is_refused(tmp_path, monkeypatch):
     path = workbook([H, ["1", "Jansen"]])(tmp_path)
     with zipfile.ZipFile(path) as archive:
