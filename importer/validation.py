@@ -84,7 +84,7 @@ def validate_step(
     ``maps`` holds the value maps read from other sheets, by column name. The key column is
     required, and unique unless ``unique_key`` is false (lines, grouped rows).
     """
-    label = name or getattr(step, "name", "lines")
+    label = name or str(getattr(step, "name", "lines"))
     _check_headers(step, table, label)
     columns = {name: types.effective(c, locale) for name, c in step.columns.items()}
     prepared: dict[str, _Prepared] = {}
@@ -170,8 +170,8 @@ def _prepare(raw: pd.Series, column: Column, sheet_map: dict[str, Any] | None) -
     text = raw.astype(object).where(raw.notna(), None)
     if column.collapse_spaces:
         text = _on_text(text, lambda s: pd.Series([_collapsed(v) for v in s], index=s.index))
-    if column.case:
-        text = _on_text(text, lambda s: getattr(s.str, column.case)())
+    if case := column.case:
+        text = _on_text(text, lambda s: getattr(s.str, case)())
     if column.default is not None:
         text = text.where(text.notna(), column.default)
     reasons = pd.Series(None, index=text.index, dtype=object)
@@ -266,8 +266,10 @@ def _schema_problems(
         if row is None or pd.isna(row):
             continue  # a whole-column failure is reported per row as well
         value = frame.at[row, name]
-        explain = messages.get((name, case.check))
-        message = _FIXED.get(case.check) or (explain(row, value) if explain else case.check)
+        explainer = messages.get((name, case.check))
+        message = _FIXED.get(case.check) or (
+            explainer(row, value) if explainer is not None else case.check
+        )
         header = step.header_of(name) if columns[name].from_file else name
         problems.append(Problem(label, int(row), header, value, message))
     return sorted(
@@ -342,16 +344,19 @@ def _checks(
         )
     for bound, key in ((column.min, "min"), (column.max, "max")):
         if bound is not None:
-            checks.append(
-                (
-                    key,
-                    lambda s, b=bound, k=key: _within(values, b, k).reindex(s.index),
-                    lambda row, v, b=bound, k=key: (
-                        f"{v} is {'below the minimum' if k == 'min' else 'above the maximum'} {b:g}"
-                    ),
-                )
-            )
+            checks.append((key, *_bound_check(values, bound, key)))
     return checks
+
+
+def _bound_check(
+    values: pd.Series, bound: float, key: str
+) -> tuple[Callable[[pd.Series], pd.Series], Callable[[int, Any], str]]:
+    """The check and message of ``min`` or ``max`` (a function, so each binds its own bound)."""
+    word = "below the minimum" if key == "min" else "above the maximum"
+    return (
+        lambda s: _within(values, bound, key).reindex(s.index),
+        lambda row, v: f"{v} is {word} {bound:g}",
+    )
 
 
 def _formulas(text: pd.Series) -> pd.Series:
