@@ -71,13 +71,19 @@ from stdnum.nl import btw as std_btw
 from stdnum.nl import postcode as std_postcode
 from stdnum.util import get_cc_module
 
+from importer.messages import Message
+
 
 class Invalid(ValueError):
-    """A value that does not pass a check; ``reason`` says why in plain words."""
+    """A value that does not pass a check; ``reason`` says why (a Message, or English text for
+    the checks whose messages are not codes yet)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: Message | str) -> None:
         super().__init__(reason)
-        self.reason = reason
+        self.reason = reason if isinstance(reason, Message) else Message("text", text=reason)
+
+    def __str__(self) -> str:
+        return str(self.reason)
 
 
 @dataclass(frozen=True)
@@ -454,17 +460,14 @@ _DROPPED_ZERO = " (a spreadsheet may have dropped a 0 at the start: format the c
 def normalise_kvk(text: str) -> str:
     s = _SEPARATORS.sub("", text)
     if not re.fullmatch(r"[0-9]+", s):
-        raise Invalid("a KvK number has only digits")
+        raise Invalid(Message("check.kvk_digits"))
     if len(s) == 12:
-        raise Invalid(
-            "a KvK number has 8 digits; this 12-digit number looks like a "
-            "branch number (vestigingsnummer)"
-        )
+        raise Invalid(Message("check.kvk_branch"))
     if len(s) != 8:
-        hint = _DROPPED_ZERO if len(s) == 7 else ""
-        raise Invalid(f"a KvK number has 8 digits, this one has {len(s)}{hint}")
+        hint = Message("check.dropped_zero") if len(s) == 7 else ""
+        raise Invalid(Message("check.kvk_length", length=len(s), hint=hint))
     if s == "00000000":
-        raise Invalid("a KvK number cannot be all zeros")
+        raise Invalid(Message("check.kvk_zeros"))
     return s
 
 
@@ -476,18 +479,18 @@ def _fast_kvk(text: pd.Series) -> pd.Series:
 def normalise_bsn(text: str) -> str:
     s = _SEPARATORS.sub("", text)
     if not re.fullmatch(r"[0-9]+", s):
-        raise Invalid("a BSN has only digits")
+        raise Invalid(Message("check.bsn_digits"))
     if len(s) == 8:
         s = "0" + s  # the leading 0 is often left out
     elif len(s) != 9:
-        hint = _DROPPED_ZERO if len(s) == 7 else ""
-        raise Invalid(f"a BSN has 9 digits, this one has {len(s)}{hint}")
+        hint = Message("check.dropped_zero") if len(s) == 7 else ""
+        raise Invalid(Message("check.bsn_length", length=len(s), hint=hint))
     if s == "000000000":
-        raise Invalid("a BSN cannot be all zeros")
+        raise Invalid(Message("check.bsn_zeros"))
     try:
         return std_bsn.validate(s)
     except ValidationError:
-        raise Invalid("the number does not pass the BSN 11-test") from None
+        raise Invalid(Message("check.bsn_test")) from None
 
 
 def _fast_bsn(text: pd.Series) -> pd.Series:
@@ -502,7 +505,6 @@ def _fast_bsn(text: pd.Series) -> pd.Series:
 
 # --- Postcode -------------------------------------------------------------------------------
 
-_POSTCODE_FORM = "a Dutch postcode is 4 digits (not starting with 0) and 2 letters, such as 1234 AB"
 _POSTCODE_RE = r"[1-9][0-9]{3}(?!SA|SD|SS)[A-Z]{2}"
 
 
@@ -511,11 +513,11 @@ def normalise_postcode_nl(text: str) -> str:
     if re.fullmatch(r"NL[0-9]{4}[A-Z]{2}", s):
         s = s[2:]  # NL-1234 AB, as on letters to the Netherlands from abroad
     if not re.fullmatch(r"[1-9][0-9]{3}[A-Z]{2}", s):
-        raise Invalid(_POSTCODE_FORM)
+        raise Invalid(Message("check.postcode_form"))
     try:
         return std_postcode.validate(s).replace(" ", "")
     except ValidationError:
-        raise Invalid("the letters SA, SD and SS are not used in Dutch postcodes") from None
+        raise Invalid(Message("check.postcode_letters")) from None
 
 
 def _fast_postcode_nl(text: pd.Series) -> pd.Series:
@@ -535,20 +537,20 @@ _EMAIL_RE = re.compile(
 def normalise_email(text: str) -> str:
     s = text.strip()
     if re.search(r"[<>]", s):
-        raise Invalid("give only the email address, such as jan@example.nl, without a name or < >")
+        raise Invalid(Message("check.email_only"))
     if s.count("@") > 1 and re.search(r"[,;\s]", s):
-        raise Invalid("a cell can hold only one email address")
+        raise Invalid(Message("check.email_one"))
     if re.search(r"\s", s):
-        raise Invalid("an email address cannot contain spaces")
+        raise Invalid(Message("check.email_spaces"))
     if s.count("@") != 1:
-        raise Invalid("an email address has exactly one @, such as jan@example.nl")
+        raise Invalid(Message("check.email_at"))
     if re.search(r"[,;:()\[\]\\\"]", s):
         raise Invalid('an email address cannot contain any of , ; : ( ) [ ] \\ "')
     if s.startswith("@"):
-        raise Invalid("an email address has a name before the @, such as jan@example.nl")
+        raise Invalid(Message("check.email_name"))
     match = _EMAIL_RE.fullmatch(s)
     if match is None:
-        raise Invalid("after the @ comes a domain with a dot, such as example.nl")
+        raise Invalid(Message("check.email_domain"))
     return f"{match['local']}@{match['domain'].lower()}"
 
 
@@ -623,11 +625,9 @@ def normalise_country(text: str) -> str:
     code = s.upper()
     if code in ISO_COUNTRIES:
         return code
-    reason = f"'{s}' is not an ISO country code such as NL or BE"
     hint = _COUNTRY_HINTS.get(code)
-    if hint:
-        reason += f" (use {hint} for {s})"
-    raise Invalid(reason)
+    use = Message("check.country_use", code=hint, text=s) if hint else ""
+    raise Invalid(Message("check.country", text=s, hint=use))
 
 
 def _fast_country(text: pd.Series) -> pd.Series:
@@ -637,22 +637,17 @@ def _fast_country(text: pd.Series) -> pd.Series:
 
 # --- Old Dutch bank account number ----------------------------------------------------------
 
-_ACCOUNT_LENGTH = (
-    "a Dutch bank account number has 9 or 10 digits, or 3 to 7 for a former Postbank (giro) "
-    "number; this one has {}"
-)
-
 
 def normalise_bank_account_nl(text: str) -> str:
     s = _SEPARATORS.sub("", text)
     if re.fullmatch(r"[A-Za-z]{2}[0-9]{2}[A-Za-z0-9]+", s):
-        raise Invalid("this is an IBAN, not an old-style Dutch bank account number")
+        raise Invalid(Message("check.account_iban"))
     if not re.fullmatch(r"[0-9]+", s):
-        raise Invalid("an old-style Dutch bank account number has only digits")
+        raise Invalid(Message("check.account_digits"))
     if not (3 <= len(s) <= 7 or len(s) in (9, 10)):
-        raise Invalid(_ACCOUNT_LENGTH.format(len(s)))
+        raise Invalid(Message("check.account_length", length=len(s)))
     if not s.strip("0"):
-        raise Invalid("a bank account number cannot be all zeros")
+        raise Invalid(Message("check.account_zeros"))
     return s.zfill(10)  # always 10 positions, like the account part of an IBAN
 
 

@@ -34,6 +34,7 @@ from importer.journal import (
     old_journals,
 )
 from importer.mapping import Mapping, json_schema, load_mapping
+from importer.messages import render
 from importer.paths import check_output, remove_stale_temporaries
 from importer.plan import prepare
 from importer.progress import Progress
@@ -243,7 +244,7 @@ def run_command(
     path = write_workbook(
         result, workbook, lang=language, include_payloads=include_payloads, run=info
     )
-    _print_problems(result)
+    _print_problems(result, lang=language)
     progress.summary(result)
     if result.interrupted:
         typer.echo(
@@ -410,7 +411,7 @@ def validate_command(
         include_payloads=include_payloads,
         run=RunInfo(command=_argv(ctx), validation=True),
     )
-    _print_problems(result)
+    _print_problems(result, lang=i18n.resolve(lang, result.mapping))
     counts = result.row_statuses()
     typer.echo(
         f"Validation finished: {counts['planned']} valid, {counts['invalid']} invalid, "
@@ -613,8 +614,9 @@ def _load(path: Path, inputs: list[str] | None) -> Mapping:
     return mapping.with_inputs(overrides) if overrides else mapping
 
 
-def _print_problems(result: Result, limit: int = 20) -> None:
-    """Warnings about the inputs, and the first problems, on stderr; the workbook has all."""
+def _print_problems(result: Result, limit: int = 20, lang: str = i18n.DEFAULT) -> None:
+    """Warnings about the inputs, and the first problems, on stderr (in ``lang``); the
+    workbook has all."""
     for table in result.tables.values():
         for warning in table.warnings:
             typer.echo(f"Warning: {warning}", err=True)
@@ -626,12 +628,18 @@ def _print_problems(result: Result, limit: int = 20) -> None:
     ]
     for step_name, outcome in problems[:limit]:
         table = result.tables[result.mapping.step(step_name).source]
-        typer.echo(
-            f"{table.label} row {outcome.row} ({step_name}): {outcome.status}: {outcome.error}",
-            err=True,
+        line = i18n.text(
+            lang,
+            "term.problem",
+            source=table.label,
+            row=outcome.row,
+            step=step_name,
+            status=i18n.status(lang, outcome.status),
+            error=render(outcome.error, lang),
         )
+        typer.echo(line, err=True)
     if len(problems) > limit:
-        typer.echo(f"... and {len(problems) - limit} more; the workbook lists them all", err=True)
+        typer.echo(i18n.text(lang, "term.more", count=len(problems) - limit), err=True)
 
 
 def _argv(ctx: typer.Context) -> list[str]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from importer.messages import Message
+
 
 @dataclass(frozen=True)
 class Violation:
@@ -18,11 +20,11 @@ class Violation:
     path: str
     field: str
     value: Any
-    message: str
+    message: Message
     kind: str = ""
 
     def __str__(self) -> str:
-        return self.message
+        return str(self.message)
 
 
 class Contract(Protocol):

@@ -42,6 +42,7 @@ from typing import Any
 import filelock
 
 from importer.errors import ConfigurationError
+from importer.messages import Message
 from importer.status import JOURNAL_STATES, Status
 
 STATES = JOURNAL_STATES
@@ -364,7 +365,7 @@ class Journal:
         state: Status,
         *,
         ids: dict[str, str] | None = None,
-        error: str | None = None,
+        error: Message | str | None = None,
         log_reference: str | None = None,
         source_hash: str | None = None,
         payload: str | None = None,
@@ -384,7 +385,9 @@ class Journal:
                 action, attempt,
             )  # fmt: skip
 
-    def record_unsent(self, step: str, rows: Sequence[tuple[str, int, Status, str | None]]) -> None:
+    def record_unsent(
+        self, step: str, rows: Sequence[tuple[str, int, Status, Message | str | None]]
+    ) -> None:
         """Record many rows that will not be sent (``(key, row, state, error)``: invalid or
         skipped before sending began) in one transaction, as :meth:`record` would one by one."""
         assert all(state in STATES for _, _, state, _ in rows)
@@ -401,7 +404,7 @@ class Journal:
         state: Status,
         now: str,
         ids: dict[str, str] | None,
-        error: str | None,
+        message: Message | str | None,
         log_reference: str | None,
         source_hash: str | None,
         payload: str | None,
@@ -409,6 +412,7 @@ class Journal:
         attempt: int | None,
     ) -> None:
         """What :meth:`record` writes, inside the caller's transaction."""
+        error = _english(message)
         current = self._db.execute(
             "SELECT state, attempts FROM rows WHERE step = ? AND key = ?", (step, key)
         ).fetchone()
@@ -450,13 +454,19 @@ class Journal:
             )
 
     def log_attempt(
-        self, step: str, key: str, attempt: int, action: str, outcome: str, error: str | None
+        self,
+        step: str,
+        key: str,
+        attempt: int,
+        action: str,
+        outcome: str,
+        error: Message | str | None,
     ) -> None:
         """One try of a request (retries included), for the record."""
         with self._lock:
             self._db.execute(
                 "INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (step, key, attempt, _now(), action, outcome, error),
+                (step, key, attempt, _now(), action, outcome, _english(error)),
             )
 
     def note_steps(self, steps: list[str]) -> None:
@@ -559,3 +569,8 @@ def content_hash(value: Any) -> str:
     """A stable hash of JSON-like data (bodies, typed rows)."""
     text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _english(error: Message | str | None) -> str | None:
+    """An error as the journal keeps it: English text (it is read by people, never parsed)."""
+    return None if error is None else str(error)

@@ -17,6 +17,7 @@ from importer import targets
 from importer.contract import Contract
 from importer.errors import InputError, MappingError
 from importer.mapping import LOCALES, Mapping, Step, error_at, expressions
+from importer.messages import Message
 from importer.readers import Table, read_table
 from importer.render import (
     ExpressionRefused,
@@ -285,7 +286,7 @@ def _plan_step(
     planned: dict[int, Outcome] = {}
     for n, record in records.items():
         if selected.get(n) is False:
-            planned[n] = Outcome(n, Status.EXCLUDED, error=f"not selected by when: {step.when}")
+            planned[n] = Outcome(n, Status.EXCLUDED, error=Message("not_selected", when=step.when))
             continue
         problems = own.problems.get(n, []) + repeated.get(n, [])
         problems += _record_problems(step, record, own, lines)
@@ -311,7 +312,7 @@ def _plan_step(
                         n,
                         Status.SKIPPED,
                         parent_row=parent_row,
-                        error=f"parent row {parent_row} {parent.status}",
+                        error=Message("parent.not_done", row=parent_row, status=parent.status),
                     )
                     continue
                 parent_ids = parent.ids or _placeholders(mapping.step(step.parent.step), parent_row)
@@ -320,7 +321,10 @@ def _plan_step(
             continue
         failed = [m for check, m in checks if not _selects(check, row, record.lines)]
         if failed:
-            planned[n] = invalid(n, [Problem(own.table.label, n, None, None, m) for m in failed])
+            planned[n] = invalid(
+                n,
+                [Problem(own.table.label, n, None, None, Message("text", text=m)) for m in failed],
+            )
             continue
         try:
             body = renderer.render(
@@ -332,7 +336,8 @@ def _plan_step(
                 find=_found_placeholders(step),
             )
         except RenderError as exc:
-            planned[n] = invalid(n, [Problem(own.table.label, n, None, None, str(exc))])
+            problem = Problem(own.table.label, n, None, None, Message("text", text=str(exc)))
+            planned[n] = invalid(n, [problem])
             continue
         violations = _contract_problems(step, own, n, body, contract)
         if violations:
@@ -360,8 +365,7 @@ def _repeated_groups(
                     n,
                     header,
                     key,
-                    f"{key!r} also starts at row {first[str(key)]}, with other rows in between; "
-                    "rows of one record must be consecutive",
+                    Message("group.split", key=key, first=first[str(key)]),
                 )
             ]
         else:
@@ -387,8 +391,8 @@ def member_outcome(outcome: Outcome, row: int, leader: int, source: str) -> Outc
     """The outcome of a row grouped with (or a line of) the record led by ``leader``;
     ``source`` names the row's own file (and sheet)."""
     own = [p for p in outcome.problems if (p.source, p.row) == (source, row)]
-    error = "; ".join(f"{p.column}: {p.message}" if p.column else p.message for p in own) or (
-        f"with row {leader}: {outcome.error}" if outcome.error else None
+    error = joined([_problem_text(p, row, source) for p in own]) or (
+        Message("with_row", row=leader, error=outcome.error) if outcome.error else None
     )
     return Outcome(
         row,
@@ -430,8 +434,13 @@ def plan_lines(
                         m,
                         header,
                         key,
-                        f"{key!r} matches no row of step {step.name} "
-                        f"(column {step.header_of(step.key)!r} of {own.table.label})",
+                        Message(
+                            "key.no_row",
+                            key=key,
+                            step=step.name,
+                            column=step.header_of(step.key),
+                            source=own.table.label,
+                        ),
                     )
                 ],
             )
@@ -451,7 +460,7 @@ def _contract_problems(
     ]
 
 
-def contract_problem(step: Step, own: StepData, n: int, value: Any, message: str) -> Problem:
+def contract_problem(step: Step, own: StepData, n: int, value: Any, message: Message) -> Problem:
     """A contract violation, naming the column the value came from when that is clear."""
     row = own.rows.get(n, {})
     columns = [c for c, v in row.items() if v is not None and value is not None and v == value]
@@ -483,8 +492,13 @@ def _parent_rows(step: Step, own: StepData, data: dict[str, StepData]) -> dict[i
                 int(n),
                 header,
                 key,
-                f"{key!r} matches no row of step {step.parent.step} "
-                f"(column {parent_step.header_of(parent_step.key)!r} of {parent_data.table.label})",
+                Message(
+                    "key.no_row",
+                    key=key,
+                    step=step.parent.step,
+                    column=parent_step.header_of(parent_step.key),
+                    source=parent_data.table.label,
+                ),
             )
         )
     return links
@@ -505,11 +519,23 @@ def _found_placeholders(step: Step) -> dict[str, dict[str, str]]:
 
 def invalid(n: int, problems: list[Problem], source: str | None = None) -> Outcome:
     """An invalid row; problems of other rows (grouped rows, lines) name their file and row."""
-    message = "; ".join(_problem_text(p, n, source) for p in problems)
+    message = joined([_problem_text(p, n, source) for p in problems])
     return Outcome(n, Status.INVALID, error=message, problems=problems)
 
 
-def _problem_text(problem: Problem, n: int, source: str | None) -> str:
+def joined(messages: list[Message]) -> Message | None:
+    """Several messages as one, ``"; "`` between them (None for none)."""
+    if len(messages) < 2:
+        return messages[0] if messages else None
+    items: list[Message | str] = []
+    for message in messages:
+        items += ["; ", message] if items else [message]
+    return Message("text", text=tuple(items))
+
+
+def _problem_text(problem: Problem, n: int, source: str | None) -> Message:
     if problem.row in (None, n) and source in (None, problem.source):
-        return f"{problem.column}: {problem.message}" if problem.column else problem.message
-    return str(problem)
+        if problem.column:
+            return Message("problem.column", column=problem.column, message=problem.message)
+        return problem.message
+    return problem.located()

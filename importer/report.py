@@ -48,6 +48,7 @@ from typing import Any
 import pandas as pd
 
 from importer import i18n, targets, types, xlsx
+from importer.messages import render
 from importer.render import compact
 from importer.results import STATUSES, Outcome, Result, Status
 from importer.validation import Problem
@@ -271,7 +272,7 @@ class _Writer:
             key = "label.command" if run.validation or result.dry_run else "label.resume"
             info.append((self.t(key), resume_command(run.command), None))
         if result.stopped:
-            info.append((self.t("label.stopped"), i18n.translate(self.lang, result.stopped), None))
+            info.append((self.t("label.stopped"), render(result.stopped, self.lang), None))
         info += [
             (self.t("label.target"), result.target or self.t("value.no_target"), None),
             (self.t("label.environment"), i18n.environment(self.lang, result.environment), None),
@@ -483,15 +484,8 @@ class _Writer:
         return found
 
     def _error_text(self, outcome: Any) -> str | None:
-        if self.lang != "en" and outcome.problems and outcome.status == Status.INVALID:
-            return "; ".join(
-                f"{p.column}: {i18n.translate(self.lang, p.message)}"
-                if p.column
-                else str(i18n.translate(self.lang, p.message))
-                for p in outcome.problems
-            )
         if outcome.error:
-            return i18n.translate(self.lang, outcome.error)
+            return render(outcome.error, self.lang)
         if outcome.earlier:
             return self.t("value.earlier")
         return None
@@ -532,7 +526,7 @@ class _Writer:
                             self.cell(
                                 i18n.status(self.lang, outcome.status), f"status:{outcome.status}"
                             ),
-                            self.cell(i18n.translate(self.lang, message)),
+                            self.cell(render(message, self.lang) if message else None),
                             *([self.cell(outcome.log_reference)] if self.log_reference else []),
                         ]
                     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from importer.mapping import Mapping
+from importer.messages import Message
 from importer.readers import Table
 from importer.status import STATUSES, Status
 from importer.validation import Problem
@@ -25,7 +26,7 @@ class Outcome:
     row: int
     status: Status
     ids: dict[str, str] = field(default_factory=dict)
-    error: str | None = None
+    error: Message | None = None  # rendered in the user's language where it is shown
     log_reference: str | None = None
     problems: list[Problem] = field(default_factory=list)
     body: str | None = None  # the body sent (or planned) as compact JSON text; see json()
@@ -50,7 +51,7 @@ class Result:
     target: str | None = None
     environment: str | None = None
     dry_run: bool = False
-    stopped: str | None = None  # why the run stopped before every row was tried
+    stopped: Message | str | None = None  # why the run stopped before every row was tried
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM
     contracts: dict[str, str] = field(default_factory=dict)  # connector: where its fields came from
     lines: dict[str, dict[int, Outcome]] = field(default_factory=dict)  # step: its lines' outcomes

@@ -33,6 +33,7 @@ from typing import Any, Protocol
 from importer.errors import LookupFailed, MappingError, TargetError
 from importer.journal import Entry, Journal, content_hash
 from importer.mapping import Mapping, Step
+from importer.messages import Message
 from importer.plan import Plan, contract_problem, invalid, member_outcome, prepare
 from importer.render import RenderError, compact
 from importer.results import Outcome, Result, Status
@@ -175,7 +176,7 @@ class _Sender:
             for n, outcome in self.result.outcomes[step.name].items():
                 if outcome.status == Status.PLANNED:
                     self.result.outcomes[step.name][n] = Outcome(
-                        n, Status.SKIPPED, error="not sent: the run ended before this row's turn"
+                        n, Status.SKIPPED, error=Message("not_sent.end")
                     )
 
     def _record_unsent(self) -> None:
@@ -204,7 +205,9 @@ class _Sender:
             try:
                 outcome = self._row(step, n)
             except Exception as exc:  # a bug must not lose the row: it is reported
-                outcome = Outcome(n, Status.FAILED, error=f"internal error: {exc!r}")
+                outcome = Outcome(
+                    n, Status.FAILED, error=Message("internal_error", error=repr(exc))
+                )
             self.result.outcomes[step.name][n] = outcome
             self._mirror(step, n, outcome)
             if self.options.observer:
@@ -275,10 +278,11 @@ class _Sender:
         checkable = step.match is not None and self._filter(step, n) is not None
         if unanswered and not checkable and not self.options.retry_unknown:
             assert entry is not None
-            error = (
-                f"sent in an earlier run without an answer ({entry.updated_at}): check in "
-                f"{self.target.system} whether this {step.connector} exists; if it does not, "
-                "run again with --retry-unknown"
+            error = Message(
+                "unknown.check_target",
+                when=entry.updated_at,
+                system=self.target.system,
+                connector=step.connector,
             )
             self.journal.record(step.name, key, n, Status.UNKNOWN, error=error)
             return Outcome(n, Status.UNKNOWN, error=error, parent_row=planned.parent_row)
@@ -286,12 +290,11 @@ class _Sender:
             try:
                 rows = self._lookup(step, n)
             except LookupFailed as exc:
+                why = _said(exc)
                 if unanswered:
-                    return self._still_unknown(step, key, n, planned, entry, str(exc))
-                self.journal.record(
-                    step.name, key, n, Status.FAILED, error=str(exc), action="lookup"
-                )
-                return Outcome(n, Status.FAILED, error=str(exc), parent_row=planned.parent_row)
+                    return self._still_unknown(step, key, n, planned, entry, why)
+                self.journal.record(step.name, key, n, Status.FAILED, error=why, action="lookup")
+                return Outcome(n, Status.FAILED, error=why, parent_row=planned.parent_row)
             if rows:
                 return self._found(step, key, n, planned, body, rows, unanswered, source_hash)
         outcome = self._send(
@@ -302,15 +305,23 @@ class _Sender:
         return outcome
 
     def _still_unknown(
-        self, step: Step, key: str, n: int, planned: Outcome, entry: Entry | None, why: str | None
+        self,
+        step: Step,
+        key: str,
+        n: int,
+        planned: Outcome,
+        entry: Entry | None,
+        why: Message | None,
     ) -> Outcome:
         """A row sent earlier without an answer whose check could not be made: it may still
         exist in the target, so it stays ``unknown`` (never ``failed``), to be checked again."""
         assert entry is not None
-        error = (
-            f"sent in an earlier run without an answer ({entry.updated_at}), and checking "
-            f"whether it exists did not succeed ({why}): the next run checks again; or check in "
-            f"{self.target.system} whether this {step.connector} exists"
+        error = Message(
+            "unknown.check_failed",
+            when=entry.updated_at,
+            why=why,
+            system=self.target.system,
+            connector=step.connector,
         )
         self.journal.record(step.name, key, n, Status.UNKNOWN, error=error, action="lookup")
         return Outcome(n, Status.UNKNOWN, error=error, parent_row=planned.parent_row)
@@ -330,16 +341,16 @@ class _Sender:
             try:
                 rows = self._query(lookup.connector, values) if values else []
             except LookupFailed as exc:
-                return Outcome(n, Status.FAILED, error=str(exc), parent_row=planned.parent_row)
+                return Outcome(n, Status.FAILED, error=_said(exc), parent_row=planned.parent_row)
             where = f"{lookup.connector} ({_describe(values)})"
             if len(rows) != 1:
                 error = (
-                    f"no record found in {where}"
+                    Message("lookup.none", where=where)
                     if not rows
-                    else f"{len(rows)} records match in {where}; cannot tell which one is meant"
+                    else Message("lookup.many", count=len(rows), where=where)
                 )
                 if name == "parent":
-                    error = f"{record.parent_key!r} is not in this run's file, and {error}"
+                    error = Message("lookup.parent_not_in_file", key=record.parent_key, error=error)
                 return Outcome(n, Status.FAILED, error=error, parent_row=planned.parent_row)
             found[name] = {
                 k: _text(rows[0][f]) for k, f in lookup.ids.items() if rows[0].get(f) is not None
@@ -352,12 +363,12 @@ class _Sender:
         parent = self.result.outcomes[step.parent.step][planned.parent_row]
         if parent.status.exists and parent.ids:
             return planned
-        why = parent.status if not parent.status.exists else f"{parent.status}, not linked"
+        code = "parent.not_done" if not parent.status.exists else "parent.not_linked"
         return Outcome(
             planned.row,
             Status.SKIPPED,
             parent_row=planned.parent_row,
-            error=f"parent row {planned.parent_row} {why}",
+            error=Message(code, row=planned.parent_row, status=parent.status),
         )
 
     def _body(
@@ -383,7 +394,8 @@ class _Sender:
         try:
             body = self.plan.render(step, n, parent_ids, existing, found or None)
         except RenderError as exc:
-            return invalid(n, [Problem(own.table.label, n, None, None, str(exc))])
+            said = Message("text", text=str(exc))
+            return invalid(n, [Problem(own.table.label, n, None, None, said)])
         except MappingError as exc:  # the sandbox stopped the template (with the real ids)
             self._halt(str(exc))
             return self._not_sent(step, self._key(step, n), n)
@@ -406,10 +418,7 @@ class _Sender:
                 Status.CHANGED,
                 ids=ids,
                 parent_row=planned.parent_row,
-                error=(
-                    "the source values changed since this record was created; it was not updated "
-                    "(set on_change: update in the mapping to update it)"
-                ),
+                error=Message("changed"),
             )
         full = self._body(step, planned, existing=ids)
         if isinstance(full, Outcome):
@@ -454,7 +463,7 @@ class _Sender:
         match = step.match
         where = f"{match.connector} ({_describe(self._filter(step, n))})"
         if len(found) > 1:
-            error = f"{len(found)} records match in {where}; cannot tell which one is meant"
+            error = Message("lookup.many", count=len(found), where=where)
             self.journal.record(step.name, key, n, Status.FAILED, error=error, action="lookup")
             return Outcome(n, Status.FAILED, error=error, parent_row=planned.parent_row)
         ids = {
@@ -471,10 +480,10 @@ class _Sender:
                 Status.CREATED,
                 ids=ids,
                 parent_row=planned.parent_row,
-                error=f"found in {where} after a request without an answer",
+                error=Message("lookup.found_after_unknown", where=where),
             )
         if match.on_found == "fail":
-            error = f"already exists in {where}; on_found: fail"
+            error = Message("lookup.exists", where=where, on_found="fail")
             self.journal.record(step.name, key, n, Status.FAILED, error=error, action="lookup")
             return Outcome(n, Status.FAILED, error=error, parent_row=planned.parent_row)
         if match.on_found == "update":
@@ -485,7 +494,7 @@ class _Sender:
                 step, key, n, body, source_hash, "update", ids=ids, parent_row=planned.parent_row
             )
         kept = ids if match.on_found == "link" else {}
-        note = f"already exists in {where}; on_found: {match.on_found}"
+        note = Message("lookup.exists", where=where, on_found=match.on_found)
         self.journal.record(
             step.name,
             key,
@@ -536,11 +545,12 @@ class _Sender:
                 reply = write(step.connector, body)
             except TargetError as exc:
                 self._halt(str(exc))
-                self.journal.record(step.name, key, n, Status.SKIPPED, error=f"not sent: {exc}")
+                why = Message("not_sent", reason=_said(exc))
+                self.journal.record(step.name, key, n, Status.SKIPPED, error=why)
                 return Outcome(
                     n,
                     Status.SKIPPED,
-                    error=f"not sent: {exc}",
+                    error=why,
                     ids=ids or {},
                     parent_row=parent_row,
                 )
@@ -602,16 +612,14 @@ class _Sender:
         self.stop.set()
 
     def _not_sent(self, step: Step, key: str, n: int, entry: Entry | None = None) -> Outcome:
-        reason = self.result.stopped or "interrupted"
+        reason = self.result.stopped or Message("interrupted")
         if entry is not None and entry.state.may_exist:  # it may exist: still unknown
-            error = (
-                f"sent in an earlier run without an answer ({entry.updated_at}); not checked "
-                f"this time ({reason})"
-            )
+            error = Message("unknown.not_checked", when=entry.updated_at, reason=reason)
             self.journal.record(step.name, key, n, Status.SKIPPED, error=error)  # keeps 'unknown'
             return Outcome(n, Status.UNKNOWN, error=error)
-        self.journal.record(step.name, key, n, Status.SKIPPED, error=f"not sent: {reason}")
-        return Outcome(n, Status.SKIPPED, error=f"not sent: {reason}")
+        error = Message("not_sent", reason=reason)
+        self.journal.record(step.name, key, n, Status.SKIPPED, error=error)
+        return Outcome(n, Status.SKIPPED, error=error)
 
     # --- lookups -------------------------------------------------------------------------------
 
@@ -730,6 +738,12 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _said(exc: Exception) -> Message:
+    """What a failure says: its Message when it carries one, else its text as it is."""
+    said = getattr(exc, "said", None)
+    return said if isinstance(said, Message) else Message("text", text=str(exc))
 
 
 def _describe(values: dict[str, str] | None) -> str:

@@ -1,10 +1,11 @@
 """Column types: vectorised conversion of text cells to typed values.
 
 :func:`convert` takes a Series of text (missing cells are None/NaN) and returns the typed
-values and, per cell, the reason in plain words why the text is not a valid value (None where
-it is). Basic types are converted here; the Dutch and Belgian types (IBAN, VAT, KvK, BSN,
-postcode, ...) come from :mod:`importer.checks`. A column's locale-dependent settings
-(decimal and thousands separators, date formats) must be resolved before (``effective``).
+values and, per cell, the reason (a :class:`~importer.messages.Message`) why the text is not
+a valid value (None where it is). Basic types are converted here; the Dutch and Belgian types
+(IBAN, VAT, KvK, BSN, postcode, ...) come from :mod:`importer.checks`. A column's
+locale-dependent settings (decimal and thousands separators, date formats) must be resolved
+before (``effective``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pandas as pd
 
 from importer import checks
 from importer.mapping import LOCALES, Column
+from importer.messages import Message
 
 TRUE_WORDS = frozenset({"ja", "j", "yes", "y", "true", "waar", "1", "x"})
 FALSE_WORDS = frozenset({"nee", "n", "no", "false", "onwaar", "0"})
@@ -50,7 +52,8 @@ def convert(text: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
         values[present] = got.astype(object)
         bad = why.notna()
         reasons[bad[bad].index] = [
-            f"{v!r}: {r}" for v, r in zip(text[bad[bad].index], why[bad], strict=True)
+            Message("value.check", value=v, reason=r)
+            for v, r in zip(text[bad[bad].index], why[bad], strict=True)
         ]
         return values.where(reasons.isna(), None), reasons
     if column.type == "text":
@@ -64,38 +67,47 @@ def convert(text: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
     converted[np.asarray(got.index, dtype=np.intp)] = got.astype(object)
     values[present] = converted[codes]
     failed = present & values.isna()
-    reasons[failed] = [f"{v!r} is not {describe(column)}" for v in text[failed]]
+    reasons[failed] = [not_valid(v, column) for v in text[failed]]
     return values, reasons
 
 
-def describe(column: Column) -> str:
-    """What a valid value of this column's type looks like."""
-    if column.type in checks.CHECKS:
-        return checks.CHECKS[column.type].expects
+def not_valid(value: str, column: Column) -> Message:
+    """Why ``value`` is not a value of this column's (basic) type."""
     if column.type == "integer":
-        return "a whole number such as 42"
+        return Message("value.not_integer", value=value)
     if column.type == "decimal":
-        example = _decimal_example(column)
         word = "comma" if column.decimal == "," else "point"
-        return f"a number with a decimal {word}, such as {example}"
+        return Message(f"value.not_decimal_{word}", value=value, example=_decimal_example(column))
     if column.type == "date":
         formats = [column.format] if isinstance(column.format, str) else column.format or [ISO_DATE]
-        return "a date written as " + " or ".join(human_date_format(f) for f in formats)
-    if column.type == "boolean":
-        return "yes or no (ja/nee, j/n, yes/no, true/false, waar/onwaar, 1/0, x)"
-    return "text"
+        shown: list[Message | str | tuple[Message | str, ...]] = []
+        for fmt in formats:
+            shown += [Message("word.or"), date_format(fmt)] if shown else [date_format(fmt)]
+        return Message("value.not_date", value=value, formats=tuple(shown))
+    return Message("value.not_boolean", value=value)
+
+
+_DATE_PARTS = re.compile(r"%[dmYy]")
+_DATE_WORDS = {"%d": "date.DD", "%m": "date.MM", "%Y": "date.YYYY", "%y": "date.YY"}
+
+
+def date_format(fmt: str) -> tuple[Message | str, ...]:
+    """``%d-%m-%Y`` as a user reads it, in their language: ``DD-MM-YYYY``, ``DD-MM-JJJJ``."""
+    parts: list[Message | str] = []
+    at = 0
+    for found in _DATE_PARTS.finditer(fmt):
+        if found.start() > at:
+            parts.append(fmt[at : found.start()])
+        parts.append(Message(_DATE_WORDS[found.group()]))
+        at = found.end()
+    if at < len(fmt):
+        parts.append(fmt[at:])
+    return tuple(parts)
 
 
 def _decimal_example(column: Column) -> str:
     point = column.decimal or "."
     return f"1{column.thousands}234{point}56" if column.thousands else f"1234{point}56"
-
-
-def human_date_format(fmt: str) -> str:
-    """``%d-%m-%Y`` as a user reads it: ``DD-MM-YYYY``."""
-    for code, word in (("%d", "DD"), ("%m", "MM"), ("%Y", "YYYY"), ("%y", "YY")):
-        fmt = fmt.replace(code, word)
-    return fmt
 
 
 def _text(text: pd.Series, column: Column) -> pd.Series:

@@ -24,6 +24,7 @@ import pandera.pandas as pa
 from importer import types
 from importer.errors import InputError, MappingError
 from importer.mapping import Column, Lines, Step
+from importer.messages import Message
 from importer.patterns import matcher
 from importer.readers import Table
 from importer.render import compile_expression
@@ -37,15 +38,20 @@ class Problem:
     row: int | None
     column: str | None
     value: Any
-    message: str
+    message: Message
+
+    def located(self) -> Message:
+        """The message with where it is: ``klanten.csv, row 4, column 'Naam': ...``."""
+        return Message(
+            "problem.at",
+            source=self.source,
+            row=Message("where.row", row=self.row) if self.row is not None else "",
+            column=Message("where.column", column=self.column) if self.column else "",
+            message=self.message,
+        )
 
     def __str__(self) -> str:
-        where = [self.source]
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column {self.column!r}")
-        return f"{', '.join(where)}: {self.message}"
+        return str(self.located())
 
 
 @dataclass
@@ -229,11 +235,11 @@ def _apply_map(
     if column.unmapped == "keep":
         return mapped.where(known, text), reasons
     listed = ", ".join(map(str, list(value_map)[:10])) + (", ..." if len(value_map) > 10 else "")
-    reasons[unknown] = [f"{v!r} is not in the value map (known: {listed})" for v in text[unknown]]
+    reasons[unknown] = [Message("value.not_in_map", value=v, known=listed) for v in text[unknown]]
     return mapped.where(known, text), reasons  # the old value stays, marked by its reason
 
 
-_FIXED = {"not_nullable": "is empty; a value is required"}
+_FIXED = {"not_nullable": Message("value.required")}
 
 
 def _schema_problems(
@@ -243,7 +249,7 @@ def _schema_problems(
     label: str,
     unique_key: bool,
 ) -> list[Problem]:
-    messages: dict[tuple[str, str], Callable[[int, Any], str]] = {}
+    messages: dict[tuple[str, str], Callable[[int, Any], Message]] = {}
     schema_columns = {}
     for name, column in columns.items():
         checks = []
@@ -266,9 +272,9 @@ def _schema_problems(
         if row is None or pd.isna(row):
             continue  # a whole-column failure is reported per row as well
         value = frame.at[row, name]
-        explainer = messages.get((name, case.check))
+        explained = messages.get((name, case.check))
         message = _FIXED.get(case.check) or (
-            explainer(row, value) if explainer is not None else case.check
+            explained(row, value) if explained is not None else Message("text", text=case.check)
         )
         header = step.header_of(name) if columns[name].from_file else name
         problems.append(Problem(label, int(row), header, value, message))
@@ -284,7 +290,7 @@ def _schema_problems(
     )
 
 
-Checks = list[tuple[str, Callable[[pd.Series], Any], Callable[[int, Any], str]]]
+Checks = list[tuple[str, Callable[[pd.Series], Any], Callable[[int, Any], Message]]]
 
 
 def _checks(
@@ -309,10 +315,7 @@ def _checks(
             (
                 "formula",
                 lambda s: ~formulas.reindex(s.index),
-                lambda row, v: (
-                    f"{v[:60]!r} starts with '=', so Excel would run it as a formula; if it is "
-                    f"text, declare allow_formulas: true for column {name!r} in the mapping"
-                ),
+                lambda row, v: Message("value.formula", value=v[:60], column=name),
             )
         )
     if column.max_length:
@@ -321,7 +324,7 @@ def _checks(
             (
                 "max_length",
                 lambda s: s.astype(str).str.len() <= n,
-                lambda row, v: f"is {len(str(v))} characters long; at most {n} allowed",
+                lambda row, v: Message("value.too_long", length=len(str(v)), limit=n),
             )
         )
     if column.allowed is not None:
@@ -330,7 +333,7 @@ def _checks(
             (
                 "allowed",
                 lambda s: s.astype(str).isin(allowed),
-                lambda row, v: f"{v!r} is not one of the allowed values: {', '.join(allowed)}",
+                lambda row, v: Message("value.not_allowed", value=v, allowed=", ".join(allowed)),
             )
         )
     if column.pattern:
@@ -339,7 +342,7 @@ def _checks(
             (
                 "pattern",
                 lambda s: _matches(s, pattern),
-                lambda row, v: f"{v!r} does not have the expected form ({pattern})",
+                lambda row, v: Message("value.pattern", value=v, pattern=pattern),
             )
         )
     for bound, key in ((column.min, "min"), (column.max, "max")):
@@ -350,12 +353,12 @@ def _checks(
 
 def _bound_check(
     values: pd.Series, bound: float, key: str
-) -> tuple[Callable[[pd.Series], pd.Series], Callable[[int, Any], str]]:
+) -> tuple[Callable[[pd.Series], pd.Series], Callable[[int, Any], Message]]:
     """The check and message of ``min`` or ``max`` (a function, so each binds its own bound)."""
-    word = "below the minimum" if key == "min" else "above the maximum"
+    code = "value.below_min" if key == "min" else "value.above_max"
     return (
         lambda s: _within(values, bound, key).reindex(s.index),
-        lambda row, v: f"{v} is {word} {bound:g}",
+        lambda row, v: Message(code, value=v, bound=bound),
     )
 
 
@@ -374,23 +377,21 @@ def _unique(values: pd.Series) -> pd.Series:
     return ~(keys.duplicated(keep=False) & present)
 
 
-def _duplicate_messages(values: pd.Series) -> Callable[[int, Any], str]:
+def _duplicate_messages(values: pd.Series) -> Callable[[int, Any], Message]:
     """The message for a duplicate value. The rows holding each value are found once per
     column, not once per duplicate row (which is quadratic in a file with many)."""
     rows_of: dict[str, list[Any]] = {}
 
-    def message(row: int, value: Any) -> str:
+    def message(row: int, value: Any) -> Message:
         if not rows_of:
             keys = values.map(str, na_action="ignore")
             for n, key in keys[keys.duplicated(keep=False) & values.notna()].items():
                 rows_of.setdefault(key, []).append(n)
         shown = values.at[row]
         others = ", ".join(str(n) for n in rows_of.get(str(shown), ()) if n != row)
-        spelled = f" (as {shown!r})" if str(shown) != str(value) else ""
-        return (
-            f"{value!r}{spelled} appears more than once (also in row {others}); "
-            "each value must be unique"
-        )
+        if str(shown) != str(value):
+            return Message("value.duplicate_as", value=value, shown=shown, rows=others)
+        return Message("value.duplicate", value=value, rows=others)
 
     return message
 

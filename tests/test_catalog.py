@@ -7,12 +7,22 @@ from outside the repository.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 import pytest
 
+from importer.messages import Message
 from importer.targets.afas import catalog
-from importer.targets.afas.catalog import Violation, check_body, missing_mandatory
+from importer.targets.afas.catalog import Violation, missing_mandatory
+from importer.targets.afas.catalog import check_body as _check_body
+
+
+def check_body(connector: str, body: Any) -> list[Violation]:
+    """The violations, each with its message in English (as the tests state them)."""
+    found = _check_body(connector, body)
+    return [dataclasses.replace(v, message=str(v.message)) for v in found]
+
 
 SHIPPED = {
     "FbSales",
@@ -78,7 +88,7 @@ def article(**extra: Any) -> dict[str, Any]:
 
 
 def messages(violations: list[Violation]) -> list[str]:
-    return [v.message for v in violations]
+    return [str(v.message) for v in violations]
 
 
 # The two bodies of the user's seed note, verbatim.
@@ -421,7 +431,7 @@ def test_wrong_types(field: str, value: Any, message: str) -> None:
         field,
         value,
     )
-    assert violation.message == message
+    assert str(violation.message) == message
     assert violation.kind == "wrong_type"
 
 
@@ -524,10 +534,13 @@ def test_missing_mandatory_field_is_reported() -> None:
             path="KnSalesRelationOrg.CuId",
             field="CuId",
             value=None,
-            message="KnSalesRelationOrg.CuId is mandatory and missing",
+            message=Message("afas.missing", field="KnSalesRelationOrg.CuId"),
             kind="missing",
         )
     ]
+    assert str(missing_mandatory("KnSalesRelationOrg", body)[0]) == (
+        "KnSalesRelationOrg.CuId is mandatory and missing"
+    )
 
 
 def test_empty_value_counts_as_missing() -> None:

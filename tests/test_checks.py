@@ -329,6 +329,11 @@ BAD = [
 ]
 
 
+def english(reasons) -> list:
+    """The reasons as English text (None where the value is valid)."""
+    return [None if r is None else str(r) for r in reasons]
+
+
 @pytest.mark.parametrize(("name", "text", "expected"), GOOD)
 def test_good_values_get_their_normal_form(name, text, expected):
     assert CHECKS[name].normalise(text) == expected
@@ -338,14 +343,14 @@ def test_good_values_get_their_normal_form(name, text, expected):
 def test_apply_gives_the_same_normal_form(name, text, expected):
     normalised, reasons = apply(name, pd.Series([text]))
     assert normalised.tolist() == [expected]
-    assert reasons.tolist() == [None]
+    assert english(reasons) == [None]
 
 
 @pytest.mark.parametrize(("name", "text", "reason"), BAD)
 def test_bad_values_are_refused_with_a_plain_reason(name, text, reason):
     with pytest.raises(Invalid) as caught:
         CHECKS[name].normalise(text)
-    assert caught.value.reason == reason
+    assert str(caught.value.reason) == reason
     assert str(caught.value) == reason
 
 
@@ -353,7 +358,7 @@ def test_bad_values_are_refused_with_a_plain_reason(name, text, reason):
 def test_apply_gives_the_same_reason(name, text, reason):
     normalised, reasons = apply(name, pd.Series([text]))
     assert normalised.tolist() == [None]
-    assert reasons.tolist() == [reason]
+    assert english(reasons) == [reason]
 
 
 # --- The interface --------------------------------------------------------------------------
@@ -378,7 +383,7 @@ def test_a_check_is_frozen_with_name_expects_and_normalise():
 def test_invalid_is_a_value_error_carrying_the_reason():
     error = Invalid("the IBAN check digits are wrong")
     assert isinstance(error, ValueError)
-    assert error.reason == "the IBAN check digits are wrong"
+    assert str(error.reason) == "the IBAN check digits are wrong"
 
 
 def test_what_each_check_expects_reads_as_plain_words():
@@ -421,7 +426,7 @@ def test_the_examples_in_what_a_check_expects_are_valid(name, example):
 def test_blank_text_is_not_a_value(name):
     with pytest.raises(Invalid) as caught:
         CHECKS[name].normalise("   ")
-    assert caught.value.reason == "there is no value"
+    assert str(caught.value.reason) == "there is no value"
 
 
 def test_an_unknown_check_name_is_a_key_error():
@@ -459,7 +464,7 @@ def test_apply_keeps_the_index_name_and_missing_values():
     assert normalised.dtype == object and reasons.dtype == object
     form = "a Dutch postcode is 4 digits (not starting with 0) and 2 letters, such as 1234 AB"
     assert normalised.tolist() == ["1234AB", None, None, None, "1234AB", None, None, None, "5678CD"]
-    assert reasons.tolist() == [None, None, form, None, None, None, None, None, None]
+    assert english(reasons) == [None, None, form, None, None, None, None, None, None]
 
 
 def test_apply_on_an_empty_or_entirely_missing_column():
@@ -468,14 +473,14 @@ def test_apply_on_an_empty_or_entirely_missing_column():
         assert normalised.index.equals(values.index)
         assert normalised.isna().all() and reasons.isna().all()
         assert list(normalised) == [None] * len(values)
-        assert list(reasons) == [None] * len(values)
+        assert english(reasons) == [None] * len(values)
 
 
 def test_apply_reads_numbers_as_their_text():
     normalised, reasons = apply("kvk", pd.Series([12345678, 1234567]))
     assert normalised.tolist() == ["12345678", None]
-    assert reasons.tolist()[0] is None
-    assert reasons.tolist()[1].startswith("a KvK number has 8 digits, this one has 7")
+    assert english(reasons)[0] is None
+    assert english(reasons)[1].startswith("a KvK number has 8 digits, this one has 7")
 
 
 def test_apply_does_not_change_its_input():
@@ -559,7 +564,7 @@ def _one_by_one(name: str, texts: list[str]) -> tuple[list, list]:
             reasons.append(None)
         except Invalid as invalid:
             normalised.append(None)
-            reasons.append(invalid.reason)
+            reasons.append(str(invalid.reason))
     return normalised, reasons
 
 
@@ -569,7 +574,7 @@ def test_apply_agrees_with_normalise_one_value_at_a_time(name):
     normalised, reasons = apply(name, pd.Series(texts, index=range(100, 100 + len(texts))))
     expected_normalised, expected_reasons = _one_by_one(name, [t.strip() for t in texts])
     assert normalised.tolist() == expected_normalised
-    assert reasons.tolist() == expected_reasons
+    assert english(reasons) == expected_reasons
     assert any(r is None for r in expected_reasons)  # the sample holds valid values ...
     assert any(r is not None for r in expected_reasons)  # ... and invalid ones
 
@@ -618,7 +623,7 @@ def test_apply_checks_each_distinct_value_once(monkeypatch):
     monkeypatch.setitem(CHECKS, "iban", dataclasses.replace(CHECKS["iban"], normalise=counting))
     normalised, reasons = apply("iban", pd.Series(["NL92ABNA0417164300"] * 1000 + ["XX"] * 1000))
     assert sorted(seen) == ["NL92ABNA0417164300", "XX"]
-    assert reasons.value_counts().to_dict() == {
+    assert pd.Series(english(reasons)).value_counts().to_dict() == {
         "the IBAN check digits are wrong": 1000,
         "'XX' is not a country code an IBAN can start with": 1000,
     }

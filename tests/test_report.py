@@ -294,14 +294,15 @@ def test_decimals_are_numbers_with_two_decimals_and_dates_real_dates(cli, tmp_pa
 
 
 def test_the_formula_message_reads_in_dutch():
-    from importer.i18n import translate
+    from importer.messages import Message, render
 
-    message = (
+    message = Message("value.formula", value="=A1", column="naam")
+
+    assert str(message) == (
         "'=A1' starts with '=', so Excel would run it as a formula; if it is text, declare "
         "allow_formulas: true for column 'naam' in the mapping"
     )
-
-    assert translate("nl", message) == (
+    assert render(message, "nl") == (
         "'=A1' begint met '=', dus Excel zou het als formule uitvoeren; is het tekst, zet dan "
         "allow_formulas: true bij kolom 'naam' in de mapping"
     )

@@ -301,7 +301,7 @@ def test_mandatory_fields_no_header_feeds_are_todos_and_the_contract_check_says_
         prepare(load_mapping(result.mapping_path)).result.outcomes["verkooporders"].values()
     )
     assert outcome.status == "invalid"
-    assert "FbSales.DbId is mandatory and missing" in outcome.error
+    assert "FbSales.DbId is mandatory and missing" in str(outcome.error)
 
 
 # --- Types from the catalog and the values ----------------------------------------------------

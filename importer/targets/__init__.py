@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from importer.contract import Contract
 from importer.errors import ConfigurationError
+from importer.messages import Message
 
 
 class ReplyKind(Enum):
@@ -42,7 +43,7 @@ class Reply:
 
     kind: ReplyKind
     ids: dict[str, str] = field(default_factory=dict)
-    error: str | None = None
+    error: Message | None = None  # rendered in the user's language where it is shown
     log_reference: str | None = None
     retry_after: float | None = None
 
@@ -166,6 +167,11 @@ class TargetSpec:
     sandbox_defaults: tuple[tuple[str, Any], ...] = ()  # options of a `--sandbox` run
     log_reference: str | None = None  # the reply field an administrator looks a refusal up by
     scaffold: str | None = None  # "module:attribute" of its knowledge for `importer new`
+    messages: str | None = None  # "module:attribute" of its templates: {lang: {code: template}}
+
+    def message_tables(self) -> dict[str, dict[str, str]]:
+        """The templates of this system's own messages, by language (see importer.messages)."""
+        return load(self.messages) if self.messages else {}  # type: ignore[no-any-return]
 
     def target_class(self) -> type[Target]:
         """The client class (imported now)."""

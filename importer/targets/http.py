@@ -32,6 +32,7 @@ import stamina
 
 from importer.audit import Audit, AuditTransport
 from importer.errors import LookupFailed, TargetUnreachable
+from importer.messages import Message
 from importer.targets import Reply, ReplyKind
 
 # Headers and body go out in two writes; without TCP_NODELAY the body waits for the server's
@@ -169,9 +170,11 @@ class Boundary:
         except httpx.TransportError as exc:
             return Reply(
                 ReplyKind.UNKNOWN,
-                error=(
-                    f"no answer from {self.system} ({type(exc).__name__}); the record may or "
-                    f"may not exist: check {connector} in {self.records_in} before sending it "
-                    "again"
+                error=Message(
+                    "reply.no_answer",
+                    system=self.system,
+                    why=type(exc).__name__,
+                    connector=connector,
+                    records_in=self.records_in,
                 ),
             )

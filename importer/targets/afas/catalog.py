@@ -44,6 +44,7 @@ from string import hexdigits
 from typing import Any
 
 from importer.contract import Violation
+from importer.messages import Message
 
 CATALOG_DIR = ("targets", "afas", "fields")
 
@@ -281,20 +282,24 @@ def _as_text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-_Problem = tuple[str, str]  # (kind, message)
+_Problem = tuple[str, Message]  # (kind, message)
 
 
 def _string_problem(spec: _Field, label: str, value: Any) -> _Problem | None:
     if isinstance(value, dict | list):
-        return "wrong_type", f"{label} is a {type(value).__name__}, AFAS expects a string"
+        return "wrong_type", Message("afas.not_string", field=label, type=type(value).__name__)
     text = _as_text(value)
     # Case-insensitive: AFAS's own PUT example 'Instellingen debiteur wijzigen' sends InPv "a".
     if spec.folded is not None and text.lower() not in spec.folded:
-        return "not_allowed", f"{label} is {value!r}; allowed: {spec.allowed}"
+        return "not_allowed", Message(
+            "afas.not_allowed", field=label, value=value, allowed=spec.allowed
+        )
     if spec.length is not None and len(text) > spec.length:
-        return "too_long", f"{label} is {len(text)} characters, AFAS allows {spec.length}"
+        return "too_long", Message(
+            "afas.too_long", field=label, length=len(text), limit=spec.length
+        )
     if spec.is_date and not (isinstance(value, str) and _is_date_text(value)):
-        return "wrong_type", f"{label} is {value!r}, AFAS expects a date as YYYY-MM-DD"
+        return "wrong_type", Message("afas.not_date", field=label, value=value)
     return None
 
 
@@ -303,7 +308,7 @@ def _integer_problem(label: str, value: Any) -> _Problem | None:
         return None
     if isinstance(value, str) and _is_integer_text(value):
         return None
-    return "wrong_type", f"{label} is {value!r}, AFAS expects an integer"
+    return "wrong_type", Message("afas.not_integer", field=label, value=value)
 
 
 def _number_problem(label: str, value: Any) -> _Problem | None:
@@ -313,8 +318,7 @@ def _number_problem(label: str, value: Any) -> _Problem | None:
         return None
     if isinstance(value, str) and _is_number_text(value):
         return None
-    message = f"{label} is {value!r}, AFAS expects a number (decimal point, no thousands separator)"
-    return "wrong_type", message
+    return "wrong_type", Message("afas.not_number", field=label, value=value)
 
 
 def _boolean_problem(label: str, value: Any) -> _Problem | None:
@@ -322,7 +326,7 @@ def _boolean_problem(label: str, value: Any) -> _Problem | None:
         return None
     if isinstance(value, str) and value.lower() in _TRUE_FALSE:
         return None
-    return "wrong_type", f"{label} is {value!r}, AFAS expects a boolean (true/false or 1/0)"
+    return "wrong_type", Message("afas.not_boolean", field=label, value=value)
 
 
 def _value_problem(spec: _Field, label: str, value: Any) -> _Problem | None:
@@ -410,15 +414,17 @@ def _is_custom_field(name: str) -> bool:
     return len(name) == 33 and name[0] == "U" and all(c in hexdigits for c in name[1:])
 
 
-def _suggest(name: str, options: Iterable[str], by_lower: dict[str, str] | None = None) -> str:
+def _suggest(
+    name: str, options: Iterable[str], by_lower: dict[str, str] | None = None
+) -> Message | str:
     """``"; did you mean 'X'?"`` for a close option, else ``""``."""
     if by_lower and name.lower() in by_lower:
-        return f"; did you mean {by_lower[name.lower()]!r}?"
+        return Message("afas.did_you_mean", name=by_lower[name.lower()])
     close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return Message("afas.did_you_mean", name=close[0]) if close else ""
 
 
-def _malformed(path: str, key: str, value: Any, message: str) -> Violation:
+def _malformed(path: str, key: str, value: Any, message: Message) -> Violation:
     return Violation(path, key, value, message, "malformed")
 
 
@@ -427,7 +433,7 @@ def _check_field(obj: _Object, key: str, value: Any, path: str, out: list[Violat
     if spec is None:
         if not _is_custom_field(key):
             hint = _suggest(key, obj.fields, obj.by_lower)
-            message = f"{obj.name} has no field {key!r}{hint}"
+            message = Message("afas.no_field", object=obj.name, field=key, hint=hint)
             out.append(Violation(f"{path}.{key}", key, value, message, "unknown_field"))
         return
     problem = _value_problem(spec, f"{obj.name}.{key}", value)
@@ -439,7 +445,9 @@ def _check_field(obj: _Object, key: str, value: Any, path: str, out: list[Violat
 def _check_action(obj: _Object, value: Any, path: str, out: list[Violation]) -> None:
     if isinstance(value, str) and value.lower() in _ACTIONS:
         return
-    message = f"{obj.name}.@Action is {value!r}; allowed: {', '.join(_ACTIONS)}"
+    message = Message(
+        "afas.not_allowed", field=f"{obj.name}.@Action", value=value, allowed=", ".join(_ACTIONS)
+    )
     out.append(Violation(f"{path}.@Action", "@Action", value, message, "not_allowed"))
 
 
@@ -447,7 +455,9 @@ def _check_fields(obj: _Object, values: Any, path: str, out: list[Violation]) ->
     if values is None or values == "":
         return  # AFAS's own PUT example 'IBAN met BIC' sends "Fields": ""
     if not isinstance(values, dict):
-        message = f"{obj.name}.Fields must be an object, not {type(values).__name__}"
+        message = Message(
+            "afas.must_be_object", part=f"{obj.name}.Fields", type=type(values).__name__
+        )
         out.append(_malformed(f"{path}.Fields", "Fields", values, message))
         return
     for key, value in values.items():
@@ -476,14 +486,22 @@ def _object_entries(obj: _Object, objects: Any, path: str, out: list[Violation])
         yield from objects.items()
         return
     if not isinstance(objects, list):
-        message = f"{obj.name}.Objects must be a list or an object, not {type(objects).__name__}"
+        message = Message(
+            "afas.must_be_list_or_object",
+            part=f"{obj.name}.Objects",
+            type=type(objects).__name__,
+        )
         out.append(_malformed(f"{path}.Objects", "Objects", objects, message))
         return
     for index, entry in enumerate(objects):
         if isinstance(entry, dict):
             yield from entry.items()
         else:
-            message = f"{obj.name}.Objects[{index}] must be an object, not {type(entry).__name__}"
+            message = Message(
+                "afas.must_be_object",
+                part=f"{obj.name}.Objects[{index}]",
+                type=type(entry).__name__,
+            )
             out.append(_malformed(f"{path}.Objects[{index}]", "Objects", entry, message))
 
 
@@ -499,14 +517,16 @@ def _check_objects(obj: _Object, objects: Any, path: str, out: list[Violation]) 
 def _unknown_object(obj: _Object, name: str, node: Any, path: str) -> Violation:
     hint = _suggest(name, obj.objects)
     if not hint:
-        known = ", ".join(obj.objects) or "none"
-        hint = f"; it takes: {known}"
-    return Violation(path, name, node, f"{obj.name} has no object {name!r}{hint}", "unknown_object")
+        hint = Message("afas.it_takes", known=", ".join(obj.objects) or "none")
+    message = Message("afas.no_object", object=obj.name, name=name, hint=hint)
+    return Violation(path, name, node, message, "unknown_object")
 
 
 def _check_element(obj: _Object, element: Any, path: str, out: list[Violation]) -> None:
     if not isinstance(element, dict):
-        message = f"{obj.name}.Element must be an object, not {type(element).__name__}"
+        message = Message(
+            "afas.must_be_object", part=f"{obj.name}.Element", type=type(element).__name__
+        )
         out.append(_malformed(path, "Element", element, message))
         return
     for key, value in element.items():
@@ -517,20 +537,19 @@ def _check_element(obj: _Object, element: Any, path: str, out: list[Violation]) 
         elif key.startswith("@"):
             _check_attribute(obj, key, value, path, out)
         else:
-            message = f"{obj.name}.Element has unexpected key {key!r} (expected @attributes, "
-            message += "Fields, Objects)"
+            message = Message("afas.element_key", object=obj.name, key=key)
             out.append(_malformed(f"{path}.{key}", key, value, message))
 
 
 def _elements(obj: _Object, node: Any, path: str, out: list[Violation]):
     """Yield ``(path, element)`` for the element(s) of ``{"Element": ...}``."""
     if not isinstance(node, dict) or "Element" not in node:
-        message = f"{obj.name} must be an object holding 'Element'"
+        message = Message("afas.no_element", object=obj.name)
         out.append(_malformed(path, obj.name, node, message))
         return
     for key in node:
         if key != "Element":
-            message = f"{obj.name} has unexpected key {key!r} next to 'Element'"
+            message = Message("afas.next_to_element", object=obj.name, key=key)
             out.append(_malformed(f"{path}.{key}", key, node[key], message))
     element = node["Element"]
     if isinstance(element, list):
@@ -548,12 +567,12 @@ def _check_node(obj: _Object, node: Any, path: str, out: list[Violation]) -> Non
 def _root_node(connector: str, body: Any, out: list[Violation]) -> Any:
     """The ``{"Element": ...}`` under the connector name; report other top-level keys."""
     if not isinstance(body, dict) or connector not in body:
-        message = f"body must be an object with the single key {connector!r}"
+        message = Message("afas.body_shape", connector=connector)
         out.append(_malformed(connector, connector, body, message))
         return None
     for key in body:
         if key != connector:
-            message = f"body has key {key!r} next to {connector!r}"
+            message = Message("afas.body_key", key=key, connector=connector)
             out.append(_malformed(key, key, body[key], message))
     return body[connector]
 
@@ -605,7 +624,7 @@ def _missing_in_element(obj: _Object, element: dict, path: str, out: list[Violat
             continue
         if conditions and _waived(conditions, values):
             continue
-        message = f"{obj.name}.{name} is mandatory and missing"
+        message = Message("afas.missing", field=f"{obj.name}.{name}")
         out.append(Violation(f"{path}.{name}", name, None, message, "missing"))
 
 

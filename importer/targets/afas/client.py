@@ -27,6 +27,7 @@ from importer.errors import (
     ConfigurationError,
     LookupFailed,
 )
+from importer.messages import Message, unavailable
 from importer.targets import Reply, ReplyKind, header_safe, http
 from importer.targets.afas.catalog import Contract
 
@@ -351,14 +352,20 @@ def read_reply(connector: str, response: httpx.Response) -> Reply:
         message = str(data["externalMessage"]).strip()
         return Reply(
             ReplyKind.TRANSIENT if TRANSIENT.search(message) else ReplyKind.REFUSED,
-            error=message,
+            error=Message("target.said", text=message),
             log_reference=data.get("profitLogReference"),
         )
     if status == 503:
         return _unavailable(response, data)
     said = data.get("message") if isinstance(data, dict) else None
+    text = said or response.text[:300]
     return Reply(
-        ReplyKind.REFUSED, error=f"HTTP {status}: {said or response.text[:300] or 'no message'}"
+        ReplyKind.REFUSED,
+        error=Message(
+            "reply.http",
+            status=status,
+            said=Message("target.said", text=text) if text else Message("reply.no_message"),
+        ),
     )
 
 
@@ -368,10 +375,11 @@ def _unavailable(response: httpx.Response, data: Any) -> Reply:
     message = detail.get("message") if isinstance(detail, dict) else detail
     wait = data.get("retry_after") if isinstance(data, dict) else None
     seconds = http.retry_after(wait or response.headers.get("retry-after"))
-    text = f"AFAS is unavailable (HTTP 503{': ' + str(message) if message else ''})"
-    if seconds is not None:
-        text += f"; try again after {seconds:g} s"
-    return Reply(ReplyKind.TRANSIENT, error=text, retry_after=seconds)
+    return Reply(
+        ReplyKind.TRANSIENT,
+        error=unavailable("AFAS", 503, str(message) if message else None, seconds),
+        retry_after=seconds,
+    )
 
 
 def _json(response: httpx.Response) -> Any:

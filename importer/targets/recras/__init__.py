@@ -25,4 +25,5 @@ SPEC = TargetSpec(
     ),
     sandbox="importer.sandbox:RecrasSandbox.start",
     sandbox_settings=_sandbox_settings,
+    messages="importer.targets.recras.messages:TABLES",
 )

@@ -46,6 +46,7 @@ from importer.errors import (
     LookupFailed,
     TargetUnreachable,
 )
+from importer.messages import Message, unavailable
 from importer.targets import Reply, ReplyKind, header_safe, http
 
 HOW_TO_CONFIGURE = (
@@ -232,16 +233,11 @@ class RecrasTarget:
         if not isinstance(body, dict) or body.get("id") in (None, ""):
             return Reply(
                 ReplyKind.REFUSED,
-                error=(
-                    f"an update of {connector} needs the record's id in the body's \"id\" field; "
-                    'the template should hold "id": {{ existing.get("id") }}'
-                ),
+                error=Message("recras.update_needs_id", connector=connector),
             )
         record_id = str(body["id"]).strip()
         if not _RECORD_ID.fullmatch(record_id):
-            return Reply(
-                ReplyKind.REFUSED, error=f"{record_id!r} is not a Recras id (a whole number)"
-            )
+            return Reply(ReplyKind.REFUSED, error=Message("recras.not_an_id", id=record_id))
         rest = {k: v for k, v in body.items() if k != "id"}
         reply = self._write("PUT", connector, f"{_path(connector)}/{record_id}", rest)
         if reply.ok and "id" not in reply.ids:
@@ -392,20 +388,21 @@ def read_reply(connector: str, response: httpx.Response) -> Reply:
     message = best_message(data, response)
     if status in (429, 503):
         wait = http.retry_after(response.headers.get("retry-after"))
-        what = "busy" if status == 429 else "unavailable"
-        text = f"Recras is {what} (HTTP {status}: {message})"
-        if wait is not None:
-            text += f"; try again after {wait:g} s"
+        text = unavailable("Recras", status, message, wait, busy=status == 429)
         return Reply(ReplyKind.TRANSIENT, error=text, retry_after=wait)
+    said = Message("target.said", text=message)
     if status in (502, 504):
         return Reply(
             ReplyKind.UNKNOWN,
-            error=(
-                f"no answer from Recras (HTTP {status}: {message}); the record may or may not "
-                f"exist: check {connector} in Recras before sending it again"
+            error=Message(
+                "reply.no_answer",
+                system="Recras",
+                why=Message("reply.http", status=status, said=said),
+                connector=connector,
+                records_in="Recras",
             ),
         )
-    return Reply(ReplyKind.REFUSED, error=f"HTTP {status}: {message}")
+    return Reply(ReplyKind.REFUSED, error=Message("reply.http", status=status, said=said))
 
 
 def best_message(data: Any, response: httpx.Response | None = None) -> str:
@@ -566,18 +563,18 @@ class RecrasContract:
     def violations(self, body: Any) -> list[Violation]:
         out: list[Violation] = []
 
-        def add(path: str, value: Any, message: str, kind: str = "") -> None:
+        def add(path: str, value: Any, message: Message, kind: str = "") -> None:
             out.append(Violation(path, path.rsplit(".", 1)[-1], value, message, kind))
 
         if not isinstance(body, dict):
-            add("", None, f"a {self.connector} body must be a JSON object", "shape")
+            add("", None, Message("recras.not_object", connector=self.connector), "shape")
             return out
         known = (*KLANT_TEXT, "bedrijf_id", "contactpersonen", "extra_fields", "id", *READ_ONLY)
         for name, value in body.items():
             if name not in known:
-                add(name, None, _unknown("klant", name, known), "unknown")
+                add(name, None, _unknown("recras.klant", name, known), "unknown")
             elif name in KLANT_TEXT and not isinstance(value, str):
-                add(name, value, f"klant {name} must be text, not {_kind(value)}", "type")
+                add(name, value, Message("recras.klant_text", name=name, kind=_kind(value)), "type")
         code = body.get("provinciecode")
         if isinstance(code, str):
             problem = province_problem(code)
@@ -585,7 +582,7 @@ class RecrasContract:
                 add("provinciecode", code, problem, "value")
         company = body.get("bedrijf_id")
         if company is not None and not _whole(company):
-            add("bedrijf_id", company, "bedrijf_id must be a whole number (a Recras id)", "type")
+            add("bedrijf_id", company, Message("recras.bedrijf_id"), "type")
         self._contacts(body, add)
         extra = body.get("extra_fields")
         if extra is not None:
@@ -599,53 +596,52 @@ class RecrasContract:
             add(
                 "contactpersonen",
                 None,
-                "klant has no contactpersonen; Recras requires one or more contact persons",
+                Message("recras.no_contacts"),
                 "missing",
             )
             return
         if not isinstance(people, list):
-            add("contactpersonen", None, "contactpersonen must be a list of contact persons")
+            add("contactpersonen", None, Message("recras.contacts_list"))
             return
         main = 0
         known = ("id", "hoofdcontact", *PERSON_TEXT)
         for i, person in enumerate(people, start=1):
             where = f"contactpersonen[{i}]"
             if not isinstance(person, dict):
-                add(where, None, f"{where} must be an object (a contact person)", "shape")
+                add(where, None, Message("recras.contact_object", where=where), "shape")
                 continue
             flag = person.get("hoofdcontact")
             if "hoofdcontact" not in person:
                 add(
                     f"{where}.hoofdcontact",
                     None,
-                    f"{where} does not say hoofdcontact; every contact person must say whether "
-                    "it is the main contact (true or false)",
+                    Message("recras.no_main_flag", where=where),
                     "missing",
                 )
             elif not isinstance(flag, bool):
                 add(
                     f"{where}.hoofdcontact",
                     flag,
-                    f"{where}.hoofdcontact must be true or false, not {flag!r}",
+                    Message("recras.main_flag", where=where, flag=flag),
                     "type",
                 )
             elif flag:
                 main += 1
             for name, value in person.items():
                 if name not in known:
-                    add(f"{where}.{name}", None, _unknown("contact person", name, known), "unknown")
+                    add(f"{where}.{name}", None, _unknown("recras.person", name, known), "unknown")
                 elif name in PERSON_TEXT and not isinstance(value, str):
                     add(
                         f"{where}.{name}",
                         value,
-                        f"contact person {name} must be text, not {_kind(value)}",
+                        Message("recras.person_text", name=name, kind=_kind(value)),
                         "type",
                     )
             if "id" in person and not _whole(person["id"]):
                 add(
                     f"{where}.id",
                     person["id"],
-                    f"{where}.id must be the whole-number id of an existing contact person",
+                    Message("recras.person_id", where=where),
                     "type",
                 )
             sex = person.get("geslacht")
@@ -653,7 +649,7 @@ class RecrasContract:
                 add(
                     f"{where}.geslacht",
                     sex,
-                    f"geslacht {sex!r} is not allowed; Recras accepts {', '.join(GESLACHT)}",
+                    Message("recras.geslacht", sex=sex, allowed=", ".join(GESLACHT)),
                     "value",
                 )
             for name in ("email1", "email2"):
@@ -662,67 +658,72 @@ class RecrasContract:
                     add(
                         f"{where}.{name}",
                         value,
-                        f"{value!r} is not an e-mail address",
+                        Message("recras.email", value=value),
                         "value",
                     )
         if main != 1 and all(isinstance(p, dict) and "hoofdcontact" in p for p in people):
             add(
                 "contactpersonen",
                 None,
-                f"klant has {main} main contacts (hoofdcontact); exactly one is required"
-                if main
-                else "klant has no main contact (hoofdcontact: true); exactly one is required",
+                Message("recras.main_many", count=main) if main else Message("recras.main_none"),
                 "value",
             )
 
 
-def province_problem(code: str) -> str | None:
+def province_problem(code: str) -> Message | None:
     """Why ``code`` is not a provinciecode Recras takes, or None."""
     if not ISO_3166_2.fullmatch(code):
-        return f"provinciecode {code!r} is not an ISO 3166-2 code such as NL-NH"
+        return Message("recras.province_code", code=code)
     if code.startswith("NL-") and code not in PROVINCES:
-        return f"provinciecode {code!r} is not a Dutch province; known: {', '.join(PROVINCES)}"
+        return Message("recras.province", code=code, known=", ".join(PROVINCES))
     return None
 
 
-def extra_field_problems(extra: Any) -> list[tuple[str, Any, str]]:
+def extra_field_problems(extra: Any) -> list[tuple[str, Any, Message]]:
     """(path, value, message) for each way ``extra_fields`` is not what Recras takes."""
     if not isinstance(extra, list):
-        return [("extra_fields", None, "extra_fields must be a list of {name, type, value}")]
-    out: list[tuple[str, Any, str]] = []
+        return [("extra_fields", None, Message("recras.extra_list"))]
+    out: list[tuple[str, Any, Message]] = []
     for i, item in enumerate(extra, start=1):
         where = f"extra_fields[{i}]"
         if not isinstance(item, dict):
-            out.append((where, None, f"{where} must be an object with name, type and value"))
+            out.append((where, None, Message("recras.extra_object", where=where)))
             continue
         name, kind, value = item.get("name"), item.get("type"), item.get("value")
-        label = f"extra field {name!r}" if isinstance(name, str) and name else where
+        label = (
+            Message("recras.extra_field", name=name) if isinstance(name, str) and name else where
+        )
         for key in item:
             if key not in ("name", "type", "value"):
-                out.append((f"{where}.{key}", None, f"{label} has an unknown key {key!r}"))
+                out.append(
+                    (f"{where}.{key}", None, Message("recras.extra_key", label=label, key=key))
+                )
         if not (isinstance(name, str) and name.strip()):
-            out.append((f"{where}.name", None, f"{where} has no name"))
+            out.append((f"{where}.name", None, Message("recras.extra_no_name", where=where)))
         if kind not in EXTRA_TYPES:
             out.append(
                 (
                     f"{where}.type",
                     kind if isinstance(kind, str) else None,
-                    f"{label} has type {kind!r}; expected one of {', '.join(EXTRA_TYPES)}",
+                    Message(
+                        "recras.extra_type", label=label, kind=kind, known=", ".join(EXTRA_TYPES)
+                    ),
                 )
             )
             continue
         if "value" not in item:
-            out.append((f"{where}.value", None, f"{label} has no value"))
+            out.append((f"{where}.value", None, Message("recras.extra_no_value", label=label)))
             continue
         problem = _extra_value_problem(kind, value)
         if problem:
-            out.append((f"{where}.value", _shown(value), f"{label} ({kind}): {problem}"))
+            said = Message("recras.extra_value", label=label, kind=kind, problem=problem)
+            out.append((f"{where}.value", _shown(value), said))
     return out
 
 
-def _extra_value_problem(kind: str, value: Any) -> str | None:
+def _extra_value_problem(kind: str, value: Any) -> Message | None:
     if kind == "number":
-        return None if _whole(value) else f"the value must be a whole number, not {value!r}"
+        return None if _whole(value) else Message("recras.value_number", value=value)
     if kind == "date":
         if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             try:
@@ -730,12 +731,12 @@ def _extra_value_problem(kind: str, value: Any) -> str | None:
                 return None
             except ValueError:
                 pass
-        return f"the value must be an ISO 8601 date such as 2024-03-01, not {value!r}"
+        return Message("recras.value_date", value=value)
     if kind == "multiplechoice":
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return None
-        return f"the value must be a list of texts, not {value!r}"
-    return None if isinstance(value, str) else f"the value must be text, not {value!r}"
+        return Message("recras.value_texts", value=value)
+    return None if isinstance(value, str) else Message("recras.value_text", value=value)
 
 
 def _shown(value: Any) -> Any:
@@ -747,23 +748,24 @@ def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _kind(value: Any) -> str:
+def _kind(value: Any) -> Message | str:
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, int | float):
-        return f"the number {value!r}"
+        return Message("recras.kind_number", value=value)
     if isinstance(value, list):
-        return "a list"
+        return Message("recras.kind_list")
     if isinstance(value, dict):
-        return "an object"
+        return Message("recras.kind_object")
     return type(value).__name__
 
 
-def _unknown(what: str, name: str, known: tuple[str, ...]) -> str:
+def _unknown(code: str, name: str, known: tuple[str, ...]) -> Message:
+    """``a klant has no field 'x'; did you mean 'y'?`` (code: whose field it is)."""
     import difflib
 
     close = difflib.get_close_matches(name, known, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"a {what} has no field {name!r}{hint}"
+    hint = Message("recras.did_you_mean", name=close[0]) if close else ""
+    return Message(f"{code}_no_field", name=name, hint=hint)

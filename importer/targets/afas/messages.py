@@ -1,0 +1,63 @@
+"""AFAS Profit's own messages: what its connectors' fields refuse, in each language.
+
+The registry merges these tables into :mod:`importer.messages` (``TargetSpec.messages``).
+What Profit itself answers (``externalMessage``) is not here: it is shown as Profit wrote it.
+"""
+
+from __future__ import annotations
+
+EN = {
+    "afas.not_string": "{field} is a {type}, AFAS expects a string",
+    "afas.not_allowed": "{field} is {value!r}; allowed: {allowed}",
+    "afas.too_long": "{field} is {length} characters, AFAS allows {limit}",
+    "afas.not_date": "{field} is {value!r}, AFAS expects a date as YYYY-MM-DD",
+    "afas.not_integer": "{field} is {value!r}, AFAS expects an integer",
+    "afas.not_number": (
+        "{field} is {value!r}, AFAS expects a number (decimal point, no thousands separator)"
+    ),
+    "afas.not_boolean": "{field} is {value!r}, AFAS expects a boolean (true/false or 1/0)",
+    "afas.did_you_mean": "; did you mean {name!r}?",
+    "afas.it_takes": "; it takes: {known}",
+    "afas.no_field": "{object} has no field {field!r}{hint}",
+    "afas.no_object": "{object} has no object {name!r}{hint}",
+    "afas.missing": "{field} is mandatory and missing",
+    "afas.must_be_object": "{part} must be an object, not {type}",
+    "afas.must_be_list_or_object": "{part} must be a list or an object, not {type}",
+    "afas.element_key": (
+        "{object}.Element has unexpected key {key!r} (expected @attributes, Fields, Objects)"
+    ),
+    "afas.no_element": "{object} must be an object holding 'Element'",
+    "afas.next_to_element": "{object} has unexpected key {key!r} next to 'Element'",
+    "afas.body_shape": "body must be an object with the single key {connector!r}",
+    "afas.body_key": "body has key {key!r} next to {connector!r}",
+}
+
+NL = {
+    "afas.not_string": "{field} is een {type}, AFAS verwacht een tekst",
+    "afas.not_allowed": "{field} is {value!r}; toegestaan: {allowed}",
+    "afas.too_long": "{field} is {length} tekens, AFAS staat er {limit} toe",
+    "afas.not_date": "{field} is {value!r}, AFAS verwacht een datum als JJJJ-MM-DD",
+    "afas.not_integer": "{field} is {value!r}, AFAS verwacht een heel getal",
+    "afas.not_number": (
+        "{field} is {value!r}, AFAS verwacht een getal (decimale punt, "
+        "geen scheidingsteken voor duizendtallen)"
+    ),
+    "afas.not_boolean": "{field} is {value!r}, AFAS verwacht ja of nee (true/false of 1/0)",
+    "afas.did_you_mean": "; bedoelt u {name!r}?",
+    "afas.it_takes": "; het kent: {known}",
+    "afas.no_field": "{object} heeft geen veld {field!r}{hint}",
+    "afas.no_object": "{object} heeft geen object {name!r}{hint}",
+    "afas.missing": "{field} is verplicht en ontbreekt",
+    "afas.must_be_object": "{part} moet een object zijn, geen {type}",
+    "afas.must_be_list_or_object": "{part} moet een lijst of een object zijn, geen {type}",
+    "afas.element_key": (
+        "{object}.Element heeft een onverwachte sleutel {key!r} (verwacht: @attributes, "
+        "Fields, Objects)"
+    ),
+    "afas.no_element": "{object} moet een object zijn met 'Element'",
+    "afas.next_to_element": "{object} heeft een onverwachte sleutel {key!r} naast 'Element'",
+    "afas.body_shape": "de body moet een object zijn met als enige sleutel {connector!r}",
+    "afas.body_key": "de body heeft de sleutel {key!r} naast {connector!r}",
+}
+
+TABLES = {"en": EN, "nl": NL}

@@ -1,0 +1,153 @@
+"""Messages are codes with parameters: every code in every language, and no English left in
+the Dutch workbooks of the error samples."""
+
+from __future__ import annotations
+
+import pickle
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from importer import i18n, messages
+from importer.messages import Message, placeholders, render
+from importer.status import Status
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_code_has_a_template_in_every_language_with_the_same_placeholders():
+    english = messages.tables("en")
+    assert english  # the generic codes and those of every registered target
+    for lang in i18n.LANGUAGES:
+        table = messages.tables(lang)
+        assert set(table) == set(english), lang
+        for code, template in table.items():
+            assert placeholders(template) == placeholders(english[code]), (lang, code)
+
+
+def test_the_generic_tables_name_no_system():
+    for table in (messages.EN, messages.NL):
+        for code, template in table.items():
+            assert not re.search(r"AFAS|Profit|Recras", template), code
+
+
+def test_target_codes_come_from_their_package():
+    assert "afas.too_long" in messages.tables("nl")
+    assert "recras.email" in messages.tables("nl")
+    assert "afas.too_long" not in messages.EN
+
+
+def test_a_message_is_a_frozen_hashable_picklable_value():
+    message = Message("value.too_long", length=19, limit=10)
+    assert message == Message("value.too_long", limit=10, length=19)
+    assert hash(message) == hash(Message("value.too_long", limit=10, length=19))
+    assert pickle.loads(pickle.dumps(message)) == message
+    with pytest.raises(AttributeError):
+        message.code = "other"  # type: ignore[misc]
+    assert str(message) == "is 19 characters long; at most 10 allowed"
+    assert render(message, "nl") == "is 19 tekens lang; maximaal 10 toegestaan"
+
+
+def test_parameters_that_are_messages_or_statuses_render_in_the_same_language():
+    message = Message("parent.not_done", row=3, status=Status.INVALID)
+    assert str(message) == "parent row 3 invalid"
+    assert render(message, "nl") == "bovenliggende rij 3 ongeldig"
+    reason = Message("not_sent", reason=Message("interrupted"))
+    assert render(reason, "nl") == "niet verzonden: onderbroken"
+
+
+def test_what_a_target_wrote_is_shown_as_it_wrote_it():
+    said = Message("target.said", text="Projectgroep 'X' bestaat niet.")
+    assert render(said, "en") == render(said, "nl") == "Projectgroep 'X' bestaat niet."
+
+
+def _english_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """A regex per English template that has words of its own: literal parts escaped,
+    placeholders as ``.+``. Templates that are all placeholders (a target's own words, the
+    mapping author's) and short fragments say nothing English by themselves."""
+    found = []
+    for code, template in messages.tables("en").items():
+        pieces = [re.escape(literal) for literal, _, _, _ in string_parse(template)]
+        literal = "".join(p for p, _, _, _ in string_parse(template))
+        if len(re.sub(r"[^A-Za-z]", "", literal)) < 8:
+            continue
+        pattern = ".+".join(pieces[:-1] + [pieces[-1]]) if pieces else ""
+        found.append((code, re.compile(pattern, re.S)))
+    return found
+
+
+def string_parse(template: str) -> list[tuple[str, str | None, str | None, str | None]]:
+    import string
+
+    parts = list(string.Formatter().parse(template))
+    # a template ending in a placeholder gives no empty literal after it: add one
+    if parts and parts[-1][1] is not None:
+        parts.append(("", None, None, None))
+    return parts
+
+
+def _error_cells(path: Path) -> list[str]:
+    """The cells of the Errors sheet's message column and the step sheets' error column."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    cells = []
+    for sheet in book.worksheets:
+        rows = list(sheet.iter_rows(values_only=True))
+        if not rows:
+            continue
+        header = list(rows[0])
+        for name in ("melding", "fout"):
+            if name in header:
+                at = header.index(name)
+                cells += [r[at] for r in rows[1:] if at < len(r) and isinstance(r[at], str)]
+    return cells
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["mappings/flex.yaml", "--input", "samples/flex-errors/klanten.csv"],
+        [
+            "mappings/recras-klanten.yaml",
+            "--input",
+            "contactpersonen=samples/recras/contactpersonen-fouten.csv",
+        ],
+    ],
+    ids=["flex-errors", "recras-fouten"],
+)
+def test_the_dutch_workbook_of_an_error_sample_holds_no_english_sentence(cli, tmp_path, args):
+    out = tmp_path / "result.xlsx"
+    mapping, *rest = args
+    result = cli(
+        "run", str(ROOT / mapping), "--sandbox", *_rooted(rest), "--lang", "nl", "--out", str(out)
+    )
+    assert result.code == 1, result.err
+    cells = _error_cells(out)
+    assert cells  # the samples have problems: a test that finds no cell proves nothing
+    patterns = _english_patterns()
+    english = [(cell, code) for cell in cells for code, pattern in patterns if pattern.search(cell)]
+    assert english == []
+    # the per-row lines on the terminal are Dutch too
+    assert " rij " in result.err and " row " not in result.err
+
+
+def _rooted(args: list[str]) -> list[str]:
+    out = []
+    for arg in args:
+        if arg.startswith("samples/"):
+            arg = str(ROOT / arg)
+        elif "=samples/" in arg:
+            name, _, path = arg.partition("=")
+            arg = f"{name}={ROOT / path}"
+        out.append(arg)
+    return out
+
+
+def test_the_english_patterns_catch_an_english_message():
+    patterns = _english_patterns()
+    sentence = str(Message("value.too_long", length=19, limit=10))
+    assert any(p.search(sentence) for _, p in patterns)
+    assert not any(
+        p.search(render(Message("value.too_long", length=19, limit=10), "nl")) for _, p in patterns
+    )
