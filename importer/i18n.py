@@ -4,8 +4,7 @@
 default; without either it is English. Translated are the importer's own words: sheet names,
 headers, labels and status names here; the messages (problems, replies, status texts) are
 codes with parameters with a table of templates per language in :mod:`importer.messages`.
-AFAS's own messages (``externalMessage``) are shown as AFAS wrote them, in the language set
-by ``AFAS_LANGUAGE``.
+What a target wrote itself (such as an ``externalMessage``) is shown as it wrote it.
 The summary line on stdout (``Import finished: ...``) is always English: scripts read it.
 """
 
