@@ -409,15 +409,23 @@ def test_the_full_migration_creates_every_record_once_in_dependency_order(cli, a
         len(state.projects),
         len(state.salesorders),
     ) == (4, 4, 4, 3)
-    order = [r["connector"] for r in state.requests]
-    for (
-        debtor
-    ) in state.debtors.values():  # each relation after its organisation, before its children
+    for debtor in state.debtors.values():
         assert debtor["BcCo"] in state.organisations
-    assert order.index("KnOrganisation") < order.index("KnSalesRelationOrg")
-    last_relation = max(i for i, c in enumerate(order) if c == "KnSalesRelationOrg")
-    first_child = min(i for i, c in enumerate(order) if c in ("PtProject", "FbSales"))
-    assert first_child < last_relation or first_child > order.index("KnSalesRelationOrg")
+    # each request after the one that created what it refers to: a relation after its
+    # organisation (BcCo), an agreement or an order after its relation (DbId)
+    sent = [json.dumps(r["body"]) for r in state.requests]
+    organisations = [i for i, r in enumerate(state.requests) if r["connector"] == "KnOrganisation"]
+    for db_id, debtor in state.debtors.items():
+        relation = next(
+            i for i, r in enumerate(state.requests)
+            if r["connector"] == "KnSalesRelationOrg" and debtor["BcCo"] in sent[i]
+        )  # fmt: skip
+        children = [
+            i for i, r in enumerate(state.requests)
+            if r["connector"] in ("PtProject", "FbSales") and f'"{db_id}"' in sent[i]
+        ]  # fmt: skip
+        assert children and all(relation < i for i in children), (db_id, relation, children)
+        assert max(organisations) < relation
     workbook = tmp_path / "migration-result.xlsx"
     assert all(r["BcCo"] for r in sheet(workbook, "organisaties").values())
     assert all(r["DbId"] for r in sheet(workbook, "verkooprelaties").values())
