@@ -13,8 +13,8 @@ the same placeholders.
 
 Parameters are plain values. A parameter that is itself a Message, or a status, renders in the
 same language; a tuple holding Messages renders as its items rendered and joined (with no
-separator: put ``"; "`` or a ``word.*`` Message between them). What a target wrote itself (AFAS's
-``externalMessage``, Recras's ``error.message``) and what a mapping's author wrote (a check's
+separator: put ``"; "`` or a ``word.*`` Message between them). What a target wrote itself (its
+error message) and what a mapping's author wrote (a check's
 ``message:``) are shown as written: ``target.said`` and ``text`` carry it as ``{text}``.
 """
 
@@ -101,7 +101,7 @@ def _param(value: Any, lang: str) -> Any:
 def unavailable(
     system: str, status: int, said: str | None, wait: float | None, *, busy: bool = False
 ) -> Message:
-    """``AFAS is unavailable (HTTP 503: ...); try again after 30 s``: a transient refusal."""
+    """``<system> is unavailable (HTTP 503: ...); try again after 30 s``: a transient refusal."""
     return Message(
         "reply.busy" if busy else "reply.unavailable",
         system=system,
