@@ -75,23 +75,24 @@ class Plan:
     contracts: dict[str, Contract | None]
     records: dict[str, dict[int, Record]] = field(default_factory=dict)
 
-    def render(
+    def build(
         self,
         step: Step,
         row: int,
         parent_ids: dict[str, str],
         existing: dict[str, str] | None = None,
         found: dict[str, dict[str, str]] | None = None,
-    ) -> Any:
-        record = self.records[step.name][row]
-        return self.renderer.render(
-            step.template,
-            self.data[step.name].rows[row],
+    ) -> Built:
+        """A row's body with the ids sending knows (see :func:`build`)."""
+        return build(
+            step,
+            self.data[step.name],
+            self.records[step.name][row],
+            self.renderer,
+            self.contracts[step.connector],
             parent_ids,
-            row,
             existing,
-            lines=record.lines,
-            find=found if found is not None else _found_placeholders(step),
+            found,
         )
 
 
@@ -108,6 +109,51 @@ class Record:
 
 
 ContractSource = Callable[[str], Contract | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """A row's body, or the problems that keep the row from having one."""
+
+    body: Any = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def build(
+    step: Step,
+    own: StepData,
+    record: Record,
+    renderer: Renderer,
+    contract: Contract | None,
+    parent_ids: dict[str, str],
+    existing: dict[str, str] | None = None,
+    found: dict[str, dict[str, str]] | None = None,
+) -> Built:
+    """The one way a row's body is made: rendered, then checked against the connector.
+
+    Planning builds every body with placeholders for the ids only the target can give
+    (``parent_ids``, ``found``); sending builds again a body that needs real ones. A template
+    the sandbox stops raises MappingError: that is the mapping's fault, not the row's.
+    """
+    n = record.row
+    try:
+        body = renderer.render(
+            step.template,
+            own.rows[n],
+            parent_ids,
+            n,
+            existing,
+            lines=record.lines,
+            find=found if found is not None else _found_placeholders(step),
+        )
+    except RenderError as exc:
+        said = Message("text", text=str(exc))
+        return Built(problems=[Problem(own.table.label, n, None, None, said)])
+    return Built(body, _contract_problems(step, own, n, body, contract))
 
 
 def prepare(mapping: Mapping, contract_for: ContractSource | None = None) -> Plan:
@@ -326,24 +372,11 @@ def _plan_step(
                 [Problem(own.table.label, n, None, None, Message("text", text=m)) for m in failed],
             )
             continue
-        try:
-            body = renderer.render(
-                step.template,
-                row,
-                parent_ids,
-                n,
-                lines=record.lines,
-                find=_found_placeholders(step),
-            )
-        except RenderError as exc:
-            problem = Problem(own.table.label, n, None, None, Message("text", text=str(exc)))
-            planned[n] = invalid(n, [problem])
+        built = build(step, own, record, renderer, contract, parent_ids)
+        if not built.ok:
+            planned[n] = invalid(n, built.problems)
             continue
-        violations = _contract_problems(step, own, n, body, contract)
-        if violations:
-            planned[n] = invalid(n, violations)
-            continue
-        planned[n] = Outcome(n, Status.PLANNED, body=compact(body), parent_row=parent_row)
+        planned[n] = Outcome(n, Status.PLANNED, body=compact(built.body), parent_row=parent_row)
     return planned
 
 

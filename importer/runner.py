@@ -34,11 +34,10 @@ from importer.errors import LookupFailed, MappingError, TargetError
 from importer.journal import Entry, Journal, content_hash
 from importer.mapping import Mapping, Step
 from importer.messages import Message
-from importer.plan import Plan, contract_problem, invalid, member_outcome, prepare
-from importer.render import RenderError, compact
+from importer.plan import Plan, invalid, member_outcome, prepare
+from importer.render import compact
 from importer.results import Outcome, Result, Status
 from importer.targets import Reply, ReplyKind, Target
-from importer.validation import Problem
 
 # A parent in one of these states has ids its children can use.
 
@@ -385,27 +384,17 @@ class _Sender:
         n = planned.row
         linked = step.parent is not None and planned.parent_row is not None
         if not (existing or linked or parent_ids or found):
-            return planned.json()  # rendered and checked while planning
+            return planned.json()  # built and checked while planning
         if parent_ids is None:
             parent_ids = {}
             if step.parent and planned.parent_row is not None:
                 parent_ids = self.result.outcomes[step.parent.step][planned.parent_row].ids
-        own = self.plan.data[step.name]
         try:
-            body = self.plan.render(step, n, parent_ids, existing, found or None)
-        except RenderError as exc:
-            said = Message("text", text=str(exc))
-            return invalid(n, [Problem(own.table.label, n, None, None, said)])
+            built = self.plan.build(step, n, parent_ids, existing, found or None)
         except MappingError as exc:  # the sandbox stopped the template (with the real ids)
             self._halt(str(exc))
             return self._not_sent(step, self._key(step, n), n)
-        contract = self.plan.contracts[step.connector]
-        violations = contract.violations(body) if contract else []
-        if violations:
-            return invalid(
-                n, [contract_problem(step, own, n, v.value, v.message) for v in violations]
-            )
-        return body
+        return built.body if built.ok else invalid(n, built.problems)
 
     def _changed(
         self, step: Step, key: str, n: int, planned: Outcome, entry: Entry, source_hash: str

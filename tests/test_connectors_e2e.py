@@ -75,7 +75,9 @@ def test_fbsales_example_from_two_grouped_rows(tmp_path):
     plan = prepare(load_mapping(path))
     step = plan.result.mapping.steps[0]
 
-    body = plan.render(step, 2, {}, found={"debiteur": {"DbId": "10001"}})
+    built = plan.build(step, 2, {}, found={"debiteur": {"DbId": "10001"}})
+    assert built.problems == []
+    body = built.body
 
     assert body == expected("FbSales")
     assert [o.status for o in plan.result.outcomes["orders"].values()] == ["planned", "planned"]

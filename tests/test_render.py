@@ -45,7 +45,7 @@ def test_flex_sample_renders_the_seed_agreement_with_the_parent_debtor_id():
     plan = prepare(load_mapping(FLEX))
     step = plan.result.mapping.step("klantovereenkomsten")
 
-    assert plan.render(step, 2, {"DbId": "80418"}) == seed("PtProject")
+    assert plan.build(step, 2, {"DbId": "80418"}).body == seed("PtProject")
 
 
 def test_every_value_is_written_as_json_whatever_it_holds(tmp_path):
