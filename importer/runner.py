@@ -118,6 +118,15 @@ def send(
     return result
 
 
+class _Decided(Exception):  # noqa: N818 - not an error: a row's outcome, found early
+    """Raised with a row's outcome when it is clear before its request can be made (a lookup
+    that finds nothing, a body the contract refuses); :meth:`_Sender._row` returns it."""
+
+    def __init__(self, outcome: Outcome):
+        super().__init__(outcome.status)
+        self.outcome = outcome
+
+
 class _Sender:
     """Sends the planned rows of every step and records each outcome in the journal."""
 
@@ -252,10 +261,12 @@ class _Sender:
             )
         if self.stop.is_set():
             return self._not_sent(step, key, n, entry)
-        if entry and entry.state.kept:
-            return self._changed(step, key, n, planned, entry, source_hash)
         try:
+            if entry and entry.state.kept:
+                return self._changed(step, key, n, planned, entry, source_hash)
             return self._new(step, key, n, planned, entry, source_hash)
+        except _Decided as decided:  # its outcome was clear before a request could be made
+            return decided.outcome
         except TargetError as exc:  # a lookup found the token refused or the host gone
             self._halt(str(exc))
             return self._not_sent(step, key, n, entry)
@@ -265,15 +276,13 @@ class _Sender:
     ) -> Outcome:
         """A row the target has not (knowingly) got yet: look it up, then insert it."""
         unanswered = entry is not None and entry.state.may_exist
-        resolved = self._resolve(step, n, planned)
-        if isinstance(resolved, Outcome):
-            if unanswered and resolved.status == Status.FAILED:
-                return self._still_unknown(step, key, n, planned, entry, resolved.error)
-            return resolved
-        parent_ids, found = resolved
+        try:
+            parent_ids, found = self._resolve(step, n, planned)
+        except _Decided as decided:
+            if unanswered and decided.outcome.status == Status.FAILED:
+                return self._still_unknown(step, key, n, planned, entry, decided.outcome.error)
+            raise
         body = self._body(step, planned, parent_ids=parent_ids, found=found)
-        if isinstance(body, Outcome):
-            return body
         checkable = step.match is not None and self._filter(step, n) is not None
         if unanswered and not checkable and not self.options.retry_unknown:
             assert entry is not None
@@ -327,9 +336,9 @@ class _Sender:
 
     def _resolve(
         self, step: Step, n: int, planned: Outcome
-    ) -> tuple[dict[str, str] | None, dict[str, dict[str, str]]] | Outcome:
+    ) -> tuple[dict[str, str] | None, dict[str, dict[str, str]]]:
         """The parent ids (for a parent looked up in the target) and the records ``find``
-        names; or the Outcome of a row whose lookup finds nothing, or too much."""
+        names; a row whose lookup finds nothing, or too much, is decided ``failed``."""
         lookups = list(step.find.items())
         record = self.records[step.name][n]
         if record.parent_key is not None and step.parent and step.parent.lookup:
@@ -340,7 +349,9 @@ class _Sender:
             try:
                 rows = self._query(lookup.connector, values) if values else []
             except LookupFailed as exc:
-                return Outcome(n, Status.FAILED, error=_said(exc), parent_row=planned.parent_row)
+                raise _Decided(
+                    Outcome(n, Status.FAILED, error=_said(exc), parent_row=planned.parent_row)
+                ) from exc
             where = f"{lookup.connector} ({_describe(values)})"
             if len(rows) != 1:
                 error = (
@@ -350,7 +361,9 @@ class _Sender:
                 )
                 if name == "parent":
                     error = Message("lookup.parent_not_in_file", key=record.parent_key, error=error)
-                return Outcome(n, Status.FAILED, error=error, parent_row=planned.parent_row)
+                raise _Decided(
+                    Outcome(n, Status.FAILED, error=error, parent_row=planned.parent_row)
+                )
             found[name] = {
                 k: _text(rows[0][f]) for k, f in lookup.ids.items() if rows[0].get(f) is not None
             }
@@ -380,7 +393,8 @@ class _Sender:
         found: dict[str, dict[str, str]] | None = None,
     ) -> Any:
         """The body with the ids the parent really got, the records found, and for an update
-        the record's own ids, checked against the contract; or the Outcome that stops the row."""
+        the record's own ids, checked against the contract; a body that cannot be made
+        decides the row (``invalid``, or not sent when the sandbox stops the template)."""
         n = planned.row
         linked = step.parent is not None and planned.parent_row is not None
         if not (existing or linked or parent_ids or found):
@@ -393,8 +407,10 @@ class _Sender:
             built = self.plan.build(step, n, parent_ids, existing, found or None)
         except MappingError as exc:  # the sandbox stopped the template (with the real ids)
             self._halt(str(exc))
-            return self._not_sent(step, self._key(step, n), n)
-        return built.body if built.ok else invalid(n, built.problems)
+            raise _Decided(self._not_sent(step, self._key(step, n), n)) from exc
+        if not built.ok:
+            raise _Decided(invalid(n, built.problems))
+        return built.body
 
     def _changed(
         self, step: Step, key: str, n: int, planned: Outcome, entry: Entry, source_hash: str
@@ -410,8 +426,6 @@ class _Sender:
                 error=Message("changed"),
             )
         full = self._body(step, planned, existing=ids)
-        if isinstance(full, Outcome):
-            return full
         sent = self.journal.payload(step.name, key)
         body = full if sent is None else self.target.changes(sent, full)
         if body is None:  # nothing the target holds changed (a column the template ignores)
@@ -477,8 +491,6 @@ class _Sender:
             return Outcome(n, Status.FAILED, error=error, parent_row=planned.parent_row)
         if match.on_found == "update":
             body = self._body(step, planned, existing=ids)
-            if isinstance(body, Outcome):
-                return body
             return self._send(
                 step, key, n, body, source_hash, "update", ids=ids, parent_row=planned.parent_row
             )
