@@ -21,21 +21,18 @@ import typer
 from dotenv import load_dotenv
 
 from importer import i18n, targets
-from importer.audit import AuditTrail, default_audit
+from importer.audit import default_audit
 from importer.errors import ConfigurationError, ImporterError
 from importer.journal import (
-    Found,
     Journal,
-    earlier_journals,
     is_locked,
     journal_folder,
-    journal_path,
     journals_of,
     old_journals,
 )
 from importer.mapping import Mapping, json_schema, load_mapping
 from importer.messages import render
-from importer.paths import check_output, remove_stale_temporaries
+from importer.paths import check_output
 from importer.plan import prepare
 from importer.progress import Progress
 from importer.render import to_json
@@ -44,6 +41,7 @@ from importer.results import Result, Status
 from importer.runner import Options, default_output, run, send
 from importer.sandbox import Faults
 from importer.scaffold import scaffold
+from importer.session import open_session
 from importer.targets import Target
 
 app = typer.Typer(
@@ -184,62 +182,43 @@ def run_command(
         observer=progress,
     )
     stop = threading.Event()
-    # every file the run writes is checked before anything is read from or sent to the target
-    check_output(workbook, "--out")
-    if info.audit is not None:
-        check_output(info.audit, "--audit")
-    if journal is not None:
-        check_output(journal, "--journal")
-    remove_stale_temporaries(workbook)
+    trail = None
     with ExitStack() as stack:
         stack.callback(progress.close)
-        target = None
-        book = None
-        trail = None
-        if not dry_run:
-            assert info.audit is not None
-            trail = stack.enter_context(
-                AuditTrail(info.audit, run_id=info.run_id, listener=progress.request)
-            )
         if dry_run:
-            pass
-        elif sandbox:
-            box, target = system.sandboxed(concurrency=parallel, audit=trail)
-            stack.callback(box.stop)
-        else:
-            target = kind.from_env(concurrency=parallel, audit=trail)
-        if target is not None:
-            stack.callback(target.close)
-            book = stack.enter_context(
-                _open_journal(
-                    journal, target, loaded, workbook, fresh=fresh, sandbox=sandbox,
-                    command=resume_command(info.command or []),
-                )
-            )  # fmt: skip
-            if not sandbox:
-                _confirm_production(target, yes)
-            if trail is not None:
-                trail.begin(
-                    user=info.user,
-                    command=resume_command(info.command or []),
-                    mapping=str(loaded.path),
-                    target=target.host,
-                    environment=target.environment,
-                )
-        if target is None:
+            check_output(workbook, "--out")
             result = run(loaded, None, dry_run=True, options=options)
         else:
+            assert info.audit is not None
+            session = stack.enter_context(
+                open_session(
+                    loaded,
+                    workbook=workbook,
+                    audit=info.audit,
+                    run_id=info.run_id,
+                    concurrency=parallel,
+                    sandbox=sandbox,
+                    journal=journal,
+                    fresh=fresh,
+                    command=resume_command(info.command or []),
+                    user=info.user,
+                    listener=progress.request,
+                    confirm=lambda target: _confirm_production(target, yes),
+                    say=lambda note: typer.echo(note, err=True),
+                )
+            )
+            trail = session.trail
             # Until a request can leave (reading, checking), Ctrl-C or SIGTERM stop at once;
             # from the first request on, they stop sending and let those in flight finish.
             try:
-                plan = prepare(loaded, target.contract)
+                plan = prepare(loaded, session.target.contract)
             except KeyboardInterrupt:
                 typer.echo("Interrupted before anything was sent.", err=True)
                 raise typer.Exit(130) from None
-            stack.enter_context(_stop_on_signals(stop))
-            assert book is not None  # opened with the target
-            result = send(plan, target, journal=book, options=options, stop=stop)
-        if trail is not None:
+            with _stop_on_signals(stop):
+                result = send(
+                    plan, session.target, journal=session.journal, options=options, stop=stop
+                )
             trail.end(summary=result.summary_line(), workbook=str(workbook))
     path = write_workbook(
         result, workbook, lang=language, include_payloads=include_payloads, run=info
@@ -301,75 +280,6 @@ def status_command(
         typer.echo(f"Earlier journals, replaced by --fresh ({old[0].parent}):")
         for path in old:
             typer.echo(f"  {path.name}")
-
-
-@contextmanager
-def _open_journal(
-    chosen: Path | None,
-    target: Target,
-    mapping: Mapping,
-    workbook: Path,
-    *,
-    fresh: bool,
-    sandbox: bool,
-    command: str,
-) -> Iterator[Journal]:
-    """The run's journal, locked for the run; refused when another run holds it.
-
-    A ``--sandbox`` run keeps its journal in memory (unless ``--journal`` names one): its
-    sandbox, and every record in it, is gone when the run ends.
-    """
-    if sandbox and chosen is None:
-        book = Journal.in_memory(target=target.host, mapping=str(mapping.path))
-    else:
-        path = chosen or journal_path(mapping.path, target.host)
-        if not path.exists() and not fresh:
-            _earlier_journals(path, target, mapping, workbook)
-        if fresh and path.exists() and not sandbox:
-            with Journal.read(path) as old:
-                held = old.describe().replace("\n", "; ")
-            typer.echo(
-                f"Starting a new journal; the old one ({held}) is kept in {path.parent / 'old'}",
-                err=True,
-            )
-        book = Journal.open(
-            path, target=target.host, mapping=str(mapping.path), fresh=fresh or sandbox,
-            command=command,
-        )  # fmt: skip
-        if book.taken_over:
-            typer.echo(
-                f"Note: the run that last used {path} (pid {book.taken_over.get('pid')}, "
-                f"started {book.taken_over.get('started')}) ended without closing it (killed?); "
-                "its unanswered rows are checked before anything is sent again.",
-                err=True,
-            )
-    try:
-        yield book
-    finally:
-        book.close()
-
-
-def _earlier_journals(path: Path, target: Target, mapping: Mapping, workbook: Path) -> None:
-    """Before a new journal is started: refuse when this import's journal is elsewhere (its
-    rows would be sent again), and say which journals of other environments there are."""
-    same: list[Found] = []
-    others: list[Found] = []
-    for found in earlier_journals(mapping.path, workbook, exclude=path):
-        (same if found.target == target.host else others).append(found)
-    if same:
-        where = "; ".join(f"{f.path} ({f.held})" for f in same)
-        raise ConfigurationError(
-            f"No journal at {path}, but this mapping has one for {target.host} elsewhere: "
-            f"{where}. Starting afresh would send its rows again. Continue it with --journal "
-            f"{same[0].path} (or move it to {path}); or, once you have checked in the target "
-            "what exists, start a new journal with --fresh."
-        )
-    for found in others:
-        typer.echo(
-            f"Note: starting a new journal for {target.host} ({path}); this mapping also has "
-            f"a journal for {found.target or 'another target'} at {found.path} ({found.held}).",
-            err=True,
-        )
 
 
 @contextmanager

@@ -1,0 +1,155 @@
+"""One run's resources — the target (and its sandbox), the journal, the audit trail — opened in
+the order a safe run needs and closed in reverse.
+
+The order is the point: every file the run will write is checked before anything is read from
+the target; the journal is locked (or a second run refused) before the first request, a
+journal of this import elsewhere stops a fresh start, and production asks for confirmation
+only once the journal is held. The CLI opens one :class:`Session` per ``run``; the library
+can use it the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from importer import targets
+from importer.audit import AuditTrail
+from importer.errors import ConfigurationError
+from importer.journal import Found, Journal, earlier_journals, journal_path
+from importer.mapping import Mapping
+from importer.paths import check_output, remove_stale_temporaries
+from importer.targets import Sandbox, Target
+
+Say = Callable[[str], None]  # where notes for the user go (the CLI: stderr)
+
+
+@dataclass
+class Session:
+    """What a run holds open while it sends."""
+
+    target: Target
+    journal: Journal
+    trail: AuditTrail
+    sandbox: Sandbox | None = None
+
+
+@contextmanager
+def open_session(
+    mapping: Mapping,
+    *,
+    workbook: Path,
+    audit: Path,
+    run_id: str,
+    concurrency: int,
+    sandbox: bool = False,
+    journal: Path | None = None,
+    fresh: bool = False,
+    command: str = "",
+    user: str = "",
+    listener: Callable[[dict[str, Any]], None] | None = None,
+    confirm: Callable[[Target], None] | None = None,
+    say: Say = print,
+) -> Iterator[Session]:
+    """Open a run's session; everything is closed again when the block ends.
+
+    ``sandbox`` starts the target's built-in sandbox for this run (its journal then lives in
+    memory unless ``journal`` names a file); ``confirm`` is asked before a production
+    environment is written to.
+    """
+    for path, option in ((workbook, "--out"), (audit, "--audit"), (journal, "--journal")):
+        if path is not None:
+            check_output(path, option)
+    remove_stale_temporaries(workbook)
+    system = targets.spec(mapping.target)
+    with ExitStack() as stack:
+        trail = stack.enter_context(AuditTrail(audit, run_id=run_id, listener=listener))
+        box: Sandbox | None = None
+        if sandbox:
+            box, target = system.sandboxed(concurrency=concurrency, audit=trail)
+            stack.callback(box.stop)
+        else:
+            target = system.target_class().from_env(concurrency=concurrency, audit=trail)
+        stack.callback(target.close)
+        book = stack.enter_context(
+            _journal(journal, target, mapping, workbook, fresh, sandbox, command, say)
+        )
+        if confirm is not None and not sandbox:
+            confirm(target)
+        trail.begin(
+            user=user,
+            command=command,
+            mapping=str(mapping.path),
+            target=target.host,
+            environment=target.environment,
+        )
+        yield Session(target, book, trail, box)
+
+
+@contextmanager
+def _journal(
+    chosen: Path | None,
+    target: Target,
+    mapping: Mapping,
+    workbook: Path,
+    fresh: bool,
+    sandbox: bool,
+    command: str,
+    say: Say,
+) -> Iterator[Journal]:
+    """The run's journal, locked for the run; refused when another run holds it.
+
+    A ``--sandbox`` run keeps its journal in memory (unless ``--journal`` names one): its
+    sandbox, and every record in it, is gone when the run ends.
+    """
+    if sandbox and chosen is None:
+        book = Journal.in_memory(target=target.host, mapping=str(mapping.path))
+    else:
+        path = chosen or journal_path(mapping.path, target.host)
+        if not path.exists() and not fresh:
+            _earlier_journals(path, target, mapping, workbook, say)
+        if fresh and path.exists() and not sandbox:
+            with Journal.read(path) as old:
+                held = old.describe().replace("\n", "; ")
+            say(f"Starting a new journal; the old one ({held}) is kept in {path.parent / 'old'}")
+        book = Journal.open(
+            path, target=target.host, mapping=str(mapping.path), fresh=fresh or sandbox,
+            command=command,
+        )  # fmt: skip
+        if book.taken_over:
+            say(
+                f"Note: the run that last used {path} (pid {book.taken_over.get('pid')}, "
+                f"started {book.taken_over.get('started')}) ended without closing it (killed?); "
+                "its unanswered rows are checked before anything is sent again."
+            )
+    try:
+        yield book
+    finally:
+        book.close()
+
+
+def _earlier_journals(
+    path: Path, target: Target, mapping: Mapping, workbook: Path, say: Say
+) -> None:
+    """Before a new journal is started: refuse when this import's journal is elsewhere (its
+    rows would be sent again), and say which journals of other environments there are."""
+    same: list[Found] = []
+    others: list[Found] = []
+    for found in earlier_journals(mapping.path, workbook, exclude=path):
+        (same if found.target == target.host else others).append(found)
+    if same:
+        where = "; ".join(f"{f.path} ({f.held})" for f in same)
+        raise ConfigurationError(
+            f"No journal at {path}, but this mapping has one for {target.host} elsewhere: "
+            f"{where}. Starting afresh would send its rows again. Continue it with --journal "
+            f"{same[0].path} (or move it to {path}); or, once you have checked in the target "
+            "what exists, start a new journal with --fresh."
+        )
+    for found in others:
+        say(
+            f"Note: starting a new journal for {target.host} ({path}); this mapping also has "
+            f"a journal for {found.target or 'another target'} at {found.path} ({found.held})."
+        )
