@@ -19,7 +19,7 @@ from importer.errors import InputError, MappingError
 from importer.mapping import load_mapping
 from importer.plan import prepare
 from importer.scaffold import Scaffold, scaffold
-from importer.targets.afas import catalog
+from importer.targets.afas import catalog, contract
 from importer.targets.afas.scaffold import (
     CONNECTOR_HEADERS,
     HEADER_FIELDS,
@@ -48,8 +48,8 @@ def bodies(result: Scaffold, connector: str) -> list[Any]:
     assert {n: o.error for n, o in outcomes.items() if o.status != "planned"} == {}
     found = [o.json() for o in outcomes.values()]
     for body in found:
-        assert catalog.check_body(connector, body) == []
-        assert catalog.missing_mandatory(connector, body) == []
+        assert contract.check_body(connector, body) == []
+        assert contract.missing_mandatory(connector, body) == []
     return found
 
 
