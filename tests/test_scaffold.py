@@ -20,13 +20,8 @@ from importer.mapping import load_mapping
 from importer.plan import prepare
 from importer.scaffold import Scaffold, scaffold
 from importer.targets.afas import catalog, contract
-from importer.targets.afas.scaffold import (
-    CONNECTOR_HEADERS,
-    HEADER_FIELDS,
-    LAYOUTS,
-    column_name,
-    normalise,
-)
+from importer.targets.afas.layouts import CONNECTOR_HEADERS, HEADER_FIELDS, LAYOUTS, normalise
+from importer.targets.afas.matching import column_name
 
 RELATIONS = """\
 Klantnummer;Naam;Zoeknaam;KvK-nummer;BTW-nummer;Straat;Huisnummer;Postcode;Plaats;IBAN;E-mail;Opmerking intern
