@@ -98,7 +98,7 @@ def profile_dryrun(args: argparse.Namespace) -> None:
     import importer.plan as plan_module
     import importer.render as render_module
     from importer import load_mapping
-    from importer.targets.afas.catalog import Contract
+    from importer.targets.afas.contract import Contract
 
     folder = Path(tempfile.mkdtemp(prefix=f"importer-profile-{os.getpid()}-"))
     rows = data.rows(args.rows, seed=3, invalid_every=1000)

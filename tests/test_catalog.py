@@ -14,8 +14,8 @@ import pytest
 
 from importer.messages import Message
 from importer.targets.afas import catalog
-from importer.targets.afas.catalog import Violation, missing_mandatory
-from importer.targets.afas.catalog import check_body as _check_body
+from importer.targets.afas.contract import Violation, missing_mandatory
+from importer.targets.afas.contract import check_body as _check_body
 
 
 def check_body(connector: str, body: Any) -> list[Violation]:

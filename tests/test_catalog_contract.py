@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from importer.targets.afas import catalog
-from importer.targets.afas.catalog import Contract, Violation, check_body, missing_mandatory
+from importer.targets.afas import contract as afas_contract
+from importer.targets.afas.contract import Contract, Violation, check_body, missing_mandatory
 
 
 def relation() -> dict[str, Any]:
@@ -459,8 +460,8 @@ def test_a_valid_body_is_passed_without_the_detailed_walk(monkeypatch: pytest.Mo
     def detailed(*args: Any) -> None:
         raise AssertionError("the detailed walk ran for a valid body")
 
-    monkeypatch.setattr(catalog, "_check_node", detailed)
-    monkeypatch.setattr(catalog, "_missing_in_node", detailed)
+    monkeypatch.setattr(afas_contract, "_check_node", detailed)
+    monkeypatch.setattr(afas_contract, "_missing_in_node", detailed)
     for connector, body in VALID.items():
         assert violations(connector, body()) == []
     with pytest.raises(AssertionError, match="detailed walk"):

@@ -24,7 +24,7 @@ import openpyxl
 import pytest
 from conftest import FIXTURES
 
-from importer import readers
+from importer import excel, sheetxml
 from importer.errors import InputError
 from importer.readers import read_table
 
@@ -569,7 +569,7 @@ def test_a_workbook_that_would_unpack_to_too_much_is_refused(tmp_path, monkeypat
     path = workbook([H, ["1", "Jansen"]])(tmp_path)
     with zipfile.ZipFile(path) as archive:
         total = sum(info.file_size for info in archive.infolist())
-    monkeypatch.setattr(readers, "MAX_UNPACKED", 2_000)  # far below the 1 GB of real use
+    monkeypatch.setattr(excel, "MAX_UNPACKED", 2_000)  # far below the 1 GB of real use
 
     with pytest.raises(InputError) as refused:
         read_table(path)
@@ -624,7 +624,7 @@ def test_a_sheet_without_row_ends_is_scanned_a_piece_at_a_time(tmp_path):
 
     tracemalloc.start()
     try:
-        found = readers._scan_sheet_xml(raw, "Klanten")
+        found = sheetxml._scan_sheet_xml(raw, "Klanten")
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

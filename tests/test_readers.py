@@ -220,7 +220,7 @@ def test_csv_delimiter_is_found_below_many_blank_lines(tmp_path, blank_lines):
 
 
 def test_first_filled_line_matches_splitting_the_whole_text():
-    from importer.readers import _first_filled_line
+    from importer.csvfile import _first_filled_line
 
     header = "Code;Naam;" + "x" * 70_000
     for text in ["", " \n\t\n", "a;b", "\n\na;b\nc;d", " \n" * 32_767 + header + "\n1;2;3",

@@ -22,7 +22,7 @@ from importer.sandbox.afas import CONNECTORS, AfasState, create_app
 from importer.sandbox.afas_store import KINDS
 from importer.sandbox.auth import AfasAuth
 from importer.sandbox.server import Server
-from importer.targets.afas import catalog
+from importer.targets.afas import contract
 from importer.targets.afas.client import token_header
 
 TOKEN = "5A4D1B2C3E4F5061728394A5B6C7D8E9"
@@ -1187,10 +1187,10 @@ def test_the_clients_contract_read_from_the_metainfo_checks_as_its_shipped_one(a
     ships, on an example insert and on the same body broken two ways."""
     body = json.loads((EXAMPLES_DIR / name).read_text(encoding="utf-8"))
     connector = next(iter(body))
-    read = catalog.Contract.from_metainfo(
+    read = contract.Contract.from_metainfo(
         connector, afas.get(f"/metainfo/update/{connector}").json()
     )
-    shipped = catalog.Contract.shipped(connector)
+    shipped = contract.Contract.shipped(connector)
     assert shipped is not None
     fields = body[connector]["Element"]["Fields"]
     first = next(iter(fields))

@@ -19,14 +19,9 @@ from importer.errors import InputError, MappingError
 from importer.mapping import load_mapping
 from importer.plan import prepare
 from importer.scaffold import Scaffold, scaffold
-from importer.targets.afas import catalog
-from importer.targets.afas.scaffold import (
-    CONNECTOR_HEADERS,
-    HEADER_FIELDS,
-    LAYOUTS,
-    column_name,
-    normalise,
-)
+from importer.targets.afas import catalog, contract
+from importer.targets.afas.layouts import CONNECTOR_HEADERS, HEADER_FIELDS, LAYOUTS, normalise
+from importer.targets.afas.matching import column_name
 
 RELATIONS = """\
 Klantnummer;Naam;Zoeknaam;KvK-nummer;BTW-nummer;Straat;Huisnummer;Postcode;Plaats;IBAN;E-mail;Opmerking intern
@@ -48,8 +43,8 @@ def bodies(result: Scaffold, connector: str) -> list[Any]:
     assert {n: o.error for n, o in outcomes.items() if o.status != "planned"} == {}
     found = [o.json() for o in outcomes.values()]
     for body in found:
-        assert catalog.check_body(connector, body) == []
-        assert catalog.missing_mandatory(connector, body) == []
+        assert contract.check_body(connector, body) == []
+        assert contract.missing_mandatory(connector, body) == []
     return found
 
 

@@ -29,7 +29,7 @@ from importer.errors import (
 )
 from importer.messages import Message, unavailable
 from importer.targets import Reply, ReplyKind, header_safe, http
-from importer.targets.afas.catalog import Contract
+from importer.targets.afas.contract import Contract
 
 HOW_TO_CONFIGURE = (
     "Set AFAS_BASE_URL (e.g. https://12345.rest.afas.online/ProfitRestServices) and AFAS_TOKEN "
