@@ -17,13 +17,26 @@ Hierarchy::
 
 Foreign exceptions (yaml, jinja2, httpx, pandas, openpyxl) are translated to these at one
 boundary each, with ``raise ... from exc``.
+
+An error built from a :class:`~importer.messages.Message` keeps it as ``said``: where the error
+reaches a row or the Summary sheet (a lookup that failed, the reason a run stopped) it is
+rendered in the run's language; ``str(exc)`` is English (the CLI's ``Error: ...`` line).
 """
 
 from __future__ import annotations
 
+from importer.messages import Message
+
 
 class ImporterError(Exception):
     """Base class of every error that stops a run."""
+
+    said: Message | None = None
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        if args and isinstance(args[0], Message):
+            self.said = args[0]
 
 
 class ConfigurationError(ImporterError):

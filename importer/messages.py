@@ -214,6 +214,12 @@ EN: dict[str, str] = {
     "lookup.parent_not_in_file": "{key!r} is not in this run's file, and {error}",
     "lookup.found_after_unknown": "found in {where} after a request without an answer",
     "lookup.exists": "already exists in {where}; on_found: {on_found}",
+    "lookup.no_answer": "{connector} gave no answer",
+    "lookup.no_answer_from": "no answer from {system}",
+    "lookup.unreadable": "{connector} could not be read: {why}",
+    "lookup.transport": "{failed} ({error})",
+    # the reason a run stopped
+    "target.unreachable": "Cannot reach {system} at {host}: {error}",
     # replies the importer writes itself (the target said nothing, or not in words)
     "reply.no_answer": (
         "no answer from {system} ({why}); the record may or may not exist: check {connector} "
@@ -405,6 +411,11 @@ NL: dict[str, str] = {
     "lookup.parent_not_in_file": "{key!r} staat niet in het bestand van deze run, en {error}",
     "lookup.found_after_unknown": "gevonden in {where} na een verzoek zonder antwoord",
     "lookup.exists": "bestaat al in {where}; on_found: {on_found}",
+    "lookup.no_answer": "{connector} gaf geen antwoord",
+    "lookup.no_answer_from": "geen antwoord van {system}",
+    "lookup.unreadable": "{connector} kon niet worden gelezen: {why}",
+    "lookup.transport": "{failed} ({error})",
+    "target.unreachable": "{system} op {host} is niet bereikbaar: {error}",
     "reply.no_answer": (
         "geen antwoord van {system} ({why}); het record bestaat misschien wel of niet: "
         "controleer {connector} in {records_in} voordat u het opnieuw verzendt"

@@ -114,7 +114,7 @@ def send(
     stop = stop or threading.Event()
     _Sender(plan, target, journal, options, stop).run()
     if stop.is_set() and not result.stopped:
-        result.stopped, result.interrupted = "interrupted", True
+        result.stopped, result.interrupted = Message("interrupted"), True
     result.finished = dt.datetime.now().astimezone()
     return result
 
@@ -258,7 +258,7 @@ class _Sender:
         try:
             return self._new(step, key, n, planned, entry, source_hash)
         except TargetError as exc:  # a lookup found the token refused or the host gone
-            self._halt(str(exc))
+            self._halt(_said(exc))
             return self._not_sent(step, key, n, entry)
 
     def _new(
@@ -394,10 +394,9 @@ class _Sender:
         try:
             body = self.plan.render(step, n, parent_ids, existing, found or None)
         except RenderError as exc:
-            said = Message("text", text=str(exc))
-            return invalid(n, [Problem(own.table.label, n, None, None, said)])
+            return invalid(n, [Problem(own.table.label, n, None, None, _said(exc))])
         except MappingError as exc:  # the sandbox stopped the template (with the real ids)
-            self._halt(str(exc))
+            self._halt(_said(exc))
             return self._not_sent(step, self._key(step, n), n)
         contract = self.plan.contracts[step.connector]
         violations = contract.violations(body) if contract else []
@@ -544,7 +543,7 @@ class _Sender:
             try:
                 reply = write(step.connector, body)
             except TargetError as exc:
-                self._halt(str(exc))
+                self._halt(_said(exc))
                 why = Message("not_sent", reason=_said(exc))
                 self.journal.record(step.name, key, n, Status.SKIPPED, error=why)
                 return Outcome(
@@ -606,7 +605,7 @@ class _Sender:
         wait = min(wait, self.options.max_wait)
         return None if waited + wait > self.options.retry_budget else wait
 
-    def _halt(self, reason: str) -> None:
+    def _halt(self, reason: Message) -> None:
         if not self.result.stopped:
             self.result.stopped = reason
         self.stop.set()
@@ -662,7 +661,7 @@ class _Sender:
         except LookupFailed:
             return  # each row asks again, and fails with the reason
         except TargetError as exc:
-            self._halt(str(exc))
+            self._halt(_said(exc))
             return
         fields = list(step.match.filter)
         index: dict[tuple[tuple[str, str], ...], list[dict[str, Any]]] = defaultdict(list)

@@ -201,7 +201,7 @@ class RecrasTarget:
                 reply = read_reply("personeel/me", response)
                 if status in (429, 503) or status >= 500:
                     raise TargetUnreachable(
-                        f"Recras at {self.host} cannot serve the import now: {reply.error}"
+                        Message("recras.cannot_serve", host=self.host, error=reply.error)
                     )
                 raise ConfigurationError(
                     f"{self.base_url}/api2/personeel/me answered HTTP {status} ({reply.error}); "
@@ -212,14 +212,9 @@ class RecrasTarget:
     def _refused(self, response: httpx.Response) -> None:
         status = response.status_code
         if status == 401:
-            raise AuthenticationError(
-                "Recras refused the API key (HTTP 401). Check RECRAS_TOKEN: an API key made in "
-                "Recras, sent as a bearer token."
-            )
-        raise AuthenticationError(
-            f"Recras refused the request (HTTP 403: {best_message(_json(response), response)}). "
-            "The API key lacks a permission this import needs; check its rights in Recras."
-        )
+            raise AuthenticationError(Message("recras.key_refused"))
+        said = Message("target.said", text=best_message(_json(response), response))
+        raise AuthenticationError(Message("recras.forbidden", said=said))
 
     # --- writing --------------------------------------------------------------------------------
 
@@ -280,12 +275,15 @@ class RecrasTarget:
         try:
             url: str = _path(connector)
         except ConfigurationError as exc:
-            raise LookupFailed(str(exc)) from exc
+            raise LookupFailed(*exc.args) from exc
         rows: list[dict[str, Any]] = []
         visited: set[str] = set()
         total: int | None = None
         for _ in range(MAX_PAGES):
-            with self._boundary.reading(f"{connector} could not be read: no answer from Recras"):
+            no_answer = Message("lookup.no_answer_from", system="Recras")
+            with self._boundary.reading(
+                Message("lookup.unreadable", connector=connector, why=no_answer)
+            ):
                 response = self._get(url)
             if response.status_code in (401, 403):
                 self._refused(response)
@@ -293,28 +291,29 @@ class RecrasTarget:
             data = _json(response)
             if response.status_code != 200 or not isinstance(data, list):
                 reply = read_reply(connector, response)
-                why = reply.error if response.status_code != 200 else "the answer is not a list"
-                raise LookupFailed(f"{connector} could not be read: {why}")
+                why = reply.error if response.status_code != 200 else Message("recras.not_a_list")
+                raise LookupFailed(Message("lookup.unreadable", connector=connector, why=why))
             rows.extend(r for r in data if isinstance(r, dict))
             total = _int(response.headers.get("x-total-count"), total)
             following = response.links.get("next", {}).get("url")
             if following is None:
                 if total is not None and len(rows) < total:
                     raise LookupFailed(
-                        f"{connector} could not be read completely: Recras counts {total} "
-                        f"records but gave {len(rows)} and no link to the next page"
+                        Message(
+                            "recras.incomplete", connector=connector, total=total, count=len(rows)
+                        )
                     )
                 return rows
             following = urljoin(str(response.url), following)
             if _origin(following) != self._origin:
-                raise LookupFailed(
-                    f"{connector} could not be read: the next page is on another host "
-                    f"({urlsplit(following).netloc}); the API key is not sent there"
-                )
+                why = Message("recras.other_host", host=urlsplit(following).netloc)
+                raise LookupFailed(Message("lookup.unreadable", connector=connector, why=why))
             if following in visited:
-                raise LookupFailed(f"{connector} could not be read: its pages link in a circle")
+                why = Message("recras.pages_circle")
+                raise LookupFailed(Message("lookup.unreadable", connector=connector, why=why))
             url = following
-        raise LookupFailed(f"{connector} could not be read: more than {MAX_PAGES} pages")
+        why = Message("recras.too_many_pages", limit=MAX_PAGES)
+        raise LookupFailed(Message("lookup.unreadable", connector=connector, why=why))
 
     def changes(self, old: Any, new: Any) -> Any | None:
         """The klant's id and the fields that changed (a changed list of contact persons goes
@@ -366,9 +365,7 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 def _path(connector: str) -> str:
     name = connector.strip().strip("/")
     if not _ENDPOINT.fullmatch(name):
-        raise ConfigurationError(
-            f"{connector!r} is not a Recras endpoint name such as 'klanten' (the step's connector)"
-        )
+        raise ConfigurationError(Message("recras.not_endpoint", connector=connector))
     return f"/{name}"
 
 
