@@ -46,9 +46,16 @@ class ConfigurationError(ImporterError):
 class MappingError(ImporterError):
     """The mapping file or one of its templates is wrong."""
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
+    def __init__(self, message: Message | str, *, file: str | None = None, line: int | None = None):
         self.file = file
         self.line = line
+        if isinstance(message, Message):  # said in the run's language where a run shows it
+            if file and line:
+                message = Message("error.file_line", file=file, line=line, message=message)
+            elif file:
+                message = Message("error.file", file=file, message=message)
+            super().__init__(message)
+            return
         where = file if file else ""
         if file and line:
             where = f"{file} line {line}"

@@ -184,6 +184,18 @@ EN: dict[str, str] = {
     ),
     "key.no_row": "{key!r} matches no row of step {step} (column {column!r} of {source})",
     "template.failed": "{error}",
+    "template.undefined": "template {name} line {line}: {error}. Columns: {columns}{parents}",
+    "template.parent_ids": "; parent ids: {ids}",
+    "template.no_parent": "; no parent step",
+    "template.error": "template {name} line {line}: {error}",
+    "template.not_json": (
+        "template {name} does not give valid JSON: {error} at line {line} column {column} of the "
+        "rendered text"
+    ),
+    "template.refused": "template refused: {reason}",
+    "template.too_deep": "it calls itself without end (a macro or a recursive loop)",
+    "error.file_line": "{file} line {line}: {message}",
+    "error.file": "{file}: {message}",
     "not_selected": "not selected by when: {when}",
     "parent.not_done": "parent row {row} {status}",
     "parent.not_linked": "parent row {row} {status}, not linked",
@@ -382,6 +394,18 @@ NL: dict[str, str] = {
         "{key!r} komt met geen rij van stap {step} overeen (kolom {column!r} van {source})"
     ),
     "template.failed": "{error}",
+    "template.undefined": "template {name} regel {line}: {error}. Kolommen: {columns}{parents}",
+    "template.parent_ids": "; ids van de bovenliggende stap: {ids}",
+    "template.no_parent": "; geen bovenliggende stap",
+    "template.error": "template {name} regel {line}: {error}",
+    "template.not_json": (
+        "template {name} geeft geen geldige JSON: {error} op regel {line} kolom {column} van de "
+        "gerenderde tekst"
+    ),
+    "template.refused": "template geweigerd: {reason}",
+    "template.too_deep": "het roept zichzelf eindeloos aan (een macro of een recursieve lus)",
+    "error.file_line": "{file} regel {line}: {message}",
+    "error.file": "{file}: {message}",
     "not_selected": "niet geselecteerd door when: {when}",
     "parent.not_done": "bovenliggende rij {row} {status}",
     "parent.not_linked": "bovenliggende rij {row} {status}, niet gekoppeld",

@@ -336,7 +336,7 @@ def _plan_step(
                 find=_found_placeholders(step),
             )
         except RenderError as exc:
-            problem = Problem(own.table.label, n, None, None, Message("text", text=str(exc)))
+            problem = Problem(own.table.label, n, None, None, exc.said)
             planned[n] = invalid(n, [problem])
             continue
         violations = _contract_problems(step, own, n, body, contract)
