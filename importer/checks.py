@@ -71,16 +71,15 @@ from stdnum.nl import btw as std_btw
 from stdnum.nl import postcode as std_postcode
 from stdnum.util import get_cc_module
 
-from importer.messages import Message
+from importer.messages import EN, Message
 
 
 class Invalid(ValueError):
-    """A value that does not pass a check; ``reason`` says why (a Message, or English text for
-    the checks whose messages are not codes yet)."""
+    """A value that does not pass a check; ``reason`` (a Message) says why."""
 
-    def __init__(self, reason: Message | str) -> None:
+    def __init__(self, reason: Message) -> None:
         super().__init__(reason)
-        self.reason = reason if isinstance(reason, Message) else Message("text", text=reason)
+        self.reason = reason
 
     def __str__(self) -> str:
         return str(self.reason)
@@ -219,15 +218,9 @@ def _iban_names() -> dict[str, str]:
 
 _IBAN_LAYOUT = _iban_layouts()
 _IBAN_NAME = _iban_names()
-_IBAN_ADJECTIVE = {
-    "NL": "Dutch", "BE": "Belgian", "DE": "German", "FR": "French", "LU": "Luxembourg",
-    "GB": "British", "ES": "Spanish", "IT": "Italian", "AT": "Austrian", "CH": "Swiss",
-    "IE": "Irish", "PT": "Portuguese", "PL": "Polish", "DK": "Danish", "SE": "Swedish",
-    "NO": "Norwegian", "FI": "Finnish",
-}  # fmt: skip
 _LAYOUT_PART = re.compile(r"([1-9][0-9]*)!([nac])")
 _LAYOUT_CHARS = {"n": "[0-9]", "a": "[A-Z]", "c": "[A-Z0-9]"}
-_LAYOUT_WORDS = {"n": "digits", "a": "letters", "c": "letters or digits"}
+_LAYOUT_WORDS = {"n": "check.n_digits", "a": "check.n_letters", "c": "check.n_characters"}
 
 
 def _iban_regex(layout: str) -> re.Pattern[str]:
@@ -239,7 +232,7 @@ def _iban_length(layout: str) -> int:
     return 4 + sum(int(n) for n, _ in _LAYOUT_PART.findall(layout))
 
 
-def _iban_shape(layout: str) -> list[str]:
+def _iban_shape(layout: str) -> list[Message]:
     """``4!a10!n`` -> ["4 letters", "10 digits"]; neighbours of one kind are taken together."""
     merged: list[list] = []
     for n, kind in _LAYOUT_PART.findall(layout):
@@ -247,20 +240,26 @@ def _iban_shape(layout: str) -> list[str]:
             merged[-1][0] += int(n)
         else:
             merged.append([int(n), kind])
-    return [f"{n} {_LAYOUT_WORDS[kind]}" for n, kind in merged]
+    return [Message(_LAYOUT_WORDS[kind], n=n) for n, kind in merged]
 
 
-def _iban_subject(cc: str) -> str:
-    """'a Dutch IBAN', 'an Austrian IBAN', 'an IBAN from Greece'."""
-    adjective = _IBAN_ADJECTIVE.get(cc)
-    if adjective is None:
-        return f"an IBAN from {_IBAN_NAME.get(cc, cc)}"
-    article = "an" if adjective[0] in "AEIOU" else "a"
-    return f"{article} {adjective} IBAN"
+def _iban_subject(cc: str) -> Message:
+    """'a Dutch IBAN', 'an Austrian IBAN', 'an IBAN from Greece' (the name python-stdnum
+    gives, in English: it has no other)."""
+    code = f"check.iban_of.{cc}"
+    if code in EN:
+        return Message(code)
+    return Message("check.iban_from", country=_IBAN_NAME.get(cc, cc))
 
 
-def _listing(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+def _listing(parts: list[Message | str]) -> tuple[Message | str, ...]:
+    """``a, b and c`` as a tuple that renders in the message's language."""
+    if len(parts) == 1:
+        return (parts[0],)
+    out: list[Message | str] = []
+    for part in parts[:-1]:
+        out += [part, ", "]
+    return (*out[:-1], Message("word.and"), parts[-1])
 
 
 _IBAN_BBAN_RE = {cc: _iban_regex(layout) for cc, layout in _IBAN_LAYOUT.items()}
@@ -288,31 +287,31 @@ def _be_account_ok(compact: str) -> bool:
 def normalise_iban(text: str) -> str:
     s = _compact(text)
     if not re.fullmatch(r"[A-Z0-9]+", s):
-        raise Invalid("an IBAN has only letters and digits")
+        raise Invalid(Message("check.iban_chars"))
     if not re.fullmatch(r"[A-Z]{2}.*", s):
         if re.fullmatch(r"[0-9]{3,10}", s):
-            raise Invalid(
-                "this looks like an old Dutch bank account number; an IBAN starts with a "
-                "country code, such as NL91ABNA0417164300"
-            )
-        raise Invalid("an IBAN starts with a two-letter country code, such as NL91ABNA0417164300")
+            raise Invalid(Message("check.iban_old_account"))
+        raise Invalid(Message("check.iban_start"))
     cc = s[:2]
     layout = _IBAN_LAYOUT.get(cc)
     if layout is None:
-        raise Invalid(f"'{cc}' is not a country code an IBAN can start with")
+        raise Invalid(Message("check.iban_country", code=cc))
     subject = _iban_subject(cc)
     expected = _iban_length(layout)
     if len(s) != expected:
-        raise Invalid(f"{subject} has {expected} characters, this one has {len(s)}")
-    shape = f"{subject} is {_listing([cc, '2 check digits', *_iban_shape(layout)])}"
+        raise Invalid(
+            Message("check.iban_length", subject=subject, expected=expected, length=len(s))
+        )
+    parts = _listing([cc, Message("check.check_digits"), *_iban_shape(layout)])
+    shape = Message("check.iban_shape", subject=subject, parts=parts)
     if not (s[2:4].isdigit() and _IBAN_BBAN_RE[cc].fullmatch(s[4:])):
         raise Invalid(shape)
     if s[2:4] in ("00", "01", "99"):
-        raise Invalid("the IBAN check digits are wrong")
+        raise Invalid(Message("check.iban_check"))
     try:
         std_iban.validate(s, check_country=False)
     except InvalidChecksum:
-        raise Invalid("the IBAN check digits are wrong") from None
+        raise Invalid(Message("check.iban_check")) from None
     except ValidationError:
         raise Invalid(shape) from None
     module = _iban_country_module(cc)
@@ -320,9 +319,7 @@ def normalise_iban(text: str) -> str:
         try:
             module.validate(s)
         except InvalidChecksum:
-            raise Invalid(
-                "the account number inside this IBAN is not valid (its own check digits are wrong)"
-            ) from None
+            raise Invalid(Message("check.iban_account")) from None
         except ValidationError:
             pass  # an unknown bank code: stdnum's bank lists are snapshots; do not refuse
     return s
@@ -354,24 +351,17 @@ _BIC_RE = r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?"
 def normalise_bic(text: str) -> str:
     s = _SPACES_DASHES.sub("", text).upper()
     if not re.fullmatch(r"[A-Z0-9]+", s):
-        raise Invalid("a BIC has only letters and digits")
+        raise Invalid(Message("check.bic_chars"))
     if len(s) not in (8, 11):
-        raise Invalid(f"a BIC has 8 or 11 characters, this one has {len(s)}")
+        raise Invalid(Message("check.bic_length", length=len(s)))
     if not re.fullmatch(_BIC_RE, s):
-        raise Invalid(
-            "a BIC starts with 4 letters for the bank and 2 for the country, such as ABNANL2A"
-        )
+        raise Invalid(Message("check.bic_form"))
     if s[4:6] not in _BIC_COUNTRIES:
-        raise Invalid(
-            f"the 5th and 6th letters of a BIC are the bank's country, "
-            f"but '{s[4:6]}' is not a country code"
-        )
+        raise Invalid(Message("check.bic_country", code=s[4:6]))
     try:
         return std_bic.validate(s)
     except ValidationError:
-        raise Invalid(
-            "a BIC starts with 4 letters for the bank and 2 for the country, such as ABNANL2A"
-        ) from None
+        raise Invalid(Message("check.bic_form")) from None
 
 
 def _fast_bic(text: pd.Series) -> pd.Series:
@@ -382,25 +372,25 @@ def _fast_bic(text: pd.Series) -> pd.Series:
 
 # --- VAT ------------------------------------------------------------------------------------
 
-_NL_VAT_FORM = "a Dutch VAT number is NL, 9 digits, B and 2 digits, such as NL000099998B57"
-_BE_VAT_FORM = "a Belgian VAT number is BE and 10 digits starting with 0 or 1, such as BE0403170701"
+_NL_VAT_FORM = Message("check.vat_nl_form")
+_BE_VAT_FORM = Message("check.vat_be_form")
 
 
 def normalise_vat(text: str) -> str:
     s = _compact(text)
     if not re.fullmatch(r"[A-Z0-9]+", s):
-        raise Invalid("a VAT number has only letters and digits")
+        raise Invalid(Message("check.vat_chars"))
     if s.startswith("NL"):
         if not re.fullmatch(r"NL[0-9]{9}B[0-9]{2}", s):
             raise Invalid(_NL_VAT_FORM)
         if s[2:11] == "000000000":
-            raise Invalid("the 9 digits of a Dutch VAT number cannot all be 0")
+            raise Invalid(Message("check.vat_nl_zeros"))
         if s[-2:] == "00":
-            raise Invalid("the 2 digits after the B of a Dutch VAT number cannot be 00")
+            raise Invalid(Message("check.vat_nl_00"))
         try:
             return "NL" + std_btw.validate(s)
         except InvalidChecksum:
-            raise Invalid("the check digits of this Dutch VAT number are wrong") from None
+            raise Invalid(Message("check.vat_nl_check")) from None
         except ValidationError:
             raise Invalid(_NL_VAT_FORM) from None
     if s.startswith("BE"):
@@ -409,19 +399,14 @@ def normalise_vat(text: str) -> str:
         try:
             return "BE" + std_be_vat.validate(s)
         except InvalidChecksum:
-            raise Invalid("the check digits of this Belgian VAT number are wrong") from None
+            raise Invalid(Message("check.vat_be_check")) from None
         except ValidationError:
             raise Invalid(_BE_VAT_FORM) from None
     if re.fullmatch(r"[0-9]{9}B[0-9]{2}", s):
-        raise Invalid("a Dutch VAT number starts with NL, such as NL000099998B57")
+        raise Invalid(Message("check.vat_nl_prefix"))
     if re.fullmatch(r"[A-Z]{2}.*[0-9].*", s):
-        raise Invalid(
-            f"only Dutch (NL) and Belgian (BE) VAT numbers are checked; this one starts with "
-            f"'{s[:2]}'"
-        )
-    raise Invalid(
-        "a VAT number starts with its country code, such as NL000099998B57 or BE0403170701"
-    )
+        raise Invalid(Message("check.vat_other", code=s[:2]))
+    raise Invalid(Message("check.vat_country"))
 
 
 _ELEVEN_WEIGHTS = np.array([9, 8, 7, 6, 5, 4, 3, 2, -1], dtype=np.int64)
@@ -453,8 +438,6 @@ def _fast_vat(text: pd.Series) -> pd.Series:
 
 
 # --- KvK, BSN -------------------------------------------------------------------------------
-
-_DROPPED_ZERO = " (a spreadsheet may have dropped a 0 at the start: format the column as text)"
 
 
 def normalise_kvk(text: str) -> str:
@@ -545,7 +528,7 @@ def normalise_email(text: str) -> str:
     if s.count("@") != 1:
         raise Invalid(Message("check.email_at"))
     if re.search(r"[,;:()\[\]\\\"]", s):
-        raise Invalid('an email address cannot contain any of , ; : ( ) [ ] \\ "')
+        raise Invalid(Message("check.email_chars"))
     if s.startswith("@"):
         raise Invalid(Message("check.email_name"))
     match = _EMAIL_RE.fullmatch(s)
@@ -568,10 +551,7 @@ def _fast_email(text: pd.Series) -> pd.Series:
 def normalise_phone(text: str) -> str:
     s = text.strip()
     if not re.fullmatch(r"\+?[0-9\s\-./()]+", s):
-        raise Invalid(
-            "a phone number can only contain digits (with spaces, dashes or "
-            "brackets between them) and a + at the start"
-        )
+        raise Invalid(Message("check.phone_chars"))
     plus = s.startswith("+")
     body = s[1:] if plus else s
     international = plus or re.sub(r"[^0-9]", "", body).startswith("00")
@@ -582,24 +562,18 @@ def normalise_phone(text: str) -> str:
         digits = digits[2:]
     if not international and not digits.startswith("0"):
         if digits.startswith(("31", "32")):  # 31 6 12345678: the + was left out
-            raise Invalid(
-                "a phone number starts with 0, + or 00; put a + before the country "
-                "code, such as +31 6 12345678"
-            )
-        raise Invalid("a phone number starts with 0, + or 00" + _DROPPED_ZERO)
+            raise Invalid(Message("check.phone_plus"))
+        raise Invalid(Message("check.phone_start", hint=Message("check.dropped_zero")))
     if len(digits) < 9:
-        raise Invalid(f"a phone number has at least 9 digits, this one has {len(digits)}")
+        raise Invalid(Message("check.phone_short", length=len(digits)))
     if len(digits) > 15:
-        raise Invalid(f"a phone number has at most 15 digits, this one has {len(digits)}")
+        raise Invalid(Message("check.phone_long", length=len(digits)))
     if not international:
         return digits
     if digits.startswith("0"):
-        raise Invalid("after + or 00 comes a country code such as 31, which never starts with 0")
+        raise Invalid(Message("check.phone_country_zero"))
     if digits.startswith(("310", "320")):
-        raise Invalid(
-            f"after +{digits[:2]} the 0 of the area code is left out, "
-            "such as +31 6 12345678 instead of +31 06 12345678"
-        )
+        raise Invalid(Message("check.phone_area_zero", country=digits[:2]))
     return "+" + digits
 
 
@@ -666,7 +640,7 @@ def _guarded(normalise: Callable[[str], str]) -> Callable[[str], str]:
     def run(text: str) -> str:
         text = text.strip()
         if not text:
-            raise Invalid("there is no value")
+            raise Invalid(Message("check.no_value"))
         return normalise(text)
 
     run.__name__ = normalise.__name__
@@ -723,7 +697,7 @@ def apply(name: str, values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(normalised values, reasons) for a Series of text.
 
     Missing values (None/NaN) stay missing and get no reason; blank text counts as missing.
-    reasons holds None where valid, else the plain reason string. Both Series keep the index and
+    reasons holds None where valid, else the reason (a Message). Both Series keep the index and
     name of ``values``; the normalised value is None where the value is missing or invalid.
     """
     if name not in CHECKS:

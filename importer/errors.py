@@ -17,13 +17,26 @@ Hierarchy::
 
 Foreign exceptions (yaml, jinja2, httpx, pandas, openpyxl) are translated to these at one
 boundary each, with ``raise ... from exc``.
+
+An error built from a :class:`~importer.messages.Message` keeps it as ``said``: where the error
+reaches a row or the Summary sheet (a lookup that failed, the reason a run stopped) it is
+rendered in the run's language; ``str(exc)`` is English (the CLI's ``Error: ...`` line).
 """
 
 from __future__ import annotations
 
+from importer.messages import Message
+
 
 class ImporterError(Exception):
     """Base class of every error that stops a run."""
+
+    said: Message | None = None
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        if args and isinstance(args[0], Message):
+            self.said = args[0]
 
 
 class ConfigurationError(ImporterError):
@@ -33,9 +46,16 @@ class ConfigurationError(ImporterError):
 class MappingError(ImporterError):
     """The mapping file or one of its templates is wrong."""
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
+    def __init__(self, message: Message | str, *, file: str | None = None, line: int | None = None):
         self.file = file
         self.line = line
+        if isinstance(message, Message):  # said in the run's language where a run shows it
+            if file and line:
+                message = Message("error.file_line", file=file, line=line, message=message)
+            elif file:
+                message = Message("error.file", file=file, message=message)
+            super().__init__(message)
+            return
         where = file if file else ""
         if file and line:
             where = f"{file} line {line}"

@@ -139,6 +139,7 @@ EN: dict[str, str] = {
     "text": "{text}",
     "target.said": "{text}",
     "word.or": " or ",
+    "word.and": " and ",
     # where a problem is
     "problem.column": "{column}: {message}",
     "problem.at": "{source}{row}{column}: {message}",
@@ -183,6 +184,18 @@ EN: dict[str, str] = {
     ),
     "key.no_row": "{key!r} matches no row of step {step} (column {column!r} of {source})",
     "template.failed": "{error}",
+    "template.undefined": "template {name} line {line}: {error}. Columns: {columns}{parents}",
+    "template.parent_ids": "; parent ids: {ids}",
+    "template.no_parent": "; no parent step",
+    "template.error": "template {name} line {line}: {error}",
+    "template.not_json": (
+        "template {name} does not give valid JSON: {error} at line {line} column {column} of the "
+        "rendered text"
+    ),
+    "template.refused": "template refused: {reason}",
+    "template.too_deep": "it calls itself without end (a macro or a recursive loop)",
+    "error.file_line": "{file} line {line}: {message}",
+    "error.file": "{file}: {message}",
     "not_selected": "not selected by when: {when}",
     "parent.not_done": "parent row {row} {status}",
     "parent.not_linked": "parent row {row} {status}, not linked",
@@ -213,6 +226,12 @@ EN: dict[str, str] = {
     "lookup.parent_not_in_file": "{key!r} is not in this run's file, and {error}",
     "lookup.found_after_unknown": "found in {where} after a request without an answer",
     "lookup.exists": "already exists in {where}; on_found: {on_found}",
+    "lookup.no_answer": "{connector} gave no answer",
+    "lookup.no_answer_from": "no answer from {system}",
+    "lookup.unreadable": "{connector} could not be read: {why}",
+    "lookup.transport": "{failed} ({error})",
+    # the reason a run stopped
+    "target.unreachable": "Cannot reach {system} at {host}: {error}",
     # replies the importer writes itself (the target said nothing, or not in words)
     "reply.no_answer": (
         "no answer from {system} ({why}); the record may or may not exist: check {connector} "
@@ -224,7 +243,8 @@ EN: dict[str, str] = {
     "reply.busy": "{system} is busy (HTTP {status}{detail}){wait}",
     "reply.detail": ": {text}",
     "reply.try_after": "; try again after {seconds:g} s",
-    # the Dutch checks (importer.checks); IBAN, BIC, VAT and phone are English text still
+    # the Dutch checks (importer.checks)
+    "check.no_value": "there is no value",
     "check.dropped_zero": (
         " (a spreadsheet may have dropped a 0 at the start: format the column as text)"
     ),
@@ -260,12 +280,77 @@ EN: dict[str, str] = {
         "number; this one has {length}"
     ),
     "check.account_zeros": "a bank account number cannot be all zeros",
+    "check.email_chars": 'an email address cannot contain any of , ; : ( ) [ ] \\ "',
+    "check.iban_chars": "an IBAN has only letters and digits",
+    "check.iban_old_account": (
+        "this looks like an old Dutch bank account number; an IBAN starts with a country code, "
+        "such as NL91ABNA0417164300"
+    ),
+    "check.iban_start": "an IBAN starts with a two-letter country code, such as NL91ABNA0417164300",
+    "check.iban_country": "'{code}' is not a country code an IBAN can start with",
+    "check.iban_length": "{subject} has {expected} characters, this one has {length}",
+    "check.iban_shape": "{subject} is {parts}",
+    "check.iban_from": "an IBAN from {country}",
+    "check.check_digits": "2 check digits",
+    "check.n_digits": "{n} digits",
+    "check.n_letters": "{n} letters",
+    "check.n_characters": "{n} letters or digits",
+    "check.iban_check": "the IBAN check digits are wrong",
+    "check.iban_account": (
+        "the account number inside this IBAN is not valid (its own check digits are wrong)"
+    ),
+    "check.bic_chars": "a BIC has only letters and digits",
+    "check.bic_length": "a BIC has 8 or 11 characters, this one has {length}",
+    "check.bic_form": (
+        "a BIC starts with 4 letters for the bank and 2 for the country, such as ABNANL2A"
+    ),
+    "check.bic_country": (
+        "the 5th and 6th letters of a BIC are the bank's country, but '{code}' is not a "
+        "country code"
+    ),
+    "check.vat_chars": "a VAT number has only letters and digits",
+    "check.vat_nl_form": (
+        "a Dutch VAT number is NL, 9 digits, B and 2 digits, such as NL000099998B57"
+    ),
+    "check.vat_be_form": (
+        "a Belgian VAT number is BE and 10 digits starting with 0 or 1, such as BE0403170701"
+    ),
+    "check.vat_nl_zeros": "the 9 digits of a Dutch VAT number cannot all be 0",
+    "check.vat_nl_00": "the 2 digits after the B of a Dutch VAT number cannot be 00",
+    "check.vat_nl_check": "the check digits of this Dutch VAT number are wrong",
+    "check.vat_be_check": "the check digits of this Belgian VAT number are wrong",
+    "check.vat_nl_prefix": "a Dutch VAT number starts with NL, such as NL000099998B57",
+    "check.vat_other": (
+        "only Dutch (NL) and Belgian (BE) VAT numbers are checked; this one starts with '{code}'"
+    ),
+    "check.vat_country": (
+        "a VAT number starts with its country code, such as NL000099998B57 or BE0403170701"
+    ),
+    "check.phone_chars": (
+        "a phone number can only contain digits (with spaces, dashes or brackets between them) "
+        "and a + at the start"
+    ),
+    "check.phone_plus": (
+        "a phone number starts with 0, + or 00; put a + before the country code, such as "
+        "+31 6 12345678"
+    ),
+    "check.phone_start": "a phone number starts with 0, + or 00{hint}",
+    "check.phone_short": "a phone number has at least 9 digits, this one has {length}",
+    "check.phone_long": "a phone number has at most 15 digits, this one has {length}",
+    "check.phone_country_zero": (
+        "after + or 00 comes a country code such as 31, which never starts with 0"
+    ),
+    "check.phone_area_zero": (
+        "after +{country} the 0 of the area code is left out, such as +31 6 12345678 instead "
+        "of +31 06 12345678"
+    ),
 }
 
 NL: dict[str, str] = {
     "text": "{text}",
     "target.said": "{text}",
     "word.or": " of ",
+    "word.and": " en ",
     "problem.column": "{column}: {message}",
     "problem.at": "{source}{row}{column}: {message}",
     "where.row": ", rij {row}",
@@ -309,6 +394,18 @@ NL: dict[str, str] = {
         "{key!r} komt met geen rij van stap {step} overeen (kolom {column!r} van {source})"
     ),
     "template.failed": "{error}",
+    "template.undefined": "template {name} regel {line}: {error}. Kolommen: {columns}{parents}",
+    "template.parent_ids": "; ids van de bovenliggende stap: {ids}",
+    "template.no_parent": "; geen bovenliggende stap",
+    "template.error": "template {name} regel {line}: {error}",
+    "template.not_json": (
+        "template {name} geeft geen geldige JSON: {error} op regel {line} kolom {column} van de "
+        "gerenderde tekst"
+    ),
+    "template.refused": "template geweigerd: {reason}",
+    "template.too_deep": "het roept zichzelf eindeloos aan (een macro of een recursieve lus)",
+    "error.file_line": "{file} regel {line}: {message}",
+    "error.file": "{file}: {message}",
     "not_selected": "niet geselecteerd door when: {when}",
     "parent.not_done": "bovenliggende rij {row} {status}",
     "parent.not_linked": "bovenliggende rij {row} {status}, niet gekoppeld",
@@ -338,6 +435,11 @@ NL: dict[str, str] = {
     "lookup.parent_not_in_file": "{key!r} staat niet in het bestand van deze run, en {error}",
     "lookup.found_after_unknown": "gevonden in {where} na een verzoek zonder antwoord",
     "lookup.exists": "bestaat al in {where}; on_found: {on_found}",
+    "lookup.no_answer": "{connector} gaf geen antwoord",
+    "lookup.no_answer_from": "geen antwoord van {system}",
+    "lookup.unreadable": "{connector} kon niet worden gelezen: {why}",
+    "lookup.transport": "{failed} ({error})",
+    "target.unreachable": "{system} op {host} is niet bereikbaar: {error}",
     "reply.no_answer": (
         "geen antwoord van {system} ({why}); het record bestaat misschien wel of niet: "
         "controleer {connector} in {records_in} voordat u het opnieuw verzendt"
@@ -385,6 +487,94 @@ NL: dict[str, str] = {
         "Postbanknummer (giro); dit heeft er {length}"
     ),
     "check.account_zeros": "een rekeningnummer kan niet uit alleen nullen bestaan",
+    "check.no_value": "er is geen waarde",
+    "check.email_chars": 'een e-mailadres kan geen van deze tekens bevatten: , ; : ( ) [ ] \\ "',
+    "check.iban_chars": "een IBAN bestaat alleen uit letters en cijfers",
+    "check.iban_old_account": (
+        "dit lijkt een oud Nederlands rekeningnummer; een IBAN begint met een landcode, "
+        "zoals NL91ABNA0417164300"
+    ),
+    "check.iban_start": (
+        "een IBAN begint met een landcode van twee letters, zoals NL91ABNA0417164300"
+    ),
+    "check.iban_country": "'{code}' is geen landcode waarmee een IBAN kan beginnen",
+    "check.iban_length": "{subject} heeft {expected} tekens, deze heeft er {length}",
+    "check.iban_shape": "{subject} bestaat uit {parts}",
+    "check.iban_from": "een IBAN uit {country}",
+    "check.check_digits": "2 controlecijfers",
+    "check.n_digits": "{n} cijfers",
+    "check.n_letters": "{n} letters",
+    "check.n_characters": "{n} letters of cijfers",
+    "check.iban_check": "de controlecijfers van de IBAN kloppen niet",
+    "check.iban_account": (
+        "het rekeningnummer in deze IBAN is niet geldig (de eigen controlecijfers kloppen niet)"
+    ),
+    "check.bic_chars": "een BIC bestaat alleen uit letters en cijfers",
+    "check.bic_length": "een BIC heeft 8 of 11 tekens, deze heeft er {length}",
+    "check.bic_form": (
+        "een BIC begint met 4 letters voor de bank en 2 voor het land, zoals ABNANL2A"
+    ),
+    "check.bic_country": (
+        "de 5e en 6e letter van een BIC zijn het land van de bank, maar '{code}' is geen landcode"
+    ),
+    "check.vat_chars": "een btw-nummer bestaat alleen uit letters en cijfers",
+    "check.vat_nl_form": (
+        "een Nederlands btw-nummer is NL, 9 cijfers, B en 2 cijfers, zoals NL000099998B57"
+    ),
+    "check.vat_be_form": (
+        "een Belgisch btw-nummer is BE en 10 cijfers beginnend met 0 of 1, zoals BE0403170701"
+    ),
+    "check.vat_nl_zeros": "de 9 cijfers van een Nederlands btw-nummer kunnen niet allemaal 0 zijn",
+    "check.vat_nl_00": "de 2 cijfers na de B van een Nederlands btw-nummer kunnen niet 00 zijn",
+    "check.vat_nl_check": "de controlecijfers van dit Nederlandse btw-nummer kloppen niet",
+    "check.vat_be_check": "de controlecijfers van dit Belgische btw-nummer kloppen niet",
+    "check.vat_nl_prefix": "een Nederlands btw-nummer begint met NL, zoals NL000099998B57",
+    "check.vat_other": (
+        "alleen Nederlandse (NL) en Belgische (BE) btw-nummers worden gecontroleerd; dit begint "
+        "met '{code}'"
+    ),
+    "check.vat_country": (
+        "een btw-nummer begint met de landcode, zoals NL000099998B57 of BE0403170701"
+    ),
+    "check.phone_chars": (
+        "een telefoonnummer kan alleen cijfers bevatten (met spaties, streepjes of haakjes "
+        "ertussen) en een + aan het begin"
+    ),
+    "check.phone_plus": (
+        "een telefoonnummer begint met 0, + of 00; zet een + voor de landcode, zoals +31 6 12345678"
+    ),
+    "check.phone_start": "een telefoonnummer begint met 0, + of 00{hint}",
+    "check.phone_short": "een telefoonnummer heeft minstens 9 cijfers, dit heeft er {length}",
+    "check.phone_long": "een telefoonnummer heeft hoogstens 15 cijfers, dit heeft er {length}",
+    "check.phone_country_zero": ("na + of 00 komt een landcode zoals 31, die nooit met 0 begint"),
+    "check.phone_area_zero": (
+        "na +{country} valt de 0 van het netnummer weg, zoals +31 6 12345678 in plaats van "
+        "+31 06 12345678"
+    ),
 }
+
+# "a Dutch IBAN": the subject of the IBAN messages, for the countries with a word of their own
+# (importer.checks; any other country is "an IBAN from <its name>")
+_IBAN_OF = {
+    "NL": ("a Dutch IBAN", "een Nederlandse IBAN"),
+    "BE": ("a Belgian IBAN", "een Belgische IBAN"),
+    "DE": ("a German IBAN", "een Duitse IBAN"),
+    "FR": ("a French IBAN", "een Franse IBAN"),
+    "LU": ("a Luxembourg IBAN", "een Luxemburgse IBAN"),
+    "GB": ("a British IBAN", "een Britse IBAN"),
+    "ES": ("a Spanish IBAN", "een Spaanse IBAN"),
+    "IT": ("an Italian IBAN", "een Italiaanse IBAN"),
+    "AT": ("an Austrian IBAN", "een Oostenrijkse IBAN"),
+    "CH": ("a Swiss IBAN", "een Zwitserse IBAN"),
+    "IE": ("an Irish IBAN", "een Ierse IBAN"),
+    "PT": ("a Portuguese IBAN", "een Portugese IBAN"),
+    "PL": ("a Polish IBAN", "een Poolse IBAN"),
+    "DK": ("a Danish IBAN", "een Deense IBAN"),
+    "SE": ("a Swedish IBAN", "een Zweedse IBAN"),
+    "NO": ("a Norwegian IBAN", "een Noorse IBAN"),
+    "FI": ("a Finnish IBAN", "een Finse IBAN"),
+}
+EN.update({f"check.iban_of.{cc}": en for cc, (en, _) in _IBAN_OF.items()})
+NL.update({f"check.iban_of.{cc}": nl for cc, (_, nl) in _IBAN_OF.items()})
 
 _GENERIC = {"en": EN, "nl": NL}

@@ -151,8 +151,7 @@ def build(
             find=found if found is not None else _found_placeholders(step),
         )
     except RenderError as exc:
-        said = Message("text", text=str(exc))
-        return Built(problems=[Problem(own.table.label, n, None, None, said)])
+        return Built(problems=[Problem(own.table.label, n, None, None, exc.said)])
     return Built(body, _contract_problems(step, own, n, body, contract))
 
 

@@ -39,11 +39,20 @@ from jinja2.exceptions import SecurityError
 from markupsafe import Markup
 
 from importer.errors import MappingError
+from importer.messages import Message
 from importer.templating import MAX_BODY, Refused, Sandbox, bounded
 
 
 class RenderError(Exception):
-    """A row could not be rendered; the message names the template and line."""
+    """A row could not be rendered; the message names the template and line.
+
+    ``said`` is the Message (the row's problem, rendered in the run's language); ``str()`` is
+    English. What Jinja says itself (``'dict object' has no attribute 'x'``) is shown as is.
+    """
+
+    def __init__(self, said: Message) -> None:
+        super().__init__(said)
+        self.said = said
 
 
 def _default(value: Any) -> Any:
@@ -166,12 +175,12 @@ def compile_expression(expression: str) -> Callable[..., Any]:
             except SecurityError as exc:
                 raise ExpressionRefused(expression, str(exc)) from exc
             except RecursionError as exc:
-                raise ExpressionRefused(expression, _TOO_DEEP) from exc
+                raise ExpressionRefused(expression, str(_TOO_DEEP)) from exc
 
     return evaluate
 
 
-_TOO_DEEP = "it calls itself without end (a macro or a recursive loop)"
+_TOO_DEEP = Message("template.too_deep")
 
 
 def expression_columns(expression: str) -> set[str]:
@@ -248,21 +257,38 @@ class Renderer:
         except RecursionError as exc:
             raise _refused(_TOO_DEEP, *_place(exc, template)) from exc
         except jinja2.UndefinedError as exc:
+            parents = (
+                Message("template.parent_ids", ids=", ".join(parent))
+                if parent
+                else Message("template.no_parent")
+            )
             raise RenderError(
-                f"template {name} line {_template_line(exc, template)}: {exc.message}. "
-                f"Columns: {', '.join(row)}"
-                + (f"; parent ids: {', '.join(parent)}" if parent else "; no parent step")
+                Message(
+                    "template.undefined",
+                    name=name,
+                    line=_template_line(exc, template),
+                    error=exc.message,
+                    columns=", ".join(row),
+                    parents=parents,
+                )
             ) from exc
         except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError) as exc:
             raise RenderError(
-                f"template {name} line {_template_line(exc, template)}: {exc}"
+                Message(
+                    "template.error", name=name, line=_template_line(exc, template), error=str(exc)
+                )
             ) from exc
         try:
             body = json.loads(text)
         except json.JSONDecodeError as exc:
             raise RenderError(
-                f"template {name} does not give valid JSON: {exc.msg} "
-                f"at line {exc.lineno} column {exc.colno} of the rendered text"
+                Message(
+                    "template.not_json",
+                    name=name,
+                    error=exc.msg,
+                    line=exc.lineno,
+                    column=exc.colno,
+                )
             ) from exc
         return prune(body)
 
@@ -325,8 +351,9 @@ def _text(template: jinja2.Template, context: dict[str, Any]) -> str:
     return "".join(chunks)
 
 
-def _refused(reason: str, file: str, line: int | None) -> MappingError:
-    return MappingError(f"template refused: {reason}", file=file, line=line)
+def _refused(reason: str | Message, file: str, line: int | None) -> MappingError:
+    said = reason if isinstance(reason, Message) else Message("text", text=reason)
+    return MappingError(Message("template.refused", reason=said), file=file, line=line)
 
 
 def _place(exc: BaseException, template: jinja2.Template) -> tuple[str, int | None]:

@@ -51,7 +51,7 @@ class Result:
     target: str | None = None
     environment: str | None = None
     dry_run: bool = False
-    stopped: Message | str | None = None  # why the run stopped before every row was tried
+    stopped: Message | None = None  # why the run stopped before every row was tried
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM
     contracts: dict[str, str] = field(default_factory=dict)  # connector: where its fields came from
     lines: dict[str, dict[int, Outcome]] = field(default_factory=dict)  # step: its lines' outcomes

@@ -113,7 +113,7 @@ def send(
     stop = stop or threading.Event()
     _Sender(plan, target, journal, options, stop).run()
     if stop.is_set() and not result.stopped:
-        result.stopped, result.interrupted = "interrupted", True
+        result.stopped, result.interrupted = Message("interrupted"), True
     result.finished = dt.datetime.now().astimezone()
     return result
 
@@ -268,7 +268,7 @@ class _Sender:
         except _Decided as decided:  # its outcome was clear before a request could be made
             return decided.outcome
         except TargetError as exc:  # a lookup found the token refused or the host gone
-            self._halt(str(exc))
+            self._halt(_said(exc))
             return self._not_sent(step, key, n, entry)
 
     def _new(
@@ -406,7 +406,7 @@ class _Sender:
         try:
             built = self.plan.build(step, n, parent_ids, existing, found or None)
         except MappingError as exc:  # the sandbox stopped the template (with the real ids)
-            self._halt(str(exc))
+            self._halt(_said(exc))
             raise _Decided(self._not_sent(step, self._key(step, n), n)) from exc
         if not built.ok:
             raise _Decided(invalid(n, built.problems))
@@ -545,7 +545,7 @@ class _Sender:
             try:
                 reply = write(step.connector, body)
             except TargetError as exc:
-                self._halt(str(exc))
+                self._halt(_said(exc))
                 why = Message("not_sent", reason=_said(exc))
                 self.journal.record(step.name, key, n, Status.SKIPPED, error=why)
                 return Outcome(
@@ -607,7 +607,7 @@ class _Sender:
         wait = min(wait, self.options.max_wait)
         return None if waited + wait > self.options.retry_budget else wait
 
-    def _halt(self, reason: str) -> None:
+    def _halt(self, reason: Message) -> None:
         if not self.result.stopped:
             self.result.stopped = reason
         self.stop.set()
@@ -663,7 +663,7 @@ class _Sender:
         except LookupFailed:
             return  # each row asks again, and fails with the reason
         except TargetError as exc:
-            self._halt(str(exc))
+            self._halt(_said(exc))
             return
         fields = list(step.match.filter)
         index: dict[tuple[tuple[str, str], ...], list[dict[str, Any]]] = defaultdict(list)

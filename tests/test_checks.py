@@ -16,6 +16,7 @@ from stdnum.nl import btw as std_btw
 
 from importer import checks
 from importer.checks import CHECKS, ISO_COUNTRIES, Check, Invalid, apply
+from importer.messages import render
 
 GOOD = [
     # iban
@@ -352,6 +353,15 @@ def test_bad_values_are_refused_with_a_plain_reason(name, text, reason):
         CHECKS[name].normalise(text)
     assert str(caught.value.reason) == reason
     assert str(caught.value) == reason
+
+
+@pytest.mark.parametrize(("name", "text", "reason"), BAD)
+def test_every_reason_is_a_code_with_dutch_words_of_its_own(name, text, reason):
+    with pytest.raises(Invalid) as caught:
+        CHECKS[name].normalise(text)
+    message = caught.value.reason
+    assert message.code not in ("text", "target.said")  # a code, not English carried as text
+    assert render(message, "nl") != reason
 
 
 @pytest.mark.parametrize(("name", "text", "reason"), [b for b in BAD if b[1]])

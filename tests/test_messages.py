@@ -151,3 +151,65 @@ def test_the_english_patterns_catch_an_english_message():
     assert not any(
         p.search(render(Message("value.too_long", length=19, limit=10), "nl")) for _, p in patterns
     )
+
+
+def test_the_dutch_workbook_of_bad_ibans_and_phone_numbers_holds_no_english_sentence(cli, tmp_path):
+    source = (ROOT / "samples/organisations/organisaties.csv").read_text(encoding="utf-8-sig")
+    header, first, second, *rest = source.splitlines()
+    first = first.replace("NL91ABNA0417164300", "NL91ABNA041716430").replace("030 231", "30 231")
+    second = second.replace(";;417164300", ";GR1601101250000000012300695X;417164300")
+    bad = tmp_path / "organisaties.csv"
+    bad.write_text("\n".join([header, first, second, *rest]) + "\n", encoding="utf-8")
+    out = tmp_path / "result.xlsx"
+    mapping = str(ROOT / "mappings/organisations.yaml")
+    result = cli(
+        "validate", mapping, "--input", f"organisaties={bad}", "--lang", "nl", "--out", str(out)
+    )
+    assert result.code == 1, result.err
+    cells = _error_cells(out)
+    assert any("een Nederlandse IBAN heeft 18 tekens" in cell for cell in cells), cells
+    assert any("een IBAN uit Greece heeft 27 tekens" in cell for cell in cells), cells
+    assert any("een telefoonnummer begint met 0, + of 00" in cell for cell in cells), cells
+    patterns = _english_patterns()
+    assert [(c, code) for c in cells for code, p in patterns if p.search(c)] == []
+
+
+def test_the_reasons_a_lookup_fails_or_a_run_stops_read_in_dutch():
+    from importer.errors import AuthenticationError, LookupFailed, TargetUnreachable
+
+    unreachable = TargetUnreachable(
+        Message("target.unreachable", system="AFAS", host="1.rest.afas.online", error="boom")
+    )
+    assert str(unreachable) == "Cannot reach AFAS at 1.rest.afas.online: boom"  # the CLI line
+    failed = LookupFailed(
+        Message(
+            "lookup.unreadable",
+            connector="contacten",
+            why=Message("lookup.no_answer_from", system="Recras"),
+        )
+    )
+    assert str(failed) == "contacten could not be read: no answer from Recras"
+    refused = AuthenticationError(Message("recras.key_refused"))
+    skipped = Message("not_sent", reason=refused.said)
+    patterns = _english_patterns()
+    for error in (unreachable, failed, refused):
+        assert isinstance(error.said, Message)
+        dutch = render(error.said, "nl")
+        assert not [code for code, p in patterns if p.search(dutch)], dutch
+    assert render(skipped, "nl").startswith("niet verzonden: Recras weigerde de API-sleutel")
+    assert (
+        render(failed.said, "nl") == "contacten kon niet worden gelezen: geen antwoord van Recras"
+    )
+
+
+def test_a_row_the_template_cannot_render_has_its_problem_in_dutch(tmp_path):
+    from importer.render import Renderer, RenderError
+
+    (tmp_path / "body.json.j2").write_text('{"a": {{ row.missing }}}\n', encoding="utf-8")
+    renderer = Renderer(tmp_path, ["body.json.j2"])
+    with pytest.raises(RenderError) as caught:
+        renderer.render("body.json.j2", {"Naam": "x"}, {}, 2)
+    assert str(caught.value).startswith("template body.json.j2 line 1: ")
+    dutch = render(caught.value.said, "nl")
+    assert dutch.startswith("template body.json.j2 regel 1: ")
+    assert dutch.endswith("Kolommen: Naam; geen bovenliggende stap")

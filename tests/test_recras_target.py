@@ -16,7 +16,8 @@ from importer.errors import (
     TargetUnreachable,
 )
 from importer.targets import ReplyKind
-from importer.targets.recras.client import READ_TRIES, RecrasContract, RecrasTarget
+from importer.targets.recras.client import READ_TRIES, RecrasTarget
+from importer.targets.recras.contract import RecrasContract
 
 BASE = "https://acme.recras.nl"
 KEY = "s3cr3t-Recras-KEY-0123456789"

@@ -140,7 +140,9 @@ class Boundary:
     records_in: str  # where a user looks a record up: "Profit", "Recras"
 
     def unreachable(self, exc: httpx.TransportError) -> TargetUnreachable:
-        return TargetUnreachable(f"Cannot reach {self.system} at {self.host}: {exc}")
+        return TargetUnreachable(
+            Message("target.unreachable", system=self.system, host=self.host, error=str(exc))
+        )
 
     @contextlib.contextmanager
     def checking(self) -> Iterator[None]:
@@ -151,14 +153,16 @@ class Boundary:
             raise self.unreachable(exc) from exc
 
     @contextlib.contextmanager
-    def reading(self, failed: str) -> Iterator[None]:
+    def reading(self, failed: Message) -> Iterator[None]:
         """No connection stops the run; no answer fails the read: ``<failed> (ReadTimeout)``."""
         try:
             yield
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise self.unreachable(exc) from exc
         except httpx.TransportError as exc:
-            raise LookupFailed(f"{failed} ({type(exc).__name__})") from exc
+            raise LookupFailed(
+                Message("lookup.transport", failed=failed, error=type(exc).__name__)
+            ) from exc
 
     def write(self, connector: str, send: Callable[[], httpx.Response]) -> httpx.Response | Reply:
         """The answer to ``send()``, or an unknown Reply when none came; no connection stops

@@ -68,7 +68,7 @@ def _batches(filters: list[dict[str, str]]) -> list[list[dict[str, str]]]:
     for f in filters:
         for value in f.values():
             if "," in value or ";" in value:
-                raise LookupFailed(f"cannot look up {value!r}: AFAS filters cannot hold ',' or ';'")
+                raise LookupFailed(Message("afas.filter_chars", value=value))
         cost = sum(len(k) + len(str(httpx.QueryParams({"v": v}))) + 4 for k, v in f.items())
         if not batches or size + cost > QUERY_BUDGET:
             batches.append([])
@@ -140,10 +140,13 @@ class OAuthClientCredentials(httpx.Auth):
             or not data.get("access_token")
         ):
             reason = data.get("error") if isinstance(data, dict) else None
+            detail = Message("reply.detail", text=Message("target.said", text=str(reason)))
             raise AuthenticationError(
-                f"AFAS refused the OAuth client credentials (HTTP {response.status_code}"
-                f"{': ' + str(reason) if reason else ''}). Check AFAS_CLIENT_ID and "
-                "AFAS_CLIENT_SECRET."
+                Message(
+                    "afas.oauth_refused",
+                    status=response.status_code,
+                    detail=detail if reason else "",
+                )
             )
         lifetime = float(data.get("expires_in") or 3600)
         with self._lock:
@@ -297,7 +300,7 @@ class AfasTarget:
         }
         rows: list[dict[str, Any]] = []
         while True:
-            with self._boundary.reading(f"{connector} gave no answer"):
+            with self._boundary.reading(Message("lookup.no_answer", connector=connector)):
                 response = self._client.get(
                     f"/connectors/{connector}", params={**params, "skip": str(len(rows))}
                 )
@@ -306,7 +309,9 @@ class AfasTarget:
             data = _json(response)
             if response.status_code != 200 or not isinstance(data, dict):
                 reply = read_reply(connector, response)
-                raise LookupFailed(f"{connector} could not be read: {reply.error}")
+                raise LookupFailed(
+                    Message("lookup.unreadable", connector=connector, why=reply.error)
+                )
             page = data.get("rows") or []
             rows.extend(page)
             if len(page) < PAGE:
@@ -341,10 +346,7 @@ def read_reply(connector: str, response: httpx.Response) -> Reply:
     """Turn an HTTP response of an UpdateConnector into a Reply (or stop on 401/403)."""
     status = response.status_code
     if status in (401, 403):
-        raise AuthenticationError(
-            f"AFAS refused the credentials (HTTP {status}). Check AFAS_TOKEN and that the "
-            "token's user may use this connector."
-        )
+        raise AuthenticationError(Message("afas.refused", status=status))
     data = _json(response)
     if status in (200, 201):
         return Reply(ReplyKind.OK, ids=_ids(connector, data))

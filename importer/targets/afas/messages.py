@@ -30,6 +30,16 @@ EN = {
     "afas.next_to_element": "{object} has unexpected key {key!r} next to 'Element'",
     "afas.body_shape": "body must be an object with the single key {connector!r}",
     "afas.body_key": "body has key {key!r} next to {connector!r}",
+    # lookups and credentials (the reason a lookup failed or the run stopped)
+    "afas.filter_chars": "cannot look up {value!r}: AFAS filters cannot hold ',' or ';'",
+    "afas.oauth_refused": (
+        "AFAS refused the OAuth client credentials (HTTP {status}{detail}). Check AFAS_CLIENT_ID "
+        "and AFAS_CLIENT_SECRET."
+    ),
+    "afas.refused": (
+        "AFAS refused the credentials (HTTP {status}). Check AFAS_TOKEN and that the token's "
+        "user may use this connector."
+    ),
 }
 
 NL = {
@@ -58,6 +68,17 @@ NL = {
     "afas.next_to_element": "{object} heeft een onverwachte sleutel {key!r} naast 'Element'",
     "afas.body_shape": "de body moet een object zijn met als enige sleutel {connector!r}",
     "afas.body_key": "de body heeft de sleutel {key!r} naast {connector!r}",
+    "afas.filter_chars": (
+        "kan {value!r} niet opzoeken: AFAS-filters kunnen geen ',' of ';' bevatten"
+    ),
+    "afas.oauth_refused": (
+        "AFAS weigerde de OAuth-clientgegevens (HTTP {status}{detail}). Controleer "
+        "AFAS_CLIENT_ID en AFAS_CLIENT_SECRET."
+    ),
+    "afas.refused": (
+        "AFAS weigerde de inloggegevens (HTTP {status}). Controleer AFAS_TOKEN en of de "
+        "gebruiker van het token deze connector mag gebruiken."
+    ),
 }
 
 TABLES = {"en": EN, "nl": NL}

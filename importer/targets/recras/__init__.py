@@ -1,7 +1,8 @@
 """Recras: klanten (customers with their contact persons) over its REST API (``/api2``).
 
-``client`` sends and reads, and states the rules a body must follow before it is sent
-(:class:`~importer.targets.recras.client.RecrasTarget`, ``RecrasContract``).
+``client`` sends and reads (:class:`~importer.targets.recras.client.RecrasTarget`);
+``contract`` states the rules a body must follow before it is sent
+(:class:`~importer.targets.recras.contract.RecrasContract`).
 """
 
 from __future__ import annotations

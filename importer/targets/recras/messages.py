@@ -51,6 +51,29 @@ EN = {
     "recras.kind_number": "the number {value!r}",
     "recras.kind_list": "a list",
     "recras.kind_object": "an object",
+    # lookups and credentials (the reason a lookup failed or the run stopped)
+    "recras.not_endpoint": (
+        "{connector!r} is not a Recras endpoint name such as 'klanten' (the step's connector)"
+    ),
+    "recras.cannot_serve": "Recras at {host} cannot serve the import now: {error}",
+    "recras.key_refused": (
+        "Recras refused the API key (HTTP 401). Check RECRAS_TOKEN: an API key made in Recras, "
+        "sent as a bearer token."
+    ),
+    "recras.forbidden": (
+        "Recras refused the request (HTTP 403: {said}). The API key lacks a permission this "
+        "import needs; check its rights in Recras."
+    ),
+    "recras.not_a_list": "the answer is not a list",
+    "recras.incomplete": (
+        "{connector} could not be read completely: Recras counts {total} records but gave "
+        "{count} and no link to the next page"
+    ),
+    "recras.other_host": (
+        "the next page is on another host ({host}); the API key is not sent there"
+    ),
+    "recras.pages_circle": "its pages link in a circle",
+    "recras.too_many_pages": "more than {limit} pages",
 }
 
 NL = {
@@ -102,6 +125,30 @@ NL = {
     "recras.kind_number": "het getal {value!r}",
     "recras.kind_list": "een lijst",
     "recras.kind_object": "een object",
+    "recras.not_endpoint": (
+        "{connector!r} is geen naam van een Recras-endpoint zoals 'klanten' (de connector van "
+        "de stap)"
+    ),
+    "recras.cannot_serve": "Recras op {host} kan de import nu niet verwerken: {error}",
+    "recras.key_refused": (
+        "Recras weigerde de API-sleutel (HTTP 401). Controleer RECRAS_TOKEN: een API-sleutel "
+        "die in Recras is aangemaakt, verzonden als bearer-token."
+    ),
+    "recras.forbidden": (
+        "Recras weigerde het verzoek (HTTP 403: {said}). De API-sleutel mist een recht dat "
+        "deze import nodig heeft; controleer de rechten ervan in Recras."
+    ),
+    "recras.not_a_list": "het antwoord is geen lijst",
+    "recras.incomplete": (
+        "{connector} kon niet volledig worden gelezen: Recras telt {total} records maar gaf "
+        "er {count} en geen link naar de volgende pagina"
+    ),
+    "recras.other_host": (
+        "de volgende pagina staat op een andere host ({host}); de API-sleutel wordt daar niet "
+        "heen gestuurd"
+    ),
+    "recras.pages_circle": "de pagina's verwijzen in een kring naar elkaar",
+    "recras.too_many_pages": "meer dan {limit} pagina's",
 }
 
 TABLES = {"en": EN, "nl": NL}
