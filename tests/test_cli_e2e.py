@@ -127,27 +127,6 @@ def test_child_of_a_failed_parent_is_skipped_with_the_reason(cli, afas_env, tmp_
     assert len(afas_env.state.projects) == 24
 
 
-def test_without_a_target_the_run_stops_before_anything_and_says_how(cli, tmp_path):
-    ran = cli("run", FLEX)
-
-    assert ran.code == 2
-    assert "AFAS_BASE_URL is not set" in ran.err and "--sandbox" in ran.err
-    assert not (tmp_path / "flex-result.xlsx").exists()
-
-
-def test_a_refused_token_stops_the_run_before_any_write(cli, sandbox, monkeypatch):
-    monkeypatch.setenv("AFAS_BASE_URL", sandbox.base_url)
-    monkeypatch.setenv("AFAS_TOKEN", "0123456789ABCDEF")
-
-    ran = cli("run", FLEX)
-
-    assert ran.code == 2
-    assert "AFAS refused the credentials (HTTP 401)" in ran.err
-    assert "0123456789ABCDEF" not in ran.err + ran.out
-    assert sandbox.state.requests == []
-    assert ran.out == ""
-
-
 def test_token_is_read_from_a_dotenv_file_and_accepted_as_xml(cli, sandbox, tmp_path):
     xml = f"<token><version>1</version><data>{sandbox.token}</data></token>"
     (tmp_path / ".env").write_text(f"AFAS_BASE_URL={sandbox.base_url}\nAFAS_TOKEN={xml}\n")

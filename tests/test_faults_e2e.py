@@ -40,20 +40,6 @@ def faulty(monkeypatch):
 FAST = ("--concurrency", "1", "--retry-backoff", "0.01", "--max-wait", "0.05")
 
 
-def test_a_locked_record_is_retried_and_created_once(cli, faulty, tmp_path):
-    box = faulty(script={1: "locked", 2: "locked"})
-
-    ran = cli("run", FLEX, *FAST)
-
-    assert (ran.code, ran.out) == (
-        0,
-        "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped\n",
-    )
-    assert box.faults.applied == {"locked": 2}
-    assert len(box.state.debtors) == 25
-    assert box.faults.writes == 52  # row 2 refused twice, then created
-
-
 def test_a_record_locked_for_longer_than_the_retries_fails(cli, faulty, tmp_path):
     box = faulty(script={n: "locked" for n in range(1, 5)})
 

@@ -12,7 +12,7 @@ import httpx
 from importer.audit import AuditTransport
 from importer.contract import Violation
 from importer.errors import AuthenticationError, ConfigurationError, LookupFailed, TargetUnreachable
-from importer.targets import Reply, ReplyKind
+from importer.targets import Reply, ReplyKind, http
 
 
 class RecordContract:
@@ -87,6 +87,10 @@ class RestTarget:
             raise AuthenticationError("the REST API refused the token")
         if response.status_code in (200, 201):
             return Reply(ReplyKind.OK, ids={"id": str(response.json()["id"])})
+        if response.status_code in (429, 503):
+            wait = http.retry_after(response.headers.get("retry-after"))
+            said = f"the REST API is busy (HTTP {response.status_code})"
+            return Reply(ReplyKind.TRANSIENT, error=said, retry_after=wait)
         return Reply(ReplyKind.REFUSED, error=response.json().get("detail", response.text))
 
     def lookup(self, connector: str, filters: list[dict[str, str]]) -> list[dict[str, Any]]:
@@ -94,8 +98,12 @@ class RestTarget:
         for values in filters:
             try:
                 response = self._client.get(f"/records/{connector}", params=values)
+            except httpx.ConnectError as exc:
+                raise TargetUnreachable(f"Cannot reach the REST API at {self.host}") from exc
             except httpx.TransportError as exc:
                 raise LookupFailed(f"{connector} gave no answer") from exc
+            if response.status_code == 401:
+                raise AuthenticationError("the REST API refused the token")
             found += [{**r, "id": str(r["id"])} for r in response.json()]
         return found
 

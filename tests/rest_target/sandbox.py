@@ -10,16 +10,38 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from importer.sandbox.faults import FaultInjector, Faults
 from importer.sandbox.server import Server
+
+
+class RestFaultInjector(FaultInjector):
+    """Faults on the writes to ``/records/``: busy is 429, maintenance 503, each with a
+    ``Retry-After`` header."""
+
+    @staticmethod
+    def is_write(scope: Scope) -> bool:
+        return scope["method"] in ("POST", "PUT") and scope["path"].startswith("/records/")
+
+    async def _locked(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = {"Retry-After": str(self.faults.retry_after)}
+        await JSONResponse({"detail": "busy"}, status_code=429, headers=headers)(
+            scope, receive, send
+        )
+
+    async def _unavailable(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = {"Retry-After": str(self.faults.retry_after)}
+        await JSONResponse({"detail": "maintenance"}, status_code=503, headers=headers)(
+            scope, receive, send
+        )
 
 
 @dataclass
 class RestSandbox:
     server: Server
     token: str
-    faults: FaultInjector
+    faults: RestFaultInjector
     records: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
     requests: list[tuple[str, str, Any]] = field(default_factory=list)  # method, path, body
 
@@ -70,10 +92,16 @@ class RestSandbox:
                 Route("/records/{kind}/{id}", records, methods=["PUT"]),
             ]
         )
-        injector = FaultInjector(app, faults or Faults())
+        injector = RestFaultInjector(app, faults or Faults())
         box = cls(server=Server(injector, port=port).start(), token=token, faults=injector)
         holder["box"] = box
         return box
+
+    def reset(self) -> None:
+        """Forget every record and request, and inject no faults."""
+        self.records.clear()
+        self.requests.clear()
+        self.faults.use(Faults())
 
     def stop(self) -> None:
         self.server.stop()
