@@ -94,10 +94,22 @@ def journal_folder(mapping_path: Path) -> Path:
     return mapping.with_name(f"{mapping.stem}.journals")
 
 
+def environment(host: str) -> str:
+    """A target's host as one environment has it however its URL is written: lower case, no
+    trailing dot, no default port, and ``localhost`` as ``127.0.0.1``."""
+    name, _, port = host.strip().lower().rpartition(":") if "]" not in host else (host, "", "")
+    if not name or not port.isdigit():
+        name, port = host.strip().lower(), ""
+    name = name.rstrip(".")
+    if name in ("localhost", "[::1]"):
+        name = "127.0.0.1"
+    return f"{name}:{port}" if port and port not in ("80", "443") else name
+
+
 def journal_path(mapping_path: Path, host: str) -> Path:
     """The journal of a mapping's runs against one environment (``host``, such as
     ``erp-test.example.com``): a file per environment, whatever ``--out`` says."""
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", host).strip("-.") or "target"
+    name = re.sub(r"[^a-z0-9._-]+", "-", environment(host)).strip("-.") or "target"
     return journal_folder(mapping_path) / f"{name}.sqlite"
 
 
@@ -149,6 +161,7 @@ def old_journals(mapping_path: Path) -> list[Path]:
 
 
 def _lock_path(path: Path) -> Path:
+    path = path.resolve()  # a link to a journal shares its lock
     return path.with_name(path.name + ".lock")
 
 
@@ -160,7 +173,7 @@ class JournalUnreadable(ConfigurationError):
     """The journal file is damaged or is not a journal."""
 
 
-def _unreadable(path: Path, exc: Exception) -> JournalUnreadable:
+def _unreadable(path: Path, exc: Exception | str) -> JournalUnreadable:
     return JournalUnreadable(
         f"The journal {path} cannot be read ({exc}): it is damaged or not a journal. It was "
         "left as it is: it records what earlier runs sent. Restore it from a backup, or check "
@@ -196,6 +209,9 @@ class Journal:
                 # survive); only a power cut may lose the last commits. FULL costs 0.6 ms
                 # CPU a row.
                 self._db.execute("PRAGMA synchronous=NORMAL")
+            tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
+            if tables and "meta" not in tables:
+                raise sqlite3.DatabaseError("it is an SQLite file, but not a journal")
             if not read_only:
                 self._db.executescript(_SCHEMA)
             meta = dict(self._db.execute("SELECT name, value FROM meta").fetchall())
@@ -239,6 +255,9 @@ class Journal:
         """
         if path.is_dir():
             raise ConfigurationError(f"--journal {path} is a folder; give a file name")
+        path = path.resolve()  # one lock per file, however it is named (a link, ../)
+        if path.exists() and path.stat().st_size == 0:
+            raise _unreadable(path, "the file is empty")
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = filelock.FileLock(_lock_path(path), timeout=0)
         try:
@@ -249,7 +268,7 @@ class Journal:
             if fresh and path.exists():
                 retire(path)
             journal = cls(path, target=target, mapping=mapping)
-            if journal.target != target:
+            if environment(journal.target) != environment(target):
                 journal.close()
                 raise ConfigurationError(
                     f"The journal {path} records a run against {journal.target}, not {target}. "

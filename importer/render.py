@@ -272,7 +272,7 @@ class Renderer:
                     parents=parents,
                 )
             ) from exc
-        except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError) as exc:
+        except _VALUE_ERRORS as exc:
             raise RenderError(
                 Message(
                     "template.error", name=name, line=_template_line(exc, template), error=str(exc)
@@ -366,6 +366,13 @@ def _place(exc: BaseException, template: jinja2.Template) -> tuple[str, int | No
             place = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
         tb = tb.tb_next
     return place
+
+
+# what a template can get wrong about the values it is given ('{} {}'.format(one), a dictsort
+# of a list): the row's problem, with the template's line
+_VALUE_ERRORS = (
+    jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError, AttributeError,
+)  # fmt: skip
 
 
 def _template_line(exc: BaseException, template: jinja2.Template) -> int | str:

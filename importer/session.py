@@ -60,9 +60,11 @@ def open_session(
     memory unless ``journal`` names a file); ``confirm`` is asked before a production
     environment is written to.
     """
-    for path, option in ((workbook, "--out"), (audit, "--audit"), (journal, "--journal")):
+    outputs = {"--out": workbook, "--audit": audit, "--journal": journal}
+    for option, path in outputs.items():
         if path is not None:
             check_output(path, option)
+    _distinct({o: p for o, p in outputs.items() if p is not None})
     remove_stale_temporaries(workbook)
     system = targets.spec(mapping.target)
     with ExitStack() as stack:
@@ -109,16 +111,19 @@ def _journal(
         book = Journal.in_memory(target=target.host, mapping=str(mapping.path))
     else:
         path = chosen or journal_path(mapping.path, target.host)
+        _distinct({"--out": workbook, "the journal": path})
         if not path.exists() and not fresh:
             _earlier_journals(path, target, mapping, workbook, say)
+        held = None
         if fresh and path.exists() and not sandbox:
             with Journal.read(path) as old:
                 held = old.describe().replace("\n", "; ")
-            say(f"Starting a new journal; the old one ({held}) is kept in {path.parent / 'old'}")
         book = Journal.open(
             path, target=target.host, mapping=str(mapping.path), fresh=fresh or sandbox,
             command=command,
         )  # fmt: skip
+        if held is not None:  # said once the journal is ours: a busy one is not replaced
+            say(f"Starting a new journal; the old one ({held}) is kept in {path.parent / 'old'}")
         if book.taken_over:
             say(
                 f"Note: the run that last used {path} (pid {book.taken_over.get('pid')}, "
@@ -129,6 +134,18 @@ def _journal(
         yield book
     finally:
         book.close()
+
+
+def _distinct(paths: dict[str, Path]) -> None:
+    """Refuse two outputs that are one file: the workbook would overwrite the journal."""
+    seen: dict[Path, str] = {}
+    for option, path in paths.items():
+        where = Path(path).resolve()
+        if where in seen:
+            raise ConfigurationError(
+                f"{option} {path} is the same file as {seen[where]}; give each its own file"
+            )
+        seen[where] = option
 
 
 def _earlier_journals(

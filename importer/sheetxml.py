@@ -25,8 +25,8 @@ MAX_CELLS = 50_000_000
 # letters, or a row number of six or seven digits. Two patterns with a literal start, as the
 # regular expression engine then skips to each ' r="' at C speed (one pattern with
 # alternatives costs ten times as much).
-_WIDE = re.compile(rb' r="([A-Z]{2,3})(\d+)"')
-_DEEP = re.compile(rb' r="[A-Z]{0,3}(\d{6,})"')
+_WIDE = re.compile(rb' r="([A-Za-z]{2,3})(\d+)"')  # calamine reads "xfd1" as XFD1 too
+_DEEP = re.compile(rb' r="[A-Za-z]{0,3}(\d{6,})"')
 
 
 def _check_extent(label: str, raw: bytes, sheet: str) -> None:
@@ -46,9 +46,9 @@ def _check_extent(label: str, raw: bytes, sheet: str) -> None:
             while chunk := xml.read(SCAN_CHUNK):
                 buffer = tail + chunk
                 for letters, row in _WIDE.findall(buffer):
-                    column = _column_number(letters.decode()) + 1
+                    column = _column_number(letters.decode().upper()) + 1
                     if column > columns:
-                        columns, far = column, letters.decode()
+                        columns, far = column, letters.decode().upper()
                     rows = max(rows, int(row))
                 rows = max([rows, *map(int, _DEEP.findall(buffer))])
                 tail = buffer[-64:]  # a reference cut between two reads is seen whole next time

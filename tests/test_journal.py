@@ -122,3 +122,13 @@ def test_the_library_sends_only_with_a_journal(tmp_path):
         with Journal.in_memory(target=target.host, mapping="flex") as journal:
             assert run(mapping, target, journal=journal).row_statuses()["created"] == 25
         target.close()
+
+
+def test_an_environment_is_named_one_way_however_its_url_writes_it():
+    from importer.journal import environment
+
+    for host in ("12345.REST.afas.online", "12345.rest.afas.online:443", "12345.rest.afas.online."):
+        assert environment(host) == "12345.rest.afas.online"
+    assert environment("LocalHost:8123") == environment("127.0.0.1:8123") == "127.0.0.1:8123"
+    assert environment("[::1]:8123") == "[::1]:8123"
+    assert environment("erp.example.com:8443") == "erp.example.com:8443"

@@ -109,3 +109,21 @@ def test_template_syntax_errors_are_mapping_errors_with_the_line(tmp_path):
 def test_a_missing_template_is_a_mapping_error(tmp_path):
     with pytest.raises(MappingError, match="template 'x.j2' not found"):
         Renderer(tmp_path, ["x.j2"])
+
+
+@pytest.mark.parametrize(
+    ("expression", "error"),
+    [
+        ('"{} {}".format(row.a)', "index out of range"),
+        ('"{a} {x}".format_map(row)', "'x'"),
+        ("(1, 2) | dictsort", "items"),
+    ],
+)
+def test_a_template_that_misuses_a_value_is_a_render_error_with_the_line(
+    tmp_path, expression, error
+):
+    r = renderer(tmp_path, '{\n"a": {{ ' + expression + " }}}")
+
+    with pytest.raises(RenderError, match=r"t.json.j2 line 2") as caught:
+        r.render("t.json.j2", {"a": "x"}, {}, 2)
+    assert caught.match(error)

@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 from conftest import FLEX, ROOT
 
-from importer.journal import journal_path
+from importer.journal import Journal, journal_path
 from importer.sandbox import AfasSandbox, Faults, afas_get
 
 CUSTOMERS = 25
@@ -341,3 +341,63 @@ def test_an_unknown_row_whose_check_gets_no_answer_stays_unknown(cli, monkeypatc
         third = cli("run", FLEX)
         assert third.code == 0, third.err
         assert_each_record_once(box)
+
+
+# --- found by an adversarial review ----------------------------------------------------------------
+
+
+def test_one_environment_written_in_other_ways_keeps_one_journal(cli, afas_env, monkeypatch):
+    assert cli("run", FLEX).code == 0
+    before = writes(afas_env)
+    port = afas_env.host.rsplit(":", 1)[1]
+    for written in (f"http://LocalHost:{port}", f"http://localhost:{port}"):
+        monkeypatch.setenv("AFAS_BASE_URL", f"{written}/ProfitRestServices")
+
+        again = cli("run", FLEX)
+
+        assert again.out.endswith("25 already done\n"), again.err
+    assert writes(afas_env) == before
+    assert [p.name for p in journal_path(FLEX, afas_env.host).parent.glob("*.sqlite")] == [
+        f"127.0.0.1-{port}.sqlite"
+    ]
+
+
+def test_a_journal_named_through_a_link_shares_the_lock_of_the_journal(cli, afas_env, tmp_path):
+    journal = journal_path(FLEX, afas_env.host)
+    journal.parent.mkdir(parents=True)
+    link = tmp_path / "link.sqlite"
+    link.symlink_to(journal)
+    with Journal.open(journal, target=afas_env.host, mapping=str(FLEX), command="elsewhere"):
+        ran = cli("run", FLEX, "--journal", link)
+        fresh = cli("run", FLEX, "--fresh")
+
+    assert ran.code == 2 and "is in use by another run" in ran.err
+    assert fresh.code == 2 and "is in use by another run" in fresh.err
+    assert "Starting a new journal" not in fresh.err  # the busy journal is not replaced
+    assert afas_env.state.requests == []
+
+
+def test_an_empty_journal_file_is_damaged_not_a_fresh_start(cli, afas_env):
+    journal = journal_path(FLEX, afas_env.host)
+    journal.parent.mkdir(parents=True)
+    journal.write_bytes(b"")  # an interrupted copy, a full disk
+
+    ran = cli("run", FLEX)
+
+    assert ran.code == 2
+    assert ran.err.startswith(
+        f"Error: The journal {journal} cannot be read (the file is empty): it is damaged"
+    )
+    assert afas_env.state.requests == [] and journal.read_bytes() == b""
+
+
+@pytest.mark.parametrize("clash", ["journal", "audit"])
+def test_outputs_that_are_one_file_are_refused(cli, afas_env, tmp_path, clash):
+    journal = journal_path(FLEX, afas_env.host)
+    args = ["--out", journal] if clash == "journal" else ["--audit", tmp_path / "flex-result.xlsx"]
+
+    ran = cli("run", FLEX, *args)
+
+    assert ran.code == 2
+    assert "is the same file as" in ran.err and "give each its own file" in ran.err
+    assert afas_env.state.requests == [] and not journal.exists()
