@@ -8,7 +8,7 @@ path. Nothing here reads a spreadsheet or talks to a target.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -298,9 +298,13 @@ def _reference_problems(mapping: Mapping) -> list[tuple[tuple[Any, ...], str]]:
                     msg=f"{step.parent.key!r} is not a declared column"
                     f"{_suggest(step.parent.key, step.columns)}",
                 )
-        for name, column in step.columns.items():
+        for n, (name, column) in enumerate(step.columns.items()):
             for loc, msg in _column_problems(column, mapping):
                 problem("columns", name, *loc, msg=msg)
+            if column.expr and (
+                trouble := _undeclared(column.expr, list(step.columns)[:n], before=True)
+            ):
+                problem("columns", name, "expr", msg=trouble)
         if step.match:
             for field_name, source in step.match.filter.items():
                 if source.startswith("parent."):
@@ -339,9 +343,12 @@ def _reference_problems(mapping: Mapping) -> list[tuple[tuple[Any, ...], str]]:
                     msg=f"{step.lines.key!r} is not a declared line column"
                     f"{_suggest(step.lines.key, step.lines.columns)}",
                 )
-            for name, column in step.lines.columns.items():
+            for n, (name, column) in enumerate(step.lines.columns.items()):
                 for loc, msg in _column_problems(column, mapping):
                     problem("lines", "columns", name, *loc, msg=msg)
+                earlier = list(step.lines.columns)[:n]
+                if column.expr and (trouble := _undeclared(column.expr, earlier, before=True)):
+                    problem("lines", "columns", name, "expr", msg=trouble)
         if step.group_by and step.group_by not in step.columns:
             problem(
                 "group_by",
@@ -366,9 +373,11 @@ def _reference_problems(mapping: Mapping) -> list[tuple[tuple[Any, ...], str]]:
                         msg=f"{source!r} is not a declared column{_suggest(source, step.columns)}",
                     )
         for i_check, check in enumerate(step.checks):
-            if trouble := _expression_problem(check.expr):
+            if trouble := _expression_problem(check.expr) or _undeclared(check.expr, step.columns):
                 problem("checks", i_check, "expr", msg=trouble)
-        if step.when and (trouble := _expression_problem(step.when)):
+        if step.when and (
+            trouble := _expression_problem(step.when) or _undeclared(step.when, step.columns)
+        ):
             problem("when", msg=trouble)
         seen.add(step.name)
     return problems
@@ -426,6 +435,25 @@ def _expression_problem(expression: str) -> str | None:
     except MappingError as exc:
         return str(exc)
     return None
+
+
+def _undeclared(expression: str, known: Iterable[str], *, before: bool = False) -> str | None:
+    """A ``row.X`` that names no column (declared before it, for an ``expr``): a typo that
+    would otherwise make the expression false, or blank, for every row."""
+    from importer.render import expression_columns
+
+    known = list(known)
+    try:
+        missing = sorted(expression_columns(expression) - set(known))
+    except Exception:  # noqa: BLE001 - a syntax error is reported by _expression_problem
+        return None
+    if not missing:
+        return None
+    name = missing[0]
+    return (
+        f"row.{name} is not a column declared{' before this one' if before else ''}"
+        f"{_suggest(name, known)}; the expression would see no value for any row"
+    )
 
 
 def expressions(mapping: Mapping) -> Iterator[tuple[tuple[Any, ...], str]]:

@@ -197,6 +197,7 @@ EN: dict[str, str] = {
     "error.file_line": "{file} line {line}: {message}",
     "error.file": "{file}: {message}",
     "not_selected": "not selected by when: {when}",
+    "when.failed": "when: {when} cannot be decided for this row: {error}",
     "parent.not_done": "parent row {row} {status}",
     "parent.not_linked": "parent row {row} {status}, not linked",
     # sending
@@ -407,6 +408,7 @@ NL: dict[str, str] = {
     "error.file_line": "{file} regel {line}: {message}",
     "error.file": "{file}: {message}",
     "not_selected": "niet geselecteerd door when: {when}",
+    "when.failed": "when: {when} is voor deze rij niet te bepalen: {error}",
     "parent.not_done": "bovenliggende rij {row} {status}",
     "parent.not_linked": "bovenliggende rij {row} {status}, niet gekoppeld",
     "not_sent": "niet verzonden: {reason}",

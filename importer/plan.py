@@ -250,7 +250,19 @@ def _selection(step: Step, own: StepData) -> dict[int, bool | None]:
         ):
             selection[n] = None
         else:
-            selection[n] = _selects(condition, own.values[n])
+            values = own.values[n]
+            try:
+                selection[n] = bool(condition(row=values, lines=[]))
+            except MappingError:  # the sandbox refused the expression: no fault of the row
+                raise
+            except Exception as exc:
+                if any(values.get(c) is None for c in reads):
+                    selection[n] = False  # a condition over a blank value selects nothing
+                else:  # it fails on this row's values: say so, never leave the row out in silence
+                    selection[n] = True
+                    said = Message("when.failed", when=step.when, error=f"{exc}")
+                    problem = Problem(own.table.label, n, None, None, said)
+                    own.problems.setdefault(n, []).append(problem)
     return selection
 
 

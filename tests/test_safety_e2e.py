@@ -401,3 +401,57 @@ def test_outputs_that_are_one_file_are_refused(cli, afas_env, tmp_path, clash):
     assert ran.code == 2
     assert "is the same file as" in ran.err and "give each its own file" in ran.err
     assert afas_env.state.requests == [] and not journal.exists()
+
+
+def flex_variant(tmp_path: Path, change) -> Path:
+    import yaml
+
+    data = yaml.safe_load(FLEX.read_text())
+    data["sources"]["klanten"]["file"] = str(ROOT / "samples/flex/klanten.csv")
+    data["templates"] = str(ROOT / "templates")
+    change(data)
+    path = tmp_path / "flex.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("where", "expression", "message"),
+    [
+        (
+            "when",
+            'row.naamm == "abc"',
+            "steps[0].when: row.naamm is not a column declared; did you mean 'naam'?",
+        ),
+        (
+            "expr",
+            'row.plaats ~ "x"',
+            "steps[0].columns.zz.expr: row.plaats is not a column declared before this one",
+        ),
+    ],
+)
+def test_an_expression_reading_a_column_that_is_not_there_stops_the_run(
+    cli, afas_env, tmp_path, where, expression, message
+):
+    def change(data):
+        step = data["steps"][0]
+        if where == "when":
+            step["when"] = expression
+        else:  # a computed column placed before the column it reads
+            step["columns"] = {"zz": {"expr": expression}, **step["columns"]}
+
+    ran = cli("run", flex_variant(tmp_path, change))
+
+    assert ran.code == 2 and message in ran.err
+    assert afas_env.state.requests == []
+
+
+def test_a_condition_that_fails_on_a_row_makes_it_invalid_never_excluded(cli, afas_env, tmp_path):
+    mapping = flex_variant(tmp_path, lambda d: d["steps"][0].update(when="row.naam.startswith(1)"))
+
+    ran = cli("run", mapping)
+
+    assert ran.code == 1
+    assert ran.out == "Import finished: 0 created, 0 failed, 25 invalid, 0 skipped\n"
+    assert "when: row.naam.startswith(1) cannot be decided for this row" in ran.err
+    assert afas_env.state.requests == []
