@@ -128,13 +128,70 @@ class Found:
     held: str  # what it holds, in one line
 
 
-def earlier_journals(mapping_path: Path, workbook: Path, *, exclude: Path) -> list[Found]:
-    """Journals of this mapping a run would not use: those of other environments, one
-    in the other journal folder (with or without ``IMPORTER_JOURNAL_DIR``), and those where
-    earlier versions kept them (``flex.journal.sqlite`` beside the workbook)."""
+def _index() -> Path:
+    """The user's index of journals: where each import's journal went (``IMPORTER_STATE_DIR``,
+    else ``$XDG_STATE_HOME/importer``, else ``~/.local/state/importer``)."""
+    base = os.environ.get("IMPORTER_STATE_DIR", "").strip()
+    if not base:
+        state = os.environ.get("XDG_STATE_HOME", "").strip() or "~/.local/state"
+        base = os.path.join(os.path.expanduser(state), "importer")
+    return Path(base) / "journals.jsonl"
+
+
+def _indexed() -> list[dict[str, str]]:
+    try:
+        lines = _index().read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    entries = []
+    for line in lines:
+        with contextlib.suppress(ValueError):
+            entries.append(json.loads(line))
+    return [e for e in entries if isinstance(e, dict)]
+
+
+def remember(journal: Path, *, target: str, mapping: Path, signature: str) -> None:
+    """Note in the user's index which import (mapping, steps) and environment a journal holds,
+    so that a renamed or moved mapping, or another ``IMPORTER_JOURNAL_DIR``, still finds it."""
+    entry = {
+        "journal": str(Path(journal).resolve()),
+        "target": environment(target),
+        "mapping": str(Path(mapping).resolve()),
+        "signature": signature,
+    }
+    if entry in _indexed():
+        return
+    index = _index()
+    try:
+        index.parent.mkdir(parents=True, exist_ok=True)
+        with open(index, "a", encoding="utf-8") as out:  # one short line: appended whole
+            out.write(json.dumps(entry) + "\n")
+    except OSError:
+        pass  # without an index only the journal folders are searched
+
+
+def earlier_journals(
+    mapping_path: Path,
+    workbook: Path,
+    *,
+    exclude: Path,
+    target: str = "",
+    signature: str = "",
+) -> list[Found]:
+    """Journals of this import a run would not use: those of other environments, one in the
+    other journal folder (with or without ``IMPORTER_JOURNAL_DIR``), those where earlier
+    versions kept them (``flex.journal.sqlite`` beside the workbook), and, from the user's
+    index, those of this mapping or of an import with the same steps (a renamed or moved
+    mapping) against ``target``."""
     mapping = Path(mapping_path)
     stem = mapping.stem
     candidates = [*journals_of(mapping)]
+    for entry in _indexed():
+        same = entry.get("mapping") == str(mapping.resolve()) or (
+            signature and entry.get("signature") == signature
+        )
+        if same and (not target or entry.get("target") == environment(target)):
+            candidates.append(Path(entry["journal"]))
     folder = journal_folder(mapping)
     beside = mapping.resolve().with_name(f"{stem}.journals")
     if beside != folder and beside.is_dir():

@@ -10,6 +10,8 @@ can use it the same way.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -19,7 +21,14 @@ from typing import Any
 from importer import targets
 from importer.audit import AuditTrail
 from importer.errors import ConfigurationError
-from importer.journal import Found, Journal, earlier_journals, journal_path
+from importer.journal import (
+    Found,
+    Journal,
+    earlier_journals,
+    environment,
+    journal_path,
+    remember,
+)
 from importer.mapping import Mapping
 from importer.paths import check_output, remove_stale_temporaries
 from importer.targets import Sandbox, Target
@@ -122,6 +131,7 @@ def _journal(
             path, target=target.host, mapping=str(mapping.path), fresh=fresh or sandbox,
             command=command,
         )  # fmt: skip
+        remember(path, target=target.host, mapping=mapping.path, signature=signature(mapping))
         if held is not None:  # said once the journal is ours: a busy one is not replaced
             say(f"Starting a new journal; the old one ({held}) is kept in {path.parent / 'old'}")
         if book.taken_over:
@@ -134,6 +144,14 @@ def _journal(
         yield book
     finally:
         book.close()
+
+
+def signature(mapping: Mapping) -> str:
+    """What identifies an import whatever its mapping file is called or where it lies: its
+    sources' names and its steps (name, connector, key)."""
+    steps = [(s.name, s.connector, s.key) for s in mapping.steps]
+    text = json.dumps([sorted(mapping.sources), steps])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def _distinct(paths: dict[str, Path]) -> None:
@@ -155,8 +173,10 @@ def _earlier_journals(
     rows would be sent again), and say which journals of other environments there are."""
     same: list[Found] = []
     others: list[Found] = []
-    for found in earlier_journals(mapping.path, workbook, exclude=path):
-        (same if found.target == target.host else others).append(found)
+    for found in earlier_journals(
+        mapping.path, workbook, exclude=path, target=target.host, signature=signature(mapping)
+    ):
+        (same if environment(found.target) == environment(target.host) else others).append(found)
     if same:
         where = "; ".join(f"{f.path} ({f.held})" for f in same)
         raise ConfigurationError(

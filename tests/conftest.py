@@ -33,6 +33,7 @@ def _no_real_target(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> None:
         if name in settings or name.startswith("IMPORTER_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("IMPORTER_JOURNAL_DIR", str(tmp_path_factory.mktemp("journals")))
+    monkeypatch.setenv("IMPORTER_STATE_DIR", str(tmp_path_factory.mktemp("state")))
 
 
 def reset_afas(box: AfasSandbox) -> AfasSandbox:

@@ -455,3 +455,38 @@ def test_a_condition_that_fails_on_a_row_makes_it_invalid_never_excluded(cli, af
     assert ran.out == "Import finished: 0 created, 0 failed, 25 invalid, 0 skipped\n"
     assert "when: row.naam.startswith(1) cannot be decided for this row" in ran.err
     assert afas_env.state.requests == []
+
+
+def project_mapping(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "flex.yaml"
+    path.write_text(
+        FLEX.read_text()
+        .replace("../samples/", f"{ROOT}/samples/")
+        .replace("templates: ../templates", f"templates: {ROOT}/templates")
+    )
+    return path
+
+
+@pytest.mark.parametrize("how", ["renamed", "moved", "journal folder unset"])
+def test_the_same_import_under_another_name_or_place_finds_its_journal(
+    cli, afas_env, tmp_path, monkeypatch, how
+):
+    mapping = project_mapping(tmp_path / "project")
+    assert cli("run", mapping).code == 0
+    before = writes(afas_env)
+    if how == "renamed":
+        again = mapping.rename(mapping.with_name("flex-v2.yaml"))
+    elif how == "moved":
+        (tmp_path / "project").rename(tmp_path / "project-2024")
+        again = tmp_path / "project-2024" / "flex.yaml"
+    else:  # a new terminal, without IMPORTER_JOURNAL_DIR
+        monkeypatch.delenv("IMPORTER_JOURNAL_DIR")
+        again = mapping
+
+    ran = cli("run", again)
+
+    assert ran.code == 2, ran.err
+    assert f"this mapping has one for {afas_env.host} elsewhere:" in ran.err
+    assert "Starting afresh would send its rows again" in ran.err
+    assert writes(afas_env) == before
