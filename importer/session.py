@@ -26,6 +26,7 @@ from importer.journal import (
     Journal,
     earlier_journals,
     environment,
+    is_locked,
     journal_path,
     remember,
 )
@@ -123,6 +124,16 @@ def _journal(
         _distinct({"--out": workbook, "the journal": path})
         if not path.exists() and not fresh:
             _earlier_journals(path, target, mapping, workbook, say)
+        if fresh:  # a new journal, fine; but not beside a run that is sending this import now
+            for found in earlier_journals(
+                mapping.path, workbook, exclude=path, target=target.host,
+                signature=signature(mapping),
+            ):  # fmt: skip
+                if environment(found.target) == environment(target.host) and is_locked(found.path):
+                    raise ConfigurationError(
+                        f"--fresh: a run of this import is sending now with the journal "
+                        f"{found.path}; wait until it ends, then start afresh"
+                    )
         held = None
         if fresh and path.exists() and not sandbox:
             with Journal.read(path) as old:

@@ -18,8 +18,10 @@ import openpyxl
 import pytest
 from conftest import FLEX, ROOT
 
-from importer.journal import Journal, journal_path
+from importer.journal import Journal, journal_path, remember
+from importer.mapping import load_mapping
 from importer.sandbox import AfasSandbox, Faults, afas_get
+from importer.session import signature
 
 CUSTOMERS = 25
 
@@ -490,3 +492,17 @@ def test_the_same_import_under_another_name_or_place_finds_its_journal(
     assert f"this mapping has one for {afas_env.host} elsewhere:" in ran.err
     assert "Starting afresh would send its rows again" in ran.err
     assert writes(afas_env) == before
+
+
+def test_fresh_elsewhere_is_refused_while_a_run_of_the_import_is_sending(cli, afas_env, tmp_path):
+    journal = journal_path(FLEX, afas_env.host)
+    journal.parent.mkdir(parents=True)
+    with Journal.open(journal, target=afas_env.host, mapping=str(FLEX)):
+        remember(
+            journal, target=afas_env.host, mapping=FLEX, signature=signature(load_mapping(FLEX))
+        )
+        ran = cli("run", FLEX, "--fresh", "--journal", tmp_path / "new.sqlite")
+
+    assert ran.code == 2
+    assert f"--fresh: a run of this import is sending now with the journal {journal}" in ran.err
+    assert afas_env.state.requests == []
