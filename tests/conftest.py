@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Iterator
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import openpyxl
 import pytest
+import yaml
 
 from importer import targets
 from importer.cli import main
@@ -121,3 +126,62 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp
         return Ran(code, captured.out, captured.err)
 
     return run
+
+
+# --- helpers of the end-to-end tests of the Flex sample -------------------------------------------
+
+CUSTOMERS = 25  # rows of samples/flex/klanten.csv
+
+
+def variant(tmp_path: Path, change: Callable[[dict], None]) -> Path:
+    """A copy of the Flex mapping, changed by ``change(data)``, reading the same files."""
+    data = yaml.safe_load(FLEX.read_text())
+    data["sources"]["klanten"]["file"] = str(ROOT / "samples/flex/klanten.csv")
+    data["templates"] = str(ROOT / "templates")
+    change(data)
+    path = tmp_path / "flex.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    return path
+
+
+def run_in_background(box: AfasSandbox, cwd: Path, *args: str | Path) -> subprocess.Popen:
+    """``importer run`` of the Flex mapping in a process of its own, pointed at ``box``."""
+    env = {**os.environ, "AFAS_BASE_URL": box.base_url, "AFAS_TOKEN": box.token}
+    return subprocess.Popen(
+        [sys.executable, "-m", "importer", "run", str(FLEX), *map(str, args)],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for(condition: Callable[[], object], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def writes(box: AfasSandbox) -> int:
+    return len(box.state.requests)
+
+
+def statuses(path: Path, sheet: str) -> dict[int, str]:
+    """Each row's status on a sheet of a result workbook."""
+    rows = list(openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True))
+    column = rows[0].index("status")
+    return {r[0]: r[column] for r in rows[1:]}
+
+
+def assert_each_record_once(box: AfasSandbox) -> None:
+    """Every Flex customer is a sales relation once, with one customer agreement."""
+    assert len(box.state.debtors) == CUSTOMERS
+    posted = [
+        b["KnSalesRelationOrg"]["Element"]["@DbId"]
+        for b in box.state.received("KnSalesRelationOrg")
+    ]
+    assert sorted(posted) == sorted(set(posted)), "a sales relation was sent twice"
+    agreements = [p["fields"]["DbId"] for p in box.state.projects.values()]
+    assert sorted(agreements) == sorted(box.state.debtors), "an agreement was created twice"

@@ -21,6 +21,7 @@ import openpyxl
 import pytest
 from conftest import FLEX, ROOT, reset_afas, reset_recras
 from rest_target import SPEC as REST
+from rest_target.sample import MAPPING, TEMPLATE
 from rest_target.sandbox import RestSandbox
 
 from importer import targets
@@ -28,38 +29,15 @@ from importer.sandbox import Faults
 
 FAST = ("--concurrency", "1", "--retry-backoff", "0.01", "--max-wait", "0.05")
 
-REST_MAPPING = """\
-target: rest
-templates: templates
-sources:
-  members: {file: members.csv}
-steps:
-  - name: members
-    source: members
-    connector: members
-    template: member.json.j2
-    key: number
-    keep: [id]
-    match:
-      connector: members
-      filter: {number: number}
-      ids: {id: id}
-      on_found: link
-    columns:
-      number: {header: Number}
-      name: {header: Name, required: true}
-      city: {header: City}
-"""
-REST_TEMPLATE = '{"number": {{ row.number }}, "name": {{ row.name }}, "city": {{ row.city }}}\n'
 REST_MEMBERS = "Number;Name;City\n1;Anna de Vries;Utrecht\n2;Bram Jansen;Ede\n3;Cor Dekker;Zwolle\n"
 
 
 def rest_mapping(tmp_path: Path) -> Path:
     (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "member.json.j2").write_text(REST_TEMPLATE)
+    (tmp_path / "templates" / "member.json.j2").write_text(TEMPLATE)
     (tmp_path / "members.csv").write_text(REST_MEMBERS)
     path = tmp_path / "members.yaml"
-    path.write_text(REST_MAPPING)
+    path.write_text(MAPPING)
     return path
 
 

@@ -2,53 +2,24 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import time
-from collections import Counter
-from pathlib import Path
 
-import openpyxl
 import pytest
-import yaml
-from conftest import FLEX, ROOT
+from conftest import (
+    CUSTOMERS,
+    FLEX,
+    ROOT,
+    assert_each_record_once,
+    run_in_background,
+    statuses,
+    variant,
+    wait_for,
+)
 
 from importer.journal import journal_path, old_journals
 from importer.sandbox import AfasSandbox, Faults
 
 FAST = ("--retry-backoff", "0.01", "--max-wait", "0.05")
-CUSTOMERS = 25
-
-
-def statuses(path: Path, sheet: str) -> dict[int, str]:
-    ws = openpyxl.load_workbook(path)[sheet]
-    rows = list(ws.iter_rows(values_only=True))
-    column = rows[0].index("status")
-    return {r[0]: r[column] for r in rows[1:]}
-
-
-def assert_each_record_once(box: AfasSandbox) -> None:
-    assert len(box.state.debtors) == CUSTOMERS
-    per_debtor = Counter(p["fields"]["DbId"] for p in box.state.projects.values())
-    assert set(per_debtor) == set(box.state.debtors)
-    assert set(per_debtor.values()) == {1}, "an agreement was created twice"
-
-
-def variant(tmp_path: Path, change) -> Path:
-    """A copy of the Flex mapping, changed by ``change(data)``, reading the same files."""
-    data = yaml.safe_load(FLEX.read_text())
-    data["sources"]["klanten"]["file"] = str(ROOT / "samples/flex/klanten.csv")
-    data["templates"] = str(ROOT / "templates")
-    change(data)
-    path = tmp_path / "flex.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True))
-    return path
-
-
-def writes(box: AfasSandbox) -> int:
-    return len(box.state.requests)
 
 
 def test_failed_rows_are_tried_again_and_their_children_follow(cli, afas_env, tmp_path):
@@ -219,25 +190,6 @@ def test_each_environment_has_its_own_journal(cli, afas_env, tmp_path, monkeypat
         assert mixed.code == 2
         assert f"records a run against {afas_env.host}, not {other.host}" in mixed.err
         assert "Use --fresh" in mixed.err
-
-
-def run_in_background(sandbox: AfasSandbox, cwd: Path, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "AFAS_BASE_URL": sandbox.base_url, "AFAS_TOKEN": sandbox.token}
-    return subprocess.Popen(
-        [sys.executable, "-m", "importer", "run", str(FLEX), *args],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def wait_for(condition, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def test_killed_mid_run_then_run_again_creates_everything_exactly_once(tmp_path):

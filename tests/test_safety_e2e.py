@@ -11,60 +11,24 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import openpyxl
 import pytest
-from conftest import FLEX, ROOT
+from conftest import (
+    FLEX,
+    ROOT,
+    assert_each_record_once,
+    run_in_background,
+    statuses,
+    variant,
+    wait_for,
+    writes,
+)
 
 from importer.journal import Journal, journal_path, remember
 from importer.mapping import load_mapping
 from importer.sandbox import AfasSandbox, Faults, afas_get
 from importer.session import signature
-
-CUSTOMERS = 25
-
-
-def background(box: AfasSandbox, cwd: Path, *args: str | Path) -> subprocess.Popen:
-    env = {**os.environ, "AFAS_BASE_URL": box.base_url, "AFAS_TOKEN": box.token}
-    return subprocess.Popen(
-        [sys.executable, "-m", "importer", "run", str(FLEX), *map(str, args)],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def wait_for(condition, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-
-
-def writes(box: AfasSandbox) -> int:
-    return len(box.state.requests)
-
-
-def assert_each_record_once(box: AfasSandbox) -> None:
-    assert len(box.state.debtors) == CUSTOMERS
-    posted = [
-        b["KnSalesRelationOrg"]["Element"]["@DbId"]
-        for b in box.state.received("KnSalesRelationOrg")
-    ]
-    assert sorted(posted) == sorted(set(posted)), "a sales relation was sent twice"
-    agreements = [p["fields"]["DbId"] for p in box.state.projects.values()]
-    assert sorted(agreements) == sorted(box.state.debtors), "an agreement was created twice"
-
-
-def statuses(path: Path, sheet: str) -> dict[int, str]:
-    rows = list(openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True))
-    column = rows[0].index("status")
-    return {r[0]: r[column] for r in rows[1:]}
-
 
 # --- one run at a time ---------------------------------------------------------------------------
 
@@ -75,7 +39,7 @@ def test_a_second_run_of_the_same_import_is_refused_while_the_first_sends(
     with AfasSandbox.start(faults=Faults(latency_ms=60)) as box:
         monkeypatch.setenv("AFAS_BASE_URL", box.base_url)
         monkeypatch.setenv("AFAS_TOKEN", box.token)
-        first = background(box, tmp_path, "--concurrency", "2")
+        first = run_in_background(box, tmp_path, "--concurrency", "2")
         wait_for(lambda: len(box.state.debtors) >= 1)
 
         # another terminal, another --out: the same import all the same
@@ -112,12 +76,12 @@ def test_a_second_run_of_the_same_import_is_refused_while_the_first_sends(
 
 def test_a_killed_runs_journal_is_taken_over_and_nothing_is_sent_twice(tmp_path):
     with AfasSandbox.start(faults=Faults(latency_ms=80)) as box:
-        process = background(box, tmp_path, "--concurrency", "2")
+        process = run_in_background(box, tmp_path, "--concurrency", "2")
         wait_for(lambda: len(box.state.debtors) >= 3)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
 
-        again = background(box, tmp_path)
+        again = run_in_background(box, tmp_path)
         out, err = again.communicate(timeout=120)
 
     assert again.returncode == 0, err
@@ -304,7 +268,7 @@ def test_credentials_in_the_afas_url_are_refused_and_never_written(
 def test_the_target_going_away_mid_run_stops_with_exit_code_2(tmp_path):
     box = AfasSandbox.start(faults=Faults(latency_ms=60))
     try:
-        process = background(box, tmp_path, "--concurrency", "1")
+        process = run_in_background(box, tmp_path, "--concurrency", "1")
         wait_for(lambda: len(box.state.debtors) >= 2)
     finally:
         box.stop()
@@ -405,18 +369,6 @@ def test_outputs_that_are_one_file_are_refused(cli, afas_env, tmp_path, clash):
     assert afas_env.state.requests == [] and not journal.exists()
 
 
-def flex_variant(tmp_path: Path, change) -> Path:
-    import yaml
-
-    data = yaml.safe_load(FLEX.read_text())
-    data["sources"]["klanten"]["file"] = str(ROOT / "samples/flex/klanten.csv")
-    data["templates"] = str(ROOT / "templates")
-    change(data)
-    path = tmp_path / "flex.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    return path
-
-
 @pytest.mark.parametrize(
     ("where", "expression", "message"),
     [
@@ -442,14 +394,14 @@ def test_an_expression_reading_a_column_that_is_not_there_stops_the_run(
         else:  # a computed column placed before the column it reads
             step["columns"] = {"zz": {"expr": expression}, **step["columns"]}
 
-    ran = cli("run", flex_variant(tmp_path, change))
+    ran = cli("run", variant(tmp_path, change))
 
     assert ran.code == 2 and message in ran.err
     assert afas_env.state.requests == []
 
 
 def test_a_condition_that_fails_on_a_row_makes_it_invalid_never_excluded(cli, afas_env, tmp_path):
-    mapping = flex_variant(tmp_path, lambda d: d["steps"][0].update(when="row.naam.startswith(1)"))
+    mapping = variant(tmp_path, lambda d: d["steps"][0].update(when="row.naam.startswith(1)"))
 
     ran = cli("run", mapping)
 

@@ -11,34 +11,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 from rest_target import SPEC
+from rest_target.sample import MAPPING, TEMPLATE
 
 from importer import targets
 from importer.journal import journal_path
-
-MAPPING = """\
-target: rest
-templates: templates
-sources:
-  members: {file: members.csv}
-steps:
-  - name: members
-    source: members
-    connector: members
-    template: member.json.j2
-    key: number
-    keep: [id]
-    match:
-      connector: members
-      filter: {number: number}
-      ids: {id: id}
-      on_found: link
-    columns:
-      number: {header: Number}
-      name: {header: Name, required: true}
-      city: {header: City}
-"""
-
-TEMPLATE = '{"number": {{ row.number }}, "name": {{ row.name }}, "city": {{ row.city }}}\n'
 
 MEMBERS = "Number;Name;City\n1;Anna de Vries;Utrecht\n2;Bram Jansen;\n3;;Zwolle\n"
 
