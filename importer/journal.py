@@ -38,6 +38,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import filelock
 
@@ -97,13 +98,17 @@ def journal_folder(mapping_path: Path) -> Path:
 def environment(host: str) -> str:
     """A target's host as one environment has it however its URL is written: lower case, no
     trailing dot, no default port, and ``localhost`` as ``127.0.0.1``."""
-    name, _, port = host.strip().lower().rpartition(":") if "]" not in host else (host, "", "")
-    if not name or not port.isdigit():
-        name, port = host.strip().lower(), ""
-    name = name.rstrip(".")
-    if name in ("localhost", "[::1]"):
+    parts = urlsplit(f"//{host.strip()}")
+    name = (parts.hostname or host.strip().lower()).rstrip(".")
+    try:
+        port = parts.port
+    except ValueError:  # not a port: keep the host as it is written
+        return host.strip().lower()
+    if name == "localhost":
         name = "127.0.0.1"
-    return f"{name}:{port}" if port and port not in ("80", "443") else name
+    if ":" in name:  # an IPv6 address
+        name = f"[{name}]"
+    return f"{name}:{port}" if port not in (None, 80, 443) else name
 
 
 def journal_path(mapping_path: Path, host: str) -> Path:
