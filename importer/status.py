@@ -21,6 +21,8 @@ class Status(StrEnum):
     SKIPPED = "skipped"  # never sent: its parent was not done, or the run stopped
     CREATED = "created"
     UPDATED = "updated"
+    UNCHANGED = "unchanged"  # an update with nothing to change: not sent
+    DELETED = "deleted"
     EXISTING = "existing"  # found by a lookup
     PLANNED = "planned"  # dry run / validate: would be sent
     EXCLUDED = "excluded"  # not selected by the step's when: (nothing to do)
@@ -54,7 +56,9 @@ class Status(StrEnum):
     @property
     def sent(self) -> bool:
         """A write request went to the target for it."""
-        return self in (Status.CREATED, Status.UPDATED, Status.FAILED, Status.UNKNOWN)
+        return self in (
+            Status.CREATED, Status.UPDATED, Status.DELETED, Status.FAILED, Status.UNKNOWN
+        )  # fmt: skip
 
     @property
     def unsent(self) -> bool:
@@ -69,15 +73,18 @@ class Status(StrEnum):
 
 _ORDER = [s for s in Status if s is not Status.SENDING] + [Status.SENDING]
 _DONE = frozenset(
-    {Status.CREATED, Status.UPDATED, Status.EXISTING, Status.PLANNED, Status.EXCLUDED}
-)
-_KEPT = frozenset({Status.CREATED, Status.EXISTING, Status.UPDATED})
+    {
+        Status.CREATED, Status.UPDATED, Status.UNCHANGED, Status.DELETED, Status.EXISTING,
+        Status.PLANNED, Status.EXCLUDED,
+    }
+)  # fmt: skip
+_KEPT = frozenset({Status.CREATED, Status.EXISTING, Status.UPDATED, Status.UNCHANGED})
 _EXISTS = _KEPT | {Status.CHANGED}
 
 # Every status an outcome can have, worst first (the journal's SENDING is not one).
 STATUSES = tuple(s for s in _ORDER if s is not Status.SENDING)
 # The states the journal records.
 JOURNAL_STATES = (
-    Status.SENDING, Status.CREATED, Status.EXISTING, Status.UPDATED, Status.FAILED,
-    Status.INVALID, Status.SKIPPED, Status.UNKNOWN,
+    Status.SENDING, Status.CREATED, Status.EXISTING, Status.UPDATED, Status.UNCHANGED,
+    Status.DELETED, Status.FAILED, Status.INVALID, Status.SKIPPED, Status.UNKNOWN,
 )  # fmt: skip
