@@ -4,8 +4,10 @@ Templates are compiled once per run. Every ``{{ expression }}`` is written as a 
 (strings quoted and escaped, dates as ``YYYY-MM-DD``, decimals as numbers, blanks as ``null``),
 so a template never needs quotes around a value and no cell can break the JSON. ``| tojson``
 is accepted too and gives the same result. After rendering, blank fields are pruned: a field
-whose value is ``null`` is left out of the body, and an object left empty by that is left out
-as well, so templates need no ``{% if %}`` around optional fields. An object holding
+whose value is ``null`` is left out of the body, and an object or list left empty by that (or
+by a loop over nothing) is left out as well, so templates need no ``{% if %}`` around optional
+fields. The empty cell of a ``clear_when_empty`` column is :data:`CLEAR`: in an update it
+empties the field (the target's own empty value), in an insert it is left out. An object holding
 ``"@when": false`` is left out (and ``"@when": true`` is removed), to include a nested object
 only for some rows.
 
@@ -67,10 +69,26 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
+class Cleared(str):
+    """The value of an empty cell in a ``clear_when_empty`` column: empty text to a template,
+    and in an update's body the value the target empties a field with (AFAS ``""``, Recras
+    ``null``); an insert leaves the field out, like any blank."""
+
+    __slots__ = ()
+
+
+CLEAR = Cleared()
+_GONE = object()
+DROP = _GONE  # ``clear`` for an insert: a cleared field is left out like a blank one
+_CLEAR_MARK = '{"@clear":true}'  # how a cleared field stands in the rendered text
+
+
 def to_json(value: Any) -> str:
     """A value as JSON text (fast for the plain strings and numbers most cells hold)."""
     if value.__class__ is str:
         return encode_basestring(value)
+    if value.__class__ is Cleared:
+        return _CLEAR_MARK
     if value is None:
         return "null"
     if value is True or value is False:
@@ -234,10 +252,13 @@ class Renderer:
         *,
         lines: list[dict[str, Any]] | None = None,
         find: dict[str, dict[str, Any]] | None = None,
+        clear: Any = DROP,
     ) -> Any:
         """The body for one row, pruned of blank fields; raise RenderError if impossible.
 
-        Raise MappingError if the sandbox stops the template: that is no fault of the row.
+        A cleared field (:data:`CLEAR`) becomes ``clear``: the target's empty value in an
+        update, left out (:data:`DROP`) in an insert. Raise MappingError if the sandbox stops
+        the template: that is no fault of the row.
         """
         template = self.templates[name]
         context = {
@@ -290,19 +311,17 @@ class Renderer:
                     column=exc.colno,
                 )
             ) from exc
-        return prune(body)
+        return prune(body, clear)
 
 
-_GONE = object()
-
-
-def prune(value: Any) -> Any:
-    """Drop ``null`` fields, and objects or lists that only held such fields."""
-    result = _prune(value)
+def prune(value: Any, clear: Any = DROP) -> Any:
+    """Drop ``null`` fields, and objects or lists that only held such fields; a cleared
+    field becomes ``clear`` (see :meth:`Renderer.render`)."""
+    result = _prune(value, clear)
     return None if result is _GONE else result
 
 
-def _prune(value: Any) -> Any:
+def _prune(value: Any, clear: Any) -> Any:
     # A plain walk that never calls itself for a scalar: rendering 100,000 bodies spends
     # most of its time here otherwise.
     if value is None:
@@ -312,12 +331,14 @@ def _prune(value: Any) -> Any:
             if not value["@when"]:
                 return _GONE
             value = {k: v for k, v in value.items() if k != "@when"}
+        elif "@clear" in value:
+            return clear
         kept = {}
         for key, item in value.items():
             if item is None:
                 continue
             if isinstance(item, dict | list):
-                item = _prune(item)
+                item = _prune(item, clear)
                 if item is _GONE:
                     continue
             kept[key] = item
@@ -328,11 +349,11 @@ def _prune(value: Any) -> Any:
             if item is None:
                 continue
             if isinstance(item, dict | list):
-                item = _prune(item)
+                item = _prune(item, clear)
                 if item is _GONE:
                     continue
             items.append(item)
-        return items if items or not value else _GONE
+        return items or _GONE  # a list a loop left empty (an order without lines) goes too
     return value
 
 

@@ -74,9 +74,9 @@ def test_every_value_is_written_as_json_whatever_it_holds(tmp_path):
 
 
 def test_blank_fields_and_objects_left_empty_are_pruned():
+    # an empty list goes too: a loop over no lines must not send `"Element": []`
     assert prune({"a": None, "b": "", "c": {"d": None}, "e": [{"f": None}], "g": [], "h": {}}) == {
         "b": "",
-        "g": [],
         "h": {},
     }
 
@@ -127,3 +127,18 @@ def test_a_template_that_misuses_a_value_is_a_render_error_with_the_line(
     with pytest.raises(RenderError, match=r"t.json.j2 line 2") as caught:
         r.render("t.json.j2", {"a": "x"}, {}, 2)
     assert caught.match(error)
+
+
+def test_a_cleared_field_is_left_out_of_an_insert_and_emptied_in_an_update(tmp_path):
+    from importer.render import CLEAR
+
+    (tmp_path / "t.json.j2").write_text(
+        '{"F": {"Ad": {{ row.street }}, "Nm": {{ row.name }}, "Rs": {{ row.city or none }}}}'
+    )
+    r = Renderer(tmp_path, ["t.json.j2"])
+    row = {"street": CLEAR, "name": "Jansen", "city": CLEAR}
+
+    assert r.render("t.json.j2", row, {}, 2) == {"F": {"Nm": "Jansen"}}
+    assert r.render("t.json.j2", row, {}, 2, clear="") == {"F": {"Ad": "", "Nm": "Jansen"}}
+    assert r.render("t.json.j2", row, {}, 2, clear=None) == {"F": {"Ad": None, "Nm": "Jansen"}}
+    assert CLEAR == "" and not CLEAR  # a template reads it as empty text
