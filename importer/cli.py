@@ -23,13 +23,9 @@ from dotenv import load_dotenv
 from importer import i18n, targets
 from importer.audit import default_audit
 from importer.errors import ConfigurationError, ImporterError
-from importer.journal import (
-    Journal,
-    is_locked,
-    journal_folder,
-    journals_of,
-    old_journals,
-)
+from importer.journal.database import is_locked
+from importer.journal.places import journal_folder, journals_of, old_journals
+from importer.journal.store import Journal
 from importer.mapping import Mapping, json_schema, load_mapping
 from importer.messages import render
 from importer.paths import check_output
