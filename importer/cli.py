@@ -32,7 +32,8 @@ from importer.paths import check_output
 from importer.plan import prepare
 from importer.progress import Progress
 from importer.render import to_json
-from importer.report import RunInfo, resume_command, write_workbook
+from importer.report import write_workbook
+from importer.report.runinfo import RunInfo, resume_command
 from importer.results import Result, Status
 from importer.runner import Options, default_output, run, send
 from importer.sandbox import Faults
