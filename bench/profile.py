@@ -198,7 +198,7 @@ def profile_dryrun(args: argparse.Namespace) -> None:
 def profile_send(args: argparse.Namespace) -> None:
     import importer.runner as runner_module
     from importer import load_mapping
-    from importer.journal import Journal
+    from importer.journal.store import Journal
     from importer.runner import Options, run
     from importer.sandbox import AfasSandbox, Faults
     from importer.targets.afas.client import AfasTarget

@@ -265,7 +265,7 @@ def import_run(
     mapping: Any, server: Server, concurrency: int, journal_path: Path, rows: int
 ) -> dict[str, Any]:
     """One import with the library API; wall and CPU split between importer and server."""
-    from importer.journal import Journal
+    from importer.journal.store import Journal
     from importer.runner import Options, run
     from importer.targets.afas.client import AfasTarget
 

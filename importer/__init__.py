@@ -22,7 +22,8 @@ from importer.errors import (
     TargetError,
     TargetUnreachable,
 )
-from importer.journal import Journal, journal_path
+from importer.journal.places import journal_path
+from importer.journal.store import Journal
 from importer.mapping import Mapping, load_mapping
 from importer.plan import prepare
 from importer.report import write_workbook

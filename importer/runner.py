@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from importer.errors import LookupFailed, MappingError, TargetError
-from importer.journal import Entry, Journal, content_hash
+from importer.journal.store import Entry, Journal, content_hash
 from importer.mapping import Mapping, Step
 from importer.messages import Message
 from importer.plan import Plan, invalid, member_outcome, prepare

@@ -21,15 +21,10 @@ from typing import Any
 from importer import targets
 from importer.audit import AuditTrail
 from importer.errors import ConfigurationError
-from importer.journal import (
-    Found,
-    Journal,
-    earlier_journals,
-    environment,
-    is_locked,
-    journal_path,
-    remember,
-)
+from importer.journal.database import is_locked
+from importer.journal.index import Found, earlier_journals, remember
+from importer.journal.places import environment, journal_path
+from importer.journal.store import Journal
 from importer.mapping import Mapping
 from importer.paths import check_output, remove_stale_temporaries
 from importer.targets import Sandbox, Target

@@ -8,14 +8,13 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
-from stdnum import bic as std_bic
 from stdnum import iban as std_iban
 from stdnum.be import vat as std_be_vat
 from stdnum.nl import bsn as std_bsn
 from stdnum.nl import btw as std_btw
 
-from importer import checks
-from importer.checks import CHECKS, ISO_COUNTRIES, Check, Invalid, apply
+from importer.checks import CHECKS, apply, banking
+from importer.checks.common import ISO_COUNTRIES, Check, Invalid
 from importer.messages import render
 
 GOOD = [
@@ -505,12 +504,12 @@ def _sample(name: str) -> list[str]:
     rng = random.Random(20240601)
     texts = [text for n, text, _ in GOOD + BAD if n == name and text]
     if name == "iban":
-        for cc, layout in sorted(checks._IBAN_LAYOUT.items()):
+        for cc, layout in sorted(banking._IBAN_LAYOUT.items()):
             for _ in range(3):
                 bban = "".join(
                     rng.choice({"n": "0123456789", "a": "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
                                 "c": "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}[kind])
-                    for n, kind in checks._LAYOUT_PART.findall(layout)
+                    for n, kind in banking._LAYOUT_PART.findall(layout)
                     for _ in range(int(n))
                 )  # fmt: skip
                 good = cc + std_iban.calc_check_digits(cc + "00" + bban) + bban
@@ -639,53 +638,10 @@ def test_apply_checks_each_distinct_value_once(monkeypatch):
     }
 
 
-# --- The country list -----------------------------------------------------------------------
-
-
-def test_the_country_list_is_iso_3166_1_alpha_2():
-    assert len(ISO_COUNTRIES) == 249
-    assert all(len(code) == 2 and code.isascii() and code.isupper() for code in ISO_COUNTRIES)
-    swift = std_bic._country_codes - {"XK"}  # SWIFT adds Kosovo to ISO's list
-    assert swift == ISO_COUNTRIES
-    assert {"NL", "BE", "DE", "GB", "GR", "CW", "SX", "BQ", "SS"} <= ISO_COUNTRIES
-    assert not {"UK", "EL", "XK", "AN", "EU"} & ISO_COUNTRIES
+# --- The mapping language -------------------------------------------------------------------
 
 
 def test_every_check_type_of_the_mapping_language_has_a_check():
     from importer.mapping import COLUMN_TYPES
 
     assert set(COLUMN_TYPES) - {"text", "integer", "decimal", "date", "boolean"} == set(CHECKS)
-
-
-# --- The vectorised helpers agree with the one-at-a-time forms ------------------------------
-
-
-def test_mod97_of_a_column_agrees_with_one_text_at_a_time():
-    rng = random.Random(7)
-    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    for length in (4, 14, 18, 22, 27, 34):
-        texts = ["0" * length, "9" * length, "Z" * length, "A" + "0" * (length - 1)]
-        texts += ["".join(rng.choice(alphabet) for _ in range(length)) for _ in range(300)]
-        texts += ["".join(rng.choice("0123456789") for _ in range(length)) for _ in range(100)]
-        for start in (0, 4):
-            expected = [
-                int((t[start:] + t[:start]).translate(checks._LETTER_VALUES)) % 97 for t in texts
-            ]
-            assert checks._mod97(pd.Series(texts), length, start=start).tolist() == expected
-    ibans = ["NL91ABNA0417164300", "NL98ABNA2867155157", "NL91ABNA0417164301"]
-    assert checks._mod97(pd.Series(ibans), 18, start=4).tolist() == [1, 1, 28]
-    assert checks._mod97(pd.Series([], dtype=object), 18).tolist() == []
-
-
-@pytest.mark.parametrize("separators", [checks._SEPARATORS, checks._SPACES_DASHES])
-def test_removing_separators_agrees_with_the_regex(separators):
-    # the shortcut skips the regex for text of letters and digits only: no character the
-    # regex removes may count as a letter or digit, in all of Unicode
-    everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
-    removed = "".join(separators.findall(everything))
-    assert " " in removed and "-" in removed and "\u00a0" in removed
-    assert not any(c.isalnum() for c in removed)
-    texts = ["NL91ABNA0417164300", "nl91 abna 0417 1643 00", "NL91\u00a0ABNA-0417.1643\t00",
-             "", " ", " - . ", "١٢٣٤ ٥٦", "Straße 12", "1234\u2003AB", "a\u200bb", "12\n34"]  # fmt: skip
-    for text in texts:
-        assert checks._removed(separators, text) == separators.sub("", text)

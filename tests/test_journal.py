@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from conftest import FLEX, ROOT
 
-from importer.journal import Journal
+from importer.journal.store import Journal
 
 FLEX_ERRORS = ROOT / "samples" / "flex-errors" / "klanten.csv"
 
@@ -125,7 +125,7 @@ def test_the_library_sends_only_with_a_journal(tmp_path):
 
 
 def test_an_environment_is_named_one_way_however_its_url_writes_it():
-    from importer.journal import environment
+    from importer.journal.places import environment
 
     for host in ("12345.REST.afas.online", "12345.rest.afas.online:443", "12345.rest.afas.online."):
         assert environment(host) == "12345.rest.afas.online"

@@ -22,7 +22,9 @@ from conftest import FLEX, ROOT
 
 from importer.mapping import load_mapping
 from importer.readers import Table
-from importer.report import redact, resume_command, write_workbook
+from importer.report import write_workbook
+from importer.report.payloads import redact
+from importer.report.runinfo import resume_command
 from importer.results import Outcome, Result
 from importer.status import Status
 from importer.validation import Problem

@@ -16,7 +16,7 @@ from conftest import (
     wait_for,
 )
 
-from importer.journal import journal_path, old_journals
+from importer.journal.places import journal_path, old_journals
 from importer.sandbox import AfasSandbox, Faults
 
 FAST = ("--retry-backoff", "0.01", "--max-wait", "0.05")

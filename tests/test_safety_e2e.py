@@ -25,7 +25,9 @@ from conftest import (
     writes,
 )
 
-from importer.journal import Journal, journal_path, remember
+from importer.journal.index import remember
+from importer.journal.places import journal_path
+from importer.journal.store import Journal
 from importer.mapping import load_mapping
 from importer.sandbox import AfasSandbox, Faults, afas_get
 from importer.session import signature

@@ -14,7 +14,7 @@ from rest_target import SPEC
 from rest_target.sample import MAPPING, TEMPLATE
 
 from importer import targets
-from importer.journal import journal_path
+from importer.journal.places import journal_path
 
 MEMBERS = "Number;Name;City\n1;Anna de Vries;Utrecht\n2;Bram Jansen;\n3;;Zwolle\n"
 

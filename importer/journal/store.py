@@ -8,12 +8,8 @@ exists in the target. Each attempt is logged separately (``attempts``).
 
 The file uses SQLite's write-ahead log, so a crash never leaves it half-written.
 
-**Where it lives.** A journal belongs to the import, not to the workbook: one per mapping and
-target environment, in a folder beside the mapping (``mappings/flex.journals/`` for
-``mappings/flex.yaml``), named after the environment's host, so a test and a production
-environment never share one and ``--out`` cannot change it. ``IMPORTER_JOURNAL_DIR`` moves
-that folder elsewhere (a read-only mappings folder). Journals replaced by ``--fresh`` go to
-its ``old/`` folder.
+Where journals live is :mod:`importer.journal.places`; the file itself, its tables and its
+lock, :mod:`importer.journal.database`.
 
 **One run at a time.** A run holds an inter-process lock on its journal (``filelock``: the
 operating system's own file lock, released by the kernel when the process dies, so a killed
@@ -29,7 +25,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 import socket
 import sqlite3
 import threading
@@ -38,30 +33,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import filelock
 
 from importer.errors import ConfigurationError
+from importer.journal.database import JournalBusy, connect, lock_path, unreadable
+from importer.journal.places import environment, retire
 from importer.messages import Message
 from importer.status import JOURNAL_STATES, Status
 
 STATES = JOURNAL_STATES
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS rows (
-    step TEXT NOT NULL, key TEXT NOT NULL, row INTEGER, state TEXT NOT NULL,
-    ids TEXT NOT NULL DEFAULT '{}', error TEXT, log_reference TEXT,
-    payload TEXT, source_hash TEXT, attempts INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
-    PRIMARY KEY (step, key)
-);
-CREATE TABLE IF NOT EXISTS attempts (
-    step TEXT NOT NULL, key TEXT NOT NULL, attempt INTEGER NOT NULL, at TEXT NOT NULL,
-    action TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT
-);
-"""
 
 
 @dataclass(frozen=True)
@@ -84,166 +65,6 @@ def _now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def journal_folder(mapping_path: Path) -> Path:
-    """Where a mapping's journals live: ``flex.journals/`` beside ``flex.yaml``, or, with
-    ``IMPORTER_JOURNAL_DIR`` set, a folder there named after the mapping and its location."""
-    mapping = Path(mapping_path).resolve()
-    base = os.environ.get("IMPORTER_JOURNAL_DIR", "").strip()
-    if base:
-        where = hashlib.sha256(str(mapping).encode("utf-8")).hexdigest()[:8]
-        return Path(base) / f"{mapping.stem}-{where}.journals"
-    return mapping.with_name(f"{mapping.stem}.journals")
-
-
-def environment(host: str) -> str:
-    """A target's host as one environment has it however its URL is written: lower case, no
-    trailing dot, no default port, and ``localhost`` as ``127.0.0.1``."""
-    parts = urlsplit(f"//{host.strip()}")
-    name = (parts.hostname or host.strip().lower()).rstrip(".")
-    try:
-        port = parts.port
-    except ValueError:  # not a port: keep the host as it is written
-        return host.strip().lower()
-    if name == "localhost":
-        name = "127.0.0.1"
-    if ":" in name:  # an IPv6 address
-        name = f"[{name}]"
-    return f"{name}:{port}" if port not in (None, 80, 443) else name
-
-
-def journal_path(mapping_path: Path, host: str) -> Path:
-    """The journal of a mapping's runs against one environment (``host``, such as
-    ``erp-test.example.com``): a file per environment, whatever ``--out`` says."""
-    name = re.sub(r"[^a-z0-9._-]+", "-", environment(host)).strip("-.") or "target"
-    return journal_folder(mapping_path) / f"{name}.sqlite"
-
-
-def journals_of(mapping_path: Path) -> list[Path]:
-    """The journals of a mapping, one per environment it was run against."""
-    folder = journal_folder(mapping_path)
-    return sorted(folder.glob("*.sqlite")) if folder.is_dir() else []
-
-
-@dataclass(frozen=True)
-class Found:
-    """A journal of this mapping somewhere else than where a run looks for it."""
-
-    path: Path
-    target: str
-    held: str  # what it holds, in one line
-
-
-def _index() -> Path:
-    """The user's index of journals: where each import's journal went (``IMPORTER_STATE_DIR``,
-    else ``$XDG_STATE_HOME/importer``, else ``~/.local/state/importer``)."""
-    base = os.environ.get("IMPORTER_STATE_DIR", "").strip()
-    if not base:
-        state = os.environ.get("XDG_STATE_HOME", "").strip() or "~/.local/state"
-        base = os.path.join(os.path.expanduser(state), "importer")
-    return Path(base) / "journals.jsonl"
-
-
-def _indexed() -> list[dict[str, str]]:
-    try:
-        lines = _index().read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return []
-    entries = []
-    for line in lines:
-        with contextlib.suppress(ValueError):
-            entries.append(json.loads(line))
-    return [e for e in entries if isinstance(e, dict)]
-
-
-def remember(journal: Path, *, target: str, mapping: Path, signature: str) -> None:
-    """Note in the user's index which import (mapping, steps) and environment a journal holds,
-    so that a renamed or moved mapping, or another ``IMPORTER_JOURNAL_DIR``, still finds it."""
-    entry = {
-        "journal": str(Path(journal).resolve()),
-        "target": environment(target),
-        "mapping": str(Path(mapping).resolve()),
-        "signature": signature,
-    }
-    if entry in _indexed():
-        return
-    index = _index()
-    try:
-        index.parent.mkdir(parents=True, exist_ok=True)
-        with open(index, "a", encoding="utf-8") as out:  # one short line: appended whole
-            out.write(json.dumps(entry) + "\n")
-    except OSError:
-        pass  # without an index only the journal folders are searched
-
-
-def earlier_journals(
-    mapping_path: Path,
-    workbook: Path,
-    *,
-    exclude: Path,
-    target: str = "",
-    signature: str = "",
-) -> list[Found]:
-    """Journals of this import a run would not use: those of other environments, one in the
-    other journal folder (with or without ``IMPORTER_JOURNAL_DIR``), those where earlier
-    versions kept them (``flex.journal.sqlite`` beside the workbook), and, from the user's
-    index, those of this mapping or of an import with the same steps (a renamed or moved
-    mapping) against ``target``."""
-    mapping = Path(mapping_path)
-    stem = mapping.stem
-    candidates = [*journals_of(mapping)]
-    for entry in _indexed():
-        same = entry.get("mapping") == str(mapping.resolve()) or (
-            signature and entry.get("signature") == signature
-        )
-        if same and (not target or entry.get("target") == environment(target)):
-            candidates.append(Path(entry["journal"]))
-    folder = journal_folder(mapping)
-    beside = mapping.resolve().with_name(f"{stem}.journals")
-    if beside != folder and beside.is_dir():
-        candidates += sorted(beside.glob("*.sqlite"))
-    for place in {Path(workbook).parent.resolve(), Path.cwd().resolve(), beside.parent}:
-        candidates.append(place / f"{stem}.journal.sqlite")
-    found, seen = [], {Path(exclude).resolve()}
-    for path in candidates:
-        if path.resolve() in seen or not path.is_file():
-            continue
-        seen.add(path.resolve())
-        try:
-            with Journal.read(path) as book:
-                found.append(Found(path, book.target, book.describe().replace("\n", "; ")))
-        except ConfigurationError:
-            found.append(Found(path, "", "cannot be read"))
-    return found
-
-
-def old_journals(mapping_path: Path) -> list[Path]:
-    """The journals ``--fresh`` replaced, oldest first."""
-    folder = journal_folder(mapping_path) / "old"
-    return sorted(folder.glob("*.sqlite")) if folder.is_dir() else []
-
-
-def _lock_path(path: Path) -> Path:
-    path = path.resolve()  # a link to a journal shares its lock
-    return path.with_name(path.name + ".lock")
-
-
-class JournalBusy(ConfigurationError):
-    """Another run holds the journal."""
-
-
-class JournalUnreadable(ConfigurationError):
-    """The journal file is damaged or is not a journal."""
-
-
-def _unreadable(path: Path, exc: Exception | str) -> JournalUnreadable:
-    return JournalUnreadable(
-        f"The journal {path} cannot be read ({exc}): it is damaged or not a journal. It was "
-        "left as it is: it records what earlier runs sent. Restore it from a backup, or check "
-        "in the target what exists and start a new journal with --fresh (the damaged file is "
-        "then kept among the old journals)."
-    )
-
-
 class Journal:
     """One journal file (or an in-memory one when ``path`` is None). Thread-safe.
 
@@ -254,33 +75,7 @@ class Journal:
         self._lock = threading.Lock()
         self._file_lock: filelock.BaseFileLock | None = None
         self.taken_over: dict[str, Any] | None = None  # a killed run's details, when found
-        try:
-            if read_only and path:
-                self._db = sqlite3.connect(
-                    f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
-                )
-            else:
-                self._db = sqlite3.connect(
-                    str(path) if path else ":memory:",
-                    check_same_thread=False,
-                    isolation_level=None,
-                )
-            if path and not read_only:
-                self._db.execute("PRAGMA journal_mode=WAL")
-                # In WAL mode NORMAL survives a killed process (what the journal must
-                # survive); only a power cut may lose the last commits. FULL costs 0.6 ms
-                # CPU a row.
-                self._db.execute("PRAGMA synchronous=NORMAL")
-            tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
-            if tables and "meta" not in tables:
-                raise sqlite3.DatabaseError("it is an SQLite file, but not a journal")
-            if not read_only:
-                self._db.executescript(_SCHEMA)
-            meta = dict(self._db.execute("SELECT name, value FROM meta").fetchall())
-        except sqlite3.DatabaseError as exc:
-            with contextlib.suppress(Exception):
-                self._db.close()
-            raise _unreadable(path or Path(":memory:"), exc) from exc
+        self._db, meta = connect(path, read_only=read_only)
         if not meta and not read_only:
             self._db.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
@@ -319,9 +114,9 @@ class Journal:
             raise ConfigurationError(f"--journal {path} is a folder; give a file name")
         path = path.resolve()  # one lock per file, however it is named (a link, ../)
         if path.exists() and path.stat().st_size == 0:
-            raise _unreadable(path, "the file is empty")
+            raise unreadable(path, "the file is empty")
         path.parent.mkdir(parents=True, exist_ok=True)
-        lock = filelock.FileLock(_lock_path(path), timeout=0)
+        lock = filelock.FileLock(lock_path(path), timeout=0)
         try:
             lock.acquire()
         except filelock.Timeout:
@@ -596,17 +391,6 @@ class Journal:
         self.close()
 
 
-def is_locked(path: Path) -> bool:
-    """Whether a run holds the journal at ``path`` now."""
-    lock = filelock.FileLock(_lock_path(path), timeout=0)
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        return True
-    lock.release()
-    return False
-
-
 def _busy_message(path: Path) -> str:
     who = "another run"
     with contextlib.suppress(ConfigurationError, sqlite3.Error):
@@ -627,23 +411,6 @@ def _busy_message(path: Path) -> str:
         "rows twice, so this one sends nothing. Wait until that run ends (importer status "
         "shows its progress), or stop it with Ctrl-C in its terminal, then run again."
     )
-
-
-def retire(path: Path) -> Path:
-    """Move a journal (with its WAL files) to the ``old/`` folder beside it; return where."""
-    folder = path.parent / "old"
-    folder.mkdir(exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    old = folder / f"{path.stem}.{stamp}{path.suffix}"
-    n = 1
-    while old.exists():  # keep every earlier journal
-        n += 1
-        old = folder / f"{path.stem}.{stamp}-{n}{path.suffix}"
-    for suffix in ("", "-wal", "-shm"):
-        previous = Path(str(path) + suffix)
-        if previous.exists():
-            previous.replace(Path(str(old) + suffix))
-    return old
 
 
 def content_hash(value: Any) -> str:

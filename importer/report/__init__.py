@@ -1,0 +1,71 @@
+"""The result workbook: what became of every row, for finance staff to review.
+
+Sheets, in this order:
+
+- **Summary** (``Samenvatting``): title, run id, start, end, duration, who ran it, the
+  mapping file and each input file with their SHA-256, the target host and environment
+  (never a token), the command to resume, and a table of rows per step and status;
+- **one sheet per step**, in mapping order: the source row number, the original values, the
+  status, the ids the target returned, the error and the target's log reference, if it has one;
+- **Errors** (``Fouten``): every problem of the run, each linked to its row;
+- **Payloads** (``Verzonden``, only with ``include_payloads``): the JSON sent per row.
+
+Original values are shown as in the file, typed where the mapping declares a type: a
+``date`` column holds real dates, a ``decimal`` column numbers with two decimals, an
+``integer`` column whole numbers — re-read from the file's text with the column's own
+declaration (so an invalid row shows what the file says, as text). Everything else, ids,
+codes, IBANs and postcodes included, is stored as text, so leading zeros survive.
+
+Safety: a string is always stored as a string (an inline string, never a formula or an
+error value), so ``=1+1`` or ``@SUM(A1)`` from a file or a server message stays text.
+Characters XML cannot hold are replaced with U+FFFD and text is cut at Excel's 32,767
+characters (saying so), so Excel and LibreOffice open the file without a repair prompt. No
+secret is ever written: the workbook knows the target's host only, and payload fields named
+like secrets are masked.
+
+The workbook is streamed by :mod:`importer.xlsx` (a sheet of 100,000 rows takes a few
+seconds) and saved under a temporary name first, so a failed write never leaves half a
+workbook in place of the previous one.
+
+Each sheet has its module (:mod:`~importer.report.summary`, :mod:`~importer.report.steps`,
+:mod:`~importer.report.errors`, :mod:`~importer.report.payloads`); what they share, the styles
+and the sheets' names, is :mod:`~importer.report.writer`; what is known of the run beyond its
+result, :mod:`~importer.report.runinfo`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from importer import i18n
+from importer.report.errors import add_errors
+from importer.report.payloads import add_payloads
+from importer.report.runinfo import RunInfo
+from importer.report.steps import add_step_sheet
+from importer.report.summary import add_summary
+from importer.report.writer import Writer
+from importer.results import Result
+from importer.xlsx import save_atomically
+
+
+def write_workbook(
+    result: Result,
+    path: Path,
+    *,
+    lang: str | None = None,
+    include_payloads: bool = False,
+    run: RunInfo | None = None,
+) -> Path:
+    """Write the result workbook to ``path`` (replacing it) and return the path.
+
+    ``lang`` is ``en`` or ``nl`` (default: the mapping's ``language:``, else ``en``);
+    ``include_payloads`` adds a sheet with the JSON sent per row.
+    """
+    writer = Writer(result, i18n.resolve(lang, result.mapping), run or RunInfo())
+    add_summary(writer)
+    for part in writer.parts:
+        add_step_sheet(writer, part)
+    add_errors(writer)
+    if include_payloads:
+        add_payloads(writer)
+    return save_atomically(writer.book, Path(path))
