@@ -168,6 +168,8 @@ STATUS_NAMES: dict[str, dict[str, str]] = {
         "skipped": "overgeslagen",
         "created": "aangemaakt",
         "updated": "bijgewerkt",
+        "unchanged": "ongewijzigd",
+        "deleted": "verwijderd",
         "existing": "bestaand",
         "planned": "gepland",
         "excluded": "uitgesloten",

@@ -35,6 +35,8 @@ COLOURS: dict[str, str] = {
     Status.CREATED: "green",
     Status.EXISTING: "blue",
     Status.UPDATED: "blue",
+    Status.UNCHANGED: "blue",
+    Status.DELETED: "magenta",
     Status.CHANGED: "yellow",
     Status.PLANNED: "cyan",
     Status.SKIPPED: "bright_black",

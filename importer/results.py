@@ -101,7 +101,10 @@ class Result:
             shown = [Status.CREATED, Status.FAILED, Status.INVALID, Status.SKIPPED]
             shown += [
                 s
-                for s in (Status.UNKNOWN, Status.CHANGED, Status.UPDATED, Status.EXISTING, EARLIER)
+                for s in (
+                    Status.UNKNOWN, Status.CHANGED, Status.UPDATED, Status.UNCHANGED,
+                    Status.DELETED, Status.EXISTING, EARLIER,
+                )  # fmt: skip
                 if counts[s]
             ]
             head = "Import stopped" if self.stopped else "Import finished"

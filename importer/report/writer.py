@@ -22,6 +22,8 @@ STATUS_COLOURS = {
     Status.CREATED: ("C6EFCE", "006100"),
     Status.EXISTING: ("BDD7EE", "1F4E78"),
     Status.UPDATED: ("BDD7EE", "1F4E78"),
+    Status.UNCHANGED: ("DDEBF7", "1F4E78"),
+    Status.DELETED: ("E4DFEC", "403151"),
     Status.CHANGED: ("FFEB9C", "7F6000"),
     Status.PLANNED: ("DDEBF7", "1F4E78"),
     Status.SKIPPED: ("D9D9D9", "404040"),
