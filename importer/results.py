@@ -102,8 +102,13 @@ class Result:
             shown += [
                 s
                 for s in (
-                    Status.UNKNOWN, Status.CHANGED, Status.UPDATED, Status.UNCHANGED,
-                    Status.DELETED, Status.EXISTING, EARLIER,
+                    Status.UNKNOWN,
+                    Status.CHANGED,
+                    Status.UPDATED,
+                    Status.UNCHANGED,
+                    Status.DELETED,
+                    Status.EXISTING,
+                    EARLIER,
                 )  # fmt: skip
                 if counts[s]
             ]
