@@ -65,6 +65,14 @@ def test_an_approved_plan_runs_and_the_sandbox_receives_every_row(cli, afas_env,
     assert "the target and every row (50 in 2 steps) match" in ran.err
     assert len(afas_env.state.debtors) == 25 and len(afas_env.state.projects) == 25
 
+    again = cli("run", flex, "--approved", "plan.json")  # resuming: the same plan still holds
+
+    assert again.code == 0, again.err
+    assert (
+        again.out == "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 25 already done\n"
+    )
+    assert len(afas_env.state.debtors) == 25
+
 
 def test_a_changed_input_cell_is_refused_naming_the_file_and_the_row(cli, afas_env, flex, tmp_path):
     assert cli("validate", flex, "--plan", "plan.json").code == 0
