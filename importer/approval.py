@@ -100,7 +100,8 @@ class Environment:
             name = self.system
         if self.host == SANDBOX:
             return f"the {name} sandbox of a run with --sandbox"
-        return f"{name} {self.label} at {self.host}"
+        named = self.label if self.label.startswith(name) else f"{name} {self.label}"
+        return f"{named} at {self.host}"
 
     def data(self) -> dict[str, str]:
         return {

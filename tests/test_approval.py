@@ -204,6 +204,15 @@ def test_a_host_written_another_way_is_the_same_environment(flex):
     )
 
 
+def test_an_environment_is_named_once_with_its_system():
+    assert Environment("recras", "acme.recras.nl", "Recras instance acme").describe() == (
+        "Recras instance acme at acme.recras.nl"
+    )
+    assert Environment("afas", "h", "test environment 1").describe() == (
+        "AFAS Profit test environment 1 at h"
+    )
+
+
 def test_a_plan_needs_a_configured_environment_or_sandbox(flex, tmp_path, monkeypatch):
     for name in TEST_ENV:
         monkeypatch.delenv(name, raising=False)
