@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from dotenv import load_dotenv
 
-from importer import i18n, targets
+from importer import approval, i18n, targets
 from importer.audit import default_audit
 from importer.cli.options import InputOpt, LangOpt, MappingArg, OutOpt, PayloadsOpt
 from importer.errors import ConfigurationError
@@ -103,6 +103,14 @@ def run_command(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log every request and its reply's status.")
     ] = False,
+    approved: Annotated[
+        Path | None,
+        typer.Option(
+            "--approved",
+            help="Send only if everything matches this plan of 'validate --plan' (four eyes).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Import the rows of MAPPING's sources and write the result workbook.
 
@@ -135,6 +143,9 @@ def run_command(
     )
     stop = threading.Event()
     trail = None
+    plan_ok = approved and approval.check_run(approved, loaded, sandbox=sandbox, dry_run=dry_run)
+    if plan_ok:  # approved: everything matches (else NotApproved, exit 2, nothing opened)
+        typer.echo(plan_ok.describe(), err=True)
     with ExitStack() as stack:
         stack.callback(progress.close)
         if dry_run:
@@ -167,6 +178,8 @@ def run_command(
             except KeyboardInterrupt:
                 typer.echo("Interrupted before anything was sent.", err=True)
                 raise typer.Exit(130) from None
+            if plan_ok:  # planned now with the target's own description of its connectors
+                plan_ok.check_rows(plan.result)
             with _stop_on_signals(stop):
                 result = send(
                     plan, session.target, journal=session.journal, options=options, stop=stop
@@ -235,9 +248,23 @@ def validate_command(
     out: OutOpt = None,
     lang: LangOpt = None,
     include_payloads: PayloadsOpt = False,
+    plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            help="Also write a plan for 'run --approved' (four eyes): hashes of the files, the "
+            "target environment and every planned row.",
+            show_default=False,
+        ),
+    ] = None,
+    sandbox: Annotated[
+        bool, typer.Option("--sandbox", help="With --plan: approve a run with --sandbox.")
+    ] = False,
 ) -> None:
     """Check MAPPING and every row of its sources; send nothing. Writes a report workbook."""
-    result = prepare(_load(mapping, input)).result
+    loaded = _load(mapping, input)
+    planning = plan and approval.begin_plan(plan, loaded, sandbox=sandbox)
+    result = prepare(loaded).result
     path = write_workbook(
         result,
         out or default_output(mapping, suffix="validation"),
@@ -252,6 +279,8 @@ def validate_command(
         f"{counts['skipped']} skipped"
     )
     typer.echo(f"Validation report: {path}", err=True)
+    if planning:
+        typer.echo(f"Plan for 'run --approved': {planning.write(result)}", err=True)
     raise typer.Exit(0 if result.all_done else 1)
 
 
