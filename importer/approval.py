@@ -34,7 +34,7 @@ from jinja2 import meta
 
 from importer import targets
 from importer.errors import ConfigurationError, ImporterError
-from importer.journal import environment as normal_host
+from importer.journal.places import environment as normal_host
 from importer.mapping import Mapping
 from importer.paths import check_output, temporary_for
 from importer.plan import prepare

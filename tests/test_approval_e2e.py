@@ -13,7 +13,7 @@ import pytest
 import yaml
 from conftest import ROOT, writes
 
-import importer.cli
+import importer.cli.importing
 from importer.sandbox import AfasSandbox
 
 
@@ -150,13 +150,13 @@ def test_rows_that_change_after_the_check_are_refused_before_the_first_request(
 ):
     """The rows are compared again on the plan the run sends, made once the target is open."""
     assert cli("validate", flex, "--plan", "plan.json").code == 0
-    real = importer.cli.prepare
+    real = importer.cli.importing.prepare
 
     def changed_meanwhile(mapping, *args):
         change_cell(flex.parent / "klanten.csv", ";Hoogeveen;NL;", ";Assen;NL;")
         return real(mapping, *args)
 
-    monkeypatch.setattr(importer.cli, "prepare", changed_meanwhile)
+    monkeypatch.setattr(importer.cli.importing, "prepare", changed_meanwhile)
 
     ran = cli("run", flex, "--approved", "plan.json")
 
