@@ -23,7 +23,8 @@ from importer.errors import (
     TargetUnreachable,
 )
 from importer.journal import Journal, journal_path
-from importer.mapping import Mapping, load_mapping
+from importer.mapping import Mapping
+from importer.mappingfile import load_mapping
 from importer.plan import prepare
 from importer.report import write_workbook
 from importer.results import Result

@@ -30,7 +30,8 @@ from importer.journal import (
     journals_of,
     old_journals,
 )
-from importer.mapping import Mapping, json_schema, load_mapping
+from importer.mapping import Mapping, json_schema
+from importer.mappingfile import load_mapping
 from importer.messages import render
 from importer.paths import check_output
 from importer.plan import prepare

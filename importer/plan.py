@@ -16,7 +16,8 @@ from typing import Any
 from importer import targets
 from importer.contract import Contract
 from importer.errors import InputError, MappingError
-from importer.mapping import LOCALES, Mapping, Step, error_at, expressions
+from importer.mapping import LOCALES, Mapping, Step, expressions
+from importer.mappingfile import error_at
 from importer.messages import Message
 from importer.readers import Table, read_table
 from importer.render import (

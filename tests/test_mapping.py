@@ -8,7 +8,7 @@ import pytest
 from conftest import FLEX, ROOT
 
 from importer.errors import MappingError
-from importer.mapping import load_mapping
+from importer.mappingfile import load_mapping
 
 GOOD = """\
 sources:

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from importer.errors import MappingError
-from importer.mapping import Column, Step, load_mapping
+from importer.mapping import Column, Step
+from importer.mappingfile import load_mapping
 from importer.plan import prepare
 from importer.readers import Table
 from importer.render import prune, split_address

@@ -10,7 +10,7 @@ import pytest
 from conftest import FIXTURES, FLEX
 
 from importer.errors import MappingError
-from importer.mapping import load_mapping
+from importer.mappingfile import load_mapping
 from importer.plan import prepare
 from importer.render import Renderer, RenderError, prune
 

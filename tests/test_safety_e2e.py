@@ -26,7 +26,7 @@ from conftest import (
 )
 
 from importer.journal import Journal, journal_path, remember
-from importer.mapping import load_mapping
+from importer.mappingfile import load_mapping
 from importer.sandbox import AfasSandbox, Faults, afas_get
 from importer.session import signature
 
