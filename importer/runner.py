@@ -34,7 +34,8 @@ from importer.errors import LookupFailed, MappingError, TargetError
 from importer.journal import Entry, Journal, content_hash
 from importer.mapping import Mapping, Step
 from importer.messages import Message
-from importer.plan import Plan, invalid, member_outcome, prepare
+from importer.plan import Plan, prepare
+from importer.records import invalid, member_outcome
 from importer.render import compact
 from importer.results import Outcome, Result, Status
 from importer.targets import Reply, ReplyKind, Target
