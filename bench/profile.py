@@ -199,8 +199,9 @@ def profile_send(args: argparse.Namespace) -> None:
     import importer.runner as runner_module
     from importer import load_mapping
     from importer.journal import Journal
-    from importer.runner import Options, run
+    from importer.runner import run
     from importer.sandbox import AfasSandbox, Faults
+    from importer.sending import Options
     from importer.targets.afas.client import AfasTarget
 
     folder = Path(tempfile.mkdtemp(prefix=f"importer-profile-{os.getpid()}-"))

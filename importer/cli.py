@@ -39,9 +39,10 @@ from importer.progress import Progress
 from importer.render import to_json
 from importer.report import RunInfo, resume_command, write_workbook
 from importer.results import Result, Status
-from importer.runner import Options, default_output, run, send
+from importer.runner import default_output, run, send
 from importer.sandbox import Faults
 from importer.scaffold import scaffold
+from importer.sending import Options
 from importer.session import open_session
 from importer.targets import Target
 

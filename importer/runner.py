@@ -22,13 +22,11 @@ timeout — no record is created twice and no row is lost:
 from __future__ import annotations
 
 import datetime as dt
-import random
 import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from importer.errors import LookupFailed, MappingError, TargetError
 from importer.journal import Entry, Journal, content_hash
@@ -38,34 +36,11 @@ from importer.plan import Plan, prepare
 from importer.records import invalid, member_outcome
 from importer.render import compact
 from importer.results import Outcome, Result, Status
-from importer.targets import Reply, ReplyKind, Target
-
-# A parent in one of these states has ids its children can use.
-
-
-class Observer(Protocol):
-    """Watches a run (progress display, logs): told when a step starts and a row is done."""
-
-    def step_started(self, step: Step, rows: int) -> None: ...
-
-    def row_done(self, step: Step, outcome: Outcome) -> None: ...
-
+from importer.sending import Options, Sending, said
+from importer.targets import Target
 
 # The step and row a request is sent for, per thread, for the audit trail of the target.
 current = threading.local()
-
-
-@dataclass(frozen=True)
-class Options:
-    """How to send: parallelism, retries and waiting."""
-
-    concurrency: int = 4
-    retries: int = 3  # tries after the first, for transient refusals only
-    backoff: float = 1.0  # first wait in seconds; doubles per try, plus jitter
-    max_wait: float = 60.0  # the longest single wait (a 503's retry_after is capped to it)
-    retry_budget: float = 300.0  # the most time one row may spend waiting to retry
-    retry_unknown: bool = False  # resend rows without an answer that no lookup can check
-    observer: Observer | None = None
 
 
 def run(
@@ -157,6 +132,7 @@ class _Sender:
                         self.waiting[(step.name, leader.get(parent_row, parent_row))].append(n)
         self.found: dict[tuple[str, tuple[tuple[str, str], ...]], list[dict[str, Any]]] = {}
         self.found_lock = threading.Lock()
+        self.sending = Sending(self.result, target, journal, options, stop)
         self.pool = ThreadPoolExecutor(max(1, options.concurrency), thread_name_prefix="send")
         self.busy = 0
         self.idle = threading.Condition()
@@ -261,7 +237,7 @@ class _Sender:
                 n, entry.state, ids=entry.ids, earlier=True, parent_row=planned.parent_row
             )
         if self.stop.is_set():
-            return self._not_sent(step, key, n, entry)
+            return self.sending.not_sent(step, key, n, entry)
         try:
             if entry and entry.state.kept:
                 return self._changed(step, key, n, planned, entry, source_hash)
@@ -269,8 +245,8 @@ class _Sender:
         except _Decided as decided:  # its outcome was clear before a request could be made
             return decided.outcome
         except TargetError as exc:  # a lookup found the token refused or the host gone
-            self._halt(_said(exc))
-            return self._not_sent(step, key, n, entry)
+            self.sending.halt(said(exc))
+            return self.sending.not_sent(step, key, n, entry)
 
     def _new(
         self, step: Step, key: str, n: int, planned: Outcome, entry: Entry | None, source_hash: str
@@ -299,14 +275,14 @@ class _Sender:
             try:
                 rows = self._lookup(step, n)
             except LookupFailed as exc:
-                why = _said(exc)
+                why = said(exc)
                 if unanswered:
                     return self._still_unknown(step, key, n, planned, entry, why)
                 self.journal.record(step.name, key, n, Status.FAILED, error=why, action="lookup")
                 return Outcome(n, Status.FAILED, error=why, parent_row=planned.parent_row)
             if rows:
                 return self._found(step, key, n, planned, body, rows, unanswered, source_hash)
-        outcome = self._send(
+        outcome = self.sending.send(
             step, key, n, body, source_hash, "insert", parent_row=planned.parent_row
         )
         if outcome.status == Status.CREATED and step.match:
@@ -351,7 +327,7 @@ class _Sender:
                 rows = self._query(lookup.connector, values) if values else []
             except LookupFailed as exc:
                 raise _Decided(
-                    Outcome(n, Status.FAILED, error=_said(exc), parent_row=planned.parent_row)
+                    Outcome(n, Status.FAILED, error=said(exc), parent_row=planned.parent_row)
                 ) from exc
             where = f"{lookup.connector} ({_describe(values)})"
             if len(rows) != 1:
@@ -407,8 +383,8 @@ class _Sender:
         try:
             built = self.plan.build(step, n, parent_ids, existing, found or None)
         except MappingError as exc:  # the sandbox stopped the template (with the real ids)
-            self._halt(_said(exc))
-            raise _Decided(self._not_sent(step, self._key(step, n), n)) from exc
+            self.sending.halt(said(exc))
+            raise _Decided(self.sending.not_sent(step, self._key(step, n), n)) from exc
         if not built.ok:
             raise _Decided(invalid(n, built.problems))
         return built.body
@@ -440,7 +416,7 @@ class _Sender:
                 payload=compact(full),
             )
             return Outcome(n, entry.state, ids=ids, earlier=True, parent_row=planned.parent_row)
-        return self._send(
+        return self.sending.send(
             step,
             key,
             n,
@@ -492,7 +468,7 @@ class _Sender:
             return Outcome(n, Status.FAILED, error=error, parent_row=planned.parent_row)
         if match.on_found == "update":
             body = self._body(step, planned, existing=ids)
-            return self._send(
+            return self.sending.send(
                 step, key, n, body, source_hash, "update", ids=ids, parent_row=planned.parent_row
             )
         kept = ids if match.on_found == "link" else {}
@@ -508,120 +484,6 @@ class _Sender:
             action="lookup",
         )
         return Outcome(n, Status.EXISTING, ids=kept, error=note, parent_row=planned.parent_row)
-
-    # --- sending -------------------------------------------------------------------------------
-
-    def _send(
-        self,
-        step: Step,
-        key: str,
-        n: int,
-        body: Any,
-        source_hash: str,
-        action: str,
-        *,
-        ids: dict[str, str] | None = None,
-        full: Any = None,
-        parent_row: int | None = None,
-    ) -> Outcome:
-        """Send with retries of transient refusals; the journal is written before each try.
-
-        ``full`` is the record's whole body when ``body`` holds only what an update changes.
-        """
-        waited = 0.0
-        text = compact(body)  # for the journal and the outcome, written once
-        inserting = action == "insert"
-        write = self.target.insert if inserting else self.target.update
-        done_state = Status.CREATED if inserting else Status.UPDATED
-        tries = 0
-        while True:
-            tries += 1
-            # An insert is journalled as "sending" before it leaves; an update of a record
-            # that exists only counts the attempt: the record stays known, ids and all.
-            attempt = (
-                self.journal.sending(step.name, key, n, text, source_hash)
-                if inserting
-                else self.journal.updating(step.name, key)
-            )
-            try:
-                reply = write(step.connector, body)
-            except TargetError as exc:
-                self._halt(_said(exc))
-                why = Message("not_sent", reason=_said(exc))
-                self.journal.record(step.name, key, n, Status.SKIPPED, error=why)
-                return Outcome(
-                    n,
-                    Status.SKIPPED,
-                    error=why,
-                    ids=ids or {},
-                    parent_row=parent_row,
-                )
-            state = done_state if reply.ok else (Status.UNKNOWN if reply.unknown else Status.FAILED)
-            wait = self._retry_wait(reply, tries, waited)
-            if wait is None:
-                break  # the last try is logged with the outcome below, in one transaction
-            self.journal.log_attempt(step.name, key, attempt, action, state, reply.error)
-            if self.stop.wait(wait):
-                attempt = 0  # logged already
-                break
-            waited += wait
-        kept = {**(ids or {}), **{k: v for k, v in reply.ids.items() if k in step.keep}}
-        if not reply.ok and not inserting:
-            kept = ids or {}  # the update failed; the record and its ids are still there
-        self.journal.record(
-            step.name,
-            key,
-            n,
-            state,
-            ids=kept if reply.ok else {},
-            error=reply.error,
-            log_reference=reply.log_reference,
-            source_hash=source_hash if reply.ok or inserting else None,
-            # an insert's body is in the journal since "sending": not written twice
-            payload=(compact(full) if full is not None else None if inserting else text)
-            if reply.ok
-            else None,
-            action=action if attempt else None,
-            attempt=attempt or None,
-        )
-        return Outcome(
-            n,
-            state,
-            ids=kept if reply.ok or not inserting else {},
-            error=reply.error,
-            log_reference=reply.log_reference,
-            body=text,
-            parent_row=parent_row,
-        )
-
-    def _retry_wait(self, reply: Reply, attempt: int, waited: float) -> float | None:
-        """Seconds to wait before trying again, or None when this reply is final."""
-        if reply.kind is not ReplyKind.TRANSIENT or attempt > self.options.retries:
-            return None
-        if self.stop.is_set():
-            return None
-        if reply.retry_after is not None:
-            wait = reply.retry_after
-        else:
-            base = self.options.backoff * 2 ** (attempt - 1)
-            wait = base + random.uniform(0, base)
-        wait = min(wait, self.options.max_wait)
-        return None if waited + wait > self.options.retry_budget else wait
-
-    def _halt(self, reason: Message) -> None:
-        if not self.result.stopped:
-            self.result.stopped = reason
-        self.stop.set()
-
-    def _not_sent(self, step: Step, key: str, n: int, entry: Entry | None = None) -> Outcome:
-        reason = self.result.stopped or Message("interrupted")
-        if entry is not None and entry.state.may_exist:  # it may exist: still unknown
-            error = Message("unknown.not_checked", when=entry.updated_at, reason=reason)
-            self.journal.record(step.name, key, n, Status.SKIPPED, error=error)  # keeps 'unknown'
-            return Outcome(n, Status.UNKNOWN, error=error)
-        error = Message("not_sent", reason=reason)
-        self.journal.record(step.name, key, n, Status.SKIPPED, error=error)
-        return Outcome(n, Status.SKIPPED, error=error)
 
     # --- lookups -------------------------------------------------------------------------------
 
@@ -664,7 +526,7 @@ class _Sender:
         except LookupFailed:
             return  # each row asks again, and fails with the reason
         except TargetError as exc:
-            self._halt(_said(exc))
+            self.sending.halt(said(exc))
             return
         fields = list(step.match.filter)
         index: dict[tuple[tuple[str, str], ...], list[dict[str, Any]]] = defaultdict(list)
@@ -740,12 +602,6 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def _said(exc: Exception) -> Message:
-    """What a failure says: its Message when it carries one, else its text as it is."""
-    said = getattr(exc, "said", None)
-    return said if isinstance(said, Message) else Message("text", text=str(exc))
 
 
 def _describe(values: dict[str, str] | None) -> str:
