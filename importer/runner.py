@@ -30,6 +30,7 @@ from typing import Any
 
 from importer.errors import LookupFailed, MappingError, TargetError
 from importer.journal import Entry, Journal, content_hash
+from importer.lookups import Lookups, text
 from importer.mapping import Mapping, Step
 from importer.messages import Message
 from importer.plan import Plan, prepare
@@ -130,8 +131,7 @@ class _Sender:
                     parent_row = self.result.outcomes[step.name][n].parent_row
                     if parent_row is not None:
                         self.waiting[(step.name, leader.get(parent_row, parent_row))].append(n)
-        self.found: dict[tuple[str, tuple[tuple[str, str], ...]], list[dict[str, Any]]] = {}
-        self.found_lock = threading.Lock()
+        self.lookups = Lookups(plan, target)
         self.sending = Sending(self.result, target, journal, options, stop)
         self.pool = ThreadPoolExecutor(max(1, options.concurrency), thread_name_prefix="send")
         self.busy = 0
@@ -260,7 +260,7 @@ class _Sender:
                 return self._still_unknown(step, key, n, planned, entry, decided.outcome.error)
             raise
         body = self._body(step, planned, parent_ids=parent_ids, found=found)
-        checkable = step.match is not None and self._filter(step, n) is not None
+        checkable = step.match is not None and self.lookups.filter(step, n) is not None
         if unanswered and not checkable and not self.options.retry_unknown:
             assert entry is not None
             error = Message(
@@ -273,7 +273,7 @@ class _Sender:
             return Outcome(n, Status.UNKNOWN, error=error, parent_row=planned.parent_row)
         if step.match:
             try:
-                rows = self._lookup(step, n)
+                rows = self.lookups.lookup(step, n)
             except LookupFailed as exc:
                 why = said(exc)
                 if unanswered:
@@ -286,7 +286,7 @@ class _Sender:
             step, key, n, body, source_hash, "insert", parent_row=planned.parent_row
         )
         if outcome.status == Status.CREATED and step.match:
-            self._remember(step, n, outcome.ids)
+            self.lookups.remember(step, n, outcome.ids)
         return outcome
 
     def _still_unknown(
@@ -322,9 +322,9 @@ class _Sender:
             lookups.append(("parent", step.parent.lookup))
         found: dict[str, dict[str, str]] = {}
         for name, lookup in lookups:
-            values = self._values(step, n, lookup.filter)
+            values = self.lookups.values(step, n, lookup.filter)
             try:
-                rows = self._query(lookup.connector, values) if values else []
+                rows = self.lookups.query(lookup.connector, values) if values else []
             except LookupFailed as exc:
                 raise _Decided(
                     Outcome(n, Status.FAILED, error=said(exc), parent_row=planned.parent_row)
@@ -342,7 +342,7 @@ class _Sender:
                     Outcome(n, Status.FAILED, error=error, parent_row=planned.parent_row)
                 )
             found[name] = {
-                k: _text(rows[0][f]) for k, f in lookup.ids.items() if rows[0].get(f) is not None
+                k: text(rows[0][f]) for k, f in lookup.ids.items() if rows[0].get(f) is not None
             }
         parent_ids = found.pop("parent", None)
         return parent_ids, found
@@ -441,7 +441,7 @@ class _Sender:
     ) -> Outcome:
         assert step.match is not None
         match = step.match
-        where = f"{match.connector} ({_describe(self._filter(step, n))})"
+        where = f"{match.connector} ({_describe(self.lookups.filter(step, n))})"
         if len(found) > 1:
             error = Message("lookup.many", count=len(found), where=where)
             self.journal.record(step.name, key, n, Status.FAILED, error=error, action="lookup")
@@ -485,87 +485,22 @@ class _Sender:
         )
         return Outcome(n, Status.EXISTING, ids=kept, error=note, parent_row=planned.parent_row)
 
-    # --- lookups -------------------------------------------------------------------------------
-
-    def _filter(self, step: Step, n: int) -> dict[str, str] | None:
-        """The ``match`` filter of a row, or None when a value it needs is blank."""
-        assert step.match is not None
-        return self._values(step, n, step.match.filter)
-
-    def _values(self, step: Step, n: int, fields: dict[str, str]) -> dict[str, str] | None:
-        """Lookup values from the row's columns (or ``parent.X``); None when one is blank."""
-        row = self.plan.data[step.name].rows[n]
-        parent_ids: dict[str, str] = {}
-        planned = self.result.outcomes[step.name][n]
-        if step.parent and planned.parent_row is not None:
-            parent_ids = self.result.outcomes[step.parent.step][planned.parent_row].ids
-        values = {}
-        for field, source in fields.items():
-            value = parent_ids.get(source[7:]) if source.startswith("parent.") else row.get(source)
-            if value is None:
-                return None
-            values[field] = _text(value)
-        return values
+    # --- lookups and keys ----------------------------------------------------------------------
 
     def _prefetch(self, step: Step) -> None:
         """Look up all rows of a step in a few batched requests, when no parent id is needed."""
         if not step.match or step.match.parent_ids() or self.stop.is_set():
             return
-        filters = []
+        numbers = []
         for n in self.records[step.name]:
             planned = self.result.outcomes[step.name][n]
             entry = self.entries[step.name].get(self._key(step, n))
             if planned.status == Status.PLANNED and not (entry and entry.state.kept):
-                found = self._filter(step, n)
-                if found is not None:
-                    filters.append(found)
-        if not filters:
-            return
+                numbers.append(n)
         try:
-            rows = self.target.lookup(step.match.connector, filters)
-        except LookupFailed:
-            return  # each row asks again, and fails with the reason
+            self.lookups.prefetch(step, numbers)
         except TargetError as exc:
             self.sending.halt(said(exc))
-            return
-        fields = list(step.match.filter)
-        index: dict[tuple[tuple[str, str], ...], list[dict[str, Any]]] = defaultdict(list)
-        for row in rows:
-            index[tuple((f, _text(row.get(f))) for f in fields)].append(row)
-        with self.found_lock:
-            for f in filters:
-                cache_key = (step.match.connector, tuple(f.items()))
-                self.found[cache_key] = index.get(tuple(f.items()), [])
-
-    def _remember(self, step: Step, n: int, ids: dict[str, str]) -> None:
-        """A record just created answers later lookups with the same filter (no duplicate)."""
-        assert step.match is not None
-        values = self._filter(step, n)
-        if values is None:
-            return
-        row = {
-            **values,
-            **{field: ids[name] for name, field in step.match.ids.items() if name in ids},
-        }
-        with self.found_lock:
-            self.found[(step.match.connector, tuple(values.items()))] = [row]
-
-    def _lookup(self, step: Step, n: int) -> list[dict[str, Any]]:
-        assert step.match is not None
-        values = self._filter(step, n)
-        return self._query(step.match.connector, values) if values is not None else []
-
-    def _query(self, connector: str, values: dict[str, str]) -> list[dict[str, Any]]:
-        """Records of a read connector whose fields equal ``values`` (cached per run)."""
-        cache_key = (connector, tuple(values.items()))
-        with self.found_lock:
-            if cache_key in self.found:
-                return self.found[cache_key]
-        rows = self.target.lookup(connector, [values])
-        exact = [r for r in rows if all(_text(r.get(f)) == v for f, v in values.items())]
-        with self.found_lock:
-            self.found[cache_key] = exact
-        return exact
 
     def _key(self, step: Step, n: int) -> str:
         row = self.plan.data[step.name].rows.get(n)
@@ -576,7 +511,7 @@ class _Sender:
                 if step.columns[step.key].from_file
                 else None
             )
-        return _text(value) if value is not None else f"row {n}"
+        return text(value) if value is not None else f"row {n}"
 
 
 def _groups(steps: list[Step]) -> list[list[Step]]:
@@ -594,14 +529,6 @@ def _groups(steps: list[Step]) -> list[list[Step]]:
 
 def _same_group(groups: list[list[Step]], one: str, other: str) -> bool:
     return any({one, other} <= {s.name for s in group} for group in groups)
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _describe(values: dict[str, str] | None) -> str:
