@@ -196,11 +196,13 @@ def profile_dryrun(args: argparse.Namespace) -> None:
 
 
 def profile_send(args: argparse.Namespace) -> None:
+    import importer.reconcile as reconcile_module
     import importer.runner as runner_module
     from importer import load_mapping
     from importer.journal.store import Journal
-    from importer.runner import Options, run
+    from importer.runner import run
     from importer.sandbox import AfasSandbox, Faults
+    from importer.sending import Options
     from importer.targets.afas.client import AfasTarget
 
     folder = Path(tempfile.mkdtemp(prefix=f"importer-profile-{os.getpid()}-"))
@@ -214,7 +216,7 @@ def profile_send(args: argparse.Namespace) -> None:
         timers.wrap(target, "insert", "  HTTP request and reply (target.insert)")
         for name in ("sending", "log_attempt", "record"):
             timers.wrap(journal, name, f"  journal.{name} (one commit)")
-        timers.wrap(runner_module, "content_hash", "  content_hash (body, source row)")
+        timers.wrap(reconcile_module, "content_hash", "  content_hash (body, source row)")
         server = getattr(getattr(box, "server", None), "_thread", None)
         clock = time.pthread_getcpuclockid(server.ident) if server else None
         sandbox0 = time.clock_gettime(clock) if clock is not None else 0.0

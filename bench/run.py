@@ -266,7 +266,8 @@ def import_run(
 ) -> dict[str, Any]:
     """One import with the library API; wall and CPU split between importer and server."""
     from importer.journal.store import Journal
-    from importer.runner import Options, run
+    from importer.runner import run
+    from importer.sending import Options
     from importer.targets.afas.client import AfasTarget
 
     target = AfasTarget(server.base_url, server.token, concurrency=concurrency)

@@ -24,7 +24,8 @@ from importer.errors import (
 )
 from importer.journal.places import journal_path
 from importer.journal.store import Journal
-from importer.mapping import Mapping, load_mapping
+from importer.mapping import Mapping
+from importer.mappingfile import load_mapping
 from importer.plan import prepare
 from importer.report import write_workbook
 from importer.results import Result

@@ -2,27 +2,29 @@
 
 Everything that can be checked is checked before anything is sent: the mapping, the files,
 every row of every step, and every body (rendered with placeholders for ids that only the
-target can give, and checked against the connector's contract). A dry run is a plan.
+target can give, and checked against the connector's contract: :mod:`importer.bodies`). A dry
+run is a plan.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from importer import targets
+from importer.bodies import Built, build
 from importer.contract import Contract
 from importer.errors import InputError, MappingError
-from importer.mapping import LOCALES, Mapping, Step, error_at, expressions
+from importer.mapping import LOCALES, Mapping, Step, expressions
+from importer.mappingfile import error_at
 from importer.messages import Message
 from importer.readers import Table, read_table
+from importer.records import Record, invalid, plan_lines, spread, step_records
 from importer.render import (
     ExpressionRefused,
     Renderer,
-    RenderError,
     compact,
     compile_expression,
     expression_columns,
@@ -83,7 +85,7 @@ class Plan:
         existing: dict[str, str] | None = None,
         found: dict[str, dict[str, str]] | None = None,
     ) -> Built:
-        """A row's body with the ids sending knows (see :func:`build`)."""
+        """A row's body with the ids sending knows (see :func:`importer.bodies.build`)."""
         return build(
             step,
             self.data[step.name],
@@ -96,63 +98,7 @@ class Plan:
         )
 
 
-@dataclass(slots=True)
-class Record:
-    """What one request is made of: a leading row, its group's other rows, and its lines."""
-
-    row: int
-    members: list[int]  # the leading row and the rows grouped with it (group_by)
-    label: str = ""  # the file (and sheet) the rows are in
-    line_rows: list[int] = field(default_factory=list)  # rows of the lines source
-    lines: list[dict[str, Any]] = field(default_factory=list)  # typed lines, with rownum
-    parent_key: str | None = None  # a parent key to look up in the target (parent.lookup)
-
-
 ContractSource = Callable[[str], Contract | None]
-
-
-@dataclass(frozen=True, slots=True)
-class Built:
-    """A row's body, or the problems that keep the row from having one."""
-
-    body: Any = None
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def build(
-    step: Step,
-    own: StepData,
-    record: Record,
-    renderer: Renderer,
-    contract: Contract | None,
-    parent_ids: dict[str, str],
-    existing: dict[str, str] | None = None,
-    found: dict[str, dict[str, str]] | None = None,
-) -> Built:
-    """The one way a row's body is made: rendered, then checked against the connector.
-
-    Planning builds every body with placeholders for the ids only the target can give
-    (``parent_ids``, ``found``); sending builds again a body that needs real ones. A template
-    the sandbox stops raises MappingError: that is the mapping's fault, not the row's.
-    """
-    n = record.row
-    try:
-        body = renderer.render(
-            step.template,
-            own.rows[n],
-            parent_ids,
-            n,
-            existing,
-            lines=record.lines,
-            find=found if found is not None else _found_placeholders(step),
-        )
-    except RenderError as exc:
-        return Built(problems=[Problem(own.table.label, n, None, None, exc.said)])
-    return Built(body, _contract_problems(step, own, n, body, contract))
 
 
 def prepare(mapping: Mapping, contract_for: ContractSource | None = None) -> Plan:
@@ -202,7 +148,7 @@ def _prepare(mapping: Mapping, contract_for: ContractSource | None) -> Plan:
     records: dict[str, dict[int, Record]] = {}
     line_outcomes: dict[str, dict[int, Outcome]] = {}
     for step in mapping.steps:
-        records[step.name] = _records(step, data[step.name], line_data.get(step.name))
+        records[step.name] = step_records(step, data[step.name], line_data.get(step.name))
         planned = _plan_step(
             selected[step.name],
             step,
@@ -278,38 +224,6 @@ def _problems_by_source_row(
             known = merged.setdefault((step.source, n), [])
             known.extend(p for p in problems if p not in known)
     return merged
-
-
-def _records(step: Step, own: StepData, lines: StepData | None) -> dict[int, Record]:
-    """The records of a step by leading row: each row alone, or grouped, with its lines."""
-    records: dict[int, Record] = {}
-    if step.group_by:
-        column = own.table.frame[step.header_of(step.group_by)]
-        previous: Any = object()
-        for n, value in column.items():
-            if value is None or value != previous or not records:
-                records[int(n)] = Record(int(n), [int(n)], own.table.label)
-                leader = int(n)
-            else:
-                records[leader].members.append(int(n))
-            previous = value
-        for record in records.values():
-            record.lines = [{**own.rows[m], "rownum": m} for m in record.members if m in own.rows]
-        return records
-    records = {int(n): Record(int(n), [int(n)], own.table.label) for n in own.row_numbers}
-    if step.lines and lines is not None:
-        keys = own.table.frame[step.header_of(step.key)]
-        by_key: dict[str, list[int]] = {}
-        for n, key in lines.table.frame[step.lines.header_of(step.lines.key)].items():
-            if key is not None:
-                by_key.setdefault(str(key), []).append(int(n))
-        for n, record in records.items():
-            key = keys.get(n)
-            record.line_rows = by_key.get(str(key), []) if key is not None else []
-            record.lines = [
-                {**lines.rows[m], "rownum": m} for m in record.line_rows if m in lines.rows
-            ]
-    return records
 
 
 def _record_problems(
@@ -417,101 +331,6 @@ def _repeated_groups(
     return problems
 
 
-def spread(
-    step: Step, planned: dict[int, Outcome], records: dict[int, Record]
-) -> dict[int, Outcome]:
-    """Every source row's outcome, in source order: grouped rows share their record's."""
-    outcomes: dict[int, Outcome] = {}
-    label = next(iter(records.values())).label if records else ""
-    for n, record in records.items():
-        outcome = planned[n]
-        outcomes[n] = outcome
-        for m in record.members[1:]:
-            outcomes[m] = member_outcome(outcome, m, n, label)
-    return dict(sorted(outcomes.items()))
-
-
-def member_outcome(outcome: Outcome, row: int, leader: int, source: str) -> Outcome:
-    """The outcome of a row grouped with (or a line of) the record led by ``leader``;
-    ``source`` names the row's own file (and sheet)."""
-    own = [p for p in outcome.problems if (p.source, p.row) == (source, row)]
-    error = joined([_problem_text(p, row, source) for p in own]) or (
-        Message("with_row", row=leader, error=outcome.error) if outcome.error else None
-    )
-    return Outcome(
-        row,
-        outcome.status,
-        ids=dict(outcome.ids),
-        error=error,
-        problems=own,
-        log_reference=outcome.log_reference,
-        parent_row=outcome.parent_row,
-        earlier=outcome.earlier,
-        leader=leader,
-    )
-
-
-def plan_lines(
-    step: Step,
-    lines: StepData,
-    records: dict[int, Record],
-    outcomes: dict[int, Outcome],
-    own: StepData,
-) -> dict[int, Outcome]:
-    """Each line's outcome: its own problem, no matching row, or its record's outcome."""
-    assert step.lines is not None
-    owner = {m: n for n, record in records.items() for m in record.line_rows}
-    header = step.lines.header_of(step.lines.key)
-    result: dict[int, Outcome] = {}
-    for m in lines.row_numbers:
-        if m in owner:
-            result[m] = member_outcome(outcomes[owner[m]], m, owner[m], lines.table.label)
-        elif m in lines.problems:
-            result[m] = invalid(m, lines.problems[m])
-        else:
-            key = lines.table.frame.at[m, header]
-            result[m] = invalid(
-                m,
-                [
-                    Problem(
-                        lines.table.label,
-                        m,
-                        header,
-                        key,
-                        Message(
-                            "key.no_row",
-                            key=key,
-                            step=step.name,
-                            column=step.header_of(step.key),
-                            source=own.table.label,
-                        ),
-                    )
-                ],
-            )
-    return result
-
-
-def _contract_problems(
-    step: Step, own: StepData, n: int, body: Any, contract: Contract | None
-) -> list[Problem]:
-    """What the connector would refuse in a planned body (placeholders for ids pass)."""
-    if contract is None:
-        return []
-    return [
-        contract_problem(step, own, n, v.value, v.message)
-        for v in contract.violations(body)
-        if not (isinstance(v.value, str) and PLACEHOLDER.fullmatch(v.value))
-    ]
-
-
-def contract_problem(step: Step, own: StepData, n: int, value: Any, message: Message) -> Problem:
-    """A contract violation, naming the column the value came from when that is clear."""
-    row = own.rows.get(n, {})
-    columns = [c for c, v in row.items() if v is not None and value is not None and v == value]
-    column = step.header_of(columns[0]) if len(columns) == 1 else None
-    return Problem(own.table.label, n, column, value if column else None, message)
-
-
 def _parent_rows(step: Step, own: StepData, data: dict[str, StepData]) -> dict[int, int | Problem]:
     """Each row's parent row number, or the Problem of a key that matches no parent row."""
     assert step.parent is not None
@@ -548,38 +367,5 @@ def _parent_rows(step: Step, own: StepData, data: dict[str, StepData]) -> dict[i
     return links
 
 
-PLACEHOLDER = re.compile(r"<\w+ of [^<>]+>")  # an id only the target can give
-
-
 def _placeholders(parent: Step, row: int) -> dict[str, str]:
     return {key: f"<{key} of {parent.name} row {row}>" for key in parent.keep}
-
-
-def _found_placeholders(step: Step) -> dict[str, dict[str, str]]:
-    return {
-        name: {k: f"<{k} of find.{name}>" for k in lookup.ids} for name, lookup in step.find.items()
-    }
-
-
-def invalid(n: int, problems: list[Problem], source: str | None = None) -> Outcome:
-    """An invalid row; problems of other rows (grouped rows, lines) name their file and row."""
-    message = joined([_problem_text(p, n, source) for p in problems])
-    return Outcome(n, Status.INVALID, error=message, problems=problems)
-
-
-def joined(messages: list[Message]) -> Message | None:
-    """Several messages as one, ``"; "`` between them (None for none)."""
-    if len(messages) < 2:
-        return messages[0] if messages else None
-    items: list[Message | str] = []
-    for message in messages:
-        items += ["; ", message] if items else [message]
-    return Message("text", text=tuple(items))
-
-
-def _problem_text(problem: Problem, n: int, source: str | None) -> Message:
-    if problem.row in (None, n) and source in (None, problem.source):
-        if problem.column:
-            return Message("problem.column", column=problem.column, message=problem.message)
-        return problem.message
-    return problem.located()

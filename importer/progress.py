@@ -1,6 +1,6 @@
 """Watching a run on the terminal: progress per step, requests, and a summary at the end.
 
-:class:`Progress` is the runner's observer (:class:`importer.runner.Observer`). It writes to
+:class:`Progress` is the runner's observer (:class:`importer.sending.Observer`). It writes to
 stderr only (stdout holds the summary line that scripts read), in one of three modes:
 
 - ``bar`` when stderr is a terminal: a progress bar per step (rows done and total, rate,

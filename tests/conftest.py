@@ -8,6 +8,7 @@ and stop. A test that needs a server of its own (other options, a stopped server
 from __future__ import annotations
 
 import copy
+import json
 import os
 import subprocess
 import sys
@@ -126,6 +127,11 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp
         return Ran(code, captured.out, captured.err)
 
     return run
+
+
+def seed(name: str) -> dict:
+    """One of AFAS's example bodies (fixtures/seed), as the Flex sample must render it."""
+    return json.loads((FIXTURES / "seed" / f"{name}.json").read_text())
 
 
 # --- helpers of the end-to-end tests of the Flex sample -------------------------------------------

@@ -14,7 +14,7 @@ from conftest import ROOT
 from importer import approval
 from importer.approval import Environment, NotApproved
 from importer.errors import ConfigurationError
-from importer.mapping import load_mapping
+from importer.mappingfile import load_mapping
 from importer.plan import prepare
 
 VALIDATED = dt.datetime.fromisoformat("2026-03-14T09:30:15+01:00")

@@ -10,7 +10,7 @@ import openpyxl
 import yaml
 from conftest import FIXTURES, ROOT
 
-from importer.mapping import load_mapping
+from importer.mappingfile import load_mapping
 from importer.plan import prepare
 
 CONNECTORS = FIXTURES / "connectors"

@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 
 from importer.cli import app
-from importer.mapping import load_mapping
+from importer.mappingfile import load_mapping
 from importer.plan import prepare
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -108,22 +108,6 @@ def test_status_lists_the_steps_in_the_mappings_order(tmp_path):
     journal.close()
 
 
-def test_the_library_sends_only_with_a_journal(tmp_path):
-    from importer import load_mapping, run
-    from importer.sandbox import AfasSandbox
-    from importer.targets.afas.client import AfasTarget
-
-    mapping = load_mapping(FLEX)
-    with AfasSandbox.start() as box:
-        target = AfasTarget(box.base_url, box.token)
-        with pytest.raises(TypeError, match="run\\(\\) sends only with a journal"):
-            run(mapping, target)
-        assert box.state.requests == []
-        with Journal.in_memory(target=target.host, mapping="flex") as journal:
-            assert run(mapping, target, journal=journal).row_statuses()["created"] == 25
-        target.close()
-
-
 def test_an_environment_is_named_one_way_however_its_url_writes_it():
     from importer.journal.places import environment
 

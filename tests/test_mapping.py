@@ -1,48 +1,40 @@
-"""Loading mapping files: every mistake names the file, the line and the key path."""
+"""The mapping model: its paths, --input, what it declares and its JSON schema."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FLEX, ROOT
+from pydantic import ValidationError
 
 from importer.errors import MappingError
-from importer.mapping import load_mapping
-
-GOOD = """\
-sources:
-  klanten: {file: klanten.csv}
-steps:
-  - name: relaties
-    source: klanten
-    connector: KnSalesRelationOrg
-    template: relatie.json.j2
-    key: nr
-    keep: [DbId]
-    columns:
-      nr: {header: Nummer}
-  - name: projecten
-    source: klanten
-    connector: PtProject
-    template: project.json.j2
-    key: nr
-    parent: {step: relaties, key: nr}
-    columns:
-      nr: {header: Nummer}
-"""
+from importer.mapping import Column, Mapping, Match, Source, expressions, json_schema
+from importer.mappingfile import load_mapping
 
 
-def load(tmp_path: Path, text: str):
-    path = tmp_path / "m.yaml"
-    path.write_text(text)
-    return load_mapping(path)
-
-
-def error(tmp_path: Path, text: str) -> str:
-    with pytest.raises(MappingError) as caught:
-        load(tmp_path, text)
-    return str(caught.value)
+def model(step: dict[str, Any] | None = None, **fields: Any) -> Mapping:
+    """A mapping of one step made as the model, without a file."""
+    return Mapping.model_validate(
+        {
+            "sources": {"klanten": {"file": "klanten.csv"}},
+            "steps": [
+                {
+                    "name": "relaties",
+                    "source": "klanten",
+                    "connector": "C",
+                    "template": "t.json.j2",
+                    "key": "nr",
+                    "columns": {"nr": {"header": "Nummer"}},
+                    **(step or {}),
+                }
+            ],
+            "path": Path("/mappings/m.yaml"),
+            **fields,
+        }
+    )
 
 
 def test_flex_mapping_loads_with_paths_relative_to_the_mapping_file():
@@ -54,98 +46,62 @@ def test_flex_mapping_loads_with_paths_relative_to_the_mapping_file():
     assert mapping.steps[1].parent.step == "verkooprelaties"
 
 
-def test_input_points_a_source_elsewhere(tmp_path):
-    mapping = load(tmp_path, GOOD).with_inputs({"klanten": Path("elders.csv")})
+def test_input_points_a_source_elsewhere():
+    mapping = model().with_inputs({"klanten": Path("elders.csv")})
 
     assert mapping.source_path("klanten") == Path("elders.csv").resolve()
     with pytest.raises(MappingError, match="--input names unknown source 'klant'"):
         mapping.with_inputs({"klant": Path("x.csv")})
 
 
-def test_a_wrong_type_names_line_path_and_suggestion(tmp_path):
-    text = GOOD.replace(
-        "nr: {header: Nummer}\n  - name", "nr: {header: Nummer, type: integr}\n  - name"
+def test_the_committed_json_schema_is_current():
+    committed = json.loads((ROOT / "mapping.schema.json").read_text(encoding="utf-8"))
+    assert committed == json_schema(), "run: importer schema > mapping.schema.json"
+
+
+def test_an_unknown_target_is_refused_naming_the_known_ones():
+    with pytest.raises(ValidationError, match="'nope' is not a target; expected one of: "):
+        model(target="nope")
+
+
+def test_a_step_is_found_by_name_and_a_column_is_read_under_its_header_or_its_name():
+    step = model({"columns": {"nr": {"header": "Nummer"}, "naam": {}}}).step("relaties")
+
+    assert (step.header_of("nr"), step.header_of("naam")) == ("Nummer", "naam")
+
+
+def test_every_expression_is_listed_with_its_key_path():
+    mapping = model(
+        {
+            "columns": {"nr": {"header": "Nummer"}, "x": {"expr": "row.nr ~ '-'"}},
+            "lines": {"source": "r", "key": "nr", "columns": {"y": {"expr": "row.nr * 2"}}},
+            "checks": [{"expr": "row.nr != ''", "message": "m"}],
+            "when": "row.nr > 1",
+        }
     )
 
-    assert error(tmp_path, text) == (
-        f"{tmp_path / 'm.yaml'} line 11: steps[0].columns.nr.type: 'integr' is not a type; "
-        "did you mean 'integer'?"
-    )
+    assert list(expressions(mapping)) == [
+        (("steps", 0, "columns", "x", "expr"), "row.nr ~ '-'"),
+        (("steps", 0, "lines", "columns", "y", "expr"), "row.nr * 2"),
+        (("steps", 0, "checks", 0, "expr"), "row.nr != ''"),
+        (("steps", 0, "when"), "row.nr > 1"),
+    ]
 
 
-def test_unknown_keys_are_errors_with_a_suggestion(tmp_path):
-    text = GOOD.replace("    keep: [DbId]\n", "    keep: [DbId]\n    conector: X\n")
-
-    assert error(tmp_path, text).endswith(
-        "line 10: steps[0].conector: unknown key; did you mean 'connector'?"
-    )
+def test_a_column_is_read_from_the_file_unless_it_is_a_constant_or_computed():
+    assert Column().from_file
+    assert not Column(value="EUR").from_file
+    assert not Column(expr="row.nr").from_file
 
 
-def test_references_between_steps_are_checked(tmp_path):
-    text = GOOD.replace("parent: {step: relaties", "parent: {step: relatie").replace(
-        "source: klanten\n    connector: PtProject", "source: klant\n    connector: PtProject"
-    )
-
-    message = error(tmp_path, text)
-
-    assert "2 problems:" in message
-    assert "line 13: steps[1].source: 'klant' is not a source; did you mean 'klanten'?" in message
-    assert (
-        "line 17: steps[1].parent.step: 'relatie' is not an earlier step; did you mean" in message
-    )
+def test_a_declared_delimiter_is_the_sources_own_or_its_locales():
+    assert Source(file=Path("k.csv")).declared_delimiter is None
+    assert Source(file=Path("k.csv"), locale="nl").declared_delimiter == ";"
+    assert Source(file=Path("k.csv"), locale="en").declared_delimiter == ","
+    assert Source(file=Path("k.csv"), locale="nl", delimiter="\t").declared_delimiter == "\t"
 
 
-def test_the_key_must_be_a_declared_column(tmp_path):
-    message = error(tmp_path, GOOD.replace("key: nr\n    keep", "key: nrr\n    keep"))
-    assert message.endswith(
-        "line 8: steps[0].key: 'nrr' is not a declared column; did you mean 'nr'?"
-    )
+def test_a_match_names_the_parent_ids_its_filter_needs():
+    match = Match(connector="R", filter={"DebtorId": "parent.DbId", "Nm": "naam"})
 
-
-def test_malformed_yaml_names_the_line(tmp_path):
-    message = error(tmp_path, GOOD.replace("keep: [DbId]", "keep: [DbId"))
-    assert message.startswith(f"{tmp_path / 'm.yaml'} line 10: not valid YAML")
-
-
-def test_a_missing_mapping_file(tmp_path):
-    with pytest.raises(MappingError, match="cannot read mapping file"):
-        load_mapping(tmp_path / "nope.yaml")
-
-
-def test_a_key_written_twice_is_refused_with_both_lines(tmp_path):
-    text = GOOD.replace("    keep: [DbId]\n", "    keep: [DbId]\n    key: naam\n", 1)
-
-    assert error(tmp_path, text) == (
-        f"{tmp_path / 'm.yaml'} line 10: steps[0].key: appears twice (lines 8 and 10); only "
-        "the last would count. Keep one of them"
-    )
-
-
-def test_every_key_written_twice_is_reported(tmp_path):
-    text = GOOD.replace(
-        "nr: {header: Nummer}\n  - name", "nr: {header: Nummer, header: Nr}\n  - name"
-    )
-    text = text.replace("steps:\n", "sources: {}\nsteps:\n").replace(
-        "parent: {step: relaties, key: nr}", "parent: {step: relaties, key: nr}\n    key: nr"
-    )
-
-    assert error(tmp_path, text) == (
-        f"{tmp_path / 'm.yaml'}: 3 problems:\n"
-        "  line 3: sources: appears twice (lines 1 and 3); only the last would count. Keep one "
-        "of them\n"
-        "  line 12: steps[0].columns.nr.header: appears twice (in line 12); only the last would "
-        "count. Keep one of them\n"
-        "  line 19: steps[1].key: appears twice (lines 17 and 19); only the last would count. "
-        "Keep one of them"
-    )
-
-
-def test_allow_formulas_is_for_text_columns_only(tmp_path):
-    text = GOOD.replace(
-        "nr: {header: Nummer}\n  - name",
-        "nr: {header: Nummer, type: integer, allow_formulas: true}\n  - name",
-    )
-
-    assert error(tmp_path, text).endswith(
-        "line 11: steps[0].columns.nr.allow_formulas: only applies to type text, not integer"
-    )
+    assert match.parent_ids() == ["DbId"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,7 +10,8 @@ import pandas as pd
 import pytest
 
 from importer.errors import MappingError
-from importer.mapping import Column, Step, load_mapping
+from importer.mapping import Column, Step
+from importer.mappingfile import load_mapping
 from importer.plan import prepare
 from importer.readers import Table
 from importer.render import prune, split_address
@@ -354,15 +354,6 @@ def test_an_expression_the_sandbox_stops_while_it_runs_stops_the_run_naming_wher
     )
 
 
-def test_the_committed_json_schema_is_current():
-    from conftest import ROOT
-
-    from importer.mapping import json_schema
-
-    committed = json.loads((ROOT / "mapping.schema.json").read_text(encoding="utf-8"))
-    assert committed == json_schema(), "run: importer schema > mapping.schema.json"
-
-
 def test_dutch_checks_normalise_and_explain_in_plain_words():
     columns = {
         "nr": Column(),
@@ -408,35 +399,3 @@ def test_two_spellings_of_one_vat_number_are_the_same_customer():
         "k.csv, row 2, column 'btw': 'NL 0000.99.998.B57' (as 'NL000099998B57') appears more than once (also in row 3); each value must be unique",
         "k.csv, row 3, column 'btw': 'nl000099998b57' (as 'NL000099998B57') appears more than once (also in row 2); each value must be unique",
     ]
-
-
-def test_a_child_whose_parent_key_matches_no_row_is_invalid(tmp_path):
-    (tmp_path / "t").mkdir()
-    (tmp_path / "t" / "p.json.j2").write_text(
-        '{"PtProject": {"Element": {"Fields": {"PrGp": "ALG", "DbId": {{ parent.DbId }}}}}}'
-    )
-    (tmp_path / "t" / "r.json.j2").write_text(
-        '{"KnSalesRelationOrg": {"Element": {"@DbId": {{ row.nr }}, "Fields": {"CuId": "EUR"}, '
-        '"Objects": [{"KnOrganisation": {"Element": {"Fields": {"PadAdr": true, "AutoNum": true, '
-        '"MatchOga": "6", "Nm": {{ row.nr }}}}}}]}}}'
-    )
-    (tmp_path / "klanten.csv").write_text("Nr\n1\n2\n", encoding="utf-8")
-    (tmp_path / "projecten.csv").write_text("Project;Klant\nP1;1\nP2;3\nP3;2\n", encoding="utf-8")
-    (tmp_path / "m.yaml").write_text("""\
-templates: t
-sources: {klanten: {file: klanten.csv}, projecten: {file: projecten.csv}}
-steps:
-  - {name: relaties, source: klanten, connector: KnSalesRelationOrg, template: r.json.j2,
-     key: nr, keep: [DbId], columns: {nr: {header: Nr}}}
-  - {name: projecten, source: projecten, connector: PtProject, template: p.json.j2, key: p,
-     parent: {step: relaties, key: klant}, columns: {p: {header: Project}, klant: {header: Klant}}}
-""")
-    outcomes = prepare(load_mapping(tmp_path / "m.yaml")).result.outcomes["projecten"]
-
-    assert {n: o.status for n, o in outcomes.items()} == {2: "planned", 3: "invalid", 4: "planned"}
-    assert str(outcomes[3].error) == (
-        "Klant: '3' matches no row of step relaties (column 'Nr' of klanten.csv)"
-    )
-    assert outcomes[4].json() == {
-        "PtProject": {"Element": {"Fields": {"PrGp": "ALG", "DbId": "<DbId of relaties row 3>"}}}
-    }

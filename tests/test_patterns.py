@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from importer.mapping import Column, Step, load_mapping
+from importer.mapping import Column, Step
+from importer.mappingfile import load_mapping
 from importer.patterns import matcher
 from importer.plan import read_sources
 from importer.readers import Table

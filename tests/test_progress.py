@@ -8,7 +8,7 @@ import re
 import pytest
 from conftest import FLEX, ROOT
 
-from importer.mapping import load_mapping
+from importer.mappingfile import load_mapping
 from importer.plan import prepare
 from importer.progress import Progress
 from importer.results import Outcome

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from conftest import FLEX, ROOT
 
-from importer.mapping import load_mapping
+from importer.mappingfile import load_mapping
 from importer.readers import Table
 from importer.report import write_workbook
 from importer.report.payloads import redact

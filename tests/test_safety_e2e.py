@@ -28,7 +28,7 @@ from conftest import (
 from importer.journal.index import remember
 from importer.journal.places import journal_path
 from importer.journal.store import Journal
-from importer.mapping import load_mapping
+from importer.mappingfile import load_mapping
 from importer.sandbox import AfasSandbox, Faults, afas_get
 from importer.session import signature
 

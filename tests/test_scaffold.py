@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from importer.errors import InputError, MappingError
-from importer.mapping import load_mapping
+from importer.mappingfile import load_mapping
 from importer.plan import prepare
 from importer.scaffold import Scaffold, scaffold
 from importer.targets.afas import catalog, contract

@@ -20,7 +20,8 @@ from importer import approval, i18n, targets
 from importer.audit import default_audit
 from importer.cli.options import InputOpt, LangOpt, MappingArg, OutOpt, PayloadsOpt
 from importer.errors import ConfigurationError
-from importer.mapping import Mapping, load_mapping
+from importer.mapping import Mapping
+from importer.mappingfile import load_mapping
 from importer.messages import render
 from importer.paths import check_output
 from importer.plan import prepare
@@ -29,7 +30,8 @@ from importer.render import to_json
 from importer.report import write_workbook
 from importer.report.runinfo import RunInfo, resume_command
 from importer.results import Result, Status
-from importer.runner import Options, default_output, run, send
+from importer.runner import default_output, run, send
+from importer.sending import Options
 from importer.session import open_session
 from importer.targets import Target
 

@@ -13,7 +13,7 @@ errors are translated in one place, with ``raise ... from exc``:
   transport error stops the run.
 
 Only reads are tried again here (:func:`retried`): they change nothing. A write is tried
-again by the runner, which journals each try (``importer/runner.py``).
+again by the runner, which journals each try (``importer/sending.py``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,353 @@
+"""What becomes of one row: its journal entry read first, then its parent, lookups, sending.
+
+- a row the journal records as created (found, updated) is not sent again; its ids feed its
+  children; if its source values changed since, it is ``changed`` (updated with PUT only when
+  the step says ``on_change: update``);
+- a row whose request got no answer (``unknown``, or ``sending`` after a crash) is looked up
+  first when the step has a ``match``, and sent again only when the lookup proves it absent;
+  without a ``match`` it stays ``unknown`` until the user checks the target
+  (``--retry-unknown``);
+- a step with a ``match`` looks each row's record up before inserting it, and applies
+  ``on_found``: ``link`` (reuse its ids), ``skip``, ``update`` (PUT) or ``fail``;
+- a child row is sent only when its parent row exists in the target with its ids.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from importer.errors import LookupFailed, MappingError, TargetError
+from importer.journal.store import Entry, Journal, content_hash
+from importer.lookups import Lookups, text
+from importer.mapping import Step
+from importer.messages import Message
+from importer.plan import Plan
+from importer.records import invalid
+from importer.render import compact
+from importer.results import Outcome, Status
+from importer.sending import Options, Sending, said
+from importer.targets import Target
+
+
+class _Decided(Exception):  # noqa: N818 - not an error: a row's outcome, found early
+    """Raised with a row's outcome when it is clear before its request can be made (a lookup
+    that finds nothing, a body the contract refuses); :meth:`Reconciler.row` returns it."""
+
+    def __init__(self, outcome: Outcome):
+        super().__init__(outcome.status)
+        self.outcome = outcome
+
+
+class Reconciler:
+    """Decides each row's outcome against the journal and the target, and sends what is due."""
+
+    def __init__(
+        self, plan: Plan, target: Target, journal: Journal, options: Options, stop: threading.Event
+    ):
+        self.plan, self.target, self.journal, self.options = plan, target, journal, options
+        self.result = plan.result
+        self.stop = stop
+        self.entries = {s.name: journal.entries(s.name) for s in self.result.mapping.steps}
+        self.records = plan.records
+        self.sending = Sending(self.result, target, journal, options, stop)
+        self.lookups = Lookups(plan, target)
+
+    def row(self, step: Step, n: int) -> Outcome:
+        """The outcome of a planned row: sent now, or decided without a request."""
+        planned = self.result.outcomes[step.name][n]
+        if planned.status != Status.PLANNED:
+            return planned  # journalled before sending began (_record_unsent)
+        key = self.key(step, n)
+        if step.parent and planned.parent_row is not None:
+            planned = self._after_parent(step, planned)
+            if planned.status != Status.PLANNED:
+                self.journal.record(step.name, key, n, planned.status, error=planned.error)
+                return planned
+        entry = self.entries[step.name].get(key)
+        record = self.records[step.name][n]
+        # the whole record: its row, the rows grouped with it and its lines
+        source_hash = content_hash([self.plan.data[step.name].rows[n], record.lines])
+        if entry and entry.state.kept and entry.source_hash in (None, source_hash):
+            return Outcome(
+                n, entry.state, ids=entry.ids, earlier=True, parent_row=planned.parent_row
+            )
+        if self.stop.is_set():
+            return self.sending.not_sent(step, key, n, entry)
+        try:
+            if entry and entry.state.kept:
+                return self._changed(step, key, n, planned, entry, source_hash)
+            return self._new(step, key, n, planned, entry, source_hash)
+        except _Decided as decided:  # its outcome was clear before a request could be made
+            return decided.outcome
+        except TargetError as exc:  # a lookup found the token refused or the host gone
+            self.sending.halt(said(exc))
+            return self.sending.not_sent(step, key, n, entry)
+
+    def _new(
+        self, step: Step, key: str, n: int, planned: Outcome, entry: Entry | None, source_hash: str
+    ) -> Outcome:
+        """A row the target has not (knowingly) got yet: look it up, then insert it."""
+        unanswered = entry is not None and entry.state.may_exist
+        try:
+            parent_ids, found = self._resolve(step, n, planned)
+        except _Decided as decided:
+            if unanswered and decided.outcome.status == Status.FAILED:
+                return self._still_unknown(step, key, n, planned, entry, decided.outcome.error)
+            raise
+        body = self._body(step, planned, parent_ids=parent_ids, found=found)
+        checkable = step.match is not None and self.lookups.filter(step, n) is not None
+        if unanswered and not checkable and not self.options.retry_unknown:
+            assert entry is not None
+            error = Message(
+                "unknown.check_target",
+                when=entry.updated_at,
+                system=self.target.system,
+                connector=step.connector,
+            )
+            self.journal.record(step.name, key, n, Status.UNKNOWN, error=error)
+            return Outcome(n, Status.UNKNOWN, error=error, parent_row=planned.parent_row)
+        if step.match:
+            try:
+                rows = self.lookups.lookup(step, n)
+            except LookupFailed as exc:
+                why = said(exc)
+                if unanswered:
+                    return self._still_unknown(step, key, n, planned, entry, why)
+                self.journal.record(step.name, key, n, Status.FAILED, error=why, action="lookup")
+                return Outcome(n, Status.FAILED, error=why, parent_row=planned.parent_row)
+            if rows:
+                return self._found(step, key, n, planned, body, rows, unanswered, source_hash)
+        outcome = self.sending.send(
+            step, key, n, body, source_hash, "insert", parent_row=planned.parent_row
+        )
+        if outcome.status == Status.CREATED and step.match:
+            self.lookups.remember(step, n, outcome.ids)
+        return outcome
+
+    def _still_unknown(
+        self,
+        step: Step,
+        key: str,
+        n: int,
+        planned: Outcome,
+        entry: Entry | None,
+        why: Message | None,
+    ) -> Outcome:
+        """A row sent earlier without an answer whose check could not be made: it may still
+        exist in the target, so it stays ``unknown`` (never ``failed``), to be checked again."""
+        assert entry is not None
+        error = Message(
+            "unknown.check_failed",
+            when=entry.updated_at,
+            why=why,
+            system=self.target.system,
+            connector=step.connector,
+        )
+        self.journal.record(step.name, key, n, Status.UNKNOWN, error=error, action="lookup")
+        return Outcome(n, Status.UNKNOWN, error=error, parent_row=planned.parent_row)
+
+    def _resolve(
+        self, step: Step, n: int, planned: Outcome
+    ) -> tuple[dict[str, str] | None, dict[str, dict[str, str]]]:
+        """The parent ids (for a parent looked up in the target) and the records ``find``
+        names; a row whose lookup finds nothing, or too much, is decided ``failed``."""
+        lookups = list(step.find.items())
+        record = self.records[step.name][n]
+        if record.parent_key is not None and step.parent and step.parent.lookup:
+            lookups.append(("parent", step.parent.lookup))
+        found: dict[str, dict[str, str]] = {}
+        for name, lookup in lookups:
+            values = self.lookups.values(step, n, lookup.filter)
+            try:
+                rows = self.lookups.query(lookup.connector, values) if values else []
+            except LookupFailed as exc:
+                raise _Decided(
+                    Outcome(n, Status.FAILED, error=said(exc), parent_row=planned.parent_row)
+                ) from exc
+            where = f"{lookup.connector} ({_describe(values)})"
+            if len(rows) != 1:
+                error = (
+                    Message("lookup.none", where=where)
+                    if not rows
+                    else Message("lookup.many", count=len(rows), where=where)
+                )
+                if name == "parent":
+                    error = Message("lookup.parent_not_in_file", key=record.parent_key, error=error)
+                raise _Decided(
+                    Outcome(n, Status.FAILED, error=error, parent_row=planned.parent_row)
+                )
+            found[name] = {
+                k: text(rows[0][f]) for k, f in lookup.ids.items() if rows[0].get(f) is not None
+            }
+        parent_ids = found.pop("parent", None)
+        return parent_ids, found
+
+    def _after_parent(self, step: Step, planned: Outcome) -> Outcome:
+        assert step.parent is not None and planned.parent_row is not None
+        parent = self.result.outcomes[step.parent.step][planned.parent_row]
+        if parent.status.exists and parent.ids:
+            return planned
+        code = "parent.not_done" if not parent.status.exists else "parent.not_linked"
+        return Outcome(
+            planned.row,
+            Status.SKIPPED,
+            parent_row=planned.parent_row,
+            error=Message(code, row=planned.parent_row, status=parent.status),
+        )
+
+    def _body(
+        self,
+        step: Step,
+        planned: Outcome,
+        existing: dict[str, str] | None = None,
+        *,
+        parent_ids: dict[str, str] | None = None,
+        found: dict[str, dict[str, str]] | None = None,
+    ) -> Any:
+        """The body with the ids the parent really got, the records found, and for an update
+        the record's own ids, checked against the contract; a body that cannot be made
+        decides the row (``invalid``, or not sent when the sandbox stops the template)."""
+        n = planned.row
+        linked = step.parent is not None and planned.parent_row is not None
+        if not (existing or linked or parent_ids or found):
+            return planned.json()  # built and checked while planning
+        if parent_ids is None:
+            parent_ids = {}
+            if step.parent and planned.parent_row is not None:
+                parent_ids = self.result.outcomes[step.parent.step][planned.parent_row].ids
+        try:
+            built = self.plan.build(step, n, parent_ids, existing, found or None)
+        except MappingError as exc:  # the sandbox stopped the template (with the real ids)
+            self.sending.halt(said(exc))
+            raise _Decided(self.sending.not_sent(step, self.key(step, n), n)) from exc
+        if not built.ok:
+            raise _Decided(invalid(n, built.problems))
+        return built.body
+
+    def _changed(
+        self, step: Step, key: str, n: int, planned: Outcome, entry: Entry, source_hash: str
+    ) -> Outcome:
+        """A record created earlier whose source values changed since: report or update it."""
+        ids = entry.ids
+        if step.on_change != "update":
+            return Outcome(
+                n,
+                Status.CHANGED,
+                ids=ids,
+                parent_row=planned.parent_row,
+                error=Message("changed"),
+            )
+        full = self._body(step, planned, existing=ids)
+        sent = self.journal.payload(step.name, key)
+        body = full if sent is None else self.target.changes(sent, full)
+        if body is None:  # nothing the target holds changed (a column the template ignores)
+            self.journal.record(
+                step.name,
+                key,
+                n,
+                entry.state,
+                ids=ids,
+                source_hash=source_hash,
+                payload=compact(full),
+            )
+            return Outcome(n, entry.state, ids=ids, earlier=True, parent_row=planned.parent_row)
+        return self.sending.send(
+            step,
+            key,
+            n,
+            body,
+            source_hash,
+            "update",
+            ids=ids,
+            full=full,
+            parent_row=planned.parent_row,
+        )
+
+    def _found(
+        self,
+        step: Step,
+        key: str,
+        n: int,
+        planned: Outcome,
+        body: Any,
+        found: list[dict[str, Any]],
+        unanswered: bool,
+        source_hash: str,
+    ) -> Outcome:
+        assert step.match is not None
+        match = step.match
+        where = f"{match.connector} ({_describe(self.lookups.filter(step, n))})"
+        if len(found) > 1:
+            error = Message("lookup.many", count=len(found), where=where)
+            self.journal.record(step.name, key, n, Status.FAILED, error=error, action="lookup")
+            return Outcome(n, Status.FAILED, error=error, parent_row=planned.parent_row)
+        ids = {
+            name: str(found[0][field])
+            for name, field in match.ids.items()
+            if found[0].get(field) is not None
+        }
+        if unanswered:  # our own request of an earlier run did reach the target
+            self.journal.record(
+                step.name, key, n, Status.CREATED, ids=ids, source_hash=source_hash, action="lookup"
+            )
+            return Outcome(
+                n,
+                Status.CREATED,
+                ids=ids,
+                parent_row=planned.parent_row,
+                error=Message("lookup.found_after_unknown", where=where),
+            )
+        if match.on_found == "fail":
+            error = Message("lookup.exists", where=where, on_found="fail")
+            self.journal.record(step.name, key, n, Status.FAILED, error=error, action="lookup")
+            return Outcome(n, Status.FAILED, error=error, parent_row=planned.parent_row)
+        if match.on_found == "update":
+            body = self._body(step, planned, existing=ids)
+            return self.sending.send(
+                step, key, n, body, source_hash, "update", ids=ids, parent_row=planned.parent_row
+            )
+        kept = ids if match.on_found == "link" else {}
+        note = Message("lookup.exists", where=where, on_found=match.on_found)
+        self.journal.record(
+            step.name,
+            key,
+            n,
+            Status.EXISTING,
+            ids=kept,
+            source_hash=source_hash,
+            error=note,
+            action="lookup",
+        )
+        return Outcome(n, Status.EXISTING, ids=kept, error=note, parent_row=planned.parent_row)
+
+    def prefetch(self, step: Step) -> None:
+        """Look up all rows of a step in a few batched requests, when no parent id is needed."""
+        if not step.match or step.match.parent_ids() or self.stop.is_set():
+            return
+        numbers = []
+        for n in self.records[step.name]:
+            planned = self.result.outcomes[step.name][n]
+            entry = self.entries[step.name].get(self.key(step, n))
+            if planned.status == Status.PLANNED and not (entry and entry.state.kept):
+                numbers.append(n)
+        try:
+            self.lookups.prefetch(step, numbers)
+        except TargetError as exc:
+            self.sending.halt(said(exc))
+
+    def key(self, step: Step, n: int) -> str:
+        """The key a row is journalled by: its key column's value as text, else ``row N``."""
+        row = self.plan.data[step.name].rows.get(n)
+        value = row.get(step.key) if row else None
+        if value is None:
+            value = (
+                self.result.tables[step.source].frame.at[n, step.header_of(step.key)]
+                if step.columns[step.key].from_file
+                else None
+            )
+        return text(value) if value is not None else f"row {n}"
+
+
+def _describe(values: dict[str, str] | None) -> str:
+    return ", ".join(f"{f} {v!r}" for f, v in (values or {}).items())

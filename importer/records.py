@@ -1,0 +1,155 @@
+"""Records: the rows one request is made of (a row, a group of rows, a row and its lines), and
+the outcome each of those rows shares with its record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from importer.mapping import Step
+from importer.messages import Message
+from importer.results import Outcome, Status
+from importer.validation import Problem, StepData
+
+
+@dataclass(slots=True)
+class Record:
+    """What one request is made of: a leading row, its group's other rows, and its lines."""
+
+    row: int
+    members: list[int]  # the leading row and the rows grouped with it (group_by)
+    label: str = ""  # the file (and sheet) the rows are in
+    line_rows: list[int] = field(default_factory=list)  # rows of the lines source
+    lines: list[dict[str, Any]] = field(default_factory=list)  # typed lines, with rownum
+    parent_key: str | None = None  # a parent key to look up in the target (parent.lookup)
+
+
+def step_records(step: Step, own: StepData, lines: StepData | None) -> dict[int, Record]:
+    """The records of a step by leading row: each row alone, or grouped, with its lines."""
+    records: dict[int, Record] = {}
+    if step.group_by:
+        column = own.table.frame[step.header_of(step.group_by)]
+        previous: Any = object()
+        for n, value in column.items():
+            if value is None or value != previous or not records:
+                records[int(n)] = Record(int(n), [int(n)], own.table.label)
+                leader = int(n)
+            else:
+                records[leader].members.append(int(n))
+            previous = value
+        for record in records.values():
+            record.lines = [{**own.rows[m], "rownum": m} for m in record.members if m in own.rows]
+        return records
+    records = {int(n): Record(int(n), [int(n)], own.table.label) for n in own.row_numbers}
+    if step.lines and lines is not None:
+        keys = own.table.frame[step.header_of(step.key)]
+        by_key: dict[str, list[int]] = {}
+        for n, key in lines.table.frame[step.lines.header_of(step.lines.key)].items():
+            if key is not None:
+                by_key.setdefault(str(key), []).append(int(n))
+        for n, record in records.items():
+            key = keys.get(n)
+            record.line_rows = by_key.get(str(key), []) if key is not None else []
+            record.lines = [
+                {**lines.rows[m], "rownum": m} for m in record.line_rows if m in lines.rows
+            ]
+    return records
+
+
+def spread(
+    step: Step, planned: dict[int, Outcome], records: dict[int, Record]
+) -> dict[int, Outcome]:
+    """Every source row's outcome, in source order: grouped rows share their record's."""
+    outcomes: dict[int, Outcome] = {}
+    label = next(iter(records.values())).label if records else ""
+    for n, record in records.items():
+        outcome = planned[n]
+        outcomes[n] = outcome
+        for m in record.members[1:]:
+            outcomes[m] = member_outcome(outcome, m, n, label)
+    return dict(sorted(outcomes.items()))
+
+
+def member_outcome(outcome: Outcome, row: int, leader: int, source: str) -> Outcome:
+    """The outcome of a row grouped with (or a line of) the record led by ``leader``;
+    ``source`` names the row's own file (and sheet)."""
+    own = [p for p in outcome.problems if (p.source, p.row) == (source, row)]
+    error = joined([_problem_text(p, row, source) for p in own]) or (
+        Message("with_row", row=leader, error=outcome.error) if outcome.error else None
+    )
+    return Outcome(
+        row,
+        outcome.status,
+        ids=dict(outcome.ids),
+        error=error,
+        problems=own,
+        log_reference=outcome.log_reference,
+        parent_row=outcome.parent_row,
+        earlier=outcome.earlier,
+        leader=leader,
+    )
+
+
+def plan_lines(
+    step: Step,
+    lines: StepData,
+    records: dict[int, Record],
+    outcomes: dict[int, Outcome],
+    own: StepData,
+) -> dict[int, Outcome]:
+    """Each line's outcome: its own problem, no matching row, or its record's outcome."""
+    assert step.lines is not None
+    owner = {m: n for n, record in records.items() for m in record.line_rows}
+    header = step.lines.header_of(step.lines.key)
+    result: dict[int, Outcome] = {}
+    for m in lines.row_numbers:
+        if m in owner:
+            result[m] = member_outcome(outcomes[owner[m]], m, owner[m], lines.table.label)
+        elif m in lines.problems:
+            result[m] = invalid(m, lines.problems[m])
+        else:
+            key = lines.table.frame.at[m, header]
+            result[m] = invalid(
+                m,
+                [
+                    Problem(
+                        lines.table.label,
+                        m,
+                        header,
+                        key,
+                        Message(
+                            "key.no_row",
+                            key=key,
+                            step=step.name,
+                            column=step.header_of(step.key),
+                            source=own.table.label,
+                        ),
+                    )
+                ],
+            )
+    return result
+
+
+def invalid(n: int, problems: list[Problem], source: str | None = None) -> Outcome:
+    """An invalid row; problems of other rows (grouped rows, lines) name their file and row."""
+    message = joined([_problem_text(p, n, source) for p in problems])
+    return Outcome(n, Status.INVALID, error=message, problems=problems)
+
+
+def joined(messages: list[Message]) -> Message | None:
+    """Several messages as one, ``"; "`` between them (None for none)."""
+    if len(messages) < 2:
+        return messages[0] if messages else None
+    items: list[Message | str] = []
+    for message in messages:
+        items += ["; ", message] if items else [message]
+    return Message("text", text=tuple(items))
+
+
+def _problem_text(problem: Problem, n: int, source: str | None) -> Message:
+    if problem.row in (None, n) and source in (None, problem.source):
+        if problem.column:
+            return Message("problem.column", column=problem.column, message=problem.message)
+        return problem.message
+    return problem.located()

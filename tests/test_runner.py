@@ -1,0 +1,73 @@
+"""The runner: run() and send(), what a run needs to send, and where its workbook goes."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import FLEX, writes
+
+from importer.journal.store import Journal
+from importer.mappingfile import load_mapping
+from importer.messages import Message
+from importer.plan import prepare
+from importer.runner import default_output, run, send
+from importer.status import Status
+from importer.targets.afas.client import AfasTarget
+
+
+def test_the_library_sends_only_with_a_journal(tmp_path):
+    from importer import load_mapping, run
+    from importer.sandbox import AfasSandbox
+    from importer.targets.afas.client import AfasTarget
+
+    mapping = load_mapping(FLEX)
+    with AfasSandbox.start() as box:
+        target = AfasTarget(box.base_url, box.token)
+        with pytest.raises(TypeError, match="run\\(\\) sends only with a journal"):
+            run(mapping, target)
+        assert box.state.requests == []
+        with Journal.in_memory(target=target.host, mapping="flex") as journal:
+            assert run(mapping, target, journal=journal).row_statuses()["created"] == 25
+        target.close()
+
+
+def test_a_dry_run_plans_every_row_and_sends_nothing():
+    result = run(load_mapping(FLEX), None)
+
+    assert result.dry_run and result.finished is not None
+    assert result.row_statuses() == {Status.PLANNED: 25}
+
+
+def test_send_sends_a_prepared_plan_and_says_where(sandbox):
+    target = AfasTarget(sandbox.base_url, sandbox.token)
+    plan = prepare(load_mapping(FLEX), target.contract)
+    with Journal.in_memory(target=target.host, mapping="flex") as journal:
+        result = send(plan, target, journal=journal)
+    target.close()
+
+    assert result is plan.result and not result.dry_run
+    assert (result.target, result.stopped) == (target.host, None)
+    assert result.row_statuses() == {Status.CREATED: 25}
+    assert len(sandbox.state.debtors) == 25
+
+
+def test_a_run_stopped_before_it_starts_sends_nothing_and_says_it_was_interrupted(sandbox):
+    target = AfasTarget(sandbox.base_url, sandbox.token)
+    plan = prepare(load_mapping(FLEX), target.contract)
+    before = writes(sandbox)
+    stop = threading.Event()
+    stop.set()
+    with Journal.in_memory(target=target.host, mapping="flex") as journal:
+        result = send(plan, target, journal=journal, stop=stop)
+    target.close()
+
+    assert writes(sandbox) == before
+    assert (result.stopped, result.interrupted) == (Message("interrupted"), True)
+    assert result.row_statuses() == {Status.SKIPPED: 25}
+
+
+def test_the_workbook_is_named_after_the_mapping_in_the_current_folder():
+    assert default_output(Path("mappings/flex.yaml")) == Path("flex-result.xlsx")
+    assert default_output(FLEX, suffix="validation") == Path("flex-validation.xlsx")
