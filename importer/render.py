@@ -71,8 +71,8 @@ def _default(value: Any) -> Any:
 
 class Cleared(str):
     """The value of an empty cell in a ``clear_when_empty`` column: empty text to a template,
-    and in an update's body the value the target empties a field with (AFAS ``""``, Recras
-    ``null``); an insert leaves the field out, like any blank."""
+    and in an update's body the value the target empties a field with (its ``clear_value``:
+    ``""`` or ``null``); an insert leaves the field out, like any blank."""
 
     __slots__ = ()
 
