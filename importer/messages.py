@@ -21,6 +21,7 @@ error message) and what a mapping's author wrote (a check's
 from __future__ import annotations
 
 import string
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -85,7 +86,26 @@ def render(message: Message | str | None, lang: str) -> str:
         template = tables(i18n.DEFAULT).get(message.code)
     if template is None:  # a code no table knows: show it with its values, not nothing
         return f"{message.code} {dict(message.params)}"
-    return template.format(**{k: _param(v, lang) for k, v in message.params})
+    values = {k: _param(v, lang) for k, v in message.params}
+    if lang in _DOT_GROUPED and ":," in template:
+        return _DOT_GROUPING.vformat(template, (), values)
+    return template.format(**values)
+
+
+class _DotGrouping(string.Formatter):
+    """``{n:,}`` as Dutch writes it: thousands grouped with a dot, a decimal comma
+    (1.000.000; 2,5)."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        text = str(super().format_field(value, format_spec))
+        if "," in format_spec and isinstance(value, int | float | Decimal):
+            text = text.translate(_SWAPPED)
+        return text
+
+
+_DOT_GROUPED = {"nl"}
+_DOT_GROUPING = _DotGrouping()
+_SWAPPED = str.maketrans(",.", ".,")
 
 
 def _param(value: Any, lang: str) -> Any:
@@ -146,6 +166,11 @@ EN: dict[str, str] = {
     "where.row": ", row {row}",
     "where.column": ", column {column!r}",
     "with_row": "with row {row}: {error}",
+    # what the readers tell about a source without stopping the run
+    "reader.no_rows": "{source}: no data rows below the header (row {row}); nothing to import",
+    "reader.hidden_sheet": (
+        "{file}: sheet {sheet!r} is hidden in Excel; it is read because the mapping names it"
+    ),
     # a cell's value
     "value.required": "is empty; a value is required",
     "value.too_long": "is {length} characters long; at most {limit} allowed",
@@ -194,6 +219,30 @@ EN: dict[str, str] = {
     ),
     "template.refused": "template refused: {reason}",
     "template.too_deep": "it calls itself without end (a macro or a recursive loop)",
+    # what the template sandbox refuses (importer.templating)
+    "sandbox.underscore": (
+        "{name!r} is not allowed: names starting with '_' reach into Python internals"
+    ),
+    "sandbox.internal": "{name!r} is not allowed: it reaches into Python internals",
+    "sandbox.changes": "{name}() is not allowed: templates and expressions cannot change a value",
+    # the limits a template or expression reaches while it runs (importer.templating)
+    "limit.size": (
+        "{what} would make a value of {size:,} characters or items; at most {limit:,} are allowed"
+    ),
+    "limit.bits": "{what} would make a number of {bits:,} bits; at most {limit:,} are allowed",
+    "limit.filter": "the {name} filter",
+    "limit.method": "{name}()",
+    "limit.conversion": "the conversion {text!r}",
+    "limit.format": "the format {spec!r}",
+    "limit.star": "a width or precision '*' taken from the values is not allowed",
+    "limit.nested_width": "a width or precision taken from the values is not allowed",
+    "limit.range": "range() would give more than {limit:,} numbers",
+    "limit.steps": (
+        "more than {limit:,} loop iterations and calls for one body: a loop over a loop, or a "
+        "macro that calls itself, runs too long"
+    ),
+    "limit.time": "rendering one body took more than {seconds:g} seconds",
+    "limit.body": "the body would be more than {limit:,} characters long",
     "error.file_line": "{file} line {line}: {message}",
     "error.file": "{file}: {message}",
     "not_selected": "not selected by when: {when}",
@@ -357,6 +406,12 @@ NL: dict[str, str] = {
     "where.row": ", rij {row}",
     "where.column": ", kolom {column!r}",
     "with_row": "met rij {row}: {error}",
+    "reader.no_rows": (
+        "{source}: geen gegevensrijen onder de kopregel (rij {row}); er is niets te importeren"
+    ),
+    "reader.hidden_sheet": (
+        "{file}: blad {sheet!r} is verborgen in Excel; het wordt gelezen omdat de mapping het noemt"
+    ),
     "value.required": "is leeg; een waarde is verplicht",
     "value.too_long": "is {length} tekens lang; maximaal {limit} toegestaan",
     "value.duplicate": (
@@ -405,6 +460,34 @@ NL: dict[str, str] = {
     ),
     "template.refused": "template geweigerd: {reason}",
     "template.too_deep": "het roept zichzelf eindeloos aan (een macro of een recursieve lus)",
+    "sandbox.underscore": (
+        "{name!r} is niet toegestaan: namen die met '_' beginnen, geven toegang tot de interne "
+        "onderdelen van Python"
+    ),
+    "sandbox.internal": (
+        "{name!r} is niet toegestaan: het geeft toegang tot de interne onderdelen van Python"
+    ),
+    "sandbox.changes": (
+        "{name}() is niet toegestaan: templates en expressies kunnen geen waarde wijzigen"
+    ),
+    "limit.size": (
+        "{what} zou een waarde van {size:,} tekens of elementen maken; maximaal {limit:,} "
+        "toegestaan"
+    ),
+    "limit.bits": "{what} zou een getal van {bits:,} bits maken; maximaal {limit:,} toegestaan",
+    "limit.filter": "het filter {name}",
+    "limit.method": "{name}()",
+    "limit.conversion": "de opmaakcode {text!r}",
+    "limit.format": "de opmaak {spec!r}",
+    "limit.star": "een breedte of precisie '*' uit de waarden is niet toegestaan",
+    "limit.nested_width": "een breedte of precisie uit de waarden is niet toegestaan",
+    "limit.range": "range() zou meer dan {limit:,} getallen geven",
+    "limit.steps": (
+        "meer dan {limit:,} herhalingen en aanroepen voor één verzoek: een lus in een lus, of "
+        "een macro die zichzelf aanroept, duurt te lang"
+    ),
+    "limit.time": "het opbouwen van één verzoek duurde langer dan {seconds:g} seconden",
+    "limit.body": "het verzoek zou meer dan {limit:,} tekens lang worden",
     "error.file_line": "{file} regel {line}: {message}",
     "error.file": "{file}: {message}",
     "not_selected": "niet geselecteerd door when: {when}",

@@ -309,7 +309,10 @@ class _Writer:
                     None,
                 ),
             ]
-            info += [(self.t("label.warning"), warning, None) for warning in table.warnings]
+            info += [
+                (self.t("label.warning"), render(warning, self.lang), None)
+                for warning in table.warnings
+            ]
         info += [
             (self.t("label.contract", name=c), where, None) for c, where in result.contracts.items()
         ]
