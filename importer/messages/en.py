@@ -25,6 +25,7 @@ EN: dict[str, str] = {
     # a cell's value
     "value.required": "is empty; a value is required",
     "value.too_long": "is {length} characters long; at most {limit} allowed",
+    "value.too_big": "is {length:,} characters long; a cell can hold at most {limit:,}",
     "value.duplicate": (
         "{value!r} appears more than once (also in row {rows}); each value must be unique"
     ),

@@ -22,6 +22,7 @@ NL: dict[str, str] = {
     ),
     "value.required": "is leeg; een waarde is verplicht",
     "value.too_long": "is {length} tekens lang; maximaal {limit} toegestaan",
+    "value.too_big": "is {length:,} tekens lang; een cel kan er hoogstens {limit:,} bevatten",
     "value.duplicate": (
         "{value!r} komt meer dan eens voor (ook in rij {rows}); elke waarde moet uniek zijn"
     ),
