@@ -337,6 +337,24 @@ def test_credentials_in_the_afas_url_are_refused_and_never_written(
         assert path.is_dir() or b"s3cret" not in path.read_bytes(), path
 
 
+@pytest.mark.parametrize("tail", ["#start", "?code=x1y2", "/?", "#"])
+def test_a_query_or_fragment_in_the_afas_url_is_refused_before_anything_is_sent(
+    cli, afas_env, monkeypatch, tail
+):
+    monkeypatch.setenv("AFAS_BASE_URL", afas_env.base_url + tail)
+
+    ran = cli("run", FLEX)
+
+    assert ran.code == 2
+    assert ran.err.startswith(
+        "Error: AFAS_BASE_URL must not hold a query (?...) or a fragment (#...): the path of "
+        "each request is added to it, so the requests would go to the wrong address. Set "
+        "AFAS_BASE_URL"
+    )
+    assert "x1y2" not in ran.err + ran.out  # what it holds may be a secret: never shown
+    assert afas_env.state.requests == []
+
+
 def test_the_target_going_away_mid_run_stops_with_exit_code_2(tmp_path):
     box = AfasSandbox.start(faults=Faults(latency_ms=60))
     try:
