@@ -20,10 +20,11 @@ Within the sandbox, limits keep a template from hanging the run or exhausting th
 - ``range`` gives at most 100,000 numbers (the sandbox's own limit); a macro or recursive
   loop that calls itself without end stops at Python's recursion limit.
 
-Breaking a limit raises :class:`Limit`, a :class:`jinja2.exceptions.SecurityError` that says
-why as a Message (``said``, rendered in the run's language; a refusal when compiled says it in
-:class:`Refused`); the callers (importer.render) turn it into a MappingError that stops the
-run before anything is sent.
+Breaking a limit, or anything the sandbox refuses while running (``attr()`` given a name
+starting with ``_`` that only the values make, ``{{ row.update }}``), raises :class:`Limit`, a
+:class:`jinja2.exceptions.SecurityError` that says why as a Message (``said``, rendered in the
+run's language; a refusal when compiled says it in :class:`Refused`); the callers
+(importer.render) turn it into a MappingError that stops the run before anything is sent.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ import jinja2
 from jinja2 import nodes
 from jinja2.exceptions import SecurityError
 from jinja2.filters import (
+    do_attr,
     do_batch,
     do_center,
     do_format,
@@ -48,6 +50,7 @@ from jinja2.filters import (
     do_replace,
     do_wordwrap,
     make_attrgetter,
+    pass_environment,
     pass_eval_context,
     sync_do_join,
     sync_do_slice,
@@ -334,6 +337,17 @@ def _range(*args: int) -> range:
         raise Limit(Message("limit.range", limit=MAX_RANGE)) from exc
 
 
+@pass_environment
+def _attr(environment: Any, obj: Any, name: Any) -> Any:
+    """``attr()``, refusing a name that reaches into Python internals also when only the values
+    make it (``attr('_' ~ '_class__')``; a literal one is refused when compiled), whether or
+    not the value has it: Jinja would give an empty value."""
+    reason = _attribute_refusal(str(name))
+    if reason is not None:
+        raise Limit(reason)
+    return do_attr(environment, obj, name)
+
+
 def _loop(iterable: Any) -> Iterator[Any]:
     """The items of a ``{% for %}`` loop, each counted against the budget."""
     for item in iterable:
@@ -383,7 +397,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
         del self.globals["lipsum"]  # lipsum(n) writes n paragraphs: no use in a body
         self.globals["range"] = _range
         self.filters.update(_FILTERS)
-        self.filters.update(format=_format, join=_join, _concat=_concat, _loop=_loop)
+        self.filters.update(format=_format, join=_join, attr=_attr, _concat=_concat, _loop=_loop)
 
     def _generate(
         self,
@@ -418,6 +432,15 @@ class Sandbox(ImmutableSandboxedEnvironment):
     # row.naam and row.get("naam") are most of what templates do (50 calls of get in a body
     # of KnOrganisation): through the sandbox's checks they made rendering 2.5 times slower.
     # Reading a dict is safe, so it skips them.
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:
+        # Jinja gives an undefined value that fails only where it is written out, and not at
+        # all in `is defined`, `default()` or an expression's result: refused where it is read.
+        raise Limit(
+            _attribute_refusal(attribute)
+            or (Message("sandbox.changes", name=attribute) if attribute in _CHANGING else None)
+            or Message("sandbox.unsafe", name=attribute, kind=type(obj).__name__)
+        )
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict:

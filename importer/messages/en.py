@@ -77,6 +77,7 @@ EN: dict[str, str] = {
     ),
     "sandbox.internal": "{name!r} is not allowed: it reaches into Python internals",
     "sandbox.changes": "{name}() is not allowed: templates and expressions cannot change a value",
+    "sandbox.unsafe": "{name!r} of a {kind!r} value is not allowed",
     # the limits a template or expression reaches while it runs (importer.templating)
     "limit.size": (
         "{what} would make a value of {size:,} characters or items; at most {limit:,} are allowed"

@@ -79,6 +79,7 @@ NL: dict[str, str] = {
     "sandbox.changes": (
         "{name}() is niet toegestaan: templates en expressies kunnen geen waarde wijzigen"
     ),
+    "sandbox.unsafe": "{name!r} van een waarde van het type {kind!r} is niet toegestaan",
     "limit.size": (
         "{what} zou een waarde van {size:,} tekens of elementen maken; maximaal {limit:,} "
         "toegestaan"
