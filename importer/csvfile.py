@@ -15,6 +15,7 @@ import pandas as pd
 
 from importer.errors import InputError
 from importer.excel import OLE_MAGIC, ZIP_MAGIC
+from importer.messages import Message
 from importer.tables import Table, _delimiter_name, _shape, _tidy
 
 ENCODINGS = ("utf-8-sig", "cp1252")
@@ -49,7 +50,7 @@ def _read_csv(path: Path, raw: bytes, encoding: str | None, delimiter: str | Non
     grid = _parse_csv(name, text, sep)
     grid.index = pd.RangeIndex(1, len(grid) + 1)
     dialect = {"encoding": used_encoding, "delimiter": _delimiter_name(sep)}
-    warnings: list[str] = []
+    warnings: list[Message] = []
     frame, header_row = _shape(name, _tidy(grid), excel=False, sep=sep, warnings=warnings)
     _refuse_mixed_encodings(name, raw, used_encoding, frame, header_row)
     breaks = text.count("\n") + text.count("\r") - text.count("\r\n")

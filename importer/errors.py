@@ -10,6 +10,7 @@ Hierarchy::
     ├── ConfigurationError         environment (.env, the target's URL, a token) is missing or wrong
     ├── MappingError               the mapping file or a template cannot be used
     ├── InputError                 a source file cannot be read or lacks a declared column
+    ├── OutputError                the workbook cannot be written (after the checks at the start)
     ├── TargetError                the target system stops the whole run
     │   ├── AuthenticationError    401/403: the token is refused
     │   └── TargetUnreachable      the host cannot be reached at all
@@ -64,6 +65,11 @@ class MappingError(ImporterError):
 
 class InputError(ImporterError):
     """A source file cannot be read, or lacks what the mapping declares."""
+
+
+class OutputError(ImporterError):
+    """An output file cannot be written, though it passed the checks before the run
+    (importer.paths): a disk that filled up, a folder removed meanwhile."""
 
 
 class TargetError(ImporterError):

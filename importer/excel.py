@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from importer.errors import InputError
+from importer.messages import Message
 from importer.sheetxml import _check_extent, _check_formula_cells, _scan_sheet_xml
 from importer.tables import Table, _cell_place, _header_row, _letters, _shape
 
@@ -63,7 +64,7 @@ def _read_excel(path: Path, raw: bytes, sheet: str | None, decimal: str = ".") -
     metas = {m.name: m for m in workbook.sheets_metadata}
     names = workbook.sheet_names
     hidden = {n for n, m in metas.items() if m.visible != SheetVisibleEnum.Visible}
-    warnings: list[str] = []
+    warnings: list[Message] = []
     if sheet is None:
         usable = [n for n in names if n not in hidden and metas[n].typ == SheetTypeEnum.WorkSheet]
         if not usable:
@@ -86,10 +87,7 @@ def _read_excel(path: Path, raw: bytes, sheet: str | None, decimal: str = ".") -
                 f"Sheets: {_sheet_list(names, hidden)}"
             )
         if sheet in hidden:
-            warnings.append(
-                f"{name}: sheet {sheet!r} is hidden in Excel; it is read because the mapping "
-                "names it"
-            )
+            warnings.append(Message("reader.hidden_sheet", file=name, sheet=sheet))
     label = f"{name} (sheet {sheet})"
     if raw.startswith(ZIP_MAGIC):
         _check_extent(label, raw, sheet)

@@ -18,6 +18,11 @@ def check_output(path: Path, option: str) -> None:
             f"{option} {path} is a folder; give a file name, such as "
             f"{path / ('result.xlsx' if option == '--out' else 'file')}"
         )
+    if path.exists() and not path.is_file():  # it would be replaced by the file written
+        raise ConfigurationError(
+            f"{option} {path} is not a regular file (a device, a pipe or another special file); "
+            "give the name of a file"
+        )
     if path.exists() and not os.access(path, os.W_OK):
         raise ConfigurationError(f"{option} {path} cannot be written (no permission)")
     folder = path.parent
@@ -27,6 +32,24 @@ def check_output(path: Path, option: str) -> None:
         raise ConfigurationError(f"{option} {path}: {folder} is a file, not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ConfigurationError(f"{option} {path}: the folder {folder} cannot be written")
+    _probe(folder, path, option)
+
+
+def _probe(folder: Path, path: Path, option: str) -> None:
+    """Make and remove a file in ``folder``: permissions do not tell (for root they always
+    allow) whether its file system takes new files (/proc, /sys, a read-only mount do not)."""
+    probe = temporary_for(folder / path.name)
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return  # a file of that name can be there: the folder takes files
+    except OSError as exc:
+        raise ConfigurationError(
+            f"{option} {path} cannot be written: the folder {folder} does not take new files "
+            f"({exc.strerror or exc})"
+        ) from exc
+    with contextlib.suppress(OSError):
+        probe.unlink()
 
 
 def temporary_for(path: Path) -> Path:

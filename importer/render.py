@@ -42,7 +42,7 @@ from markupsafe import Markup
 
 from importer.errors import MappingError
 from importer.messages import Message
-from importer.templating import MAX_BODY, Refused, Sandbox, bounded
+from importer.templating import MAX_BODY, Limit, Refused, Sandbox, bounded
 
 
 class RenderError(Exception):
@@ -236,7 +236,7 @@ class Renderer:
         except jinja2.TemplateNotFound as exc:
             raise MappingError(f"template {name!r} not found in {self.folder}") from exc
         except Refused as exc:
-            raise _refused(exc.message or "", exc.filename or name, exc.lineno) from exc
+            raise _refused(exc.said, exc.filename or name, exc.lineno) from exc
         except jinja2.TemplateSyntaxError as exc:
             raise MappingError(
                 f"template syntax error: {exc.message}", file=exc.filename or name, line=exc.lineno
@@ -272,9 +272,9 @@ class Renderer:
         try:
             text = _text(template, context)
         except Refused as exc:  # an included template, compiled when first used
-            raise _refused(exc.message or "", exc.filename or name, exc.lineno) from exc
+            raise _refused(exc.said, exc.filename or name, exc.lineno) from exc
         except SecurityError as exc:
-            raise _refused(str(exc), *_place(exc, template)) from exc
+            raise _refused(getattr(exc, "said", None) or str(exc), *_place(exc, template)) from exc
         except RecursionError as exc:
             raise _refused(_TOO_DEEP, *_place(exc, template)) from exc
         except jinja2.UndefinedError as exc:
@@ -367,7 +367,7 @@ def _text(template: jinja2.Template, context: dict[str, Any]) -> str:
         while batch := list(itertools.islice(pieces, 32)):
             size += sum(map(len, batch))
             if size > MAX_BODY:
-                raise SecurityError(f"the body would be more than {MAX_BODY:,} characters long")
+                raise Limit(Message("limit.body", limit=MAX_BODY))
             chunks += batch
     return "".join(chunks)
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from importer.errors import InputError
+from importer.messages import Message
 
 TITLE_ROWS = 10  # how far below a one-cell first row a wider header is taken for one
 
@@ -26,8 +27,9 @@ class Table:
     frame: pd.DataFrame
     sheet: str | None = None
     dialect: dict[str, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    """Things the user should know that do not stop the run (shown, never silently applied)."""
+    warnings: list[Message] = field(default_factory=list)
+    """Things the user should know that do not stop the run (shown, never silently applied),
+    rendered in the run's language where they are shown."""
 
     @property
     def label(self) -> str:
@@ -76,7 +78,7 @@ def _shape(
     *,
     excel: bool,
     sep: str | None,
-    warnings: list[str],
+    warnings: list[Message],
     header: tuple[int, pd.Series] | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """The data rows of a tidy grid under its header (the first filled row), and that row.
@@ -121,9 +123,7 @@ def _shape(
             "like several files pasted together. Remove the repeated header rows"
         )
     if frame.empty:
-        warnings.append(
-            f"{label}: no data rows below the header (row {header_row}); nothing to import"
-        )
+        warnings.append(Message("reader.no_rows", source=label, row=header_row))
     return frame, header_row
 
 

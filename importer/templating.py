@@ -20,9 +20,11 @@ Within the sandbox, limits keep a template from hanging the run or exhausting th
 - ``range`` gives at most 100,000 numbers (the sandbox's own limit); a macro or recursive
   loop that calls itself without end stops at Python's recursion limit.
 
-Breaking a limit, or anything the sandbox refuses while running, raises
-:class:`jinja2.exceptions.SecurityError`; the callers (importer.render) turn it into a
-MappingError that stops the run before anything is sent.
+Breaking a limit, or anything the sandbox refuses while running (``attr()`` given a name
+starting with ``_`` that only the values make, ``{{ row.update }}``), raises :class:`Limit`, a
+:class:`jinja2.exceptions.SecurityError` that says why as a Message (``said``, rendered in the
+run's language; a refusal when compiled says it in :class:`Refused`); the callers
+(importer.render) turn it into a MappingError that stops the run before anything is sent.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ import jinja2
 from jinja2 import nodes
 from jinja2.exceptions import SecurityError
 from jinja2.filters import (
+    do_attr,
     do_batch,
     do_center,
     do_format,
@@ -47,11 +50,13 @@ from jinja2.filters import (
     do_replace,
     do_wordwrap,
     make_attrgetter,
+    pass_environment,
     pass_eval_context,
     sync_do_join,
     sync_do_slice,
 )
 from jinja2.sandbox import (
+    MAX_RANGE,
     UNSAFE_ASYNC_GENERATOR_ATTRIBUTES,
     UNSAFE_COROUTINE_ATTRIBUTES,
     UNSAFE_GENERATOR_ATTRIBUTES,
@@ -59,6 +64,8 @@ from jinja2.sandbox import (
     safe_range,
 )
 from jinja2.visitor import NodeTransformer
+
+from importer.messages import Message
 
 MAX_SIZE = 1_000_000  # characters or items of one value a template makes
 MAX_BITS = 1_000_000  # bits of one whole number a template makes (some 300,000 digits)
@@ -86,7 +93,23 @@ _DICT_READS = frozenset({"get", "items", "keys", "values"})
 
 
 class Refused(jinja2.TemplateSyntaxError):
-    """A template or expression reaches for what the sandbox does not allow (at compile time)."""
+    """A template or expression reaches for what the sandbox does not allow (at compile time);
+    ``said`` is why, as a Message (``message`` is it in English)."""
+
+    def __init__(
+        self, said: Message, lineno: int, name: str | None = None, filename: str | None = None
+    ) -> None:
+        super().__init__(str(said), lineno, name, filename)
+        self.said = said
+
+
+class Limit(SecurityError):
+    """What the sandbox stops while a template or expression runs: a limit it would break,
+    or what it refuses; ``said`` is why, as a Message (``str()`` is it in English)."""
+
+    def __init__(self, said: Message) -> None:
+        super().__init__(str(said))
+        self.said = said
 
 
 def check(tree: nodes.Template, name: str | None = None, filename: str | None = None) -> None:
@@ -98,7 +121,7 @@ def check(tree: nodes.Template, name: str | None = None, filename: str | None = 
             raise Refused(reason, node.lineno, name, filename)
 
 
-def _refusal(node: nodes.Node) -> str | None:
+def _refusal(node: nodes.Node) -> Message | None:
     if isinstance(node, nodes.Getattr):
         return _attribute_refusal(node.attr)
     if isinstance(node, nodes.Getitem):
@@ -119,7 +142,7 @@ def _refusal(node: nodes.Node) -> str | None:
     assert isinstance(node, nodes.Call)
     method = node.node
     if isinstance(method, nodes.Getattr) and method.attr in _CHANGING:
-        return f"{method.attr}() is not allowed: templates and expressions cannot change a value"
+        return Message("sandbox.changes", name=method.attr)
     if (
         isinstance(method, nodes.Getattr)
         and method.attr in ("format", "format_map")
@@ -141,11 +164,11 @@ def _text(node: nodes.Node, value: str | None = None) -> TypeGuard[nodes.Const]:
     )
 
 
-def _attribute_refusal(name: str) -> str | None:
+def _attribute_refusal(name: str) -> Message | None:
     if name.startswith("_"):
-        return f"{name!r} is not allowed: names starting with '_' reach into Python internals"
+        return Message("sandbox.underscore", name=name)
     if name in _INTERNAL:
-        return f"{name!r} is not allowed: it reaches into Python internals"
+        return Message("sandbox.internal", name=name)
     return None
 
 
@@ -159,12 +182,9 @@ class _Budget:
     def spend(self) -> None:
         self.steps -= 1
         if self.steps < 0:
-            raise SecurityError(
-                f"more than {MAX_STEPS:,} loop iterations and calls for one body: "
-                "a loop over a loop, or a macro that calls itself, runs too long"
-            )
+            raise Limit(Message("limit.steps", limit=MAX_STEPS))
         if time.monotonic() > self.deadline:
-            raise SecurityError(f"rendering one body took more than {MAX_SECONDS:g} seconds")
+            raise Limit(Message("limit.time", seconds=MAX_SECONDS))
 
 
 _BUDGET: ContextVar[_Budget | None] = ContextVar("importer_template_budget", default=None)
@@ -192,12 +212,11 @@ def _spend() -> None:
         budget.spend()
 
 
-def _limit(size: int, what: str) -> None:
+def _limit(size: int, what: str | Message) -> None:
+    """Refuse a value of more than :data:`MAX_SIZE` characters or items; ``what`` makes it
+    (``'~'``, ``join()``, or a Message such as the filter's name)."""
     if size > MAX_SIZE:
-        raise SecurityError(
-            f"{what} would make a value of {size:,} characters or items; "
-            f"at most {MAX_SIZE:,} are allowed"
-        )
+        raise Limit(Message("limit.size", what=what, size=size, limit=MAX_SIZE))
 
 
 def _width(value: Any) -> int:
@@ -213,18 +232,18 @@ def _check_printf(text: Any) -> None:
     for match in _PRINTF.finditer(str(text)):
         for size in match.groups():
             if size == "*":
-                raise SecurityError("a width or precision '*' taken from the values is not allowed")
+                raise Limit(Message("limit.star"))
             if size:
-                _limit(int(size), f"the conversion {match[0]!r}")
+                _limit(int(size), Message("limit.conversion", text=match[0]))
 
 
 def _check_format(text: str) -> None:
     """Widths and precisions in a ``str.format`` text, such as ``{:>1000000000}``."""
     for _, _, spec, _ in string.Formatter().parse(text):
         if spec and "{" in spec:
-            raise SecurityError("a width or precision taken from the values is not allowed")
+            raise Limit(Message("limit.nested_width"))
         for size in re.findall(r"\d+", spec or ""):
-            _limit(int(size), f"the format {spec!r}")
+            _limit(int(size), Message("limit.format", spec=spec))
 
 
 def _estimate(size: Callable[..., int], *args: Any, **kwargs: Any) -> int:
@@ -244,7 +263,7 @@ def _sized(
 
     @functools.wraps(function)  # keeps Jinja's mark of what it passes first
     def limited(*args: Any, **kwargs: Any) -> Any:
-        _limit(_estimate(size, *args[skip:], **kwargs), f"the {name} filter")
+        _limit(_estimate(size, *args[skip:], **kwargs), Message("limit.filter", name=name))
         return function(*args, **kwargs)
 
     return limited
@@ -296,7 +315,10 @@ def _join(eval_ctx: Any, value: Any, d: str = "", attribute: str | int | None = 
     if attribute is not None:
         value = map(make_attrgetter(eval_ctx.environment, attribute), value)
     items = [v if isinstance(v, str) else str(v) for v in value]
-    _limit(sum(map(len, items)) + len(str(d)) * max(len(items) - 1, 0), "the join filter")
+    _limit(
+        sum(map(len, items)) + len(str(d)) * max(len(items) - 1, 0),
+        Message("limit.filter", name="join"),
+    )
     return sync_do_join(eval_ctx, items, d)
 
 
@@ -312,7 +334,18 @@ def _range(*args: int) -> range:
     try:
         return safe_range(*args)
     except OverflowError as exc:
-        raise SecurityError(str(exc)) from exc
+        raise Limit(Message("limit.range", limit=MAX_RANGE)) from exc
+
+
+@pass_environment
+def _attr(environment: Any, obj: Any, name: Any) -> Any:
+    """``attr()``, refusing a name that reaches into Python internals also when only the values
+    make it (``attr('_' ~ '_class__')``; a literal one is refused when compiled), whether or
+    not the value has it: Jinja would give an empty value."""
+    reason = _attribute_refusal(str(name))
+    if reason is not None:
+        raise Limit(reason)
+    return do_attr(environment, obj, name)
 
 
 def _loop(iterable: Any) -> Iterator[Any]:
@@ -364,7 +397,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
         del self.globals["lipsum"]  # lipsum(n) writes n paragraphs: no use in a body
         self.globals["range"] = _range
         self.filters.update(_FILTERS)
-        self.filters.update(format=_format, join=_join, _concat=_concat, _loop=_loop)
+        self.filters.update(format=_format, join=_join, attr=_attr, _concat=_concat, _loop=_loop)
 
     def _generate(
         self,
@@ -400,6 +433,15 @@ class Sandbox(ImmutableSandboxedEnvironment):
     # of KnOrganisation): through the sandbox's checks they made rendering 2.5 times slower.
     # Reading a dict is safe, so it skips them.
 
+    def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:
+        # Jinja gives an undefined value that fails only where it is written out, and not at
+        # all in `is defined`, `default()` or an expression's result: refused where it is read.
+        raise Limit(
+            _attribute_refusal(attribute)
+            or (Message("sandbox.changes", name=attribute) if attribute in _CHANGING else None)
+            or Message("sandbox.unsafe", name=attribute, kind=type(obj).__name__)
+        )
+
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict:
             if attribute in _DICT_READS:
@@ -420,11 +462,16 @@ class Sandbox(ImmutableSandboxedEnvironment):
         if isinstance(owner, str | bytes):
             name = getattr(__obj, "__name__", "")
             if name in _METHODS:
-                _limit(_estimate(_METHODS[name], owner, *args, **kwargs), f"{name}()")
+                _limit(
+                    _estimate(_METHODS[name], owner, *args, **kwargs),
+                    Message("limit.method", name=name),
+                )
             elif name == "join" and args:
                 items = list(args[0])
                 size = sum(len(v) for v in items if isinstance(v, str | bytes))
-                _limit(size + len(owner) * max(len(items) - 1, 0), "join()")
+                _limit(
+                    size + len(owner) * max(len(items) - 1, 0), Message("limit.method", name="join")
+                )
                 args = (items, *args[1:])
         return super().call(__context, __obj, *args, **kwargs)
 
@@ -437,6 +484,4 @@ class Sandbox(ImmutableSandboxedEnvironment):
 
 def _bits(bits: int, what: str) -> None:
     if bits > MAX_BITS:
-        raise SecurityError(
-            f"{what} would make a number of {bits:,} bits; at most {MAX_BITS:,} are allowed"
-        )
+        raise Limit(Message("limit.bits", what=what, bits=bits, limit=MAX_BITS))

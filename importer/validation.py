@@ -28,6 +28,11 @@ from importer.messages import Message
 from importer.patterns import matcher
 from importer.readers import Table
 from importer.render import compile_expression
+from importer.templating import MAX_SIZE
+
+MAX_CELL = MAX_SIZE
+"""Characters of one cell, at most: a longer one makes its row invalid before anything reads
+it (a value that long is no field's, and no template may make one either)."""
 
 
 @dataclass(frozen=True)
@@ -95,16 +100,30 @@ def validate_step(
     columns = {name: types.effective(c, locale) for name, c in step.columns.items()}
     prepared: dict[str, _Prepared] = {}
     index = table.frame.index
+    too_big: list[Problem] = []
     for name, column in columns.items():
         if column.from_file:
-            text = table.frame[step.header_of(name)]
+            header = step.header_of(name)
+            text = table.frame[header]
+            big = _oversized(text)
+            if big:  # the row is invalid for it; nothing reads the cell (it is blank here)
+                too_big += [
+                    Problem(table.label, n, header, text.at[n], _too_big(len(text.at[n])))
+                    for n in big
+                ]
+                text = text.where(~text.index.isin(big), None)
         elif column.value is not None:
             text = pd.Series(column.value, index=index, dtype=object)
         else:
             text = _compute(column, prepared, index)
         prepared[name] = _prepare(text, column, (maps or {}).get(name))
     data = StepData(step=step, table=table)
-    for problem in _schema_problems(step, columns, prepared, table.label, unique_key):
+    problems = _schema_problems(step, columns, prepared, table.label, unique_key)
+    if too_big:  # what the checks said of the blank left in its place does not count
+        cells = {(p.row, p.column) for p in too_big}
+        kept = [p for p in problems if (p.row, p.column) not in cells]
+        problems = _in_order(kept + too_big, step, list(columns))
+    for problem in problems:
         data.problems.setdefault(problem.row, []).append(problem)  # type: ignore[arg-type]
     # one dict per row, built from the columns' lists (DataFrame.to_dict("records") boxes
     # every cell through pandas, three times slower)
@@ -117,6 +136,25 @@ def validate_step(
     }
     data.rows = {n: row for n, row in data.values.items() if n not in data.problems}
     return data
+
+
+def _oversized(text: pd.Series) -> list[int]:
+    """The rows whose cell holds more than :data:`MAX_CELL` characters (one look at the
+    longest cell first: almost always none does)."""
+    cells = text.to_numpy(dtype=object)
+    if max(map(len, filter(_is_text, cells)), default=0) <= MAX_CELL:
+        return []
+    return [
+        int(n) for n, v in zip(text.index, cells, strict=True) if _is_text(v) and len(v) > MAX_CELL
+    ]
+
+
+def _is_text(value: Any) -> bool:
+    return value.__class__ is str
+
+
+def _too_big(length: int) -> Message:
+    return Message("value.too_big", length=length, limit=MAX_CELL)
 
 
 def _blank(value: Any) -> bool:
@@ -278,6 +316,11 @@ def _schema_problems(
         )
         header = step.header_of(name) if columns[name].from_file else name
         problems.append(Problem(label, int(row), header, value, message))
+    return _in_order(problems, step, order)
+
+
+def _in_order(problems: list[Problem], step: Step | Lines, order: list[str]) -> list[Problem]:
+    """Problems by row, and within a row in the order of the mapping's columns."""
     return sorted(
         problems,
         key=lambda p: (

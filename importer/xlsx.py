@@ -16,6 +16,7 @@ than Excel's 32,767 characters is cut, so Excel and LibreOffice open the file wi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import os
@@ -28,6 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from importer.errors import OutputError
 from importer.paths import temporary_for
 
 MAX_CELL = 32_767
@@ -465,13 +467,23 @@ def _absolute(sheet: str, ref: str | None) -> str:
 
 
 def save_atomically(book: Workbook, path: Path) -> Path:
-    """Write under a temporary name beside ``path``, then replace ``path`` with it."""
+    """Write under a temporary name beside ``path``, then replace ``path`` with it.
+
+    Raise OutputError when it cannot be written: the run is over by then, and its journal
+    holds what it sent.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = temporary_for(path)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         book.save(temporary)
         os.replace(temporary, path)
+    except OSError as exc:
+        raise OutputError(
+            f"{path} cannot be written ({exc.strerror or exc}); what a run sent is in its "
+            "journal: run the same command again with another --out to write it"
+        ) from exc
     finally:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
     return path

@@ -213,3 +213,121 @@ def test_a_row_the_template_cannot_render_has_its_problem_in_dutch(tmp_path):
     dutch = render(caught.value.said, "nl")
     assert dutch.startswith("template body.json.j2 regel 1: ")
     assert dutch.endswith("Kolommen: Naam; geen bovenliggende stap")
+
+
+def _summary(path: Path) -> dict[str, list[str]]:
+    """The Summary sheet's values by label (a label can be there more than once)."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    found: dict[str, list[str]] = {}
+    for label, value, *_ in book.worksheets[0].iter_rows(values_only=True, max_col=2):
+        if isinstance(label, str) and value is not None:
+            found.setdefault(label, []).append(str(value))
+    return found
+
+
+_PROJECT = """\
+{"PtProject": {"Element": {"Fields": {"PrGp": "ALG", "Prof": -147, "DbId": {{ parent.DbId }},
+  "Ds": {{ row.naam ~ ('x' * (2000000 if (parent.DbId | length) < 10 else 1)) }},
+  "VbCo": "ALG", "PrTy": "1", "CmId": "01", "VaCc": "0", "PsId": 2, "HrWe": 36}}}}
+"""
+
+
+def test_a_reader_warning_and_a_template_limit_read_in_dutch(cli, afas_env, tmp_path):
+    # the sheet the mapping names is hidden (a reader warning), and the second step's template
+    # makes a 2,000,000-character value only with the id the relation really got (a limit
+    # the sandbox hits while sending: the run stops, and says why on the Summary)
+    book = openpyxl.Workbook()
+    hidden = book.active
+    hidden.title = "Klanten"
+    for row in (["Nummer", "Naam", "Factuurwijze"], ["K1", "Bakkerij De Graaf", "E"]):
+        hidden.append(row)
+    hidden.sheet_state = "hidden"
+    book.create_sheet("Overzicht").append(["Niets"])
+    book.active = 1
+    book.save(tmp_path / "klanten.xlsx")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "relatie.json.j2").write_text(
+        (ROOT / "tests/fixtures/contract/templates/relatie.json.j2").read_text()
+    )
+    (tmp_path / "templates" / "project.json.j2").write_text(_PROJECT)
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("""\
+sources:
+  klanten: {file: klanten.xlsx, sheet: Klanten}
+templates: templates
+steps:
+  - name: relaties
+    source: klanten
+    connector: KnSalesRelationOrg
+    template: relatie.json.j2
+    key: nummer
+    keep: [DbId]
+    columns:
+      nummer: {header: Nummer}
+      naam: {header: Naam, required: true}
+      factuurwijze: {header: Factuurwijze}
+  - name: projecten
+    source: klanten
+    connector: PtProject
+    template: project.json.j2
+    key: nummer
+    parent: {step: relaties, key: nummer}
+    columns: {nummer: {header: Nummer}, naam: {header: Naam}}
+""")
+    out = tmp_path / "result.xlsx"
+
+    ran = cli("run", mapping, "--lang", "nl", "--out", out)
+
+    assert ran.code == 2, ran.err
+    assert len(afas_env.state.received("KnSalesRelationOrg")) == 1
+    summary = _summary(out)
+    assert summary["Waarschuwing"] == [
+        "klanten.xlsx: blad 'Klanten' is verborgen in Excel; het wordt gelezen omdat de mapping "
+        "het noemt"
+    ]
+    assert summary["Gestopt"] == [
+        f"{tmp_path}/templates/project.json.j2 regel 2: template geweigerd: '*' zou een waarde "
+        "van 2.000.000 tekens of elementen maken; maximaal 1.000.000 toegestaan"
+    ]
+    patterns = _english_patterns()
+    cells = [v for values in summary.values() for v in values]
+    assert [(c, code) for c in cells for code, p in patterns if p.search(c)] == []
+    # on the terminal the warning is Dutch too (the Error line is English, as scripts read it)
+    assert "Waarschuwing: klanten.xlsx: blad 'Klanten' is verborgen in Excel" in ran.err
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ 'x' * 2000000 }}",
+        "{{ 2 ** 2000000 }}",
+        "{{ (['x' * 1000] * 2000) | join }}",
+        "{{ ', '.join(['x' * 1000] * 2000) }}",
+        "{{ '%02000000d' % 1 }}",
+        "{{ '%*d' % (5, 1) }}",
+        "{{ '{:>2000000}'.format(1) }}",
+        "{{ '{:{w}}'.format(1, w=5) }}",
+        "{{ range(200000) | list }}",
+        "1{% for i in range(1000) %}{% for j in range(1001) %}{% endfor %}{% endfor %}",
+        "[{% for i in range(100000) %}{{ 'x' * 101 }},{% endfor %} 1]",
+        "{% macro deeper(n) %}{{ deeper(n + 1) }}{% endmacro %}{{ deeper(1) }}",
+    ],
+)
+def test_the_limits_of_the_template_sandbox_read_in_dutch(tmp_path, template):
+    from importer.errors import MappingError
+    from importer.render import Renderer
+
+    (tmp_path / "t.json.j2").write_text('{"a": ' + template + "}")
+    with pytest.raises(MappingError) as caught:
+        Renderer(tmp_path, ["t.json.j2"]).render("t.json.j2", {"naam": "x"}, {}, 2)
+    assert caught.value.said is not None
+    dutch = render(caught.value.said, "nl")
+    assert "template geweigerd: " in dutch
+    assert [code for code, p in _english_patterns() if p.search(dutch)] == [], dutch
+    assert render(caught.value.said, "en") == str(caught.value)
+
+
+def test_dutch_groups_thousands_with_a_dot():
+    limit = Message("limit.body", limit=10_000_000)
+    assert str(limit) == "the body would be more than 10,000,000 characters long"
+    assert render(limit, "nl") == "het verzoek zou meer dan 10.000.000 tekens lang worden"

@@ -534,6 +534,14 @@ def test_the_registry_and_the_defaults():
             "must not hold a user name or password",
         ),
         ({"RECRAS_BASE_URL": BASE, "RECRAS_TOKEN": f"Bearer {KEY}"}, "without 'Bearer'"),
+        (
+            {"RECRAS_BASE_URL": f"{BASE}/api2?key={KEY}", "RECRAS_TOKEN": KEY},
+            "must not hold a query (?...) or a fragment (#...)",
+        ),
+        (
+            {"RECRAS_BASE_URL": f"{BASE}/#api2", "RECRAS_TOKEN": KEY},
+            "must not hold a query (?...) or a fragment (#...)",
+        ),
     ],
 )
 def test_configuration_errors_say_what_to_set_and_never_show_the_key(env, message):

@@ -197,6 +197,78 @@ def test_an_output_path_that_is_a_folder_is_refused_before_anything_is_sent(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]
 
 
+SPECIAL = Path("/proc/x.xlsx")  # a folder on a file system that takes no new files
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="no /proc file system")
+@pytest.mark.parametrize("option", ["--out", "--audit", "--journal"])
+def test_an_output_on_a_special_file_system_is_refused_before_anything_is_sent(
+    cli, afas_env, tmp_path, option
+):
+    ran = cli("run", FLEX, option, SPECIAL)
+
+    assert ran.code == 2
+    assert ran.err == (
+        f"Error: {option} {SPECIAL} cannot be written: the folder /proc does not take new "
+        "files (No such file or directory)\n"
+    )
+    assert afas_env.state.requests == []
+
+
+@pytest.mark.parametrize("command", [("run",), ("run", "--dry-run")])
+def test_a_special_file_as_output_is_refused_before_anything_is_sent(
+    cli, afas_env, tmp_path, command
+):
+    # its folder takes new files, but the workbook would replace the pipe (or a device such as
+    # /dev/null) with itself
+    pipe = tmp_path / "pipe.xlsx"
+    os.mkfifo(pipe)
+
+    ran = cli(*command, FLEX, "--out", pipe)
+
+    assert ran.code == 2
+    assert ran.err == (
+        f"Error: --out {pipe} is not a regular file (a device, a pipe or another special "
+        "file); give the name of a file\n"
+    )
+    assert pipe.is_fifo() and afas_env.state.requests == []
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="no /proc file system")
+def test_a_validation_report_on_a_special_file_system_fails_cleanly(cli):
+    ran = cli("validate", FLEX, "--out", SPECIAL)
+
+    assert ran.code == 2
+    assert ran.err.startswith(f"Error: {SPECIAL} cannot be written (No such file or directory)")
+
+
+def test_a_workbook_that_cannot_be_written_at_the_end_keeps_the_journal(
+    cli, afas_env, tmp_path, monkeypatch
+):
+    from importer import xlsx
+
+    def full(self, path):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(xlsx.Workbook, "save", full)
+        ran = cli("run", FLEX)
+    sent = writes(afas_env)
+    again = cli("run", FLEX, "--out", tmp_path / "other.xlsx")
+
+    assert ran.code == 2
+    assert ran.err.splitlines()[-1] == (
+        "Error: flex-result.xlsx cannot be written (No space left on device); what a run sent "
+        "is in its journal: run the same command again with another --out to write it"
+    )
+    assert "Traceback" not in ran.err
+    assert not list(tmp_path.glob(".flex-result.xlsx.*.tmp"))
+    assert again.code == 0, again.err
+    assert writes(afas_env) == sent  # the journal knew every row: nothing is sent again
+    assert_each_record_once(afas_env)
+    assert set(statuses(tmp_path / "other.xlsx", "verkooprelaties").values()) == {"created"}
+
+
 def test_a_damaged_journal_stops_the_run_and_is_kept(cli, afas_env, tmp_path):
     journal = journal_path(FLEX, afas_env.host)
     journal.parent.mkdir(parents=True)
@@ -265,6 +337,24 @@ def test_credentials_in_the_afas_url_are_refused_and_never_written(
     assert afas_env.state.requests == []
     for path in tmp_path.rglob("*"):
         assert path.is_dir() or b"s3cret" not in path.read_bytes(), path
+
+
+@pytest.mark.parametrize("tail", ["#start", "?code=x1y2", "/?", "#"])
+def test_a_query_or_fragment_in_the_afas_url_is_refused_before_anything_is_sent(
+    cli, afas_env, monkeypatch, tail
+):
+    monkeypatch.setenv("AFAS_BASE_URL", afas_env.base_url + tail)
+
+    ran = cli("run", FLEX)
+
+    assert ran.code == 2
+    assert ran.err.startswith(
+        "Error: AFAS_BASE_URL must not hold a query (?...) or a fragment (#...): the path of "
+        "each request is added to it, so the requests would go to the wrong address. Set "
+        "AFAS_BASE_URL"
+    )
+    assert "x1y2" not in ran.err + ran.out  # what it holds may be a secret: never shown
+    assert afas_env.state.requests == []
 
 
 def test_the_target_going_away_mid_run_stops_with_exit_code_2(tmp_path):

@@ -121,6 +121,43 @@ def test_what_the_sandbox_stops_while_rendering_stops_the_run_and_nothing_is_sen
     assert afas_env.state.requests == []
 
 
+COMPUTED = "row.naam | attr('_' ~ '_class__') | default('')"  # Jinja made it '' (or 'E')
+CLASS = "'__class__' is not allowed: names starting with '_' reach into Python internals"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_attribute_name_the_values_make_is_refused_naming_its_file_and_line(
+    cli, afas_env, tmp_path, command
+):
+    template = TEMPLATE.replace(
+        '"InPv": {{ row.factuurwijze }}', f'"InPv": {{{{ {COMPUTED} or row.factuurwijze }}}}'
+    )
+    mapping = write_mapping(tmp_path, template=template)
+
+    ran = cli(*command, mapping)
+
+    assert ran.code == 2
+    assert (
+        f"Error: {tmp_path}/templates/relatie.json.j2 line 2: template refused: {CLASS}"
+    ) in ran.err.splitlines()
+    assert afas_env.state.requests == []
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_computed_column_reading_an_attribute_the_values_name_is_refused(
+    cli, afas_env, tmp_path, command
+):
+    mapping = write_mapping(tmp_path, column=f'x: {{expr: "{COMPUTED}"}}')
+
+    ran = cli(*command, mapping)
+
+    assert ran.code == 2
+    assert (
+        f'Error: {mapping} line 15: steps[0].columns.x.expr: "{COMPUTED}" is refused: {CLASS}'
+    ) in ran.err.splitlines()
+    assert afas_env.state.requests == []
+
+
 CELLS = ["{{ 7*7 }}", "{% for x in range(9) %}x{% endfor %}", "{{ cycler.__init__ }}"]
 
 

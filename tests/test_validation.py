@@ -209,3 +209,29 @@ def test_collapsing_spaces_agrees_with_the_regex():
         {"nr": ["1", "2", "3"], "naam": ["Jan  de\u00a0Vries", "Jan de Vries", None]},
     )
     assert [data.values[n]["naam"] for n in (2, 3, 4)] == ["Jan de Vries", "Jan de Vries", None]
+
+
+def test_a_cell_too_big_to_hold_makes_its_row_invalid_and_nothing_reads_it(monkeypatch):
+    from importer import validation
+    from importer.messages import render
+
+    monkeypatch.setattr(validation, "MAX_CELL", 10)
+    data = validate(
+        {
+            "nr": Column(header="Nr"),
+            "naam": Column(header="Naam", required=True, pattern="[a-z ]+", max_length=5),
+            "groet": Column(expr="'Beste ' ~ row.naam"),
+        },
+        {"Nr": ["1", "2", "3"], "Naam": ["jan", "x" * 11, "piet"]},
+    )
+
+    assert messages(data) == [
+        "k.csv, row 3, column 'Naam': is 11 characters long; a cell can hold at most 10"
+    ]
+    assert render(data.problems[3][0].located(), "nl") == (
+        "k.csv, rij 3, kolom 'Naam': is 11 tekens lang; een cel kan er hoogstens 10 bevatten"
+    )
+    assert data.problems[3][0].value == "x" * 11
+    assert data.values[3]["naam"] is None  # the expression read a blank, not the cell
+    assert "x" not in str(data.values[3]["groet"])
+    assert [r["groet"] for r in data.rows.values()] == ["Beste jan", "Beste piet"]

@@ -325,7 +325,7 @@ def _print_problems(result: Result, limit: int = 20, lang: str = i18n.DEFAULT) -
     workbook has all."""
     for table in result.tables.values():
         for warning in table.warnings:
-            typer.echo(f"Warning: {warning}", err=True)
+            typer.echo(f"{i18n.text(lang, 'label.warning')}: {render(warning, lang)}", err=True)
     problems = [
         (step.name, outcome)
         for step in result.mapping.steps

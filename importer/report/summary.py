@@ -83,7 +83,10 @@ def add_summary(writer: Writer) -> None:
                 None,
             ),
         ]
-        info += [(writer.t("label.warning"), warning, None) for warning in table.warnings]
+        info += [
+            (writer.t("label.warning"), render(warning, writer.lang), None)
+            for warning in table.warnings
+        ]
     info += [
         (writer.t("label.contract", name=c), where, None) for c, where in result.contracts.items()
     ]

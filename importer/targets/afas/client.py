@@ -182,6 +182,12 @@ class AfasTarget:
                 "AFAS_BASE_URL must not hold a user name or password (https://user:...@host): "
                 f"AFAS takes its token in AFAS_TOKEN. {HOW_TO_CONFIGURE}"
             )
+        if "?" in base_url or "#" in base_url:  # each request's path would go after it
+            raise ConfigurationError(
+                "AFAS_BASE_URL must not hold a query (?...) or a fragment (#...): the path of "
+                "each request is added to it, so the requests would go to the wrong address. "
+                f"{HOW_TO_CONFIGURE}"
+            )
         self.base_url = base_url.rstrip("/")
         self.host = urlsplit(self.base_url).netloc or self.base_url
         self.kind, self.number = environment_of(self.base_url)

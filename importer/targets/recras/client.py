@@ -74,6 +74,12 @@ def instance_of(base_url: str) -> tuple[str, str | None]:
             "RECRAS_BASE_URL must not hold a user name or password (HTTP Basic is deprecated by "
             f"Recras); put the API key in RECRAS_TOKEN. {HOW_TO_CONFIGURE}"
         )
+    if "?" in base_url or "#" in base_url:  # each request's path would go after it
+        raise ConfigurationError(
+            "RECRAS_BASE_URL must not hold a query (?...) or a fragment (#...): the path of "
+            "each request is added to it, so the requests would go to the wrong address. "
+            f"{HOW_TO_CONFIGURE}"
+        )
     if parts.scheme not in ("https", "http"):
         raise ConfigurationError(f"RECRAS_BASE_URL must start with https://. {HOW_TO_CONFIGURE}")
     if host in LOOPBACK:
