@@ -33,6 +33,8 @@ class Contract(Protocol):
     connector: str
     source: str  # where the rules came from, for the workbook: "shipped catalog", ...
 
-    def violations(self, body: Any) -> list[Violation]:
-        """Everything the target would refuse in ``body``."""
+    def violations(self, body: Any, action: str = "insert") -> list[Violation]:
+        """Everything the target would refuse in ``body`` sent as ``action``: ``"insert"``,
+        ``"update"`` (the body holds what changes: fields only an insert needs are not
+        demanded; the record's ids are the client's to add) or ``"delete"``."""
         ...

@@ -14,7 +14,8 @@ Hierarchy::
     ├── TargetError                the target system stops the whole run
     │   ├── AuthenticationError    401/403: the token is refused
     │   └── TargetUnreachable      the host cannot be reached at all
-    └── LookupFailed               a lookup before insert could not be answered (rows fail)
+    ├── LookupFailed               a lookup before insert could not be answered (rows fail)
+    └── NotUpdatable               a change the target cannot be sent as an update (the row fails)
 
 Foreign exceptions (yaml, jinja2, httpx, pandas, openpyxl) are translated to these at one
 boundary each, with ``raise ... from exc``.
@@ -86,3 +87,15 @@ class TargetUnreachable(TargetError):
 
 class LookupFailed(ImporterError):
     """A lookup before insert got no usable answer; the rows it was for cannot be sent."""
+
+
+class NotUpdatable(ImporterError):
+    """A change cannot be sent as an update: sending it would do something else than asked
+    (changed order lines, sent again, would be added a second time). The row fails with
+    ``said``; the run goes on."""
+
+    said: Message
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)
+        self.said = message

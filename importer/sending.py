@@ -79,7 +79,6 @@ class Sending:
         waited = 0.0
         text = compact(body)  # for the journal and the outcome, written once
         inserting = action == "insert"
-        write = self.target.insert if inserting else self.target.update
         done_state = Status.CREATED if inserting else Status.UPDATED
         tries = 0
         while True:
@@ -92,7 +91,11 @@ class Sending:
                 else self.journal.updating(step.name, key)
             )
             try:
-                reply = write(step.connector, body)
+                reply = (
+                    self.target.insert(step.connector, body)
+                    if inserting
+                    else self.target.update(step.connector, body, ids or {})
+                )
             except TargetError as exc:
                 self.halt(said(exc))
                 why = Message("not_sent", reason=said(exc))

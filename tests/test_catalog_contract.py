@@ -1,6 +1,7 @@
 """Tests for ``importer.targets.afas.catalog.Contract.violations``: what a body is refused for, in which order.
 
-``Contract.violations`` is ``check_body`` followed by ``missing_mandatory``, computed for every
+``Contract.violations`` is ``check_body`` followed by ``missing_mandatory`` (and, for an order,
+``order_problems``), computed for every
 body the planner renders; these tests pin its results on bodies like the ones an import renders
 (nested objects, lists of elements) and compare it with the two public checks, one changed value
 or shape at a time, so that a shortcut for valid bodies cannot pass something the full checks
@@ -98,7 +99,8 @@ VALID = {"KnSalesRelationOrg": relation, "FbSales": order, "PtProject": project}
 
 def reference(connector: str, body: Any) -> list[Violation]:
     """What ``Contract.violations`` must give: the full checks, one after the other."""
-    return check_body(connector, body) + missing_mandatory(connector, body)
+    orders = afas_contract.order_problems(connector, catalog._compiled(connector), body)
+    return check_body(connector, body) + missing_mandatory(connector, body) + orders
 
 
 def violations(connector: str, body: Any) -> list[Violation]:

@@ -269,10 +269,10 @@ def test_a_write_that_cannot_connect_stops_the_run():
         target(fake).insert("klanten", KLANT)
 
 
-def test_update_takes_the_id_out_of_the_body_and_puts_it_in_the_path():
+def test_update_goes_to_the_id_given_and_leaves_an_id_in_the_body_out():
     fake = Recorder(httpx.Response(200, json={"id": 17, "naam": "Nieuw"}))
 
-    reply = target(fake).update("klanten", {"id": "17", "naam": "Nieuw"})
+    reply = target(fake).update("klanten", {"id": "17", "naam": "Nieuw"}, {"id": "17"})
 
     assert reply.kind is ReplyKind.OK and reply.ids["id"] == "17"
     put = fake.writes[0]
@@ -284,13 +284,19 @@ def test_update_without_a_usable_id_sends_nothing():
     fake = Recorder(httpx.Response(200, json={}))
     client = target(fake)
 
-    missing = client.update("klanten", {"naam": "Nieuw"})
-    wrong = client.update("klanten", {"id": "17/../../personeel", "naam": "Nieuw"})
+    with pytest.raises(ValueError, match="needs the id 'id'"):
+        client.update("klanten", {"naam": "Nieuw"}, {})
+    wrong = client.update("klanten", {"naam": "Nieuw"}, {"id": "17/../../personeel"})
 
-    assert missing.kind is ReplyKind.REFUSED and '"id"' in str(missing.error)
-    assert "existing.get" in str(missing.error)
     assert wrong.kind is ReplyKind.REFUSED and "is not a Recras id" in str(wrong.error)
     assert fake.writes == []
+
+
+def test_recras_names_its_update_ids_and_deletes_nothing():
+    assert (RecrasTarget.update_ids("klanten"), RecrasTarget.delete_ids("klanten")) == (("id",), ())
+    assert RecrasTarget.clear_value is None
+    with pytest.raises(ValueError, match="cannot delete"):
+        target(Recorder(httpx.Response(200, json={}))).delete("klanten", {"id": "17"})
 
 
 def test_an_endpoint_name_cannot_leave_the_api():

@@ -860,7 +860,9 @@ def test_fbsales_lines_are_added_to_an_existing_order(afas: httpx.Client, state)
     assert refused(missing) == "Verkooporder '1' bestaat niet."
 
 
-def test_fbsales_put_changes_lines_by_guid_or_item_and_refuses_soqu(afas, state) -> None:
+def test_fbsales_put_changes_lines_by_guid_or_by_item_with_an_action_and_refuses_soqu(
+    afas, state
+) -> None:
     lines = [
         {"GuLi": "{0A}", "fields": {"VaIt": "2", "ItCd": "1000", "QuUn": "1"}},
         {"GuLi": "{0B}", "fields": {"VaIt": "2", "ItCd": "2000", "QuUn": "1"}},
@@ -874,7 +876,14 @@ def test_fbsales_put_changes_lines_by_guid_or_item_and_refuses_soqu(afas, state)
                 "FbSalesLines": {
                     "Element": [
                         {"Fields": {"GuLi": "{0a}", "QuUn": "5"}},
-                        {"Fields": {"VaIt": "2", "ItCd": "2000", "Upri": "12.5"}},
+                        {
+                            "Fields": {
+                                "@Action": "update",
+                                "VaIt": "2",
+                                "ItCd": "2000",
+                                "Upri": "12.5",
+                            }
+                        },
                         line(ItCd="3000"),
                     ]
                 }

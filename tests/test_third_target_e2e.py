@@ -90,3 +90,32 @@ def test_an_unknown_target_names_the_known_ones(cli, tmp_path, mapping):
 
     assert ran.code == 2
     assert "'exact' is not a target; expected one of: afas, recras, rest" in ran.err
+
+
+def test_the_third_target_updates_only_what_is_given_and_deletes_by_id(rest) -> None:
+    from rest_target.client import RestTarget
+
+    box = SPEC.start_sandbox()
+    client = RestTarget.from_env(SPEC.sandbox_settings(box))
+    try:
+        created = client.insert("members", {"name": "Anna", "city": "Utrecht", "number": "1"})
+        ids = created.ids
+        change = client.changes(
+            {"name": "Anna", "city": "Utrecht", "number": "1"},
+            {"name": "Anna", "city": RestTarget.clear_value},  # number left out: kept
+        )
+        updated = client.update("members", change, ids)
+        held = dict(box.records["members"][int(ids["id"])])
+        deleted = client.delete("members", ids)
+        again = client.delete("members", ids)
+        with pytest.raises(ValueError, match="'id'"):
+            client.update("members", {"name": "x"}, {})
+    finally:
+        client.close()
+        box.stop()
+
+    assert change == {"city": None}
+    assert updated.ok and held == {"name": "Anna", "number": "1"}
+    assert deleted.ok and box.records["members"] == {}
+    assert not again.ok and "no record" in str(again.error)
+    assert RestTarget.update_ids("members") == RestTarget.delete_ids("members") == ("id",)

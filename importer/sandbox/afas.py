@@ -20,8 +20,13 @@ Imitated:
   a list, wrong types); mandatory fields missing from whatever is inserted, nested objects added
   by a PUT included (not for an organisation or person a Match code finds: that is an update);
   a DbId, project, order or order line that
-  does not exist; a DbId, OrNu or BcCo that already exists; an unknown project group; an FbSales
-  insert without lines and without ``SoQu``; ``SoQu`` in an update; an address without ``CoId``;
+  does not exist; a PUT without its key (DbId, BcCo with MatchOga/MatchPer 0, PrId, OrNu); a DbId,
+  OrNu, BcCo or GuLi that already exists; an unknown project group; an FbSales insert without
+  lines and without ``SoQu``, or with an empty list of lines (``"FbSalesLines": {"Element":
+  []}``); ``SoQu`` in an update; in a PUT an address for a record that has one without its
+  ``BeginDate`` (a move: the new address is current from then, the old one kept as history); a
+  DELETE of a record that does not exist, of a project that sales orders still refer to (PrId),
+  or of another connector's records; an address without ``CoId``;
   an old-style ``BaAc`` that is not 10 positions; a BSN (``SoSe``) failing the 11-test; several
   matches for MatchOga/MatchPer. Bad JSON: 400 ``{"message": "Invalid json"}``. An unknown
   connector: 500 "Deze UpdateConnector wordt niet ondersteund of de gebruiker is niet
@@ -34,6 +39,10 @@ Imitated:
 - GetConnectors (:mod:`importer.sandbox.afas_get`); a query string over 2049 characters gives
   404. ``GET /metainfo``, ``/metainfo/update/{Name}`` (from the field listings),
   ``/metainfo/get/{Name}``.
+- Order lines in a PUT: a line with ``@Action`` insert, or with neither an action nor a
+  ``GuLi``, is added (with a new ``{GUID}``); ``@Action`` update or delete names the line by
+  ``GuLi``, or by ``ItCd`` (and ``VaIt``) when exactly one line has it; a ``GuLi`` without an
+  action changes that line. Lines sent again without actions are thus added a second time.
 - Sandbox only, not AFAS: ``GET {base}/sandbox/records`` (every record, per kind) and ``POST
   {base}/sandbox/reset`` (forget every record, number and received request).
 
@@ -41,10 +50,13 @@ Not imitated: MatchOga 4/5 (address) and any other value insert a new organisati
 MatchPer outside 0-6 and 9; ``SoQu`` copies no quotation (the order starts without lines); items,
 units, prices, stock, warehouses, currencies and every code table but project groups are taken as
 sent (project groups: ``ALG`` and ``FLEX``, or ``AfasState(project_groups=...)``); ``BeginDate`` is
-demanded only for an address added to a record that has one; nested ``@Action`` is honoured for
-order lines and project phases only, other nested objects are always added; in an FbSales PUT a
-line without ``GuLi`` updates the one line with the same ``ItCd`` (and ``VaIt``) and is added when
-there is none; ``Accept-Language`` is ignored (messages are Dutch); 413 is not imitated (OAuth
+demanded only for an address added to a record that has one (in a POST whose Match code finds the
+record, only when the address differs from the current one) and any date goes (the new address
+is current at once); nested ``@Action`` is honoured for order lines and project phases only,
+other nested objects are always added; AFAS's example "Regel Artikel" may mean that Profit
+matches a PUT's line without action by its item code, the sandbox adds it (the stricter reading:
+a client must say what a line is for); ``Accept-Language`` is ignored (messages are Dutch); 413
+is not imitated (OAuth
 and 503 come from the layers in front: :mod:`importer.sandbox.auth`, :mod:`~.faults`).
 
 What each connector does: :mod:`importer.sandbox.afas_relations` (organisations, persons, sales
@@ -55,7 +67,9 @@ State: :mod:`importer.sandbox.afas_store` (in memory, or a SQLite file with
 ``AfasState.open(path)``). Every write reaching the app (POST, PUT, DELETE; also refused ones) is
 in ``state.requests``, every read (GetConnector, metainfo) in ``state.reads``, each as
 ``{"method", "connector", "path", "query", "body"}`` (body None when absent, the raw text when
-not JSON). The sandbox's own ``/sandbox/...`` endpoints are not kept.
+not JSON); ``state.received(connector, method)`` and ``state.paths(method)`` read them, and
+``state.deleted`` holds each record a DELETE removed. The sandbox's own ``/sandbox/...``
+endpoints are not kept.
 """
 
 from __future__ import annotations

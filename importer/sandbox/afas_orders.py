@@ -79,9 +79,20 @@ def upsert_project(call: Call, element: Any, path: str, *, must_exist: bool = Fa
 
 
 def delete_project(call: Call, keys: dict[str, str]) -> dict[str, str]:
+    """Delete a project that no sales order refers to (by its PrId)."""
     pr_id = key_of(keys, "PrId", "pad")
     if call.tx.find("projects", pr_id) is None:
         raise ProfitError(f"Project '{pr_id}' bestaat niet.")
+    orders = [
+        str(order["OrNu"])
+        for order in call.tx.scan("salesorders")
+        if norm((order.get("fields") or {}).get("PrId")) == norm(pr_id)
+    ]
+    if orders:
+        raise ProfitError(
+            f"Project '{pr_id}' kan niet worden verwijderd: er zijn nog verkooporders bij dit "
+            f"project ({', '.join(orders)})."
+        )
     call.tx.delete("projects", pr_id)
     return {"PrId": pr_id}
 
@@ -116,23 +127,51 @@ def _find_line(lines: list[Record], fields: dict[str, Any], path: str) -> Record
 
 
 def _apply_lines(call: Call, order: Record, element: Any, path: str, *, update: bool) -> None:
+    """Add, change or remove the order's lines as the element's FbSalesLines say.
+
+    In an insert every line is added. In a PUT a line is added when its ``@Action`` is insert
+    or when it has neither an action nor a GuLi (AFAS's example "Insert Regels": lines sent
+    again are added again); with ``@Action`` update or delete it names the line by GuLi, or by
+    ItCd (and VaIt) when exactly one line has it; with a GuLi and no action it changes that line
+    (example "Regel GUID").
+    """
     lines = order.setdefault("lines", [])
     for _, child, child_path in children(element, path):  # FbSales only holds FbSalesLines
         fields = element_fields(child)
         action = norm(fields.get("@Action"))
-        line = _find_line(lines, fields, child_path) if update and action != "insert" else None
-        if line is None and action in ("update", "delete"):
+        adds = action == "insert" or (not action and not (update and present(fields.get("GuLi"))))
+        line = _find_line(lines, fields, child_path) if update and not adds else None
+        if line is None and not adds:
             raise ProfitError(f"Orderregel niet gevonden ({child_path}).")
         if action == "delete":
             lines.remove(line)
         elif line is not None:
             merge(line["fields"], fields, skip=("GuLi",))
         else:
+            if present(fields.get("GuLi")) and any(
+                norm(held.get("GuLi")) == norm(fields["GuLi"]) for held in lines
+            ):
+                raise ProfitError(
+                    f"Orderregel met GuLi '{fields['GuLi']}' bestaat al ({child_path}.GuLi)."
+                )
             new = new_child(call, child, child_path, ("FbSalesLines",))
             guid = fields.get("GuLi") if present(fields.get("GuLi")) else None
             new["GuLi"] = str(guid or "{" + str(uuid.uuid4()).upper() + "}")
             new["fields"].pop("GuLi", None)
             lines.append(new)
+
+
+def _empty_lines(element: Any) -> bool:
+    """Whether the element holds an FbSalesLines whose Element is an empty list."""
+    objects = element.get("Objects") if isinstance(element, dict) else None
+    holders = objects if isinstance(objects, list) else [objects] if objects else []
+    return any(
+        isinstance(node, dict) and node.get("Element") == []
+        for holder in holders
+        if isinstance(holder, dict)
+        for name, node in holder.items()
+        if name == "FbSalesLines"
+    )
 
 
 def _existing_order(call: Call, fields: dict[str, Any], path: str) -> Record:
@@ -150,6 +189,11 @@ def insert_order(call: Call, element: Any, path: str) -> dict[str, str]:
         raise ProfitError(f"Verkooporder '{or_nu}' bestaat al.")
     call.demand((), element, path)
     check_debtor(call, fields.get("DbId"))
+    if _empty_lines(element):
+        raise ProfitError(
+            "FbSalesLines bevat geen regels; laat FbSalesLines weg voor een verkooporder die een "
+            f"offerte (SoQu) zonder regels overneemt ({path}.FbSalesLines)."
+        )
     if not children(element, path) and not present(fields.get("SoQu")):
         raise ProfitError(
             "Een verkooporder zonder regels kan alleen worden toegevoegd als het veld SoQu "

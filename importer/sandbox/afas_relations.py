@@ -170,9 +170,17 @@ def upsert_relation(
     *,
     parent: str | None = None,
     must_exist: bool = False,
+    put: bool = False,
 ) -> dict[str, str]:
-    """Insert an organisation/person, or update the one its Match code finds."""
+    """Insert an organisation/person, or update the one its Match code finds.
+
+    ``put``: the element is part of a PUT, where an address given for a record that has one
+    is a move and needs its BeginDate (a POST whose Match code finds the record refuses only
+    an address that differs from the current one without it).
+    """
     fields = element_fields(element)
+    if must_exist and _match_code(rk, fields) == "0" and not present(fields.get("BcCo")):
+        raise ProfitError(f"Het sleutelveld BcCo ontbreekt ({path}.BcCo).")
     if rk is PERSON and present(fields.get("SoSe")) and not valid_bsn(fields["SoSe"]):
         raise ProfitError(f"Het burgerservicenummer '{fields['SoSe']}' is ongeldig ({path}.SoSe).")
     matches = find_matches(call, rk, fields, parent)
@@ -195,18 +203,30 @@ def upsert_relation(
     merge(record.setdefault("fields", {}), fields, skip=("BcCo", "BcId"))
     held = record.setdefault("objects", {})
     for name, child, child_path in children(element, path):
-        if name in ADDRESSES and _moves(held.get(name), child):
+        current = held.get(name)
+        if name in ADDRESSES and (
+            _dateless(current, child) if put or must_exist else _moves(current, child)
+        ):
             raise ProfitError(
                 f"Er is al een adres: geef met BeginDate aan per wanneer het nieuwe adres geldt "
                 f"({child_path}.BeginDate)."
             )
-        held.setdefault(name, []).append(new_child(call, child, child_path, objects + (name,)))
+        added = new_child(call, child, child_path, objects + (name,))
+        begin = element_fields(child).get("BeginDate")
+        if name in ADDRESSES and current and present(begin):
+            current[-1]["until"] = str(begin).strip()  # a move: the address until now is history
+        held.setdefault(name, []).append(added)
     return reply_keys(BcCo=record["BcCo"], BcId=record.get("BcId"))
 
 
 # An address that replaces one the record has needs the date it applies from (a move).
 ADDRESSES = frozenset({"KnBasicAddressAdr", "KnBasicAddressPad"})
 ADDRESS_FIELDS = ("CoId", "PbAd", "Ad", "HmNr", "HmAd", "ZpCd", "Rs")
+
+
+def _dateless(current: list[Record] | None, element: Any) -> bool:
+    """An address for a record that has one, without the date it applies from."""
+    return bool(current) and not present(element_fields(element).get("BeginDate"))
 
 
 def _moves(current: list[Record] | None, element: Any) -> bool:
@@ -257,7 +277,7 @@ def update_sales_relation(rk: RelationKind, call: Call, element: Any, path: str)
     merge(record.setdefault("fields", {}), fields)
     for _, child, child_path in children(element, path):
         own = record.get("BcCo")
-        ids = upsert_relation(call, rk, child, child_path, (rk.name,), parent=own)
+        ids = upsert_relation(call, rk, child, child_path, (rk.name,), parent=own, put=True)
         if own and ids["BcCo"] != own:
             raise ProfitError(
                 f"Verkooprelatie '{db_id}' hoort bij {rk.noun} '{own}', niet bij "

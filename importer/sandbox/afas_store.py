@@ -4,7 +4,9 @@ Kinds and their keys: ``debtors`` (DbId: sales relations of organisations and pe
 ``organisations`` (BcCo), ``persons`` (BcCo), ``projects`` (PrId) and ``salesorders`` (OrNu). A
 record is a plain JSON-able dict holding its key, ``fields`` (the data fields as last sent, cleared
 fields removed) and, per kind, ``objects`` (nested objects such as addresses, each
-``{"fields": ...}``), ``BcCo``/``BcId`` or ``lines`` (each ``{"GuLi", "fields"}``).
+``{"fields": ...}``), ``BcCo``/``BcId`` or ``lines`` (each ``{"GuLi", "fields"}``). An address
+list is the record's history: the last one is current, each earlier one holds ``"until"``, the
+BeginDate of the address that replaced it (a move).
 ``state.debtors`` and the other kinds are dicts key -> record.
 
 Every request is handled in a :class:`Tx` (one transaction: all of a request's elements or none of
@@ -12,7 +14,7 @@ them); :meth:`AfasState.commit` applies it and, with a SQLite file, writes the c
 Records written straight into the dicts (``state.debtors["1"] = {...}``, as tests do) are held in
 memory only; :meth:`AfasState.put` also writes them to the file. ``state.requests`` (every write
 request received) and ``state.reads`` (every GetConnector and metainfo request) are never written
-to the file.
+to the file, nor is ``state.deleted`` (each record a DELETE removed, with what it held).
 
 Threads: the app runs in uvicorn's event-loop thread while tests read from the main thread. The
 app holds ``state.lock`` (re-entrant) for the whole of a request; readers that want a consistent
@@ -67,6 +69,7 @@ class AfasState:
         self.projects: dict[str, Record] = {}
         self.salesorders: dict[str, Record] = {}
         self.requests: list[dict[str, Any]] = []  # POST, PUT and DELETE, refused ones too
+        self.deleted: list[dict[str, Any]] = []  # {"kind", "key", "record"}: each record deleted
         self.reads: list[dict[str, Any]] = []  # GET: GetConnectors and metainfo
         self.counters: dict[str, int] = {}
         self.project_groups = frozenset(group.upper() for group in project_groups)
@@ -86,10 +89,24 @@ class AfasState:
             raise KeyError(f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
         return getattr(self, kind)
 
-    def received(self, connector: str) -> list[Any]:
-        """Bodies received for a connector (also those that were refused)."""
+    def received(self, connector: str, method: str | None = None) -> list[Any]:
+        """Bodies received for a connector (also those that were refused), of one method
+        (``"POST"``, ``"PUT"``) when given; a DELETE's body is None (see ``paths``)."""
         with self.lock:
-            return [r["body"] for r in self.requests if r["connector"] == connector]
+            return [
+                r["body"]
+                for r in self.requests
+                if r["connector"] == connector and method in (None, r["method"])
+            ]
+
+    def paths(self, method: str, connector: str | None = None) -> list[str]:
+        """The paths of the write requests of a method (``"DELETE"``), oldest first."""
+        with self.lock:
+            return [
+                r["path"]
+                for r in self.requests
+                if r["method"] == method and connector in (None, r["connector"])
+            ]
 
     def records(self) -> dict[str, list[Record]]:
         """A copy of every record, per kind, in the order they were first stored."""
@@ -112,6 +129,7 @@ class AfasState:
             self.counters.clear()
             self.requests.clear()
             self.reads.clear()
+            self.deleted.clear()
             if self._store is not None:
                 self._store.clear()
 
@@ -125,7 +143,9 @@ class AfasState:
             for kind, key in tx.dirty:
                 record = tx.work[(kind, key)]
                 if record is None:
-                    self.table(kind).pop(key, None)
+                    gone = self.table(kind).pop(key, None)
+                    if gone is not None:
+                        self.deleted.append({"kind": kind, "key": key, "record": gone})
                 else:
                     self.table(kind)[key] = record
                 changes.append((kind, key, record))

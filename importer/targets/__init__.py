@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from importlib.metadata import entry_points
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from importer.contract import Contract
 from importer.errors import ConfigurationError
@@ -103,8 +103,33 @@ class Target(Protocol):
         """Create one record; raise TargetError only when the whole run must stop."""
         ...
 
-    def update(self, connector: str, body: Any) -> Reply:
-        """Change an existing record (the body names it by its keys)."""
+    clear_value: ClassVar[Any]  # what a field is set to in an update to empty it ("", None)
+
+    def update(self, connector: str, body: Any, ids: dict[str, str]) -> Reply:
+        """Change an existing record: ``body`` holds what changes, ``ids`` the record's ids
+        (``{"OrNu": "60000175"}``, ``{"DbId": "49339", "BcCo": "100172"}``).
+
+        The client places the ids where the connector wants them (a path, a key field, an
+        attribute), so a body need not hold them and an update without its key cannot be
+        sent. Raises ValueError naming the id when ``ids`` lacks one the connector needs
+        (see :meth:`update_ids`); ids it does not need are ignored.
+        """
+        ...
+
+    @staticmethod
+    def update_ids(connector: str) -> tuple[str, ...]:
+        """The ids an update of ``connector`` needs (``()``: none, the body names the record)."""
+        ...
+
+    def delete(self, connector: str, ids: dict[str, str]) -> Reply:
+        """Remove one record, named by ``ids`` (see :meth:`delete_ids`); ValueError naming the
+        id when one is missing, or when the system cannot delete this connector's records."""
+        ...
+
+    @staticmethod
+    def delete_ids(connector: str) -> tuple[str, ...]:
+        """The ids a delete of ``connector`` needs; ``()`` when the system cannot delete its
+        records."""
         ...
 
     def lookup(self, connector: str, filters: list[dict[str, str]]) -> list[dict[str, Any]]:
@@ -112,8 +137,10 @@ class Target(Protocol):
         ...
 
     def changes(self, old: Any, new: Any) -> Any | None:
-        """The body of an update from the body last sent and the new one: the keys and what
-        changed (None when nothing did)."""
+        """The body of an update from the body last sent and the new one: what changed (None
+        when nothing did). A field the new body leaves out is not emptied: only one set to
+        :attr:`clear_value` is. Raises :class:`~importer.errors.NotUpdatable` when the change
+        cannot be sent as an update."""
         ...
 
     def contract(self, connector: str) -> Contract | None:

@@ -6,8 +6,10 @@ settings, its sandbox, its contract), registered from the test suite with
 changed outside this package.
 
 The API: ``POST /records/{kind}`` with a JSON object creates a record (201 ``{"id": 7, ...}``),
-``PUT /records/{kind}/{id}`` changes one, ``GET /records/{kind}?field=value`` lists the matching
-ones; ``Authorization: Bearer <token>``; a refusal is 422 ``{"detail": "..."}``.
+``PUT /records/{kind}/{id}`` changes one (only the fields given; null empties one),
+``DELETE /records/{kind}/{id}`` removes one (204), ``GET /records/{kind}?field=value`` lists the
+matching ones; ``Authorization: Bearer <token>``; a refusal is 422 ``{"detail": "..."}``, a
+record that does not exist 404.
 """
 
 from __future__ import annotations

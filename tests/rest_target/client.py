@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -23,9 +23,13 @@ class RecordContract:
     def __init__(self, connector: str):
         self.connector = connector
 
-    def violations(self, body: Any) -> list[Violation]:
+    def violations(self, body: Any, action: str = "insert") -> list[Violation]:
+        if action == "delete":
+            return []
         if not isinstance(body, dict):
             return [Violation(self.connector, "", body, "a record is a JSON object")]
+        if action == "update" and "name" not in body:
+            return []  # an update holds what changes
         name = body.get("name")
         if not isinstance(name, str) or not name:
             return [Violation("name", "name", name, "name is required")]
@@ -72,13 +76,38 @@ class RestTarget:
     def insert(self, connector: str, body: Any) -> Reply:
         return self._write("POST", f"/records/{connector}", body)
 
-    def update(self, connector: str, body: Any) -> Reply:
-        record = dict(body)
-        return self._write("PUT", f"/records/{connector}/{record.pop('id')}", record)
+    clear_value: ClassVar[Any] = None  # a field set to null is emptied
+
+    @staticmethod
+    def update_ids(connector: str) -> tuple[str, ...]:
+        return ("id",)
+
+    @staticmethod
+    def delete_ids(connector: str) -> tuple[str, ...]:
+        return ("id",)
+
+    def update(self, connector: str, body: Any, ids: dict[str, str]) -> Reply:
+        """``PUT /records/{kind}/{id}``; an ``id`` in the body is not sent."""
+        record = {k: v for k, v in body.items() if k != "id"}
+        return self._write("PUT", f"/records/{connector}/{self._id(ids)}", record)
+
+    def delete(self, connector: str, ids: dict[str, str]) -> Reply:
+        """``DELETE /records/{kind}/{id}``."""
+        return self._write("DELETE", f"/records/{connector}/{self._id(ids)}", None)
+
+    @staticmethod
+    def _id(ids: dict[str, str]) -> str:
+        if not str(ids.get("id") or "").strip():
+            raise ValueError(f"the REST API needs the id 'id'; given: {sorted(ids)}")
+        return str(ids["id"]).strip()
 
     def _write(self, method: str, path: str, body: Any) -> Reply:
         try:
-            response = self._client.request(method, path, json=body)
+            response = (
+                self._client.request(method, path)
+                if body is None
+                else self._client.request(method, path, json=body)
+            )
         except httpx.ConnectError as exc:
             raise TargetUnreachable(f"Cannot reach the REST API at {self.host}") from exc
         except httpx.TransportError:
@@ -87,6 +116,8 @@ class RestTarget:
             raise AuthenticationError("the REST API refused the token")
         if response.status_code in (200, 201):
             return Reply(ReplyKind.OK, ids={"id": str(response.json()["id"])})
+        if response.status_code == 204:
+            return Reply(ReplyKind.OK)
         if response.status_code in (429, 503):
             wait = http.retry_after(response.headers.get("retry-after"))
             said = f"the REST API is busy (HTTP {response.status_code})"
@@ -108,8 +139,9 @@ class RestTarget:
         return found
 
     def changes(self, old: Any, new: Any) -> Any | None:
-        changed = {k: v for k, v in new.items() if old.get(k) != v}
-        return {"id": new.get("id"), **changed} if changed else None
+        """The fields that changed (a field left out is not emptied: only one set to null)."""
+        changed = {k: v for k, v in new.items() if k != "id" and old.get(k, ...) != v}
+        return changed or None
 
     def close(self) -> None:
         self._client.close()

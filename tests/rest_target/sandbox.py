@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
@@ -22,7 +22,8 @@ class RestFaultInjector(FaultInjector):
 
     @staticmethod
     def is_write(scope: Scope) -> bool:
-        return scope["method"] in ("POST", "PUT") and scope["path"].startswith("/records/")
+        writes = ("POST", "PUT", "DELETE")
+        return scope["method"] in writes and scope["path"].startswith("/records/")
 
     async def _locked(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = {"Retry-After": str(self.faults.retry_after)}
@@ -60,7 +61,7 @@ class RestSandbox:
         token = token or secrets.token_hex(16)
         holder: dict[str, RestSandbox] = {}
 
-        async def records(request: Request) -> JSONResponse:
+        async def records(request: Request) -> Response:
             box = holder["box"]
             if request.headers.get("authorization") != f"Bearer {box.token}":
                 return JSONResponse({"detail": "unauthorized"}, status_code=401)
@@ -74,14 +75,28 @@ class RestSandbox:
                     if all(str(r.get(k)) == v for k, v in wanted.items())
                 ]
                 return JSONResponse(rows)
+            if request.method == "DELETE":
+                box.requests.append((request.method, request.url.path, None))
+                number = int(request.path_params["id"])
+                if table.pop(number, None) is None:
+                    return JSONResponse({"detail": f"no record {number}"}, status_code=404)
+                return Response(status_code=204)
             body = await request.json()
             box.requests.append((request.method, request.url.path, body))
-            if not isinstance(body.get("name"), str) or not body["name"]:
-                return JSONResponse({"detail": "name is required"}, status_code=422)
             if request.method == "PUT":
                 number = int(request.path_params["id"])
-                table[number].update(body)
+                if number not in table:
+                    return JSONResponse({"detail": f"no record {number}"}, status_code=404)
+                if "name" in body and (not isinstance(body["name"], str) or not body["name"]):
+                    return JSONResponse({"detail": "name is required"}, status_code=422)
+                for field_name, value in body.items():  # null empties a field
+                    if value is None:
+                        table[number].pop(field_name, None)
+                    else:
+                        table[number][field_name] = value
                 return JSONResponse({"id": number, **table[number]})
+            if not isinstance(body.get("name"), str) or not body["name"]:
+                return JSONResponse({"detail": "name is required"}, status_code=422)
             number = len(table) + 1
             table[number] = body
             return JSONResponse({"id": number, **body}, status_code=201)
@@ -89,7 +104,7 @@ class RestSandbox:
         app = Starlette(
             routes=[
                 Route("/records/{kind}", records, methods=["GET", "POST"]),
-                Route("/records/{kind}/{id}", records, methods=["PUT"]),
+                Route("/records/{kind}/{id}", records, methods=["PUT", "DELETE"]),
             ]
         )
         injector = RestFaultInjector(app, faults or Faults())

@@ -16,7 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Generator, Mapping
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -29,7 +29,11 @@ from importer.errors import (
 )
 from importer.messages import Message, unavailable
 from importer.targets import Reply, ReplyKind, header_safe, http
+from importer.targets.afas import updates
 from importer.targets.afas.contract import Contract
+from importer.targets.afas.updates import changed_fields
+
+__all__ = ["AfasTarget", "changed_fields", "read_reply", "token_header"]
 
 HOW_TO_CONFIGURE = (
     "Set AFAS_BASE_URL (e.g. https://12345.rest.afas.online/ProfitRestServices) and AFAS_TOKEN "
@@ -162,6 +166,9 @@ class AfasTarget:
     default_concurrency = 4
     max_concurrency = 8  # AFAS advises at most 5 to 8 calls in parallel per environment
     shipped_contract = staticmethod(Contract.shipped)
+    update_ids = staticmethod(updates.update_ids)
+    delete_ids = staticmethod(updates.delete_ids)
+    clear_value: ClassVar[Any] = updates.CLEAR
 
     def __init__(
         self,
@@ -273,16 +280,23 @@ class AfasTarget:
     def insert(self, connector: str, body: Any) -> Reply:
         return self._write("POST", connector, body)
 
-    def _write(self, method: str, connector: str, body: Any) -> Reply:
-        content = json.dumps(body).encode("utf-8")
+    def _write(self, method: str, connector: str, body: Any, path: str | None = None) -> Reply:
+        content = None if body is None else json.dumps(body).encode("utf-8")
+        url = path or f"/connectors/{connector}"
         answer = self._boundary.write(
-            connector,
-            lambda: self._client.request(method, f"/connectors/{connector}", content=content),
+            connector, lambda: self._client.request(method, url, content=content)
         )
         return answer if isinstance(answer, Reply) else read_reply(connector, answer)
 
-    def update(self, connector: str, body: Any) -> Reply:
-        return self._write("PUT", connector, body)
+    def update(self, connector: str, body: Any, ids: dict[str, str]) -> Reply:
+        """``PUT /connectors/{connector}`` with the record's ``ids`` placed where the connector
+        wants them (see :mod:`importer.targets.afas.updates`); ValueError naming a missing id."""
+        return self._write("PUT", connector, updates.place_keys(connector, body, ids))
+
+    def delete(self, connector: str, ids: dict[str, str]) -> Reply:
+        """``DELETE /connectors/{C}/{C}/@{Key}/{value}``; 200 or 201 is done. ValueError when
+        AFAS cannot delete the connector's records or ``ids`` lacks the key."""
+        return self._write("DELETE", connector, None, updates.delete_path(connector, ids))
 
     def lookup(self, connector: str, filters: list[dict[str, str]]) -> list[dict[str, Any]]:
         """Rows of a GetConnector matching any of ``filters``, in batches, paged and sorted.
@@ -324,6 +338,9 @@ class AfasTarget:
                 return rows
 
     def changes(self, old: Any, new: Any) -> Any | None:
+        """What changed, without the keys (``update`` places them); only ``""`` empties a
+        field; NotUpdatable for order lines changed without an ``@Action`` (see
+        :func:`importer.targets.afas.updates.changed_fields`)."""
         return changed_fields(old, new)
 
     def contract(self, connector: str) -> Contract | None:
@@ -408,39 +425,3 @@ def _ids(connector: str, data: Any) -> dict[str, str]:
     if not isinstance(entry, dict):
         return {}
     return {k: str(v) for k, v in entry.items() if v is not None and not isinstance(v, dict | list)}
-
-
-# Fields an update always carries: they say which record it is and how to find it.
-KEY_FIELDS = frozenset({"MatchOga", "MatchPer", "BcCo", "DbId", "PrId", "OrNu", "@Action"})
-# Not compared: the keys, and AutoNum, which only counts when a record is inserted.
-SETTLED = KEY_FIELDS | {"AutoNum"}
-
-
-def changed_fields(old: Any, new: Any) -> Any | None:
-    """An UpdateConnector body with the key fields and the changed fields only.
-
-    AFAS's PUT needs only those. A field that is gone is cleared (``""``); a nested object
-    that changed goes whole (an address is replaced as a whole, with its BeginDate). None when
-    nothing changed. Bodies of another shape (a list of elements) are sent as they are.
-    """
-    name = next(iter(new))
-    element, before = new[name].get("Element"), (old.get(name) or {}).get("Element")
-    if not isinstance(element, dict) or not isinstance(before, dict):
-        return new
-    fields, was = element.get("Fields") or {}, before.get("Fields") or {}
-    changed = {k: v for k, v in fields.items() if k not in SETTLED and was.get(k) != v}
-    changed.update({k: "" for k in was if k not in fields and k not in SETTLED})
-    objects = [o for i, o in enumerate(_objects(element)) if _objects(before)[i : i + 1] != [o]]
-    if not changed and not objects:
-        return None
-    keys = {k: v for k, v in fields.items() if k in KEY_FIELDS}
-    body: dict[str, Any] = {k: v for k, v in element.items() if k.startswith("@")}
-    body["Fields"] = {**keys, **changed}
-    if objects:
-        body["Objects"] = objects
-    return {name: {"Element": body}}
-
-
-def _objects(element: dict[str, Any]) -> list[Any]:
-    objects = element.get("Objects") or []
-    return objects if isinstance(objects, list) else [{k: v} for k, v in objects.items()]

@@ -19,8 +19,16 @@ Public:
   out. The catalog marks some fields mandatory that Profit fills itself; those are listed in
   ``NOT_DEMANDED`` and ``WAIVED_WHEN`` (:mod:`importer.targets.afas.catalog`), each with the
   evidence.
+- ``update_problems(connector, root, body)``: what an update body breaks beyond ``check_body``:
+  a mandatory field emptied (``""``) in a record the update changes, mandatory fields missing
+  from the nested objects it adds (an address, a bank account, an order line without GuLi or
+  ``@Action`` update/delete), ``SoQu`` (taken over only by an insert), a line with ``@Action``
+  update or delete that names no line (no GuLi, no ItCd).
+- ``order_problems(connector, body)``: an FbSales insert holds lines or ``SoQu`` (seed 001: "an
+  insert of a sales order without lines and without SoQu is refused"); ``FbSalesLines`` holding
+  an empty ``Element`` list is refused (leave the object out instead).
 - ``Contract``: one connector's catalog, shipped or read from the target's metainfo; its
-  ``violations(body)`` are both of the above.
+  ``violations(body, action)`` are the above for an insert or an update (a delete sends no body).
 
 Body shape: ``{"<Name>": {"Element": {...} | [{...}, ...]}}``; an element holds optional ``@Key``
 attributes, ``Fields`` and ``Objects``; ``Objects`` is either a list of one-key objects or one
@@ -304,6 +312,114 @@ def missing_mandatory(connector: str, body: Any, *, existing: bool = False) -> l
     return out
 
 
+# --- Updates and orders -------------------------------------------------------------------------
+
+# A sales relation's own organisation or person: an update of the relation changes it (it is
+# found by BcCo or as the relation's own), it is not inserted.
+_OWN = {"KnSalesRelationOrg": "KnOrganisation", "KnSalesRelationPer": "KnPerson"}
+_LINES = "FbSalesLines"
+
+
+def _values(element: Any) -> dict[str, Any]:
+    values = element.get("Fields") if isinstance(element, dict) else None
+    return values if isinstance(values, dict) else {}
+
+
+def _action_of(element: Any) -> str:
+    return _canonical(_values(element).get("@Action", "")).lower()
+
+
+def _cleared(obj: _Object, element: dict, path: str, out: list[Violation]) -> None:
+    """Mandatory fields an update of an existing record empties."""
+    for name, value in _values(element).items():
+        if value == "" and name in obj.demands:
+            message = Message("afas.cannot_clear", field=f"{obj.name}.{name}")
+            out.append(Violation(f"{path}.{name}", name, value, message, "cleared"))
+
+
+def _names_existing(obj: _Object, element: Any) -> bool:
+    """A nested element of an update that changes a record the target holds: ``@Action``
+    update or delete, or an order line named by its GuLi."""
+    if _action_of(element) in ("update", "delete"):
+        return True
+    return obj.name == _LINES and _present(_values(element).get("GuLi"))
+
+
+def _update_node(
+    obj: _Object, node: Any, path: str, out: list[Violation], *, existing: bool
+) -> None:
+    ignored: list[Violation] = []  # shape problems are check_body's to report
+    for element_path, element in _elements(obj, node, path, ignored):
+        if not isinstance(element, dict):
+            continue
+        if existing or _names_existing(obj, element):
+            _cleared(obj, element, element_path, out)
+            action = _action_of(element)
+            values = _values(element)
+            if (
+                obj.name == _LINES
+                and action in ("update", "delete")
+                and not (_present(values.get("GuLi")) or _present(values.get("ItCd")))
+            ):
+                message = Message("afas.line_unnamed", path=element_path, action=action)
+                out.append(Violation(element_path, "GuLi", None, message, "missing"))
+        else:  # added by the update: what an insert of it needs
+            _missing_in_element(obj, element, element_path, out)
+        for name, nested_node in _object_entries(obj, element.get("Objects", {}), path, ignored):
+            nested = obj.objects.get(name)
+            if nested is not None:
+                _update_node(nested, nested_node, f"{element_path}.{name}", out, existing=False)
+
+
+def update_problems(connector: str, root: _Object, body: Any) -> list[Violation]:
+    """What an update body breaks beyond ``check_body`` (see the module's notes).
+
+    The root element is the record the update changes (the client adds its keys), and so is a
+    sales relation's own organisation or person nested in it; their mandatory fields are not
+    demanded, but may not be emptied. What else the body nests is added by the update.
+    """
+    out: list[Violation] = []
+    if not isinstance(body, dict) or not isinstance(body.get(connector), dict):
+        return out
+    ignored: list[Violation] = []
+    for element_path, element in _elements(root, body[connector], connector, ignored):
+        if not isinstance(element, dict):
+            continue
+        _cleared(root, element, element_path, out)
+        if connector == "FbSales" and _present(_values(element).get("SoQu")):
+            soqu = _values(element)["SoQu"]
+            message = Message("afas.soqu_in_update", field=f"{connector}.SoQu")
+            out.append(Violation(f"{element_path}.SoQu", "SoQu", soqu, message, "not_allowed"))
+        for name, nested_node in _object_entries(root, element.get("Objects", {}), "", ignored):
+            nested = root.objects.get(name)
+            if nested is not None:
+                own = _OWN.get(connector) == name
+                _update_node(nested, nested_node, f"{element_path}.{name}", out, existing=own)
+    return out
+
+
+def order_problems(connector: str, root: _Object, body: Any) -> list[Violation]:
+    """An FbSales insert without lines and without SoQu; an FbSalesLines with no lines."""
+    if connector != "FbSales" or not isinstance(body, dict):
+        return []
+    out: list[Violation] = []
+    ignored: list[Violation] = []  # shape problems are check_body's to report
+    for path, element in _elements(root, body.get(connector), connector, ignored):
+        if not isinstance(element, dict):
+            continue
+        entries = _object_entries(root, element.get("Objects"), path, ignored)
+        lines = [node for name, node in entries if name == _LINES and isinstance(node, dict)]
+        if any(node.get("Element") == [] for node in lines):
+            message = Message("afas.no_lines", path=f"{path}.{_LINES}")
+            out.append(Violation(f"{path}.{_LINES}", _LINES, [], message, "no_lines"))
+        elif not any(node.get("Element") for node in lines) and not _present(
+            _values(element).get("SoQu")
+        ):
+            message = Message("afas.order_without_lines", connector=connector)
+            out.append(Violation(f"{path}.{_LINES}", _LINES, None, message, "missing"))
+    return out
+
+
 # --- Valid bodies, quickly ---------------------------------------------------------------------
 # Most bodies are valid. These functions only answer "does the detailed walk above find nothing,
 # missing mandatory fields included?", with exact type tests and no messages; False means "look
@@ -445,16 +561,33 @@ class Contract:
         """The contract a target describes in its ``/metainfo/update/{connector}`` reply."""
         return cls(connector, _compile_object(_document_from_meta(reply)), "target's metainfo")
 
-    def violations(self, body: Any) -> list[Violation]:
-        """Everything the connector would refuse in ``body``, missing mandatory fields included."""
+    def violations(self, body: Any, action: str = "insert") -> list[Violation]:
+        """Everything the connector would refuse in ``body`` sent as ``action``.
+
+        ``"insert"``: missing mandatory fields included; ``"update"``: a body holding what
+        changes (see :func:`update_problems`), its keys still to be added by the client;
+        ``"delete"``: nothing (a DELETE sends no body, its keys are in the path).
+        """
+        if action == "delete":
+            return []
+        if action not in _ACTIONS:
+            raise ValueError(f"action is one of {', '.join(_ACTIONS)}, not {action!r}")
+        if action == "update":
+            out: list[Violation] = []
+            node = _root_node(self.connector, body, out)
+            if node is not None:
+                _check_node(self.root, node, self.connector, out)
+                out += update_problems(self.connector, self.root, body)
+            return out
+        orders = order_problems(self.connector, self.root, body)
         try:
             if _clean_body(self.connector, self.root, body):
-                return []
+                return orders
         except Exception:  # noqa: BLE001 - whatever the quick walk trips on, the full walk reports
             pass
-        out: list[Violation] = []
+        out = []
         node = _root_node(self.connector, body, out)
         if node is not None:
             _check_node(self.root, node, self.connector, out)
             _missing_in_node(self.root, node, self.connector, out)
-        return out
+        return out + orders

@@ -30,6 +30,28 @@ EN = {
     "afas.next_to_element": "{object} has unexpected key {key!r} next to 'Element'",
     "afas.body_shape": "body must be an object with the single key {connector!r}",
     "afas.body_key": "body has key {key!r} next to {connector!r}",
+    # updates (what cannot be sent as a PUT, what an update or insert may not hold)
+    "afas.lines_changed": (
+        "the order lines changed: sent again in an update, AFAS would add them to the order a "
+        "second time. Give each changed line an action (@Action insert, update or delete) and "
+        "name the line by its GuLi or its item code (ItCd)"
+    ),
+    "afas.cannot_clear": "{field} is mandatory: an update cannot empty it",
+    "afas.order_without_lines": (
+        "{connector} is an order without lines: give its lines (FbSalesLines), or the quotation "
+        "it takes over (SoQu)"
+    ),
+    "afas.no_lines": (
+        "{path} holds no lines: leave FbSalesLines out to send an order taken over from a "
+        "quotation (SoQu) without lines"
+    ),
+    "afas.soqu_in_update": (
+        "{field}: the quotation an order takes over is given when it is inserted, not in an update"
+    ),
+    "afas.line_unnamed": (
+        "{path}: a line with @Action {action} must name the line by its GuLi or its item code "
+        "(ItCd)"
+    ),
     # lookups and credentials (the reason a lookup failed or the run stopped)
     "afas.filter_chars": "cannot look up {value!r}: AFAS filters cannot hold ',' or ';'",
     "afas.oauth_refused": (
@@ -68,6 +90,28 @@ NL = {
     "afas.next_to_element": "{object} heeft een onverwachte sleutel {key!r} naast 'Element'",
     "afas.body_shape": "de body moet een object zijn met als enige sleutel {connector!r}",
     "afas.body_key": "de body heeft de sleutel {key!r} naast {connector!r}",
+    "afas.lines_changed": (
+        "de orderregels zijn gewijzigd: opnieuw verstuurd in een update zou AFAS ze nog een keer "
+        "aan de order toevoegen. Geef elke gewijzigde regel een actie (@Action insert, update of "
+        "delete) en wijs de regel aan met zijn GuLi of zijn itemcode (ItCd)"
+    ),
+    "afas.cannot_clear": "{field} is verplicht: een update kan het niet leegmaken",
+    "afas.order_without_lines": (
+        "{connector} is een order zonder regels: geef de orderregels (FbSalesLines) op, of de "
+        "offerte die de order overneemt (SoQu)"
+    ),
+    "afas.no_lines": (
+        "{path} bevat geen regels: laat FbSalesLines weg om een order die een offerte (SoQu) "
+        "overneemt zonder regels te versturen"
+    ),
+    "afas.soqu_in_update": (
+        "{field}: de offerte die een order overneemt wordt bij het toevoegen opgegeven, niet in "
+        "een update"
+    ),
+    "afas.line_unnamed": (
+        "{path}: een regel met @Action {action} moet de regel aanwijzen met zijn GuLi of zijn "
+        "itemcode (ItCd)"
+    ),
     "afas.filter_chars": (
         "kan {value!r} niet opzoeken: AFAS-filters kunnen geen ',' of ';' bevatten"
     ),

@@ -12,9 +12,9 @@ are avoided by a lookup (``match:`` on ``contacten``) before each insert.
 Conventions of this target:
 
 - a step's ``connector`` is the endpoint's name: ``klanten`` posts to ``/api2/klanten``;
-- an update takes the record's id from the body's ``"id"`` field (a template writes
-  ``"id": {{ existing.get("id") }}``, empty for an insert); the id is removed from the body
-  and sent in the path: ``PUT /api2/klanten/{id}``;
+- an update is sent to the record's id (``ids["id"]``, kept from its insert or lookup) in the
+  path: ``PUT /api2/klanten/{id}``; an ``"id"`` in the body (a template may write ``"id": {{
+  existing.get("id") }}``) is left out of what is sent; Recras documents no DELETE;
 - a lookup reads the whole list endpoint (``contacten`` lists every contact with its
   contactpersonen), page by page through ``Link: <...>; rel="next"``, and filters it here:
   a record matches a filter when every field equals, compared without regard to case, runs
@@ -32,7 +32,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -228,21 +228,35 @@ class RecrasTarget:
         """``POST /api2/{connector}``; 201 with the record: ``ids`` holds its ``id``."""
         return self._write("POST", connector, _path(connector), body)
 
-    def update(self, connector: str, body: Any) -> Reply:
-        """``PUT /api2/{connector}/{id}`` with the id taken out of the body's ``"id"``."""
-        if not isinstance(body, dict) or body.get("id") in (None, ""):
-            return Reply(
-                ReplyKind.REFUSED,
-                error=Message("recras.update_needs_id", connector=connector),
-            )
-        record_id = str(body["id"]).strip()
+    clear_value: ClassVar[Any] = None  # Recras empties a field set to null
+
+    @staticmethod
+    def update_ids(connector: str) -> tuple[str, ...]:
+        """An update is sent to the record's ``id``."""
+        return ("id",)
+
+    @staticmethod
+    def delete_ids(connector: str) -> tuple[str, ...]:
+        """Recras's API documents no DELETE: nothing can be deleted."""
+        return ()
+
+    def update(self, connector: str, body: Any, ids: dict[str, str]) -> Reply:
+        """``PUT /api2/{connector}/{ids["id"]}`` (an ``"id"`` in the body is not sent);
+        ValueError when ``ids`` holds no id."""
+        if str(ids.get("id") or "").strip() == "":
+            raise ValueError(f"An update of {connector} needs the id 'id'; given: {sorted(ids)}")
+        record_id = str(ids["id"]).strip()
         if not _RECORD_ID.fullmatch(record_id):
             return Reply(ReplyKind.REFUSED, error=Message("recras.not_an_id", id=record_id))
-        rest = {k: v for k, v in body.items() if k != "id"}
+        rest = {k: v for k, v in body.items() if k != "id"} if isinstance(body, dict) else body
         reply = self._write("PUT", connector, f"{_path(connector)}/{record_id}", rest)
         if reply.ok and "id" not in reply.ids:
             return Reply(ReplyKind.OK, ids={**reply.ids, "id": record_id})
         return reply
+
+    def delete(self, connector: str, ids: dict[str, str]) -> Reply:
+        """Recras's API documents no DELETE: always a ValueError."""
+        raise ValueError(f"Recras cannot delete records of {connector}")
 
     def _write(self, method: str, connector: str, path: str, body: Any) -> Reply:
         self.check_credentials()
