@@ -23,11 +23,12 @@ Imitated:
 - The rules of the documentation (:mod:`importer.sandbox.recras_rules`), refused with 422
   ``{"error": {"message": ...}}`` in Dutch, every problem of the body in one message:
   ``contactpersonen`` required (one or more); each says ``hoofdcontact`` as true or false;
-  exactly one main contact; an existing person given by ``id`` must exist; ``geslacht`` man,
-  vrouw or onbekend; e-mail addresses that look like one; ``extra_fields`` typed (number: a
-  whole number, date: ISO 8601, multiplechoice: a list of texts, text and singlechoice: a
-  text); ``provinciecode`` ISO 3166-2 (one of the twelve for ``NL-``); ``bedrijf_id`` an
-  existing company (default 1) and ``soort_klant`` one of its kinds.
+  exactly one main contact; an existing person given by ``id`` must exist, once; a person's
+  fields (new or existing) known and text; ``geslacht`` man, vrouw or onbekend; e-mail
+  addresses that look like one; ``extra_fields`` of ``name``, ``type`` and ``value``, typed
+  (number: a whole number, date: ISO 8601, multiplechoice: a list of texts, text and
+  singlechoice: a text); ``provinciecode`` ISO 3166-2 (one of the twelve for ``NL-``);
+  ``bedrijf_id`` an existing company (default 1) and ``soort_klant`` one of its kinds.
 - Other answers in the other shapes clients must read: bad JSON 400 ``{"message": ...}``; an
   unknown id 404 ``{"error": "..."}``; a bad query parameter 406 ``{"error": "..."}``; no or a
   wrong key 401 ``{"error": {"message": ...}}``; with ``state.refuse_writes`` every write 403

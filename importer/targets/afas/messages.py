@@ -21,6 +21,12 @@ EN = {
     "afas.no_field": "{object} has no field {field!r}{hint}",
     "afas.no_object": "{object} has no object {name!r}{hint}",
     "afas.missing": "{field} is mandatory and missing",
+    "afas.missing_object": "{object} needs at least one {nested}, or {instead}",
+    "afas.bank_account": (
+        "{field} is {value!r} ({length} positions): an old-style bank account number has 10 "
+        "(give a 9-digit number a leading zero)"
+    ),
+    "afas.bsn": "{field} is {value!r}: not a BSN (8 or 9 digits passing the 11-test)",
     "afas.must_be_object": "{part} must be an object, not {type}",
     "afas.must_be_list_or_object": "{part} must be a list or an object, not {type}",
     "afas.element_key": (
@@ -58,6 +64,14 @@ NL = {
     "afas.no_field": "{object} heeft geen veld {field!r}{hint}",
     "afas.no_object": "{object} heeft geen object {name!r}{hint}",
     "afas.missing": "{field} is verplicht en ontbreekt",
+    "afas.missing_object": "{object} heeft minstens één {nested} nodig, of {instead}",
+    "afas.bank_account": (
+        "{field} is {value!r} ({length} posities): een bankrekeningnummer (oude stijl) heeft er "
+        "10 (vul een nummer van 9 posities aan met een voorloopnul)"
+    ),
+    "afas.bsn": (
+        "{field} is {value!r}: geen burgerservicenummer (8 of 9 cijfers die de elfproef doorstaan)"
+    ),
     "afas.must_be_object": "{part} moet een object zijn, geen {type}",
     "afas.must_be_list_or_object": "{part} moet een lijst of een object zijn, geen {type}",
     "afas.element_key": (

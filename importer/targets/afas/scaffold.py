@@ -331,7 +331,7 @@ def _demanded(name: str, code: str) -> bool:
     if (name, code) in catalog.NOT_DEMANDED:
         return False
     waivers = catalog.WAIVED_WHEN.get((name, code), ())
-    return not any(other in ("AutoNum",) for other, _, _ in waivers)
+    return not any(waiver.other == "AutoNum" for waiver in waivers)
 
 
 def _render_node(node: _Node, indent: int, as_list: bool) -> list[str]:
