@@ -23,7 +23,7 @@ import yaml
 
 from importer import targets
 from importer.cli import main
-from importer.sandbox import AfasSandbox, Faults, RecrasSandbox, afas_store, recras
+from importer.sandbox import AfasSandbox, Faults, RecrasSandbox, afas_store, recras_state
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -54,8 +54,8 @@ def reset_recras(box: RecrasSandbox) -> RecrasSandbox:
     """The Recras sandbox as ``RecrasSandbox.start()`` leaves it."""
     with box.state.lock:
         box.state.reset()
-        box.state.companies = copy.deepcopy(recras.BEDRIJVEN)
-        box.state.page_size = recras.PAGE_SIZE
+        box.state.companies = copy.deepcopy(recras_state.BEDRIJVEN)
+        box.state.page_size = recras_state.PAGE_SIZE
         box.state.refuse_writes = False
     box.faults.use(Faults())
     return box

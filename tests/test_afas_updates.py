@@ -449,8 +449,7 @@ def test_an_update_demands_no_field_only_an_insert_needs() -> None:
     assert messages("FbSales", body, "update") == []
     assert messages("FbSales", body) == [
         "FbSales.DbId is mandatory and missing",
-        "FbSales is an order without lines: give its lines (FbSalesLines), or the quotation it "
-        "takes over (SoQu)",
+        "FbSales needs at least one FbSalesLines, or SoQu",
     ]
 
 

@@ -73,10 +73,9 @@ UNLESS: dict[tuple[str, str], tuple[str, frozenset[str], str]] = {
     ("FbSalesLines", "BiUn"): ("VaIt", frozenset({"3"}), "a text line has no unit: 'Item Tekst'"),
 }
 
-# Demanded although the listings do not flag them.
-ALSO_DEMANDED: dict[tuple[str, str], str] = {
-    ("KnPerson", "LaNm"): "every example that inserts a person sends a last name",
-}
+# Nothing is demanded that the listings do not flag: not even a person's last name (LaNm), which
+# the listing leaves optional and AFAS's example 'match BcCo' (KnSalesRelationPer) inserts a
+# person without.
 
 # Organisations and persons found by MatchOga/MatchPer are updated, not inserted: the sandbox
 # asks ``missing`` only about what it really inserts, so no flag is waived for a match code.
@@ -211,8 +210,7 @@ def _compile_field(name: str, spec: dict[str, Any]) -> Field:
 def _demands(name: str, fields: dict[str, Field], specs: dict[str, Any]) -> tuple[Demand, ...]:
     out = []
     for field_name, field in fields.items():
-        flagged = specs[field_name]["mandatory"] and (name, field_name) not in FILLED_BY_PROFIT
-        if flagged or (name, field_name) in ALSO_DEMANDED:
+        if specs[field_name]["mandatory"] and (name, field_name) not in FILLED_BY_PROFIT:
             unless = UNLESS.get((name, field_name))
             out.append(Demand(field, unless[:2] if unless else None))
     return tuple(out)

@@ -136,18 +136,9 @@ def _people(people: Any, persons: Container[int], problems: list[str]) -> list[d
             problems.append(f"{where}.hoofdcontact is verplicht (true of false)")
         elif flag:
             main += 1
-        if "id" in person:
-            person_id = person["id"]
-            if not _whole(person_id) or person_id not in persons:
-                problems.append(f"contactpersoon {person_id} bestaat niet")
-            elif person_id in seen:
-                problems.append(f"contactpersoon {person_id} staat twee keer in de lijst")
-            else:
-                seen.add(person_id)
-            out.append({"id": person_id, "hoofdcontact": flag})
-            continue
+        # the fields of a person, checked whether it is new or named by its id
         for name, value in person.items():
-            if name == "hoofdcontact":
+            if name in ("id", "hoofdcontact"):
                 continue
             if name not in PERSON_TEXT:
                 problems.append(f"{where}: onbekend veld '{name}'")
@@ -162,6 +153,16 @@ def _people(people: Any, persons: Container[int], problems: list[str]) -> list[d
             address = person.get(name)
             if isinstance(address, str) and address and not EMAIL.fullmatch(address):
                 problems.append(f"{where}.{name} '{address}' is geen geldig e-mailadres")
+        if "id" in person:
+            person_id = person["id"]
+            if not _whole(person_id) or person_id not in persons:
+                problems.append(f"contactpersoon {person_id} bestaat niet")
+            elif person_id in seen:
+                problems.append(f"contactpersoon {person_id} staat twee keer in de lijst")
+            else:
+                seen.add(person_id)
+            out.append({"id": person_id, "hoofdcontact": flag})
+            continue
         out.append({**person, "hoofdcontact": flag})
     if main != 1:
         problems.append(
@@ -191,6 +192,9 @@ def _extra_fields(extra: Any, problems: list[str]) -> list[dict[str, Any]]:
             problems.append(f"{where} moet een object zijn")
             continue
         name, kind, value = item.get("name"), item.get("type"), item.get("value")
+        for key in item:
+            if key not in ("name", "type", "value"):
+                problems.append(f"{where}: onbekende sleutel '{key}' (wel: name, type, value)")
         if not (isinstance(name, str) and name.strip()):
             problems.append(f"{where}.name is verplicht")
         if kind not in EXTRA_TYPES:

@@ -10,9 +10,12 @@ Public functions:
 
 - ``connectors()``, ``fields(connector, path)``, ``describe(connector)``: the catalog itself.
 - ``metainfo(connector)``: the catalog shaped like AFAS's ``/metainfo/update/{Name}`` reply.
+- ``document_from_metainfo(connector, reply)``: such a reply read back as a catalog object.
 
 The catalog marks some fields mandatory that Profit fills itself; those are listed in
-``NOT_DEMANDED`` and ``WAIVED_WHEN`` below, each with the evidence.
+``NOT_DEMANDED`` and ``WAIVED_WHEN`` below, each with the evidence. What AFAS's notes demand
+beyond the listings is there too: ``VALUE_RULES`` (an old-style bank account number, a BSN) and
+``DEMANDED_OBJECTS`` (an order's lines).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from importer.targets.afas.values import _BOOLEAN, _INTEGER, _NUMBER, _STRING, _Field, _quick_check
 
@@ -66,36 +69,72 @@ NOT_DEMANDED: dict[tuple[str, str], str] = {
 }
 
 # Mandatory flags that are real except when another field of the same element has one of the
-# given values: (object, field) -> ((other field, waiving values, why), ...). Values are compared
-# after normalising booleans to "1"/"0" (true, "true", 1 -> "1").
-_AUTONUM = (
+# given values: (object, field) -> (Waiver, ...); one waiver that holds is enough. Values are
+# compared after normalising booleans to "1"/"0" (true, "true", 1 -> "1"). A waiver with
+# ``needs`` holds only when those fields are given too (as fields or as @attributes).
+
+
+class Waiver(NamedTuple):
+    """A mandatory field is not demanded when ``other`` holds one of ``values`` (and ``needs``)."""
+
+    other: str
+    values: frozenset[str]
+    why: str
+    needs: tuple[str, ...] = ()
+
+
+_AUTONUM = Waiver(
     "AutoNum",
     frozenset({"1"}),
     "with AutoNum true Profit numbers the record itself; AFAS's notes (seeds 003/004): BcCo is "
     "mandatory only when AutoNum is false; examples 'basis' and 'Minimaal' omit it",
 )
-_MATCH_OGA_0 = (
+# MatchOga/MatchPer 0 looks the record up by its BcCo: found, the insert is an update of it and
+# needs nothing else; without a BcCo nothing can be found and the element is a plain insert.
+_MATCH_OGA_0 = Waiver(
     "MatchOga",
     frozenset({"0"}),
     "MatchOga 0 links an existing organisation by BcCo: AFAS's example 'minimaal op basis van "
-    "organisatie' sends only MatchOga and BcCo",
+    "organisatie' sends only MatchOga and BcCo; without BcCo there is nothing to find",
+    needs=("BcCo",),
 )
-WAIVED_WHEN: dict[tuple[str, str], tuple[tuple[str, frozenset[str], str], ...]] = {
+_MATCH_PER_0 = Waiver(
+    "MatchPer",
+    frozenset({"0"}),
+    "MatchPer 0 links an existing person by BcCo: AFAS's example 'minimaal bestaande persoon' "
+    "sends only MatchPer and BcCo; without BcCo there is nothing to find",
+    needs=("BcCo",),
+)
+WAIVED_WHEN: dict[tuple[str, str], tuple[Waiver, ...]] = {
     ("KnOrganisation", "BcCo"): (_AUTONUM,),
     ("KnPerson", "BcCo"): (_AUTONUM,),
     ("KnOrganisation", "PadAdr"): (_MATCH_OGA_0,),
     ("KnOrganisation", "AutoNum"): (_MATCH_OGA_0,),
     ("KnOrganisation", "Nm"): (_MATCH_OGA_0,),
-    ("KnPerson", "AutoNum"): (
-        (
-            "MatchPer",
-            frozenset({"0"}),
-            "MatchPer 0 links an existing person by BcCo: AFAS's example 'minimaal bestaande "
-            "persoon' sends only MatchPer and BcCo",
-        ),
-    ),
+    ("KnPerson", "AutoNum"): (_MATCH_PER_0,),
     ("FbSalesLines", "BiUn"): (
-        ("VaIt", frozenset({"3"}), "text lines (VaIt 3) have no unit: example 'Item Tekst'"),
+        Waiver("VaIt", frozenset({"3"}), "text lines (VaIt 3) have no unit: example 'Item Tekst'"),
+    ),
+}
+
+# Values Profit refuses although they fit the field's type and length, stated by AFAS's notes:
+# (object, field) -> the rule (:data:`importer.targets.afas.values.RULES`), with the evidence.
+VALUE_RULES: dict[tuple[str, str], tuple[str, str]] = {
+    ("KnBankAccount", "BaAc"): (
+        "bank_account",
+        "an old-style bank account number has exactly 10 positions, a 9-digit one a leading zero "
+        "(reference: KnBankAccount; AFAS's notes, seeds 003/004)",
+    ),
+    ("KnPerson", "SoSe"): ("bsn", "the BSN must pass the 11-test (reference: KnPerson, SoSe)"),
+}
+
+# Nested objects an insert cannot go without unless a field of the element stands in for them:
+# object -> (nested object, the field, evidence).
+DEMANDED_OBJECTS: dict[str, tuple[str, str, str]] = {
+    "FbSales": (
+        "FbSalesLines",
+        "SoQu",
+        "reference, FbSales: an insert without lines and without SoQu is rejected",
     ),
 }
 
@@ -113,13 +152,14 @@ class _Object:
     name: str
     fields: dict[str, _Field]
     objects: dict[str, _Object]
-    demanded: tuple[tuple[str, tuple[tuple[str, frozenset[str], str], ...]], ...]
+    demanded: tuple[tuple[str, tuple[Waiver, ...]], ...]
     by_lower: dict[str, str] = field(default_factory=dict)
     # field name -> value -> True when the field's checks find nothing (see _quick_check)
     checks: dict[str, Callable[[Any], bool]] = field(default_factory=dict, compare=False)
-    demands: dict[str, tuple[tuple[str, frozenset[str], str], ...]] = field(
+    demands: dict[str, tuple[Waiver, ...]] = field(
         default_factory=dict, compare=False
     )  # ``demanded`` as a dict, for the quick walk
+    needs_object: tuple[str, str] | None = None  # (nested object, field standing in for it)
 
 
 # --- Loading ------------------------------------------------------------------------------------
@@ -167,7 +207,7 @@ def fields(connector: str, path: str | None = None) -> dict[str, dict[str, Any]]
     return copy.deepcopy(obj["fields"])
 
 
-def _compile_field(name: str, spec: dict[str, Any]) -> _Field:
+def _compile_field(name: str, spec: dict[str, Any], rule: str | None = None) -> _Field:
     values = [v["id"] for v in spec["values"]] if spec["values"] else None
     allowed = ""
     if values:
@@ -181,6 +221,7 @@ def _compile_field(name: str, spec: dict[str, Any]) -> _Field:
         is_date=spec["format"] == "date",
         folded=frozenset(v.lower() for v in values) if values else None,
         allowed=allowed,
+        rule=rule,
     )
 
 
@@ -191,7 +232,11 @@ def _compile_object(spec: dict[str, Any]) -> _Object:
         for field_name, field_spec in spec["fields"].items()
         if field_spec["mandatory"] and (name, field_name) not in NOT_DEMANDED
     )
-    fields_ = {n: _compile_field(n, f) for n, f in spec["fields"].items()}
+    fields_ = {
+        n: _compile_field(n, f, VALUE_RULES.get((name, n), (None,))[0])
+        for n, f in spec["fields"].items()
+    }
+    needed = DEMANDED_OBJECTS.get(name)
     return _Object(
         name=name,
         fields=fields_,
@@ -200,6 +245,7 @@ def _compile_object(spec: dict[str, Any]) -> _Object:
         by_lower={n.lower(): n for n in spec["fields"]},
         checks={n: _quick_check(f) for n, f in fields_.items()},
         demands=dict(demanded),
+        needs_object=needed[:2] if needed and needed[0] in spec["objects"] else None,
     )
 
 
@@ -257,3 +303,53 @@ def metainfo(connector: str) -> dict[str, Any]:
         "fields": root["fields"],
         "objects": root["objects"],
     }
+
+
+# --- Metainfo read back -------------------------------------------------------------------------
+
+_TYPES_FROM_META = {"string": _STRING, "int": _INTEGER, "decimal": _NUMBER, "boolean": _BOOLEAN}
+_FORMATS_FROM_META = {"date": "date", "blob": "byte"}
+
+
+def _document_from_meta(obj: dict[str, Any], shipped: dict[str, Any] | None) -> dict[str, Any]:
+    """A ``metainfo`` object turned back into the catalog's own object layout.
+
+    Metainfo names one ``date`` type where AFAS's listings tell a date (``YYYY-MM-DD``) from a
+    date-time, which holds times too (AFAS's own PtProject example sends ``"StTm":
+    "00:08:00"``). ``shipped`` is the same object in the shipped catalog, when there is one: a
+    field it knows as a date-time stays one (unchecked, as in the shipped contract).
+    """
+    known = (shipped or {}).get("fields") or {}
+    fields_: dict[str, Any] = {}
+    for spec in obj.get("fields") or []:
+        name = spec.get("fieldId") or spec["id"]
+        data_type = str(spec.get("dataType", "string")).lower()
+        form = _FORMATS_FROM_META.get(data_type)
+        if form == "date" and (known.get(name) or {}).get("format") == "date-time":
+            form = "date-time"
+        fields_[name] = {
+            "type": _TYPES_FROM_META.get(data_type, _STRING),
+            "length": spec.get("length") or None,
+            "format": form,
+            "values": spec.get("values") or None,
+            "mandatory": bool(spec.get("mandatory")),
+            "description": spec.get("label", ""),
+        }
+    nested = (shipped or {}).get("objects") or {}
+    return {
+        "name": obj["name"],
+        "keys": [
+            s.get("fieldId") or s["id"] for s in obj.get("fields") or [] if s.get("primaryKey")
+        ],
+        "fields": fields_,
+        "objects": {
+            o["name"]: _document_from_meta(o, nested.get(o["name"]))
+            for o in obj.get("objects") or []
+        },
+    }
+
+
+def document_from_metainfo(connector: str, reply: dict[str, Any]) -> dict[str, Any]:
+    """A target's ``/metainfo/update/{connector}`` reply as a catalog object, ready to compile."""
+    shipped = _document(connector)["object"] if connector in connectors() else None
+    return _document_from_meta(reply, shipped)

@@ -7,14 +7,17 @@ Public:
 
 - ``check_body(connector, body)``: what AFAS would reject in a body, without sending it:
   unknown objects and fields, strings that are too long, values outside a field's list, values of
-  the wrong type, dates not written ``YYYY-MM-DD``. AFAS accepts every value as a string, so
-  ``"36"`` is a valid integer and ``"12.5"`` a valid number. Empty values (``""``, ``null``)
-  always pass. Choices made where AFAS's own examples disagree with a strict reading: allowed
-  values match case-insensitively; a JSON boolean in a string field counts as "1"/"0"; an
-  integer field refuses floats (``36.0``) and a number field refuses a decimal comma; date-time
-  fields are not checked (an example sends ``"00:08:00"``); custom fields (``U`` + 32 hex
-  characters) are not in the catalog and pass unchecked; ``"@Action"`` in ``Fields`` must be
-  insert, update or delete. Paths name list items by index: ``FbSales.FbSalesLines[1].QuUn``.
+  the wrong type, dates not written ``YYYY-MM-DD``, and what AFAS's notes refuse beyond that
+  (``VALUE_RULES``: an old-style bank account number of other than 10 positions, a BSN failing
+  the 11-test). AFAS accepts every value as a string, so ``"36"`` is a valid integer and
+  ``"12.5"`` a valid number. Empty values (``""``, ``null``) always pass. Choices made where
+  AFAS's own examples disagree with a strict reading: allowed values match case-insensitively;
+  a JSON boolean in a string field counts as "1"/"0"; an integer field refuses floats
+  (``36.0``) and a number field refuses a decimal comma; date-time fields are not checked (an
+  example sends ``"00:08:00"``), also when the target's metainfo calls them ``date``; custom
+  fields (``U`` + 32 hex characters) are not in the catalog and pass unchecked; ``"@Action"``
+  in ``Fields`` must be insert, update or delete. Paths name list items by index:
+  ``FbSales.FbSalesLines[1].QuUn``.
 - ``missing_mandatory(connector, body, existing=False)``: mandatory fields an insert leaves
   out. The catalog marks some fields mandatory that Profit fills itself; those are listed in
   ``NOT_DEMANDED`` and ``WAIVED_WHEN`` (:mod:`importer.targets.afas.catalog`), each with the
@@ -24,9 +27,8 @@ Public:
   from the nested objects it adds (an address, a bank account, an order line without GuLi or
   ``@Action`` update/delete), ``SoQu`` (taken over only by an insert), a line with ``@Action``
   update or delete that names no line (no GuLi, no ItCd).
-- ``order_problems(connector, body)``: an FbSales insert holds lines or ``SoQu`` (seed 001: "an
-  insert of a sales order without lines and without SoQu is refused"); ``FbSalesLines`` holding
-  an empty ``Element`` list is refused (leave the object out instead).
+- ``order_problems(connector, body)``: ``FbSalesLines`` holding an empty ``Element`` list is
+  refused (leave the object out instead; an order without lines needs ``SoQu``).
 - ``Contract``: one connector's catalog, shipped or read from the target's metainfo; its
   ``violations(body, action)`` are the above for an insert or an update (a delete sends no body).
 
@@ -45,15 +47,15 @@ from typing import Any
 
 from importer.contract import Violation
 from importer.messages import Message
-from importer.targets.afas.catalog import _compile_object, _compiled, _Object, connectors
-from importer.targets.afas.values import (
-    _BOOLEAN,
-    _INTEGER,
-    _NUMBER,
-    _STRING,
-    _as_text,
-    _value_problem,
+from importer.targets.afas.catalog import (
+    Waiver,
+    _compile_object,
+    _compiled,
+    _Object,
+    connectors,
+    document_from_metainfo,
 )
+from importer.targets.afas.values import _as_text, _value_problem
 
 _ACTIONS = ("insert", "update", "delete")
 
@@ -258,10 +260,19 @@ def _present(value: Any) -> bool:
     return value is not None and not (isinstance(value, str) and value == "")
 
 
-def _waived(conditions: tuple[tuple[str, frozenset[str], str], ...], values: dict) -> bool:
-    for other, waiving, _why in conditions:
-        value = values.get(other)
-        if _present(value) and _canonical(value) in waiving:
+def _given(name: str, element: dict, values: dict) -> bool:
+    """Whether the element gives ``name``, as a field or as an ``@`` attribute."""
+    return _present(values.get(name)) or _present(element.get(f"@{name}"))
+
+
+def _waived(waivers: tuple[Waiver, ...], element: dict, values: dict) -> bool:
+    for waiver in waivers:
+        value = values.get(waiver.other)
+        if (
+            _present(value)
+            and _canonical(value) in waiver.values
+            and all(_given(name, element, values) for name in waiver.needs)
+        ):
             return True
     return False
 
@@ -271,13 +282,36 @@ def _missing_in_element(obj: _Object, element: dict, path: str, out: list[Violat
     values = values if isinstance(values, dict) else {}
     if _canonical(values.get("@Action", "insert")).lower() in ("update", "delete"):
         return  # an update or delete needs only the keys
-    for name, conditions in obj.demanded:
-        if _present(values.get(name)) or _present(element.get(f"@{name}")):
+    for name, waivers in obj.demanded:
+        if _given(name, element, values):
             continue
-        if conditions and _waived(conditions, values):
+        if waivers and _waived(waivers, element, values):
             continue
         message = Message("afas.missing", field=f"{obj.name}.{name}")
         out.append(Violation(f"{path}.{name}", name, None, message, "missing"))
+    if _lacks_object(obj, element, values):
+        assert obj.needs_object is not None
+        nested, instead = obj.needs_object
+        message = Message("afas.missing_object", object=obj.name, nested=nested, instead=instead)
+        out.append(Violation(f"{path}.{nested}", nested, None, message, "missing"))
+
+
+def _lacks_object(obj: _Object, element: dict, values: dict) -> bool:
+    """Whether an insert lacks the nested object it needs (an order its lines; ``SoQu`` stands
+    in for them: the lines of that quotation are taken over)."""
+    if obj.needs_object is None:
+        return False
+    nested, instead = obj.needs_object
+    if _given(instead, element, values):
+        return False
+    objects = element.get("Objects")
+    entries = objects if isinstance(objects, list) else [objects]
+    for entry in entries:
+        node = entry.get(nested) if isinstance(entry, dict) else None
+        # (an empty list of lines is order_problems' to report)
+        if isinstance(node, dict) and node.get("Element") is not None:
+            return False
+    return True
 
 
 def _missing_in_node(
@@ -399,7 +433,8 @@ def update_problems(connector: str, root: _Object, body: Any) -> list[Violation]
 
 
 def order_problems(connector: str, root: _Object, body: Any) -> list[Violation]:
-    """An FbSales insert without lines and without SoQu; an FbSalesLines with no lines."""
+    """An FbSalesLines with no lines (an order without lines and without SoQu is a missing
+    object: ``DEMANDED_OBJECTS``)."""
     if connector != "FbSales" or not isinstance(body, dict):
         return []
     out: list[Violation] = []
@@ -412,11 +447,6 @@ def order_problems(connector: str, root: _Object, body: Any) -> list[Violation]:
         if any(node.get("Element") == [] for node in lines):
             message = Message("afas.no_lines", path=f"{path}.{_LINES}")
             out.append(Violation(f"{path}.{_LINES}", _LINES, [], message, "no_lines"))
-        elif not any(node.get("Element") for node in lines) and not _present(
-            _values(element).get("SoQu")
-        ):
-            message = Message("afas.order_without_lines", connector=connector)
-            out.append(Violation(f"{path}.{_LINES}", _LINES, None, message, "missing"))
     return out
 
 
@@ -479,11 +509,11 @@ def _demands_met(obj: _Object, element: dict, values: dict) -> bool:
     if not (None in values.values() or "" in values.values()):
         names = obj.demands.keys() - values.keys()  # the others are there and not empty
     for name in names:
-        if _present(values.get(name)) or _present(element.get(f"@{name}")):
+        if _given(name, element, values):
             continue
-        if not _waived(obj.demands[name], values):
+        if not _waived(obj.demands[name], element, values):
             return False
-    return True
+    return not _lacks_object(obj, element, values)
 
 
 def _clean_objects(obj: _Object, objects: Any) -> bool:
@@ -513,33 +543,6 @@ def _clean_body(connector: str, root: _Object, body: Any) -> bool:
 
 # --- Contracts: one connector's catalog, shipped or read from the target -------------------------
 
-_TYPES_FROM_META = {"string": _STRING, "int": _INTEGER, "decimal": _NUMBER, "boolean": _BOOLEAN}
-_FORMATS_FROM_META = {"date": "date", "blob": "byte"}
-
-
-def _document_from_meta(obj: dict[str, Any]) -> dict[str, Any]:
-    """A ``metainfo`` object turned back into the catalog's own object layout."""
-    fields_: dict[str, Any] = {}
-    for spec in obj.get("fields") or []:
-        name = spec.get("fieldId") or spec["id"]
-        data_type = str(spec.get("dataType", "string")).lower()
-        fields_[name] = {
-            "type": _TYPES_FROM_META.get(data_type, _STRING),
-            "length": spec.get("length") or None,
-            "format": _FORMATS_FROM_META.get(data_type),
-            "values": spec.get("values") or None,
-            "mandatory": bool(spec.get("mandatory")),
-            "description": spec.get("label", ""),
-        }
-    return {
-        "name": obj["name"],
-        "keys": [
-            s.get("fieldId") or s["id"] for s in obj.get("fields") or [] if s.get("primaryKey")
-        ],
-        "fields": fields_,
-        "objects": {o["name"]: _document_from_meta(o) for o in obj.get("objects") or []},
-    }
-
 
 @dataclass(frozen=True)
 class Contract:
@@ -559,7 +562,8 @@ class Contract:
     @classmethod
     def from_metainfo(cls, connector: str, reply: dict[str, Any]) -> Contract:
         """The contract a target describes in its ``/metainfo/update/{connector}`` reply."""
-        return cls(connector, _compile_object(_document_from_meta(reply)), "target's metainfo")
+        document = document_from_metainfo(connector, reply)
+        return cls(connector, _compile_object(document), "target's metainfo")
 
     def violations(self, body: Any, action: str = "insert") -> list[Violation]:
         """Everything the connector would refuse in ``body`` sent as ``action``.

@@ -21,6 +21,12 @@ EN = {
     "afas.no_field": "{object} has no field {field!r}{hint}",
     "afas.no_object": "{object} has no object {name!r}{hint}",
     "afas.missing": "{field} is mandatory and missing",
+    "afas.missing_object": "{object} needs at least one {nested}, or {instead}",
+    "afas.bank_account": (
+        "{field} is {value!r} ({length} positions): an old-style bank account number has 10 "
+        "(give a 9-digit number a leading zero)"
+    ),
+    "afas.bsn": "{field} is {value!r}: not a BSN (8 or 9 digits passing the 11-test)",
     "afas.must_be_object": "{part} must be an object, not {type}",
     "afas.must_be_list_or_object": "{part} must be a list or an object, not {type}",
     "afas.element_key": (
@@ -37,10 +43,6 @@ EN = {
         "name the line by its GuLi or its item code (ItCd)"
     ),
     "afas.cannot_clear": "{field} is mandatory: an update cannot empty it",
-    "afas.order_without_lines": (
-        "{connector} is an order without lines: give its lines (FbSalesLines), or the quotation "
-        "it takes over (SoQu)"
-    ),
     "afas.no_lines": (
         "{path} holds no lines: leave FbSalesLines out to send an order taken over from a "
         "quotation (SoQu) without lines"
@@ -80,6 +82,14 @@ NL = {
     "afas.no_field": "{object} heeft geen veld {field!r}{hint}",
     "afas.no_object": "{object} heeft geen object {name!r}{hint}",
     "afas.missing": "{field} is verplicht en ontbreekt",
+    "afas.missing_object": "{object} heeft minstens één {nested} nodig, of {instead}",
+    "afas.bank_account": (
+        "{field} is {value!r} ({length} posities): een bankrekeningnummer (oude stijl) heeft er "
+        "10 (vul een nummer van 9 posities aan met een voorloopnul)"
+    ),
+    "afas.bsn": (
+        "{field} is {value!r}: geen burgerservicenummer (8 of 9 cijfers die de elfproef doorstaan)"
+    ),
     "afas.must_be_object": "{part} moet een object zijn, geen {type}",
     "afas.must_be_list_or_object": "{part} moet een lijst of een object zijn, geen {type}",
     "afas.element_key": (
@@ -96,10 +106,6 @@ NL = {
         "delete) en wijs de regel aan met zijn GuLi of zijn itemcode (ItCd)"
     ),
     "afas.cannot_clear": "{field} is verplicht: een update kan het niet leegmaken",
-    "afas.order_without_lines": (
-        "{connector} is een order zonder regels: geef de orderregels (FbSalesLines) op, of de "
-        "offerte die de order overneemt (SoQu)"
-    ),
     "afas.no_lines": (
         "{path} bevat geen regels: laat FbSalesLines weg om een order die een offerte (SoQu) "
         "overneemt zonder regels te versturen"

@@ -30,6 +30,7 @@ class _Field:
     is_date: bool
     folded: frozenset[str] | None  # allowed values, lower-cased
     allowed: str
+    rule: str | None = None  # a rule of RULES the value must also meet
 
 
 def _is_integer_text(text: str) -> bool:
@@ -56,6 +57,31 @@ def _is_date_text(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+_BSN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
+
+
+def _is_bank_account(text: str) -> bool:
+    """An old-style bank account number (BaAc): exactly 10 positions."""
+    return len(text.strip()) == 10
+
+
+def _is_bsn(text: str) -> bool:
+    """A burgerservicenummer: 8 or 9 digits (8 read with a leading zero) passing the 11-test."""
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit() and len(digits) in (8, 9)):
+        return False
+    total = sum(int(d) * w for d, w in zip(digits.zfill(9), _BSN_WEIGHTS, strict=True))
+    return total != 0 and total % 11 == 0
+
+
+# Rules some fields' values meet beyond their type, length and list (which field: the catalog's
+# VALUE_RULES): the rule's name -> (test of the value as text, message code).
+RULES: dict[str, tuple[Callable[[str], bool], str]] = {
+    "bank_account": (_is_bank_account, "afas.bank_account"),
+    "bsn": (_is_bsn, "afas.bsn"),
+}
 
 
 def _as_text(value: Any) -> str:
@@ -87,6 +113,10 @@ def _string_problem(spec: _Field, label: str, value: Any) -> _Problem | None:
         )
     if spec.is_date and not (isinstance(value, str) and _is_date_text(value)):
         return "wrong_type", Message("afas.not_date", field=label, value=value)
+    if spec.rule is not None:
+        test, code = RULES[spec.rule]
+        if not test(text):
+            return "invalid", Message(code, field=label, value=value, length=len(text.strip()))
     return None
 
 
@@ -141,6 +171,7 @@ def _quick_check(spec: _Field) -> Callable[[Any], bool]:
 
     if spec.kind == _STRING:
         folded, length, is_date = spec.folded, spec.length, spec.is_date
+        rule = RULES[spec.rule][0] if spec.rule is not None else None
 
         def check(value: Any) -> bool:
             cls = value.__class__
@@ -155,6 +186,8 @@ def _quick_check(spec: _Field) -> Callable[[Any], bool]:
             if folded is not None and text.lower() not in folded:
                 return False
             if length is not None and len(text) > length:
+                return False
+            if rule is not None and not rule(text):
                 return False
             return not is_date or (cls is str and _is_date_text(text))
 

@@ -29,7 +29,10 @@ PROVINCES = {
     "NL-ZH": "Zuid-Holland",
 }
 ISO_3166_2 = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+# A local part, "@", and a domain of two or more labels, none of them empty (RFC 5321).
+EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
+# The documented fields of a klant (seed 002), and btw_nummer, which the reference names among
+# the values klanten hold.
 KLANT_TEXT = (
     "naam",
     "adres",
@@ -41,7 +44,6 @@ KLANT_TEXT = (
     "afdeling",
     "factuur_adressering",
     "btw_nummer",
-    "land",
 )
 PERSON_TEXT = (
     "voornaam",
@@ -63,13 +65,15 @@ CONTRACTS = ("klanten",)
 class RecrasContract:
     """The rules of a klant body that can be checked before it is sent.
 
-    ``contactpersonen`` present (one or more), each an object with a boolean ``hoofdcontact``,
-    exactly one of them the main contact; an existing person named by a whole-number ``id``,
-    a new one with ``geslacht`` man, vrouw or onbekend and valid e-mail addresses; known field
-    names (a typo would be ignored by Recras and lose the value); text where text belongs;
-    ``provinciecode`` an ISO 3166-2 code (one of the twelve for NL); ``extra_fields`` a list
-    of ``{name, type, value}`` with the value of its type (number: a whole number, date: ISO
-    8601 ``YYYY-MM-DD``, multiplechoice: a list of texts, others: a text).
+    ``contactpersonen`` present (one or more; an update, a body with an ``id``, may leave it
+    out), each an object with a boolean ``hoofdcontact``, exactly one of them the main contact;
+    an existing person named by a whole-number ``id``, each person once; a new one with
+    ``geslacht`` man, vrouw or onbekend and valid e-mail addresses; known field names (a typo
+    would be ignored by Recras and lose the value); text or null where text belongs (Recras's
+    own example sends ``"afdeling": null``), ``""`` being no value; ``provinciecode`` an ISO
+    3166-2 code (one of the twelve for NL); ``extra_fields`` a list of ``{name, type, value}``
+    with the value of its type (number: a whole number, date: ISO 8601 ``YYYY-MM-DD``,
+    multiplechoice: a list of texts, others: a text).
     """
 
     source = "Recras rules built into importer (importer/targets/recras/contract.py)"
@@ -94,10 +98,10 @@ class RecrasContract:
         for name, value in body.items():
             if name not in known:
                 add(name, None, _unknown("recras.klant", name, known), "unknown")
-            elif name in KLANT_TEXT and not isinstance(value, str):
+            elif name in KLANT_TEXT and value is not None and not isinstance(value, str):
                 add(name, value, Message("recras.klant_text", name=name, kind=_kind(value)), "type")
         code = body.get("provinciecode")
-        if isinstance(code, str):
+        if isinstance(code, str) and code:
             problem = province_problem(code)
             if problem:
                 add("provinciecode", code, problem, "value")
@@ -113,6 +117,8 @@ class RecrasContract:
 
     def _contacts(self, body: dict[str, Any], add: Callable[..., None]) -> None:
         people = body.get("contactpersonen")
+        if "contactpersonen" not in body and body.get("id") not in (None, ""):
+            return  # an update keeps the contact persons it does not name
         if people is None or people == []:
             add(
                 "contactpersonen",
@@ -125,6 +131,7 @@ class RecrasContract:
             add("contactpersonen", None, Message("recras.contacts_list"))
             return
         main = 0
+        seen: set[int] = set()
         known = ("id", "hoofdcontact", *PERSON_TEXT)
         for i, person in enumerate(people, start=1):
             where = f"contactpersonen[{i}]"
@@ -151,7 +158,7 @@ class RecrasContract:
             for name, value in person.items():
                 if name not in known:
                     add(f"{where}.{name}", None, _unknown("recras.person", name, known), "unknown")
-                elif name in PERSON_TEXT and not isinstance(value, str):
+                elif name in PERSON_TEXT and value is not None and not isinstance(value, str):
                     add(
                         f"{where}.{name}",
                         value,
@@ -165,6 +172,15 @@ class RecrasContract:
                     Message("recras.person_id", where=where),
                     "type",
                 )
+            elif "id" in person and person["id"] in seen:
+                add(
+                    f"{where}.id",
+                    person["id"],
+                    Message("recras.person_twice", id=person["id"]),
+                    "value",
+                )
+            elif "id" in person:
+                seen.add(person["id"])
             sex = person.get("geslacht")
             if isinstance(sex, str) and sex not in GESLACHT:
                 add(
@@ -175,7 +191,7 @@ class RecrasContract:
                 )
             for name in ("email1", "email2"):
                 value = person.get(name)
-                if isinstance(value, str) and not EMAIL.fullmatch(value):
+                if isinstance(value, str) and value and not EMAIL.fullmatch(value):
                     add(
                         f"{where}.{name}",
                         value,

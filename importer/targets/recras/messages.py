@@ -30,6 +30,7 @@ EN = {
     "recras.main_flag": "{where}.hoofdcontact must be true or false, not {flag!r}",
     "recras.person_text": "contact person {name} must be text, not {kind}",
     "recras.person_id": "{where}.id must be the whole-number id of an existing contact person",
+    "recras.person_twice": "contact person {id} is in contactpersonen twice",
     "recras.geslacht": "geslacht {sex!r} is not allowed; Recras accepts {allowed}",
     "recras.email": "{value!r} is not an e-mail address",
     "recras.main_many": "klant has {count} main contacts (hoofdcontact); exactly one is required",
@@ -100,6 +101,7 @@ NL = {
     "recras.main_flag": "{where}.hoofdcontact moet true of false zijn, niet {flag!r}",
     "recras.person_text": "contactpersoon {name} moet tekst zijn, niet {kind}",
     "recras.person_id": "{where}.id moet het hele-getal-id van een bestaande contactpersoon zijn",
+    "recras.person_twice": "contactpersoon {id} staat twee keer in contactpersonen",
     "recras.geslacht": "geslacht {sex!r} is niet toegestaan; Recras accepteert {allowed}",
     "recras.email": "{value!r} is geen e-mailadres",
     "recras.main_many": (
