@@ -338,7 +338,8 @@ class _Sender:
         self, step: Step, n: int, planned: Outcome
     ) -> tuple[dict[str, str] | None, dict[str, dict[str, str]]]:
         """The parent ids (for a parent looked up in the target) and the records ``find``
-        names; a row whose lookup finds nothing, or too much, is decided ``failed``."""
+        names; a row whose lookup finds nothing (unless it is ``optional``: the name's ids are
+        then empty), or too much, is decided ``failed``."""
         lookups = list(step.find.items())
         record = self.records[step.name][n]
         if record.parent_key is not None and step.parent and step.parent.lookup:
@@ -352,6 +353,9 @@ class _Sender:
                 raise _Decided(
                     Outcome(n, Status.FAILED, error=_said(exc), parent_row=planned.parent_row)
                 ) from exc
+            if not rows and lookup.optional and name != "parent":
+                found[name] = {}  # none: the template creates what was not found
+                continue
             where = f"{lookup.connector} ({_describe(values)})"
             if len(rows) != 1:
                 error = (
