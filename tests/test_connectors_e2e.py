@@ -108,6 +108,7 @@ def test_knorganisation_example_from_a_row(tmp_path):
                         "post_postcode": {"header": "Postcode postbus", "type": "postcode_nl"},
                         "post_plaats": {"header": "Plaats postbus"},
                         "rekening": {"header": "Rekening", "type": "bank_account_nl"},
+                        "zoek_woonplaats": {"value": False, "type": "boolean"},  # ResZip
                     },
                 }
             ],
@@ -147,6 +148,7 @@ def test_knperson_example_from_a_row(tmp_path):
                         "huisnummer": {"expr": "(row.adres | split_address).number"},
                         "postcode": {"header": "Postcode", "type": "postcode_nl"},
                         "plaats": {"header": "Plaats"},
+                        "zoek_woonplaats": {"value": False, "type": "boolean"},  # ResZip
                     },
                 }
             ],
