@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from pathlib import Path
@@ -319,11 +320,76 @@ def test_a_move_is_sent_with_the_date_the_new_address_applies_from(cli, afas_env
     [moved] = element["Objects"]  # only the address changed: not the bank account or contacts
     address = moved["KnBasicAddressAdr"]["Element"]["Fields"]
     assert (address["Ad"], address["HmNr"], address["ZpCd"]) == ("Vredenburg", "40", "3511AX")
-    assert address["BeginDate"]
+    assert address["BeginDate"] == dt.date.today().isoformat()  # no Verhuisdatum: today
     assert (
         afas_env.state.organisations[number]["objects"]["KnBasicAddressAdr"][-1]["fields"]["Ad"]
         == "Vredenburg"
     )
+
+
+def persons_variant(tmp_path: Path, source: Path) -> Path:
+    """persons.yaml updating changed rows, with a move date and an employee code per person."""
+    data = yaml.safe_load((MAPPINGS / "persons.yaml").read_text(encoding="utf-8"))
+    data["templates"] = str(ROOT / "templates")
+    data["sources"]["personen"]["file"] = str(source)
+    step = data["steps"][0]
+    step["on_change"] = "update"
+    step["columns"]["verhuisdatum"] = {"header": "Verhuisdatum", "type": "date"}
+    step["columns"]["medewerkercode"] = {"header": "Medewerkercode", "max_length": 15}
+    path = tmp_path / "persons.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_a_person_who_moves_is_updated_with_the_address_from_the_move_date(
+    cli, afas_env, tmp_path
+):
+    original = (ROOT / "samples/persons/personen.csv").read_text(encoding="utf-8-sig")
+    header, *rows = original.splitlines()
+    source = tmp_path / "personen.csv"
+
+    def write(rows: list[str]) -> None:
+        lines = [header + ";Verhuisdatum;Medewerkercode", *rows]
+        source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    write([row + ";;" + ("JANSENJ" if row.startswith("P001") else "") for row in rows])
+    mapping = persons_variant(tmp_path, source)
+    assert cli("run", mapping).code == 0
+    jan = next(p for p in afas_env.state.persons.values() if p["fields"]["LaNm"] == "Jansen")
+    assert jan["fields"]["EmId"] == "JANSENJ"  # seed 003's medewerkercode, accepted
+    moved = [
+        row.replace("Raadhuislaan 105;3833 LC;Leusden", "Stationsplein 3;3511 ED;Utrecht")
+        + ";01-07-2024;JANSENJ"
+        if row.startswith("P001")
+        else row.replace("Dijk;", "Dijk-Smit;") + ";;"
+        if row.startswith("P002")
+        else row + ";;"
+        for row in rows
+    ]
+    write(moved)
+
+    ran = cli("run", mapping)
+
+    assert ran.code == 0, ran.err
+    assert ", 2 updated, 2 already done\n" in ran.out
+    puts = {
+        r["body"]["KnPerson"]["Element"]["Fields"]["BcCo"]: r["body"]["KnPerson"]["Element"]
+        for r in afas_env.state.requests
+        if r["method"] == "PUT"
+    }
+    address = puts[jan["BcCo"]]["Objects"][0]["KnBasicAddressAdr"]["Element"]["Fields"]
+    assert (address["Ad"], address["HmNr"], address["ZpCd"], address["Rs"]) == (
+        "Stationsplein",
+        "3",
+        "3511ED",
+        "Utrecht",
+    )
+    assert address["BeginDate"] == "2024-07-01"  # the Verhuisdatum column
+    anouk = next(e for number, e in puts.items() if number != jan["BcCo"])
+    assert "Objects" not in anouk  # a new name is no move: the address is not sent again
+    held = afas_env.state.persons[jan["BcCo"]]["objects"]["KnBasicAddressAdr"]
+    assert [a["fields"]["Ad"] for a in held] == ["Raadhuislaan", "Stationsplein"]
+    assert held[-1]["fields"]["BeginDate"] == "2024-07-01"
 
 
 def test_the_sandbox_refuses_a_move_without_its_date(afas_env):

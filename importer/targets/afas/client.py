@@ -414,7 +414,8 @@ def changed_fields(old: Any, new: Any) -> Any | None:
     """An UpdateConnector body with the key fields and the changed fields only.
 
     AFAS's PUT needs only those. A field that is gone is cleared (``""``); a nested object
-    that changed goes whole (an address is replaced as a whole, with its BeginDate). None when
+    that changed goes whole (an address is replaced as a whole, with its BeginDate; an address
+    whose BeginDate alone differs did not change). None when
     nothing changed. Bodies of another shape (a list of elements) are sent as they are.
     """
     name = next(iter(new))
@@ -424,7 +425,8 @@ def changed_fields(old: Any, new: Any) -> Any | None:
     fields, was = element.get("Fields") or {}, before.get("Fields") or {}
     changed = {k: v for k, v in fields.items() if k not in SETTLED and was.get(k) != v}
     changed.update({k: "" for k in was if k not in fields and k not in SETTLED})
-    objects = [o for i, o in enumerate(_objects(element)) if _objects(before)[i : i + 1] != [o]]
+    was_objects = [_moving(o) for o in _objects(before)]
+    objects = [o for i, o in enumerate(_objects(element)) if was_objects[i : i + 1] != [_moving(o)]]
     if not changed and not objects:
         return None
     keys = {k: v for k, v in fields.items() if k in KEY_FIELDS}
@@ -433,6 +435,16 @@ def changed_fields(old: Any, new: Any) -> Any | None:
     if objects:
         body["Objects"] = objects
     return {name: {"Element": body}}
+
+
+def _moving(node: Any) -> Any:
+    """A nested object as compared for a change: without ``BeginDate``, which an update sends
+    with every address (the date a move applies from): the same address is no move."""
+    if isinstance(node, dict):
+        return {k: _moving(v) for k, v in node.items() if k != "BeginDate"}
+    if isinstance(node, list):
+        return [_moving(v) for v in node]
+    return node
 
 
 def _objects(element: dict[str, Any]) -> list[Any]:
