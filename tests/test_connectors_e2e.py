@@ -341,9 +341,7 @@ def persons_variant(tmp_path: Path, source: Path) -> Path:
     return path
 
 
-def test_a_person_who_moves_is_updated_with_the_address_from_the_move_date(
-    cli, afas_env, tmp_path
-):
+def test_a_person_who_moves_is_updated_with_the_address_from_the_move_date(cli, afas_env, tmp_path):
     original = (ROOT / "samples/persons/personen.csv").read_text(encoding="utf-8-sig")
     header, *rows = original.splitlines()
     source = tmp_path / "personen.csv"
