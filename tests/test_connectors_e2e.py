@@ -275,6 +275,51 @@ def test_organisations_po_box_bank_account_padding_and_contacts(cli, afas_env, t
     assert len(afas_env.state.persons) == 4  # the contact persons
 
 
+def test_contacts_of_each_kind_a_person_a_delivery_address_and_a_department(
+    cli, afas_env, tmp_path
+):
+    data = yaml.safe_load((MAPPINGS / "organisations.yaml").read_text(encoding="utf-8"))
+    data["templates"] = str(ROOT / "templates")
+    data["sources"]["organisaties"]["file"] = str(ROOT / "samples/organisations/organisaties.csv")
+    contacts = tmp_path / "contactpersonen.csv"
+    contacts.write_text(
+        "KvK-nummer;Soort;Omschrijving;Voornaam;Achternaam;Straat;Huisnummer;Postcode;Plaats\n"
+        "30145872;PRS;;Marieke;Graaf;;;;\n"
+        "30145872;afl;Magazijn;;;Industrieweg;7;3542 AD;Utrecht\n"
+        "30145872;AFD;Inkoop;;;;;;\n",
+        encoding="utf-8",
+    )
+    data["sources"]["contactpersonen"]["file"] = str(contacts)
+    lines = data["steps"][0]["lines"]["columns"]
+    lines["soort_contact"] = {"header": "Soort", "allowed": ["PRS", "AFL", "AFD"], "case": "upper"}
+    lines["achternaam"] = {"header": "Achternaam"}
+    for name, header in (("omschrijving", "Omschrijving"), ("straat", "Straat")):
+        lines[name] = {"header": header}
+    lines["huisnummer"] = {"header": "Huisnummer", "type": "integer"}
+    lines["postcode"] = {"header": "Postcode", "type": "postcode_nl"}
+    lines["plaats"] = {"header": "Plaats"}
+    for name in ("tussenvoegsel", "geslacht", "email", "telefoon", "functie"):
+        del lines[name]
+    mapping = tmp_path / "organisations.yaml"
+    mapping.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+    ran = cli("run", mapping)
+
+    assert ran.code == 0, ran.err
+    degraaf = next(
+        o for o in afas_env.state.organisations.values() if o["fields"].get("CcNr") == "30145872"
+    )
+    person, delivery, department = degraaf["objects"]["KnContact"]
+    assert person["fields"]["ViKc"] == "PRS" and "person" in person
+    assert afas_env.state.persons[person["person"]]["fields"]["LaNm"] == "Graaf"
+    assert (delivery["fields"]["ViKc"], delivery["fields"]["ExAd"]) == ("AFL", "Magazijn")
+    assert "person" not in delivery and "person" not in department
+    address = delivery["objects"]["KnBasicAddressAdr"][0]["fields"]
+    assert (address["Ad"], address["HmNr"], address["ZpCd"]) == ("Industrieweg", "7", "3542AD")
+    assert department["fields"] == {"PadAdr": True, "ViKc": "AFD", "ExAd": "Inkoop"}
+    assert len(afas_env.state.persons) == 1
+
+
 def test_matchoga_updates_the_organisation_with_the_same_kvk_number(cli, afas_env):
     assert cli("run", MAPPINGS / "organisations.yaml").code == 0
     organisations = len(afas_env.state.organisations)
