@@ -534,7 +534,6 @@ class _Sender:
         waited = 0.0
         text = compact(body)  # for the journal and the outcome, written once
         inserting = action == "insert"
-        write = self.target.insert if inserting else self.target.update
         done_state = Status.CREATED if inserting else Status.UPDATED
         tries = 0
         while True:
@@ -547,7 +546,10 @@ class _Sender:
                 else self.journal.updating(step.name, key)
             )
             try:
-                reply = write(step.connector, body)
+                if inserting:
+                    reply = self.target.insert(step.connector, body)
+                else:
+                    reply = self.target.update(step.connector, body, ids or {})
             except TargetError as exc:
                 self._halt(_said(exc))
                 why = Message("not_sent", reason=_said(exc))

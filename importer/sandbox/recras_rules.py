@@ -29,7 +29,9 @@ KLANT_TEXT = (
     "factuur_adressering",
     "btw_nummer",
 )
-# A new contact person's fields (seed 002: "Indien een nieuw contactpersoon ingevoerd wordt").
+# A new contact person's fields (seed 002: "Indien een nieuw contactpersoon ingevoerd wordt");
+# given beside an existing person's id, they change that person (the sandbox's choice: the
+# documentation names only the id for a person that exists).
 PERSON_TEXT = (
     "voornaam",
     "achternaam",
@@ -136,7 +138,7 @@ def _people(people: Any, persons: Container[int], problems: list[str]) -> list[d
             problems.append(f"{where}.hoofdcontact is verplicht (true of false)")
         elif flag:
             main += 1
-        if "id" in person:
+        if "id" in person:  # an existing person: linked, and the fields given changed
             person_id = person["id"]
             if not _whole(person_id) or person_id not in persons:
                 problems.append(f"contactpersoon {person_id} bestaat niet")
@@ -144,10 +146,8 @@ def _people(people: Any, persons: Container[int], problems: list[str]) -> list[d
                 problems.append(f"contactpersoon {person_id} staat twee keer in de lijst")
             else:
                 seen.add(person_id)
-            out.append({"id": person_id, "hoofdcontact": flag})
-            continue
         for name, value in person.items():
-            if name == "hoofdcontact":
+            if name in ("hoofdcontact", "id"):
                 continue
             if name not in PERSON_TEXT:
                 problems.append(f"{where}: onbekend veld '{name}'")

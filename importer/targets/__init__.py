@@ -103,8 +103,9 @@ class Target(Protocol):
         """Create one record; raise TargetError only when the whole run must stop."""
         ...
 
-    def update(self, connector: str, body: Any) -> Reply:
-        """Change an existing record (the body names it by its keys)."""
+    def update(self, connector: str, body: Any, ids: dict[str, str]) -> Reply:
+        """Change an existing record: ``ids`` are its ids as kept when it was created or found
+        (a system may name the record by them, or by the keys in the body)."""
         ...
 
     def lookup(self, connector: str, filters: list[dict[str, str]]) -> list[dict[str, Any]]:

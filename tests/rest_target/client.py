@@ -72,9 +72,9 @@ class RestTarget:
     def insert(self, connector: str, body: Any) -> Reply:
         return self._write("POST", f"/records/{connector}", body)
 
-    def update(self, connector: str, body: Any) -> Reply:
-        record = dict(body)
-        return self._write("PUT", f"/records/{connector}/{record.pop('id')}", record)
+    def update(self, connector: str, body: Any, ids: dict[str, str]) -> Reply:
+        record = {k: v for k, v in body.items() if k != "id"}
+        return self._write("PUT", f"/records/{connector}/{ids.get('id') or body['id']}", record)
 
     def _write(self, method: str, path: str, body: Any) -> Reply:
         try:

@@ -275,7 +275,9 @@ class AfasTarget:
         )
         return answer if isinstance(answer, Reply) else read_reply(connector, answer)
 
-    def update(self, connector: str, body: Any) -> Reply:
+    def update(self, connector: str, body: Any, ids: dict[str, str] | None = None) -> Reply:
+        """``PUT /connectors/{connector}``: the body names the record by its keys (``ids``,
+        the record's kept ids, are not needed)."""
         return self._write("PUT", connector, body)
 
     def lookup(self, connector: str, filters: list[dict[str, str]]) -> list[dict[str, Any]]:
