@@ -86,6 +86,9 @@ def contract_problem(step: Step, own: StepData, n: int, value: Any, message: Mes
 
 
 def _found_placeholders(step: Step) -> dict[str, dict[str, str]]:
+    # an optional lookup is planned as finding nothing: the body that creates what it looks
+    # for, the fuller one, is the one checked before anything is sent
     return {
-        name: {k: f"<{k} of find.{name}>" for k in lookup.ids} for name, lookup in step.find.items()
+        name: {} if lookup.optional else {k: f"<{k} of find.{name}>" for k in lookup.ids}
+        for name, lookup in step.find.items()
     }

@@ -109,11 +109,21 @@ class Source(_Model):
 
 
 class Lookup(_Model):
-    """A record to find in the target for each row, by a read connector and a filter."""
+    """A record to find in the target for each row, by a read connector and a filter.
+
+    A row whose lookup finds no record fails, unless the lookup is ``optional``: then the
+    template's ``find.NAME`` is empty and the row goes on (to create what was not found).
+    Several records found fail the row either way.
+    """
 
     connector: str = Field(description="The target's read connector (endpoint) to look in.")
     filter: dict[str, str] = Field(min_length=1, description="Field: this row's column.")
     ids: dict[str, str] = Field(min_length=1, description="Id name: field of the found record.")
+    optional: bool = Field(
+        False,
+        description="None found: find.NAME is empty and the row goes on (else it fails). "
+        "For find: lookups only.",
+    )
 
 
 class Parent(_Model):

@@ -121,6 +121,13 @@ def _reference_problems(mapping: Mapping) -> list[tuple[tuple[Any, ...], str]]:
         lookups = [(("find", name), lookup) for name, lookup in step.find.items()]
         if step.parent and step.parent.lookup:
             lookups.append((("parent", "lookup"), step.parent.lookup))
+            if step.parent.lookup.optional:
+                problem(
+                    "parent",
+                    "lookup",
+                    "optional",
+                    msg="a parent must be found: optional is for find: lookups only",
+                )
         for loc, lookup in lookups:
             for field_name, source in lookup.filter.items():
                 if source not in step.columns:

@@ -151,7 +151,8 @@ class Reconciler:
         self, step: Step, n: int, planned: Outcome
     ) -> tuple[dict[str, str] | None, dict[str, dict[str, str]]]:
         """The parent ids (for a parent looked up in the target) and the records ``find``
-        names; a row whose lookup finds nothing, or too much, is decided ``failed``."""
+        names; a row whose lookup finds nothing (unless it is ``optional``: the name's ids are
+        then empty), or too much, is decided ``failed``."""
         lookups = list(step.find.items())
         record = self.records[step.name][n]
         if record.parent_key is not None and step.parent and step.parent.lookup:
@@ -165,6 +166,9 @@ class Reconciler:
                 raise _Decided(
                     Outcome(n, Status.FAILED, error=said(exc), parent_row=planned.parent_row)
                 ) from exc
+            if not rows and lookup.optional and name != "parent":
+                found[name] = {}  # none: the template creates what was not found
+                continue
             where = f"{lookup.connector} ({_describe(values)})"
             if len(rows) != 1:
                 error = (

@@ -14,6 +14,8 @@ only for some rows.
 The context of a template is ``row`` (the declared columns, typed), ``parent`` (the ids kept
 from the parent step's reply, such as ``parent.DbId``), ``rownum`` (the source row number) and
 ``existing`` (the ids of the record when it is updated rather than inserted; empty otherwise),
+``action`` (``"update"`` when ``existing`` holds the record's ids, else ``"insert"``: a template
+may send on an update what only an update needs, such as the date a new address applies from),
 ``lines`` (the typed lines of the record, each with its ``rownum``: rows grouped with it, or
 rows of the lines source) and ``find`` (the ids of records found by the step's lookups, such
 as ``find.debiteur.DbId``).
@@ -266,6 +268,7 @@ class Renderer:
             "parent": parent,
             "rownum": rownum,
             "existing": existing or {},
+            "action": "update" if existing else "insert",
             "lines": lines or [],
             "find": find or {},
         }

@@ -344,3 +344,37 @@ def test_an_update_carries_what_changed_only_and_a_field_left_out_is_not_emptied
         }
     }
     assert changed_fields(before, before) is None
+
+
+def test_an_address_whose_begin_date_alone_is_new_is_no_move():
+    from importer.targets.afas.client import changed_fields
+
+    def body(name, street, begin=None):
+        address = {"Ad": street, "ZpCd": "3511AX", "BeginDate": begin}
+        fields = {k: v for k, v in address.items() if v is not None}
+        return {
+            "KnPerson": {
+                "Element": {
+                    "Fields": {"MatchPer": "0", "BcCo": "100", "LaNm": name},
+                    "Objects": [{"KnBasicAddressAdr": {"Element": {"Fields": fields}}}],
+                }
+            }
+        }
+
+    inserted = body("Jansen", "Kerkstraat")  # the first address has no BeginDate
+
+    renamed = changed_fields(inserted, body("Jansen-Smit", "Kerkstraat", "2024-06-01"))
+    moved = changed_fields(inserted, body("Jansen", "Vredenburg", "2024-06-01"))
+
+    assert renamed == {
+        "KnPerson": {"Element": {"Fields": {"MatchPer": "0", "BcCo": "100", "LaNm": "Jansen-Smit"}}}
+    }
+    assert moved is not None
+    [address] = moved["KnPerson"]["Element"]["Objects"]
+    assert address["KnBasicAddressAdr"]["Element"]["Fields"] == {
+        "Ad": "Vredenburg",
+        "ZpCd": "3511AX",
+        "BeginDate": "2024-06-01",
+    }
+    later = body("Jansen", "Vredenburg", "2024-07-01")
+    assert changed_fields(body("Jansen", "Vredenburg", "2024-06-01"), later) is None

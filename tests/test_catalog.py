@@ -204,6 +204,19 @@ def test_catalog_holds_nested_objects_with_their_fields() -> None:
     assert {"id": "E", "description": "E-mail PDF"} in root["fields"]["InPv"]["values"]
 
 
+def test_a_person_knows_the_employee_code_of_afas_s_notes() -> None:
+    # seed 003: "Medewerkercode. Veld: EmId." The field listing leaves it out; the generator adds
+    # it to every KnPerson, wherever it is nested.
+    person = {"KnPerson": {"Element": {"Fields": {"AutoNum": True, "LaNm": "Jansen"}}}}
+    person["KnPerson"]["Element"]["Fields"]["EmId"] = "JANSENJ"
+    assert check_body("KnPerson", person) == []
+    long = copy.deepcopy(person)
+    long["KnPerson"]["Element"]["Fields"]["EmId"] = "J" * 16
+    assert [v.path for v in check_body("KnPerson", long)] == ["KnPerson.EmId"]
+    nested = catalog.fields("KnOrganisation", "KnContact.KnPerson")
+    assert nested["EmId"]["length"] == 15
+
+
 def test_fields_accessor_follows_a_dotted_path() -> None:
     fields = catalog.fields("KnSalesRelationOrg", "KnOrganisation.KnBasicAddressAdr")
     assert fields["Ad"]["length"] == 60

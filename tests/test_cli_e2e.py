@@ -64,6 +64,82 @@ def test_sandbox_receives_the_seed_bodies_field_for_field(cli, afas_env):
     assert agreement == seed_agreement
 
 
+def flex_rows(tmp_path: Path, name: str, rows: list[str]) -> Path:
+    """A Flex customers file with the sample's header and these rows."""
+    header = (ROOT / "samples/flex/klanten.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    path = tmp_path / name
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+# a second customer number of Jansen Personeel B.V. (KvK 93056589, customer 49339)
+JANSEN_AGAIN = (
+    "49999;Jansen Detachering;Jansen Personeel B.V.;JANSENDET;93056589;01-03-2024;111234567B01;"
+    ";Haarlemseweg;105;3833LC;Leusden;NL;ALG;Klantovereenkomst Jansen Detachering;24"
+)
+
+
+def test_two_customer_numbers_of_one_kvk_number_are_one_organisation_with_two_relations(
+    cli, afas_env, tmp_path
+):
+    assert cli("run", FLEX).code == 0
+    state = afas_env.state
+    jansen = state.debtors["49339"]["BcCo"]
+    organisations = len(state.organisations)
+
+    ran = cli("run", FLEX, "--input", flex_rows(tmp_path, "nieuw.csv", [JANSEN_AGAIN]))
+
+    assert ran.code == 0, ran.err
+    assert ran.out == "Import finished: 1 created, 0 failed, 0 invalid, 0 skipped\n"
+    assert len(state.organisations) == organisations == 25  # found by KvK, not created
+    assert len(state.debtors) == 26
+    assert state.debtors["49999"]["BcCo"] == state.debtors["49339"]["BcCo"] == jansen
+    (body,) = [
+        b
+        for b in state.received("KnSalesRelationOrg")
+        if b["KnSalesRelationOrg"]["Element"]["@DbId"] == "49999"
+    ]
+    (linked,) = body["KnSalesRelationOrg"]["Element"]["Objects"]
+    assert linked == {"KnOrganisation": {"Element": {"Fields": {"MatchOga": "0", "BcCo": jansen}}}}
+    assert state.organisations[jansen]["fields"]["Nm"] == "Jansen"  # linked, not changed
+    lookups = [r["query"] for r in state.reads if r["connector"] == "Profit_OrgPer"]
+    assert any("ChOfCommNr" in q and "93056589" in q for q in lookups)
+    relations = sheet_rows(tmp_path / "flex-result.xlsx", "verkooprelaties")
+    assert [(r["Klantnummer"], r["status"], r["BcCo"]) for r in relations] == [
+        ("49999", "created", jansen)
+    ]
+    (agreement,) = sheet_rows(tmp_path / "flex-result.xlsx", "klantovereenkomsten")
+    assert agreement["status"] == "created"
+    assert state.projects[agreement["PrId"]]["fields"]["DbId"] == "49999"
+
+
+def test_a_kvk_number_two_organisations_have_fails_the_row_and_one_nobody_has_creates_one(
+    cli, afas_env, tmp_path
+):
+    for number in ("100001", "100002"):
+        afas_env.state.put(
+            "organisations",
+            {"BcCo": number, "fields": {"Nm": "Jansen", "CcNr": "93056589"}, "objects": {}},
+        )
+    nobody = JANSEN_AGAIN.replace("49999;", "50000;").replace("93056589", "12345678")
+    source = flex_rows(tmp_path, "nieuw.csv", [JANSEN_AGAIN, nobody])
+
+    ran = cli("run", FLEX, "--input", source)
+
+    assert ran.code == 1
+    relations = {
+        r["Klantnummer"]: r for r in sheet_rows(tmp_path / "flex-result.xlsx", "verkooprelaties")
+    }
+    assert relations["49999"]["status"] == "failed"
+    assert relations["49999"]["error"] == (
+        "2 records match in Profit_OrgPer (ChOfCommNr '93056589'); cannot tell which one is meant"
+    )
+    assert relations["50000"]["status"] == "created"
+    assert set(afas_env.state.debtors) == {"50000"}
+    new = afas_env.state.organisations[afas_env.state.debtors["50000"]["BcCo"]]
+    assert new["fields"]["CcNr"] == "12345678" and len(afas_env.state.organisations) == 3
+
+
 def test_error_sample_reports_every_row_and_sends_no_bad_row(cli, afas_env, tmp_path):
     ran = cli("run", FLEX, "--input", FLEX_ERRORS)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from pathlib import Path
@@ -108,6 +109,7 @@ def test_knorganisation_example_from_a_row(tmp_path):
                         "post_postcode": {"header": "Postcode postbus", "type": "postcode_nl"},
                         "post_plaats": {"header": "Plaats postbus"},
                         "rekening": {"header": "Rekening", "type": "bank_account_nl"},
+                        "zoek_woonplaats": {"value": False, "type": "boolean"},  # ResZip
                     },
                 }
             ],
@@ -147,6 +149,7 @@ def test_knperson_example_from_a_row(tmp_path):
                         "huisnummer": {"expr": "(row.adres | split_address).number"},
                         "postcode": {"header": "Postcode", "type": "postcode_nl"},
                         "plaats": {"header": "Plaats"},
+                        "zoek_woonplaats": {"value": False, "type": "boolean"},  # ResZip
                     },
                 }
             ],
@@ -272,6 +275,51 @@ def test_organisations_po_box_bank_account_padding_and_contacts(cli, afas_env, t
     assert len(afas_env.state.persons) == 4  # the contact persons
 
 
+def test_contacts_of_each_kind_a_person_a_delivery_address_and_a_department(
+    cli, afas_env, tmp_path
+):
+    data = yaml.safe_load((MAPPINGS / "organisations.yaml").read_text(encoding="utf-8"))
+    data["templates"] = str(ROOT / "templates")
+    data["sources"]["organisaties"]["file"] = str(ROOT / "samples/organisations/organisaties.csv")
+    contacts = tmp_path / "contactpersonen.csv"
+    contacts.write_text(
+        "KvK-nummer;Soort;Omschrijving;Voornaam;Achternaam;Straat;Huisnummer;Postcode;Plaats\n"
+        "30145872;PRS;;Marieke;Graaf;;;;\n"
+        "30145872;afl;Magazijn;;;Industrieweg;7;3542 AD;Utrecht\n"
+        "30145872;AFD;Inkoop;;;;;;\n",
+        encoding="utf-8",
+    )
+    data["sources"]["contactpersonen"]["file"] = str(contacts)
+    lines = data["steps"][0]["lines"]["columns"]
+    lines["soort_contact"] = {"header": "Soort", "allowed": ["PRS", "AFL", "AFD"], "case": "upper"}
+    lines["achternaam"] = {"header": "Achternaam"}
+    for name, header in (("omschrijving", "Omschrijving"), ("straat", "Straat")):
+        lines[name] = {"header": header}
+    lines["huisnummer"] = {"header": "Huisnummer", "type": "integer"}
+    lines["postcode"] = {"header": "Postcode", "type": "postcode_nl"}
+    lines["plaats"] = {"header": "Plaats"}
+    for name in ("tussenvoegsel", "geslacht", "email", "telefoon", "functie"):
+        del lines[name]
+    mapping = tmp_path / "organisations.yaml"
+    mapping.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+    ran = cli("run", mapping)
+
+    assert ran.code == 0, ran.err
+    degraaf = next(
+        o for o in afas_env.state.organisations.values() if o["fields"].get("CcNr") == "30145872"
+    )
+    person, delivery, department = degraaf["objects"]["KnContact"]
+    assert person["fields"]["ViKc"] == "PRS" and "person" in person
+    assert afas_env.state.persons[person["person"]]["fields"]["LaNm"] == "Graaf"
+    assert (delivery["fields"]["ViKc"], delivery["fields"]["ExAd"]) == ("AFL", "Magazijn")
+    assert "person" not in delivery and "person" not in department
+    address = delivery["objects"]["KnBasicAddressAdr"][0]["fields"]
+    assert (address["Ad"], address["HmNr"], address["ZpCd"]) == ("Industrieweg", "7", "3542AD")
+    assert department["fields"] == {"PadAdr": True, "ViKc": "AFD", "ExAd": "Inkoop"}
+    assert len(afas_env.state.persons) == 1
+
+
 def test_matchoga_updates_the_organisation_with_the_same_kvk_number(cli, afas_env):
     assert cli("run", MAPPINGS / "organisations.yaml").code == 0
     organisations = len(afas_env.state.organisations)
@@ -317,11 +365,74 @@ def test_a_move_is_sent_with_the_date_the_new_address_applies_from(cli, afas_env
     [moved] = element["Objects"]  # only the address changed: not the bank account or contacts
     address = moved["KnBasicAddressAdr"]["Element"]["Fields"]
     assert (address["Ad"], address["HmNr"], address["ZpCd"]) == ("Vredenburg", "40", "3511AX")
-    assert address["BeginDate"]
+    assert address["BeginDate"] == dt.date.today().isoformat()  # no Verhuisdatum: today
     assert (
         afas_env.state.organisations[number]["objects"]["KnBasicAddressAdr"][-1]["fields"]["Ad"]
         == "Vredenburg"
     )
+
+
+def persons_variant(tmp_path: Path, source: Path) -> Path:
+    """persons.yaml updating changed rows, with a move date and an employee code per person."""
+    data = yaml.safe_load((MAPPINGS / "persons.yaml").read_text(encoding="utf-8"))
+    data["templates"] = str(ROOT / "templates")
+    data["sources"]["personen"]["file"] = str(source)
+    step = data["steps"][0]
+    step["on_change"] = "update"
+    step["columns"]["verhuisdatum"] = {"header": "Verhuisdatum", "type": "date"}
+    step["columns"]["medewerkercode"] = {"header": "Medewerkercode", "max_length": 15}
+    path = tmp_path / "persons.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_a_person_who_moves_is_updated_with_the_address_from_the_move_date(cli, afas_env, tmp_path):
+    original = (ROOT / "samples/persons/personen.csv").read_text(encoding="utf-8-sig")
+    header, *rows = original.splitlines()
+    source = tmp_path / "personen.csv"
+
+    def write(rows: list[str]) -> None:
+        lines = [header + ";Verhuisdatum;Medewerkercode", *rows]
+        source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    write([row + ";;" + ("JANSENJ" if row.startswith("P001") else "") for row in rows])
+    mapping = persons_variant(tmp_path, source)
+    assert cli("run", mapping).code == 0
+    jan = next(p for p in afas_env.state.persons.values() if p["fields"]["LaNm"] == "Jansen")
+    assert jan["fields"]["EmId"] == "JANSENJ"  # seed 003's medewerkercode, accepted
+    moved = [
+        row.replace("Raadhuislaan 105;3833 LC;Leusden", "Stationsplein 3;3511 ED;Utrecht")
+        + ";01-07-2024;JANSENJ"
+        if row.startswith("P001")
+        else row.replace("Dijk;", "Dijk-Smit;") + ";;"
+        if row.startswith("P002")
+        else row + ";;"
+        for row in rows
+    ]
+    write(moved)
+
+    ran = cli("run", mapping)
+
+    assert ran.code == 0, ran.err
+    assert ", 2 updated, 2 already done\n" in ran.out
+    puts = {
+        r["body"]["KnPerson"]["Element"]["Fields"]["BcCo"]: r["body"]["KnPerson"]["Element"]
+        for r in afas_env.state.requests
+        if r["method"] == "PUT"
+    }
+    address = puts[jan["BcCo"]]["Objects"][0]["KnBasicAddressAdr"]["Element"]["Fields"]
+    assert (address["Ad"], address["HmNr"], address["ZpCd"], address["Rs"]) == (
+        "Stationsplein",
+        "3",
+        "3511ED",
+        "Utrecht",
+    )
+    assert address["BeginDate"] == "2024-07-01"  # the Verhuisdatum column
+    anouk = next(e for number, e in puts.items() if number != jan["BcCo"])
+    assert "Objects" not in anouk  # a new name is no move: the address is not sent again
+    held = afas_env.state.persons[jan["BcCo"]]["objects"]["KnBasicAddressAdr"]
+    assert [a["fields"]["Ad"] for a in held] == ["Raadhuislaan", "Stationsplein"]
+    assert held[-1]["fields"]["BeginDate"] == "2024-07-01"
 
 
 def test_the_sandbox_refuses_a_move_without_its_date(afas_env):

@@ -131,3 +131,32 @@ def test_allow_formulas_is_for_text_columns_only(tmp_path):
     assert error(tmp_path, text).endswith(
         "line 11: steps[0].columns.nr.allow_formulas: only applies to type text, not integer"
     )
+
+
+def test_a_find_lookup_may_be_optional_but_a_parent_must_be_found(tmp_path):
+    find = GOOD.replace(
+        "    keep: [DbId]\n",
+        "    keep: [DbId]\n"
+        "    find:\n"
+        "      organisatie:\n"
+        "        connector: Profit_OrgPer\n"
+        "        filter: {ChOfCommNr: nr}\n"
+        "        ids: {BcCo: BcCo}\n"
+        "        optional: true\n",
+    )
+    assert load(tmp_path, find).steps[0].find["organisatie"].optional is True
+    plain = find.replace("        optional: true\n", "")
+    assert load(tmp_path, plain).steps[0].find["organisatie"].optional is False
+
+    parent = GOOD.replace(
+        "    parent: {step: relaties, key: nr}\n",
+        "    parent:\n"
+        "      step: relaties\n"
+        "      key: nr\n"
+        "      lookup: {connector: Profit_Debtor, filter: {DebtorId: nr}, ids: {DbId: DebtorId},"
+        " optional: true}\n",
+    )
+    assert error(tmp_path, parent).endswith(
+        "steps[1].parent.lookup.optional: a parent must be found: optional is for find: "
+        "lookups only"
+    )

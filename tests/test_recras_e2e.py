@@ -339,6 +339,95 @@ def test_on_found_update_puts_the_klant_by_its_id(cli, recras_env, tmp_path):
     assert len(recras_env.state.klanten) == KLANTEN
 
 
+# --- updates: the contact persons keep their ids ----------------------------------------------------
+
+
+EMMEN = "Gemeente Emmen — afdeling P&O"  # K1007: Anouk Müller and Ruud Scholten
+
+
+def on_change_update(data):
+    data["steps"][0]["on_change"] = "update"
+
+
+def people_of(box: RecrasSandbox, name: str) -> dict[str, dict[str, object]]:
+    klant = next(k for k in box.state.klanten.values() if k["naam"] == name)
+    return {p["voornaam"]: p for p in klant["contactpersonen"]}
+
+
+def test_a_changed_phone_updates_the_klant_and_its_contact_persons_keep_their_ids(
+    cli, recras_env, tmp_path
+):
+    mapping = variant(tmp_path, on_change_update)
+    assert cli("run", mapping).code == 0
+    before = people_of(recras_env, EMMEN)
+    persons = len(recras_env.state.persons)
+    people = read_csv(SAMPLES / "contactpersonen.csv")
+    ruud = next(p for p in people if (p["Klantnummer"], p["Voornaam"]) == ("K1007", "Ruud"))
+    ruud["Telefoon"] = "0591 699999"
+    changed = write_csv(tmp_path / "contactpersonen.csv", people)
+
+    ran = cli("run", mapping, "--input", f"contactpersonen={changed}")
+
+    assert ran.code == 0, ran.err
+    # the klant and its two contact persons (the lines share its outcome)
+    assert ran.out.endswith(", 3 updated, 37 already done\n"), ran.out
+    after = people_of(recras_env, EMMEN)
+    assert {n: p["id"] for n, p in after.items()} == {n: p["id"] for n, p in before.items()}
+    assert set(after) == {"Anouk", "Ruud"}
+    assert after["Ruud"]["telefoon1"] == "0591699999"
+    assert after["Anouk"]["telefoon1"] == before["Anouk"]["telefoon1"]
+    assert len(recras_env.state.persons) == persons  # none made again
+    klant = next(k for k in recras_env.state.klanten.values() if k["naam"] == EMMEN)
+    (put,) = [r for r in recras_env.state.requests if r["method"] == "PUT"]
+    assert put["path"] == f"/api2/klanten/{klant['id']}"
+    # only the list changed, sent whole: each person with the id of the one it matched
+    sent = put["body"]["contactpersonen"]
+    assert list(put["body"]) == ["contactpersonen"]
+    assert [(p["id"], p["voornaam"], p.get("telefoon1")) for p in sent] == [
+        (before["Anouk"]["id"], "Anouk", before["Anouk"]["telefoon1"]),
+        (before["Ruud"]["id"], "Ruud", "0591699999"),
+    ]
+    reads = [r["path"] for r in recras_env.state.reads if r["path"].startswith("/api2/klanten/")]
+    assert reads == [f"/api2/klanten/{klant['id']}"]  # read once, to keep the ids
+    result = sheet(tmp_path / "recras-klanten-result.xlsx")
+    assert result["K1007"]["status"] == "updated" and result["K1007"]["id"] == str(klant["id"])
+
+
+def test_a_contact_person_that_exists_in_recras_is_linked_by_its_id(cli, recras_env, tmp_path):
+    known = recras_env.state.add_person(voornaam="Kees", achternaam="Janssen", telefoon1="0101")
+
+    def linked(data):
+        on_change_update(data)
+        lines = data["steps"][0]["lines"]["columns"]
+        lines["contactpersoon_id"] = {"header": "Contactpersoon-id", "type": "integer"}
+        lines["achternaam"]["required"] = False
+
+    people = read_csv(SAMPLES / "contactpersonen.csv")
+    for p in people:
+        p["Contactpersoon-id"] = ""
+    kees = next(p for p in people if p["Klantnummer"] == "K1004")
+    kees.update({"Voornaam": "", "Achternaam": "", "Contactpersoon-id": str(known)})
+    source = write_csv(tmp_path / "contactpersonen.csv", people)
+    mapping = variant(tmp_path, linked)
+
+    assert cli("run", mapping, "--input", f"contactpersonen={source}").code == 0
+    (post,) = [b for b in recras_env.state.received() if b["naam"] == "Familie Janssen"]
+    assert post["contactpersonen"] == [{"id": known, "hoofdcontact": True}]
+    assert people_of(recras_env, "Familie Janssen")["Kees"]["id"] == known
+    # an update links it again: it stays the klant's one contact person
+    klanten = read_csv(SAMPLES / "klanten.csv")
+    next(k for k in klanten if k["Klantnummer"] == "K1004")["Plaats"] = "Heerlen"
+    changed = write_csv(tmp_path / "klanten.csv", klanten)
+    ran = cli(
+        "run", mapping, "--input", f"contactpersonen={source}", "--input", f"klanten={changed}"
+    )
+    assert ran.code == 0, ran.err
+    assert sheet(tmp_path / "recras-klanten-result.xlsx")["K1004"]["status"] == "updated"
+    klant = next(k for k in recras_env.state.klanten.values() if k["naam"] == "Familie Janssen")
+    assert klant["plaats"] == "Heerlen"
+    assert [p["id"] for p in klant["contactpersonen"]] == [known]
+
+
 # --- configuration and credentials ----------------------------------------------------------------
 
 

@@ -325,6 +325,58 @@ def test_put_changes_the_fields_given_and_replaces_the_contact_persons(box, api)
     assert box.state.received("PUT", "/api2/klanten/1")[0]["plaats"] == "Amersfoort"
 
 
+def test_put_contact_persons_are_the_complete_list_those_with_an_id_kept_and_changed(box, api):
+    created = api.post(
+        "/klanten",
+        json=klant(
+            contactpersonen=[
+                person(voornaam="Anna", telefoon1="0101", hoofdcontact=True),
+                person(voornaam="Bo", telefoon1="0202"),
+                person(voornaam="Cas"),
+            ]
+        ),
+    ).json()
+    anna, bo, cas = (
+        p["id"] for p in api.get(f"/klanten/{created['id']}").json()["contactpersonen"]
+    )
+
+    reply = api.put(
+        f"/klanten/{created['id']}",
+        json={
+            "contactpersonen": [
+                {"id": anna, "hoofdcontact": False},  # kept as it is
+                {"id": bo, "telefoon1": "0303", "hoofdcontact": True},  # kept, its phone changed
+                person(voornaam="Dirk"),  # new
+            ]
+        },
+    )
+
+    assert reply.status_code == 200, reply.text
+    people = api.get(f"/klanten/{created['id']}").json()["contactpersonen"]
+    assert [(p["id"], p["voornaam"], p["telefoon1"], p["hoofdcontact"]) for p in people] == [
+        (bo, "Bo", "0303", True),
+        (anna, "Anna", "0101", False),
+        (max(anna, bo, cas) + 1, "Dirk", None, False),
+    ]
+    assert cas in box.state.persons  # left out: unlinked from the klant, not deleted
+    unknown = api.put(
+        f"/klanten/{created['id']}", json={"contactpersonen": [{"id": 999, "hoofdcontact": True}]}
+    )
+    wrong = api.put(
+        f"/klanten/{created['id']}",
+        json={"contactpersonen": [{"id": bo, "geslacht": "x", "fax": "1", "hoofdcontact": True}]},
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["error"]["message"] == "contactpersoon 999 bestaat niet"
+    assert wrong.status_code == 422 and "onbekend veld 'fax'" in wrong.json()["error"]["message"]
+    assert "geslacht 'x' is ongeldig" in wrong.json()["error"]["message"]
+    assert [p["id"] for p in box.state.klanten[created["id"]]["contactpersonen"]] == [
+        bo,
+        anna,
+        cas + 1,
+    ]
+
+
 def test_put_keeps_the_rules_and_knows_only_existing_klanten(box, api):
     api.post("/klanten", json=KLANT)
 

@@ -278,6 +278,19 @@ def test_update_goes_to_the_id_given_and_leaves_an_id_in_the_body_out():
     put = fake.writes[0]
     assert (put.method, put.url.path) == ("PUT", "/api2/klanten/17")
     assert json.loads(put.content) == {"naam": "Nieuw"}
+    assert [r.method for r in fake.requests if r.url.path != "/api2/personeel/me"] == ["PUT"]
+
+
+def test_update_takes_an_id_left_in_the_body_out_of_it():
+    # templates of earlier versions wrote "id": {{ existing.get("id") }}
+    fake = Recorder(httpx.Response(200, json={"id": 17, "naam": "Nieuw"}))
+    client = target(fake)
+
+    client.update("klanten", {"id": "17", "naam": "Nieuw"}, {})
+    client.update("klanten", {"id": "99", "naam": "Nieuw"}, {"id": "17"})
+
+    assert [w.url.path for w in fake.writes] == ["/api2/klanten/17", "/api2/klanten/17"]
+    assert all(json.loads(w.content) == {"naam": "Nieuw"} for w in fake.writes)
 
 
 def test_update_without_a_usable_id_sends_nothing():
@@ -297,6 +310,87 @@ def test_recras_names_its_update_ids_and_deletes_nothing():
     assert RecrasTarget.clear_value is None
     with pytest.raises(ValueError, match="cannot delete"):
         target(Recorder(httpx.Response(200, json={}))).delete("klanten", {"id": "17"})
+
+
+STANDING = {
+    "id": 17,
+    "naam": "Voorbeeldgroep",
+    "contactpersonen": [
+        {"id": 15, "voornaam": "Janny", "achternaam": "Jansen", "email1": None, "hoofdcontact": True},
+        {"id": 16, "voornaam": "Piet", "achternaam": "de Vries", "email1": "piet@example.com",
+         "hoofdcontact": False},
+        {"id": 18, "voornaam": "Kees", "achternaam": "Bos", "email1": None, "hoofdcontact": False},
+    ],
+}  # fmt: skip
+
+
+def test_an_update_keeps_the_ids_of_the_contact_persons_it_matches():
+    fake = Recorder(httpx.Response(200, json=STANDING), httpx.Response(200, json={"id": 17}))
+    people = [
+        {"voornaam": "JANNY ", "achternaam": "jansen", "telefoon1": "0612345678", "hoofdcontact": True},
+        {"voornaam": "Pieter", "achternaam": "Vries", "email1": "Piet@Example.com", "hoofdcontact": False},
+        {"voornaam": "Nieuw", "achternaam": "Persoon", "hoofdcontact": False},
+    ]  # fmt: skip
+
+    reply = target(fake).update("klanten", {"contactpersonen": people}, {"id": "17"})
+
+    assert reply.ok
+    read, put = [r for r in fake.requests if r.url.path != "/api2/personeel/me"]
+    assert (read.method, read.url.path) == ("GET", "/api2/klanten/17")
+    assert (put.method, put.url.path) == ("PUT", "/api2/klanten/17")
+    sent = json.loads(put.content)["contactpersonen"]
+    # by first and last name (case and spaces aside), else by email1; Kees is left out: unlinked
+    assert [p.get("id") for p in sent] == [15, 16, None]
+    assert sent[0] == {"id": 15, **people[0]}
+    assert sent[2] == people[2]
+
+
+def test_each_existing_person_is_given_once_and_one_named_by_id_keeps_it():
+    fake = Recorder(httpx.Response(200, json=STANDING), httpx.Response(200, json={"id": 17}))
+    people = [
+        {"id": 15, "hoofdcontact": True},
+        {"voornaam": "Janny", "achternaam": "Jansen", "hoofdcontact": False},
+        {"voornaam": "Kees", "achternaam": "Bos", "hoofdcontact": False},
+        {"voornaam": "Kees", "achternaam": "Bos", "hoofdcontact": False},
+    ]
+
+    target(fake).update("klanten", {"contactpersonen": people}, {"id": "17"})
+
+    sent = json.loads(fake.writes[0].content)["contactpersonen"]
+    assert [p.get("id") for p in sent] == [15, None, 18, None]
+
+
+def test_an_update_whose_contact_persons_all_have_ids_reads_nothing_first():
+    fake = Recorder(httpx.Response(200, json={"id": 17}))
+
+    target(fake).update(
+        "klanten", {"contactpersonen": [{"id": 15, "hoofdcontact": True}]}, {"id": "17"}
+    )
+
+    assert [r.method for r in fake.requests if r.url.path != "/api2/personeel/me"] == ["PUT"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        (httpx.Response(404, json={"error": "Klant 17 bestaat niet"}), ReplyKind.REFUSED),
+        (httpx.Response(503, headers={"Retry-After": "30"}), ReplyKind.TRANSIENT),
+        (httpx.ReadTimeout("too slow"), ReplyKind.TRANSIENT),
+    ],
+)
+def test_a_klant_that_cannot_be_read_first_is_not_put(answer, kind):
+    fake = Recorder(answer)
+    body = {
+        "contactpersonen": [{"voornaam": "Janny", "achternaam": "Jansen", "hoofdcontact": True}]
+    }
+
+    reply = target(fake).update("klanten", body, {"id": "17"})
+
+    assert reply.kind is kind and fake.writes == []
+    assert str(reply.error).startswith(
+        "not sent: the PUT of klanten 17 names its contact persons, so klanten 17 is read first "
+        "to keep their ids, and that did not succeed: "
+    )
 
 
 def test_an_endpoint_name_cannot_leave_the_api():
@@ -732,3 +826,17 @@ def test_structural_violations_name_no_value_so_no_column_is_blamed():
 def test_the_contract_is_known_for_klanten_only():
     assert RecrasTarget.shipped_contract("klanten").source.startswith("Recras rules")
     assert RecrasTarget.shipped_contract("facturen") is None
+
+
+def test_the_changes_of_an_update_hold_no_id_the_path_names_the_record():
+    client = target(Recorder(ME))
+    old = {
+        "naam": "A",
+        "plaats": "X",
+        "contactpersonen": [{"achternaam": "B", "hoofdcontact": True}],
+    }
+    new = {"naam": "A", "contactpersonen": [{"achternaam": "C", "hoofdcontact": True}]}
+
+    assert client.changes(old, new) == {"plaats": None, "contactpersonen": new["contactpersonen"]}
+    assert client.changes(new, new) is None
+    assert client.changes({"id": "17", **new}, {"id": "17", **new}) is None

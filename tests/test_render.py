@@ -50,6 +50,14 @@ def test_every_value_is_written_as_json_whatever_it_holds(tmp_path):
     assert body == {"a": nasty, "b": nasty, "n": 36, "d": "2024-03-01", "m": 12.5, "t": True}
 
 
+def test_action_says_whether_the_body_inserts_or_updates(tmp_path):
+    r = renderer(tmp_path, '{"action": {{ action }}, "BcCo": {{ existing.get("BcCo") }}}')
+
+    assert r.render("t.json.j2", {}, {}, 2) == {"action": "insert"}
+    assert r.render("t.json.j2", {}, {}, 2, {}) == {"action": "insert"}
+    assert r.render("t.json.j2", {}, {}, 2, {"BcCo": "100"}) == {"action": "update", "BcCo": "100"}
+
+
 def test_blank_fields_and_objects_left_empty_are_pruned():
     # an empty list goes too: a loop over no lines must not send `"Element": []`
     assert prune({"a": None, "b": "", "c": {"d": None}, "e": [{"f": None}], "g": [], "h": {}}) == {

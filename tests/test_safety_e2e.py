@@ -392,8 +392,9 @@ def test_an_unknown_row_whose_check_gets_no_answer_stays_unknown(cli, monkeypatc
         assert writes(box) == before  # nothing sent again without the check
         rows = statuses(tmp_path / "flex-result.xlsx", "verkooprelaties")
         assert rows[2] == "unknown"
-        # (uvicorn answers the broken GetConnector with a 500, or drops the connection)
-        assert "checking whether it exists did not succeed (Profit_Debtor " in second.err
+        # (uvicorn answers the broken GetConnector with a 500, or drops the connection; the
+        # first lookup of a row is the organisation's, by KvK)
+        assert "checking whether it exists did not succeed (Profit_OrgPer " in second.err
 
         # the GetConnector is back: the row is found, not sent again
         third = cli("run", FLEX)

@@ -598,6 +598,28 @@ def test_match_oga_inside_a_sales_relation_keeps_the_matched_number(afas, state)
     assert len(state.organisations["1000100"]["objects"]["KnBasicAddressAdr"]) == 1
 
 
+def test_a_second_sales_relation_links_an_existing_organisation_by_its_number(afas, state) -> None:
+    # seed 000: an organisation that exists is used for the new relation, not made twice
+    first = created(afas.post("/connectors/KnSalesRelationOrg", json=sales_relation("51001")))
+    link = {"Fields": {"MatchOga": "0", "BcCo": first["BcCo"]}}
+
+    second = created(
+        afas.post("/connectors/KnSalesRelationOrg", json=sales_relation("51002", org=link))
+    )
+
+    assert second["BcCo"] == first["BcCo"] and second["DbId"] == "51002"
+    assert len(state.organisations) == 1
+    assert {d["BcCo"] for d in state.debtors.values()} == {first["BcCo"]}
+    held = state.organisations[first["BcCo"]]
+    assert held["fields"]["Nm"] == "Bakkerij De Kok"  # nothing of it sent, nothing changed
+    assert len(held["objects"]["KnBasicAddressAdr"]) == 1
+    unknown = {"MatchOga": "0", "BcCo": "999999"}
+    refused = afas.post(
+        "/connectors/KnSalesRelationOrg", json=sales_relation("51003", org={"Fields": unknown})
+    )
+    assert refused.status_code == 500 and len(state.organisations) == 1  # no such organisation
+
+
 def test_match_oga_with_several_matches_is_refused(afas: httpx.Client, state) -> None:
     seed_org(state, "1000100", Nm="Kok", CcNr="41098765")
     seed_org(state, "1000101", Nm="Kok", CcNr="41098765")

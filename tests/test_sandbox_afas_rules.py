@@ -161,6 +161,16 @@ def test_a_valid_body_has_no_problems_and_is_not_changed() -> None:
     assert repr(body) == before
 
 
+def test_a_person_s_employee_code_is_taken() -> None:
+    # seed 003 documents EmId (medewerkercode); the field listing leaves it out
+    body = {"KnPerson": {"Element": {"Fields": {"LaNm": "Jansen", "EmId": "JANSENJ"}}}}
+    assert afas_rules.problems("KnPerson", body) == []
+    body["KnPerson"]["Element"]["Fields"]["EmId"] = "J" * 16
+    assert [(p.path, p.kind) for p in afas_rules.problems("KnPerson", body)] == [
+        ("KnPerson.EmId", "too_long")
+    ]
+
+
 def test_unknown_fields_and_objects_custom_fields_and_actions() -> None:
     body = relation(Foo="x", UC2DE284248374B083C966F9B4EEEE9E2="vrij", UC2DE2842="bijna")
     element = body["KnSalesRelationOrg"]["Element"]

@@ -22,7 +22,9 @@ A few nested objects are listed by name only (``KnBankAccount: {object}`` withou
 KnPerson in KnSalesRelationOrg); they are completed from the fullest definition of the same object
 elsewhere in the listings, preferring one under a parent of the same name, and marked with
 ``completed_from``. The listings show no ``@`` key attributes; key fields come from ``KNOWN_KEYS``
-(the keys AFAS returns and the ``@`` attributes AFAS's own examples use).
+(the keys AFAS returns and the ``@`` attributes AFAS's own examples use). A field AFAS's connector
+notes document but the listings leave out (``NOTED_FIELDS``: KnPerson's ``EmId``, seed 003) is added
+at the end of the fields of every object of that name.
 
 Output layout (keys in a fixed order, fields and objects in listing order, indent=1)::
 
@@ -58,6 +60,24 @@ KNOWN_KEYS: dict[str, list[str]] = {
     "KnPerson": ["BcCo"],
     "PtProject": ["PrId"],
     "FbSales": ["OrNu"],
+}
+
+# Fields AFAS's connector notes document that the listings leave out: (object, field) ->
+# (catalog entry, evidence). Added to every object of that name, wherever it is nested.
+NOTED_FIELDS: dict[tuple[str, str], tuple[dict[str, Any], str]] = {
+    ("KnPerson", "EmId"): (
+        {
+            "type": "string",
+            "length": 15,
+            "format": None,
+            "values": None,
+            "mandatory": False,
+            "description": "Medewerkercode",
+        },
+        "seed 003 (KnPerson): 'Medewerkercode. Veld: EmId. De medewerkercode in Profit HRM.'; "
+        "15 characters, as EmId (an employee code) is in every listing that has it "
+        "(KnSalesRelationOrg, KnSalesRelationPer, PtProject)",
+    ),
 }
 
 _FIELD = re.compile(
@@ -239,7 +259,17 @@ def load_listings(source: Path) -> dict[str, dict[str, Any]]:
             raise ListingError(f"{path.name}: expected exactly one connector at the top")
         connectors[path.name] = parse_object(tree.children[0], path)
     complete_stubs(connectors)
+    add_noted_fields(connectors)
     return connectors
+
+
+def add_noted_fields(connectors: dict[str, dict[str, Any]]) -> None:
+    """Add the fields of ``NOTED_FIELDS`` to every object of their name that lacks them."""
+    for root in connectors.values():
+        for _, obj in walk(root):
+            for (name, field_name), (entry, _evidence) in NOTED_FIELDS.items():
+                if obj["name"] == name and field_name not in obj["fields"]:
+                    obj["fields"][field_name] = dict(entry)
 
 
 def write_catalogs(connectors: dict[str, dict[str, Any]], out: Path) -> list[Path]:

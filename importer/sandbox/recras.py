@@ -15,7 +15,10 @@ Imitated:
 - ``GET /api2/klanten`` (query ``id>``: the smallest id to include), ``GET /api2/klanten/{id}``
   (with ``contactpersonen``, the main contact first, and ``extra_fields``), ``PUT
   /api2/klanten/{id}`` (the fields given change; ``contactpersonen``, when given, is the complete
-  new list; ``extra_fields`` replace those of the same name). 200 with the klant.
+  new list: an entry with an ``id`` keeps that person, and the fields it gives change it; one
+  without is a new person; a person left out is unlinked, not deleted; ``extra_fields`` replace
+  those of the same name). 200 with the klant. A POST links ``{"id": N, "hoofdcontact": b}``
+  the same way.
 - ``GET /api2/contacten`` (every contact of every type, each with its contactpersonen — how
   the importer finds existing klanten) and ``GET /api2/contacten/{id}``.
 - Lists page: ``?page=N`` (from 1), ``X-Page-Size``, ``X-Total-Count`` and ``Link`` (first,

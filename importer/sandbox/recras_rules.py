@@ -29,7 +29,9 @@ KLANT_TEXT = (
     "factuur_adressering",
     "btw_nummer",
 )
-# A new contact person's fields (seed 002: "Indien een nieuw contactpersoon ingevoerd wordt").
+# A new contact person's fields (seed 002: "Indien een nieuw contactpersoon ingevoerd wordt");
+# given beside an existing person's id, they change that person (the sandbox's choice: the
+# documentation names only the id for a person that exists).
 PERSON_TEXT = (
     "voornaam",
     "achternaam",
@@ -136,7 +138,8 @@ def _people(people: Any, persons: Container[int], problems: list[str]) -> list[d
             problems.append(f"{where}.hoofdcontact is verplicht (true of false)")
         elif flag:
             main += 1
-        # the fields of a person, checked whether it is new or named by its id
+        # the fields of a person, checked whether it is new or named by its id (then they
+        # change that person: the sandbox's choice, the documentation names only the id)
         for name, value in person.items():
             if name in ("id", "hoofdcontact"):
                 continue
@@ -161,8 +164,7 @@ def _people(people: Any, persons: Container[int], problems: list[str]) -> list[d
                 problems.append(f"contactpersoon {person_id} staat twee keer in de lijst")
             else:
                 seen.add(person_id)
-            out.append({"id": person_id, "hoofdcontact": flag})
-            continue
+        # an existing person (an id) is linked, and the fields given beside it change it
         out.append({**person, "hoofdcontact": flag})
     if main != 1:
         problems.append(

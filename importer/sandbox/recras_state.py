@@ -170,12 +170,17 @@ class RecrasState:
             return self.view(klant_id)
 
     def _link(self, people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The links of a contact's complete list of contact persons: one with an id is that
+        person (the fields given change it), one without is a new person."""
         links = []
         for person in people:
             person = dict(person)
             main = person.pop("hoofdcontact")
             if "id" in person:
-                person_id = person["id"]
+                person_id = person.pop("id")
+                self.persons[person_id].update(
+                    {name: value for name, value in person.items() if name in PERSON_TEXT}
+                )
             else:
                 person_id = self.next_person
                 self.next_person += 1

@@ -12,9 +12,17 @@ are avoided by a lookup (``match:`` on ``contacten``) before each insert.
 Conventions of this target:
 
 - a step's ``connector`` is the endpoint's name: ``klanten`` posts to ``/api2/klanten``;
-- an update is sent to the record's id (``ids["id"]``, kept from its insert or lookup) in the
-  path: ``PUT /api2/klanten/{id}``; an ``"id"`` in the body (a template may write ``"id": {{
-  existing.get("id") }}``) is left out of what is sent; Recras documents no DELETE;
+- an update is given the record's ids (``{"id": "17"}``: the id kept when it was created or
+  found) and sends the id in the path, ``PUT /api2/klanten/{id}``; an ``"id"`` in the body is
+  left out of what is sent; Recras documents no DELETE;
+- a PUT's ``contactpersonen`` is the complete list as it should stand (Recras unlinks the
+  persons left out and creates those without an id). So that an update does not re-create
+  every contact person with a new id, the client first reads the record (``GET
+  /api2/klanten/{id}``) and gives each contact person of the body without an ``id`` the id of
+  the existing one it matches: the same first and last name (compared as lookups compare:
+  case, spaces and Unicode form do not count), or else the same ``email1``. Each existing
+  person is given once, to the first that matches; a person named by ``id`` in the body keeps
+  it. A PUT without contact persons without an id reads nothing first;
 - a lookup reads the whole list endpoint (``contacten`` lists every contact with its
   contactpersonen), page by page through ``Link: <...>; rel="next"``, and filters it here:
   a record matches a filter when every field equals, compared without regard to case, runs
@@ -249,6 +257,11 @@ class RecrasTarget:
         if not _RECORD_ID.fullmatch(record_id):
             return Reply(ReplyKind.REFUSED, error=Message("recras.not_an_id", id=record_id))
         rest = {k: v for k, v in body.items() if k != "id"} if isinstance(body, dict) else body
+        if _new_people(rest):
+            kept = self._keep_contact_ids(connector, record_id, rest)
+            if isinstance(kept, Reply):
+                return kept  # the record could not be read: nothing was sent
+            rest = kept
         reply = self._write("PUT", connector, f"{_path(connector)}/{record_id}", rest)
         if reply.ok and "id" not in reply.ids:
             return Reply(ReplyKind.OK, ids={**reply.ids, "id": record_id})
@@ -257,6 +270,36 @@ class RecrasTarget:
     def delete(self, connector: str, ids: dict[str, str]) -> Reply:
         """Recras's API documents no DELETE: always a ValueError."""
         raise ValueError(f"Recras cannot delete records of {connector}")
+
+    def _keep_contact_ids(self, connector: str, record_id: str, body: dict[str, Any]) -> Any:
+        """The body with the ids of the record's contact persons given to the body's
+        contact persons that match them; a Reply (nothing sent) when the record cannot be
+        read: transient when trying again may help, refused when it cannot."""
+        self.check_credentials()
+        url = f"{_path(connector)}/{record_id}"
+        try:
+            no_answer = Message("lookup.no_answer_from", system="Recras")
+            with self._boundary.reading(no_answer):
+                response = self._get(url)
+        except LookupFailed as exc:  # no answer: nothing was written, trying again is safe
+            why = exc.said or str(exc)
+            return Reply(ReplyKind.TRANSIENT, error=_unread(connector, record_id, why))
+        status = response.status_code
+        if status in (401, 403):
+            self._refused(response)
+        if status != 200:
+            said = Message("target.said", text=best_message(_json(response), response))
+            why = Message("reply.http", status=status, said=said)
+            return Reply(
+                ReplyKind.TRANSIENT if status in (429, 502, 503, 504) else ReplyKind.REFUSED,
+                error=_unread(connector, record_id, why),
+                retry_after=http.retry_after(response.headers.get("retry-after")),
+            )
+        data = _json(response)
+        existing = data.get("contactpersonen") if isinstance(data, dict) else None
+        if not isinstance(existing, list):
+            return body
+        return {**body, "contactpersonen": keep_ids(body["contactpersonen"], existing)}
 
     def _write(self, method: str, connector: str, path: str, body: Any) -> Reply:
         self.check_credentials()
@@ -336,13 +379,13 @@ class RecrasTarget:
         raise LookupFailed(Message("lookup.unreadable", connector=connector, why=why))
 
     def changes(self, old: Any, new: Any) -> Any | None:
-        """The klant's id and the fields that changed (a changed list of contact persons goes
-        whole, as Recras replaces it); None when nothing changed."""
+        """The fields that changed (a changed list of contact persons goes whole, as Recras
+        replaces it); None when nothing changed. The record's id goes in the path."""
         if not isinstance(old, dict) or not isinstance(new, dict):
             return new
         changed = {k: v for k, v in new.items() if k != "id" and old.get(k) != v}
         changed.update({k: None for k in old if k not in new and k != "id"})
-        return {"id": new.get("id"), **changed} if changed else None
+        return changed or None
 
     def contract(self, connector: str) -> RecrasContract | None:
         """The rules a body must meet (checked before sending); the first call checks the API
@@ -369,6 +412,57 @@ class RecrasTarget:
     def _request(self, method: str, url: str, *, content: bytes | None = None) -> httpx.Response:
         """One request (the audit hook, if any, sees it and its answer: AuditTransport)."""
         return self._client.request(method, url, content=content)
+
+
+def _new_people(body: dict[str, Any]) -> bool:
+    """Whether a body holds contact persons without an id (whose ids the update keeps)."""
+    people = body.get("contactpersonen")
+    return isinstance(people, list) and any(
+        isinstance(p, dict) and p.get("id") in (None, "") for p in people
+    )
+
+
+def keep_ids(people: list[Any], existing: list[Any]) -> list[Any]:
+    """``people`` (a body's contact persons) with each one that has no id given the id of the
+    existing person it matches: the same first and last name, or else the same ``email1``.
+    Each existing person is given once; one named by id in ``people`` is not given again."""
+    taken = {p.get("id") for p in people if isinstance(p, dict) and p.get("id") not in (None, "")}
+    free = [
+        e for e in existing if isinstance(e, dict) and _whole(e.get("id")) and e["id"] not in taken
+    ]
+
+    def name(person: dict[str, Any]) -> tuple[str | None, str | None] | None:
+        first, last = (
+            _norm("voornaam", person.get("voornaam")),
+            _norm("achternaam", person.get("achternaam")),
+        )
+        return (first, last) if last else None
+
+    def email(person: dict[str, Any]) -> str | None:
+        return _norm("email1", person.get("email1")) or None
+
+    out = []
+    for person in people:
+        if not isinstance(person, dict) or person.get("id") not in (None, ""):
+            out.append(person)
+            continue
+        match = next((e for e in free if name(person) and name(e) == name(person)), None)
+        if match is None:
+            match = next((e for e in free if email(person) and email(e) == email(person)), None)
+        if match is None:
+            out.append(person)
+            continue
+        free.remove(match)
+        out.append({"id": match["id"], **{k: v for k, v in person.items() if k != "id"}})
+    return out
+
+
+def _unread(connector: str, record_id: str, why: Any) -> Message:
+    return Message("recras.contacts_unread", connector=connector, id=record_id, why=why)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:

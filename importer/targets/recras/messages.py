@@ -8,8 +8,12 @@ from __future__ import annotations
 
 EN = {
     "recras.update_needs_id": (
-        "an update of {connector} needs the record's id in the body's \"id\" field; "
-        'the template should hold "id": {{{{ existing.get("id") }}}}'
+        "an update of {connector} needs the record's id: the step keeps it (keep: [id]) "
+        "when the record is created or found"
+    ),
+    "recras.contacts_unread": (
+        "not sent: the PUT of {connector} {id} names its contact persons, so {connector} {id} "
+        "is read first to keep their ids, and that did not succeed: {why}"
     ),
     "recras.not_an_id": "{id!r} is not a Recras id (a whole number)",
     "recras.not_object": "a {connector} body must be a JSON object",
@@ -79,8 +83,12 @@ EN = {
 
 NL = {
     "recras.update_needs_id": (
-        'een update van {connector} heeft het id van het record nodig in het veld "id" van '
-        'de body; de template moet "id": {{{{ existing.get("id") }}}} bevatten'
+        "een update van {connector} heeft het id van het record nodig: de stap bewaart het "
+        "(keep: [id]) als het record gemaakt of gevonden wordt"
+    ),
+    "recras.contacts_unread": (
+        "niet verstuurd: de PUT van {connector} {id} noemt de contactpersonen, dus wordt "
+        "{connector} {id} eerst gelezen om hun id's te behouden, en dat lukte niet: {why}"
     ),
     "recras.not_an_id": "{id!r} is geen Recras-id (een heel getal)",
     "recras.not_object": "een body van {connector} moet een JSON-object zijn",
