@@ -366,9 +366,8 @@ def test_an_address_whose_begin_date_alone_is_new_is_no_move():
     renamed = changed_fields(inserted, body("Jansen-Smit", "Kerkstraat", "2024-06-01"))
     moved = changed_fields(inserted, body("Jansen", "Vredenburg", "2024-06-01"))
 
-    assert renamed == {
-        "KnPerson": {"Element": {"Fields": {"MatchPer": "0", "BcCo": "100", "LaNm": "Jansen-Smit"}}}
-    }
+    # (the keys are placed by update(), not by the change)
+    assert renamed == {"KnPerson": {"Element": {"Fields": {"LaNm": "Jansen-Smit"}}}}
     assert moved is not None
     [address] = moved["KnPerson"]["Element"]["Objects"]
     assert address["KnBasicAddressAdr"]["Element"]["Fields"] == {
