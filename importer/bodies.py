@@ -1,7 +1,9 @@
 """A row's body: rendered from its record, then checked against the connector's contract.
 
-Planning builds every body with placeholders for the ids only the target can give; sending
-builds again a body that needs real ones. Both make it here, one way.
+Planning drafts every body with placeholders for the ids only the target can give; sending
+builds again a body that needs real ones. Both make it here, one way. Placeholders enter a body
+only through a draft, and a draft is never sent (:meth:`Built.sendable`): a body with an
+unresolved id cannot reach a target.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from importer.contract import Contract
 from importer.mapping import Step
 from importer.messages import Message
 from importer.records import Record
-from importer.render import Renderer, RenderError
+from importer.render import DROP, Renderer, RenderError
 from importer.validation import Problem, StepData
 
 PLACEHOLDER = re.compile(r"<\w+ of [^<>]+>")  # an id only the target can give
@@ -26,10 +28,17 @@ class Built:
 
     body: Any = None
     problems: list[Problem] = field(default_factory=list)
+    draft: bool = False  # made with placeholders for ids only the target can give
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def sendable(self) -> Any:
+        """The body, to be sent: never a draft's."""
+        if self.draft:
+            raise ValueError("a body drafted with placeholders for ids is never sent")
+        return self.body
 
 
 def build(
@@ -41,14 +50,24 @@ def build(
     parent_ids: dict[str, str],
     existing: dict[str, str] | None = None,
     found: dict[str, dict[str, str]] | None = None,
+    *,
+    action: str = "insert",
+    clear: Any = DROP,
+    draft: bool = False,
 ) -> Built:
     """The one way a row's body is made: rendered, then checked against the connector.
 
-    Planning builds every body with placeholders for the ids only the target can give
-    (``parent_ids``, ``found``); sending builds again a body that needs real ones. A template
-    the sandbox stops raises MappingError: that is the mapping's fault, not the row's.
+    A ``draft`` (planning) may hold placeholders for the ids only the target can give (in
+    ``parent_ids`` and ``existing``, and for ``find`` when it is not given); a body to send
+    holds the ids found (``found``: none when not given), and :meth:`Built.sendable` refuses
+    a draft's. ``action`` is what the body is checked as (an update needs no insert-only
+    field); ``clear`` is what a cleared cell becomes (the target's empty value in an update).
+    A template the sandbox stops raises MappingError: that is the mapping's fault, not the
+    row's.
     """
     n = record.row
+    if found is None:
+        found = _found_placeholders(step) if draft else {}
     try:
         body = renderer.render(
             step.template,
@@ -57,22 +76,23 @@ def build(
             n,
             existing,
             lines=record.lines,
-            find=found if found is not None else _found_placeholders(step),
+            find=found,
+            clear=clear,
         )
     except RenderError as exc:
-        return Built(problems=[Problem(own.table.label, n, None, None, exc.said)])
-    return Built(body, _contract_problems(step, own, n, body, contract))
+        return Built(problems=[Problem(own.table.label, n, None, None, exc.said)], draft=draft)
+    return Built(body, _contract_problems(step, own, n, body, contract, action), draft=draft)
 
 
 def _contract_problems(
-    step: Step, own: StepData, n: int, body: Any, contract: Contract | None
+    step: Step, own: StepData, n: int, body: Any, contract: Contract | None, action: str
 ) -> list[Problem]:
     """What the connector would refuse in a planned body (placeholders for ids pass)."""
     if contract is None:
         return []
     return [
         contract_problem(step, own, n, v.value, v.message)
-        for v in contract.violations(body)
+        for v in contract.violations(body, action)
         if not (isinstance(v.value, str) and PLACEHOLDER.fullmatch(v.value))
     ]
 

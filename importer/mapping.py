@@ -72,6 +72,11 @@ class Column(_Model):
     pattern: str | None = Field(
         None, description="Regular expression (RE2 syntax) the whole value matches."
     )
+    clear_when_empty: bool = Field(
+        False,
+        description="An empty cell empties the field in an update (nothing else is ever "
+        "emptied); an insert leaves it out.",
+    )
     allow_formulas: bool = Field(
         False,
         description="Accept text starting with '=', which Excel would run as a formula "
@@ -167,6 +172,23 @@ class Lines(_Model):
         return self.columns[name].header or name
 
 
+Action = Literal["insert", "update", "upsert", "delete"]
+ACTIONS: tuple[str, ...] = get_args(Action)
+
+
+class ActionColumn(_Model):
+    """A step's action read per row from a column, in the words users write.
+
+    ``values`` adds words (or overrides the built-in ones: insert/nieuw/toevoegen,
+    update/wijzig/wijzigen, upsert, delete/verwijder/verwijderen; case and spaces do not
+    count); ``default`` is the action of a blank cell (without it, a blank cell is invalid).
+    """
+
+    column: str = Field(description="Header of the column holding each row's action.")
+    values: dict[str, Action] = Field(default_factory=dict, description="Word: action.")
+    default: Action | None = Field(None, description="The action of a blank cell.")
+
+
 class RowCheck(_Model):
     """A condition every row must meet (a Jinja expression over ``row`` and ``lines``)."""
 
@@ -200,6 +222,22 @@ class Step(_Model):
     on_change: Literal["report", "update"] = Field(
         "report", description="A row whose values changed since it was created: update it?"
     )
+    action: Action | ActionColumn = Field(
+        "insert",
+        description="What the step does: insert, update, upsert (update when the record is "
+        "found, insert when not) or delete; or, per row, a column's words.",
+    )
+    ids: dict[str, str] = Field(
+        default_factory=dict,
+        description="Where a record's ids stand in the sheet, for update, upsert and delete: "
+        "id name: column (OrNu: ordernummer).",
+    )
+
+    def actions(self) -> set[str]:
+        """The actions the step's rows may ask for."""
+        if isinstance(self.action, str):
+            return {self.action}
+        return set(ACTIONS)
 
     def header_of(self, name: str) -> str:
         return self.columns[name].header or name

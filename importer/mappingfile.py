@@ -118,6 +118,16 @@ def _reference_problems(mapping: Mapping) -> list[tuple[tuple[Any, ...], str]]:
                 "group_by",
                 msg="a step takes its lines from another source or groups its own rows, not both",
             )
+        for id_name, column_name in step.ids.items():
+            if column_name not in step.columns:
+                problem(
+                    "ids",
+                    id_name,
+                    msg=f"{column_name!r} is not a declared column"
+                    f"{_suggest(column_name, step.columns)}",
+                )
+        if step.ids and step.actions() == {"insert"}:
+            problem("ids", msg="ids are for steps that update or delete (action:)")
         lookups = [(("find", name), lookup) for name, lookup in step.find.items()]
         if step.parent and step.parent.lookup:
             lookups.append((("parent", "lookup"), step.parent.lookup))
@@ -180,6 +190,13 @@ def _column_problems(column: Column, mapping: Mapping) -> list[tuple[tuple[str, 
         )
     if column.map is not None and column.map_from is not None:
         problems.append((("map_from",), "a column has either a map or a map_from, not both"))
+    if column.clear_when_empty and (column.required or column.default is not None):
+        problems.append(
+            (
+                ("clear_when_empty",),
+                "an empty cell cannot both empty the field and be required or get a default",
+            )
+        )
     if column.pattern:
         try:
             matcher(column.pattern)

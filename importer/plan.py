@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from importer import targets
+from importer.actions import row_actions, sheet_ids
 from importer.bodies import Built, build
 from importer.contract import Contract
 from importer.errors import InputError, MappingError
@@ -23,6 +24,7 @@ from importer.messages import Message
 from importer.readers import Table, read_table
 from importer.records import Record, invalid, plan_lines, spread, step_records
 from importer.render import (
+    DROP,
     ExpressionRefused,
     Renderer,
     compact,
@@ -30,6 +32,7 @@ from importer.render import (
     expression_columns,
 )
 from importer.results import Outcome, Result, Status
+from importer.targets import Target
 from importer.validation import Problem, StepData, validate_step
 
 
@@ -76,6 +79,7 @@ class Plan:
     renderer: Renderer
     contracts: dict[str, Contract | None]
     records: dict[str, dict[int, Record]] = field(default_factory=dict)
+    clear_value: Any = ""  # what the target empties a field with in an update
 
     def build(
         self,
@@ -85,7 +89,8 @@ class Plan:
         existing: dict[str, str] | None = None,
         found: dict[str, dict[str, str]] | None = None,
     ) -> Built:
-        """A row's body with the ids sending knows (see :func:`importer.bodies.build`)."""
+        """A row's body with the ids sending knows (see :func:`importer.bodies.build`): an
+        update's when ``existing`` (the record's ids) is given, an insert's otherwise."""
         return build(
             step,
             self.data[step.name],
@@ -95,6 +100,8 @@ class Plan:
             parent_ids,
             existing,
             found,
+            action="update" if existing else "insert",
+            clear=self.clear_value if existing else DROP,
         )
 
 
@@ -116,7 +123,9 @@ def prepare(mapping: Mapping, contract_for: ContractSource | None = None) -> Pla
 
 
 def _prepare(mapping: Mapping, contract_for: ContractSource | None) -> Plan:
-    contract_for = contract_for or targets.spec(mapping.target).target_class().shipped_contract
+    system = targets.spec(mapping.target)
+    target = system.target_class()
+    contract_for = contract_for or target.shipped_contract
     started = dt.datetime.now().astimezone()
     renderer = Renderer(mapping.template_folder, sorted({s.template for s in mapping.steps}))
     tables = read_sources(mapping)
@@ -142,6 +151,8 @@ def _prepare(mapping: Mapping, contract_for: ContractSource | None) -> Plan:
         for step in mapping.steps
         if step.lines
     }
+    for step in mapping.steps:
+        _check_actions(mapping, step, tables[step.source], system.system, target)
     selected = {step.name: _selection(step, data[step.name]) for step in mapping.steps}
     row_problems = _problems_by_source_row(mapping, data, selected)
     outcomes: dict[str, dict[int, Outcome]] = {}
@@ -160,6 +171,7 @@ def _prepare(mapping: Mapping, contract_for: ContractSource | None) -> Plan:
             mapping,
             contracts[step.connector],
             line_data.get(step.name),
+            _Actions(row_actions(step, tables[step.source]), system.system, target),
         )
         outcomes[step.name] = spread(step, planned, records[step.name])
         if step.lines:
@@ -168,7 +180,36 @@ def _prepare(mapping: Mapping, contract_for: ContractSource | None) -> Plan:
             )
     result = Result(mapping, tables, outcomes, started, dry_run=True, lines=line_outcomes)
     result.contracts = {c: k.source if k else "none (not checked)" for c, k in contracts.items()}
-    return Plan(result, data, renderer, contracts, records)
+    return Plan(result, data, renderer, contracts, records, clear_value=target.clear_value)
+
+
+@dataclass(frozen=True)
+class _Actions:
+    """Each row's action, and what the target can do (which ids an update or delete needs)."""
+
+    rows: dict[int, str | Message]
+    system: str
+    target: type[Target]
+
+
+def _check_actions(
+    mapping: Mapping, step: Step, table: Table, system: str, target: type[Target]
+) -> None:
+    """A step that can only delete what the target cannot delete, or that reads its action
+    from a column the file lacks, sends nothing at all."""
+    if step.action == "delete" and not target.delete_ids(step.connector):
+        index = mapping.steps.index(step)
+        raise error_at(
+            mapping,
+            ("steps", index, "action"),
+            f"{system} cannot delete {step.connector} records through its API; remove them by "
+            "hand, or leave this step out",
+        )
+    if not isinstance(step.action, str) and step.action.column not in table.columns:
+        raise InputError(
+            f"Column {step.action.column!r} (the action of step {step.name}) not found in "
+            f"{table.label}. Available columns: {', '.join(table.columns)}"
+        )
 
 
 def _selects(
@@ -246,10 +287,12 @@ def _plan_step(
     renderer: Renderer,
     mapping: Mapping,
     contract: Contract | None,
-    lines: StepData | None = None,
+    lines: StepData | None,
+    actions: _Actions,
 ) -> dict[int, Outcome]:
-    """The planned outcome of each record (by leading row): its body rendered, checked
-    against the connector's contract, and kept as compact JSON text until it is sent."""
+    """The planned outcome of each record (by leading row): its action, and its body
+    rendered, checked against the connector's contract (as an insert or an update), and kept
+    as compact JSON text until it is sent. A delete has no body."""
     own = data[step.name]
     parents = _parent_rows(step, own, data) if step.parent else {}
     checks = [(compile_expression(c.expr), c.message) for c in step.checks]
@@ -259,10 +302,22 @@ def _plan_step(
         if selected.get(n) is False:
             planned[n] = Outcome(n, Status.EXCLUDED, error=Message("not_selected", when=step.when))
             continue
+        action = actions.rows[n]
         problems = own.problems.get(n, []) + repeated.get(n, [])
         problems += _record_problems(step, record, own, lines)
+        if isinstance(action, Message):
+            header = dict(action.params)["column"]
+            cell = own.table.frame.at[n, header]
+            problems.insert(0, Problem(own.table.label, n, header, cell, action))
+        elif action == "delete" and not actions.target.delete_ids(step.connector):
+            said = Message("action.cannot_delete", system=actions.system, connector=step.connector)
+            problems.insert(0, Problem(own.table.label, n, None, None, said))
         if problems:
             planned[n] = invalid(n, problems, own.table.label)
+            continue
+        assert isinstance(action, str)
+        if action == "delete":  # no body: the record is named by its ids when it is sent
+            planned[n] = Outcome(n, Status.PLANNED, action="delete")
             continue
         row = own.rows[n]
         parent_ids: dict[str, str] = {}
@@ -297,11 +352,28 @@ def _plan_step(
                 [Problem(own.table.label, n, None, None, Message("text", text=m)) for m in failed],
             )
             continue
-        built = build(step, own, record, renderer, contract, parent_ids)
+        existing = None
+        if action == "update":  # the record's ids: from the sheet, else known when sending
+            needed = actions.target.update_ids(step.connector)
+            existing = {k: f"<{k} of the record>" for k in needed} | sheet_ids(step, row)
+        built = build(
+            step,
+            own,
+            record,
+            renderer,
+            contract,
+            parent_ids,
+            existing,
+            action="update" if existing else "insert",
+            clear=actions.target.clear_value if existing else DROP,
+            draft=True,
+        )
         if not built.ok:
             planned[n] = invalid(n, built.problems)
             continue
-        planned[n] = Outcome(n, Status.PLANNED, body=compact(built.body), parent_row=parent_row)
+        planned[n] = Outcome(
+            n, Status.PLANNED, body=compact(built.body), parent_row=parent_row, action=action
+        )
     return planned
 
 

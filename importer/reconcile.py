@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from importer.changes import Changes, describe
 from importer.errors import LookupFailed, MappingError, TargetError
 from importer.journal.store import Entry, Journal, content_hash
 from importer.lookups import Lookups, text
@@ -24,7 +25,6 @@ from importer.mapping import Step
 from importer.messages import Message
 from importer.plan import Plan
 from importer.records import invalid
-from importer.render import compact
 from importer.results import Outcome, Status
 from importer.sending import Options, Sending, said
 from importer.targets import Target
@@ -52,6 +52,7 @@ class Reconciler:
         self.records = plan.records
         self.sending = Sending(self.result, target, journal, options, stop)
         self.lookups = Lookups(plan, target)
+        self.changes = Changes(self)
 
     def row(self, step: Step, n: int) -> Outcome:
         """The outcome of a planned row: sent now, or decided without a request."""
@@ -68,34 +69,43 @@ class Reconciler:
         record = self.records[step.name][n]
         # the whole record: its row, the rows grouped with it and its lines
         source_hash = content_hash([self.plan.data[step.name].rows[n], record.lines])
-        if entry and entry.state.kept and entry.source_hash in (None, source_hash):
+        action = planned.action or "insert"
+        if action == "delete" and entry and entry.state is Status.DELETED:
+            note = Message("action.deleted_before")
+            return Outcome(n, Status.DELETED, ids=entry.ids, earlier=True, error=note)
+        done = action != "delete" and entry and entry.state.kept
+        if done and entry and entry.source_hash in (None, source_hash):
             return Outcome(
                 n, entry.state, ids=entry.ids, earlier=True, parent_row=planned.parent_row
             )
         if self.stop.is_set():
             return self.sending.not_sent(step, key, n, entry)
         try:
+            if action == "delete":
+                return self.changes.delete(step, key, n, planned, entry, source_hash)
+            if action in ("update", "upsert"):
+                return self.changes.update(step, key, n, planned, entry, source_hash)
             if entry and entry.state.kept:
                 return self._changed(step, key, n, planned, entry, source_hash)
-            return self._new(step, key, n, planned, entry, source_hash)
+            return self.new(step, key, n, planned, entry, source_hash)
         except _Decided as decided:  # its outcome was clear before a request could be made
             return decided.outcome
         except TargetError as exc:  # a lookup found the token refused or the host gone
             self.sending.halt(said(exc))
             return self.sending.not_sent(step, key, n, entry)
 
-    def _new(
+    def new(
         self, step: Step, key: str, n: int, planned: Outcome, entry: Entry | None, source_hash: str
     ) -> Outcome:
         """A row the target has not (knowingly) got yet: look it up, then insert it."""
         unanswered = entry is not None and entry.state.may_exist
         try:
-            parent_ids, found = self._resolve(step, n, planned)
+            parent_ids, found = self.resolve(step, n, planned)
         except _Decided as decided:
             if unanswered and decided.outcome.status == Status.FAILED:
                 return self._still_unknown(step, key, n, planned, entry, decided.outcome.error)
             raise
-        body = self._body(step, planned, parent_ids=parent_ids, found=found)
+        body = self.body(step, planned, parent_ids=parent_ids, found=found)
         checkable = step.match is not None and self.lookups.filter(step, n) is not None
         if unanswered and not checkable and not self.options.retry_unknown:
             assert entry is not None
@@ -117,7 +127,9 @@ class Reconciler:
                 self.journal.record(step.name, key, n, Status.FAILED, error=why, action="lookup")
                 return Outcome(n, Status.FAILED, error=why, parent_row=planned.parent_row)
             if rows:
-                return self._found(step, key, n, planned, body, rows, unanswered, source_hash)
+                return self._found(
+                    step, key, n, planned, rows, unanswered, source_hash, parent_ids, found
+                )
         outcome = self.sending.send(
             step, key, n, body, source_hash, "insert", parent_row=planned.parent_row
         )
@@ -147,7 +159,7 @@ class Reconciler:
         self.journal.record(step.name, key, n, Status.UNKNOWN, error=error, action="lookup")
         return Outcome(n, Status.UNKNOWN, error=error, parent_row=planned.parent_row)
 
-    def _resolve(
+    def resolve(
         self, step: Step, n: int, planned: Outcome
     ) -> tuple[dict[str, str] | None, dict[str, dict[str, str]]]:
         """The parent ids (for a parent looked up in the target) and the records ``find``
@@ -169,7 +181,7 @@ class Reconciler:
             if not rows and lookup.optional and name != "parent":
                 found[name] = {}  # none: the template creates what was not found
                 continue
-            where = f"{lookup.connector} ({_describe(values)})"
+            where = f"{lookup.connector} ({describe(values)})"
             if len(rows) != 1:
                 error = (
                     Message("lookup.none", where=where)
@@ -187,6 +199,10 @@ class Reconciler:
         parent_ids = found.pop("parent", None)
         return parent_ids, found
 
+    def decided(self, n: int, planned: Outcome, error: Message) -> _Decided:
+        """A row decided ``failed`` before its request (raise it)."""
+        return _Decided(Outcome(n, Status.FAILED, error=error, parent_row=planned.parent_row))
+
     def _after_parent(self, step: Step, planned: Outcome) -> Outcome:
         assert step.parent is not None and planned.parent_row is not None
         parent = self.result.outcomes[step.parent.step][planned.parent_row]
@@ -200,7 +216,7 @@ class Reconciler:
             error=Message(code, row=planned.parent_row, status=parent.status),
         )
 
-    def _body(
+    def body(
         self,
         step: Step,
         planned: Outcome,
@@ -221,13 +237,13 @@ class Reconciler:
             if step.parent and planned.parent_row is not None:
                 parent_ids = self.result.outcomes[step.parent.step][planned.parent_row].ids
         try:
-            built = self.plan.build(step, n, parent_ids, existing, found or None)
+            built = self.plan.build(step, n, parent_ids, existing, found or {})
         except MappingError as exc:  # the sandbox stopped the template (with the real ids)
             self.sending.halt(said(exc))
             raise _Decided(self.sending.not_sent(step, self.key(step, n), n)) from exc
         if not built.ok:
             raise _Decided(invalid(n, built.problems))
-        return built.body
+        return built.sendable()
 
     def _changed(
         self, step: Step, key: str, n: int, planned: Outcome, entry: Entry, source_hash: str
@@ -242,31 +258,9 @@ class Reconciler:
                 parent_row=planned.parent_row,
                 error=Message("changed"),
             )
-        full = self._body(step, planned, existing=ids)
-        sent = self.journal.payload(step.name, key)
-        body = full if sent is None else self.target.changes(sent, full)
-        if body is None:  # nothing the target holds changed (a column the template ignores)
-            self.journal.record(
-                step.name,
-                key,
-                n,
-                entry.state,
-                ids=ids,
-                source_hash=source_hash,
-                payload=compact(full),
-            )
-            return Outcome(n, entry.state, ids=ids, earlier=True, parent_row=planned.parent_row)
-        return self.sending.send(
-            step,
-            key,
-            n,
-            body,
-            source_hash,
-            "update",
-            ids=ids,
-            full=full,
-            parent_row=planned.parent_row,
-        )
+        parent_ids, found = self.resolve(step, n, planned)
+        full = self.body(step, planned, existing=ids, parent_ids=parent_ids, found=found)
+        return self.changes.send_update(step, key, n, planned, entry, source_hash, ids, full)
 
     def _found(
         self,
@@ -274,14 +268,15 @@ class Reconciler:
         key: str,
         n: int,
         planned: Outcome,
-        body: Any,
         found: list[dict[str, Any]],
         unanswered: bool,
         source_hash: str,
+        parent_ids: dict[str, str] | None,
+        finds: dict[str, dict[str, str]],
     ) -> Outcome:
         assert step.match is not None
         match = step.match
-        where = f"{match.connector} ({_describe(self.lookups.filter(step, n))})"
+        where = f"{match.connector} ({describe(self.lookups.filter(step, n))})"
         if len(found) > 1:
             error = Message("lookup.many", count=len(found), where=where)
             self.journal.record(step.name, key, n, Status.FAILED, error=error, action="lookup")
@@ -307,10 +302,8 @@ class Reconciler:
             self.journal.record(step.name, key, n, Status.FAILED, error=error, action="lookup")
             return Outcome(n, Status.FAILED, error=error, parent_row=planned.parent_row)
         if match.on_found == "update":
-            body = self._body(step, planned, existing=ids)
-            return self.sending.send(
-                step, key, n, body, source_hash, "update", ids=ids, parent_row=planned.parent_row
-            )
+            full = self.body(step, planned, existing=ids, parent_ids=parent_ids, found=finds)
+            return self.changes.send_update(step, key, n, planned, None, source_hash, ids, full)
         kept = ids if match.on_found == "link" else {}
         note = Message("lookup.exists", where=where, on_found=match.on_found)
         self.journal.record(
@@ -351,7 +344,3 @@ class Reconciler:
                 else None
             )
         return text(value) if value is not None else f"row {n}"
-
-
-def _describe(values: dict[str, str] | None) -> str:
-    return ", ".join(f"{f} {v!r}" for f, v in (values or {}).items())

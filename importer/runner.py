@@ -125,9 +125,16 @@ class _Sender:
                 for i, step in enumerate(group):
                     self.rows.prefetch(step)
                     for n in self.records[step.name]:
+                        if self._deleting(step, n):
+                            continue  # deletes go last
                         # a row whose parent is in this group starts when that row is done
                         if i == 0 or self.result.outcomes[step.name][n].parent_row is None:
                             self._submit(step, n)
+            for step in reversed(self.steps):  # deletes last, children before their parents
+                self._drain()
+                for n in self.records[step.name]:
+                    if self._deleting(step, n):
+                        self._submit(step, n)
             self._drain()
         finally:
             self.pool.shutdown(wait=True)
@@ -137,6 +144,10 @@ class _Sender:
                     self.result.outcomes[step.name][n] = Outcome(
                         n, Status.SKIPPED, error=Message("not_sent.end")
                     )
+
+    def _deleting(self, step: Step, n: int) -> bool:
+        outcome = self.result.outcomes[step.name][n]
+        return outcome.status == Status.PLANNED and outcome.action == "delete"
 
     def _record_unsent(self) -> None:
         """Journal the rows planning found invalid (or skipped), a transaction per step."""
@@ -173,7 +184,8 @@ class _Sender:
                 self.options.observer.row_done(step, outcome)
             for child in self.children[step.name]:
                 for m in self.waiting[(child.name, n)]:
-                    self._submit(child, m)
+                    if not self._deleting(child, m):
+                        self._submit(child, m)
         finally:
             with self.idle:
                 self.busy -= 1

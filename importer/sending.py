@@ -74,28 +74,31 @@ class Sending:
     ) -> Outcome:
         """Send with retries of transient refusals; the journal is written before each try.
 
-        ``full`` is the record's whole body when ``body`` holds only what an update changes.
+        ``action`` is ``insert``, ``update`` (``ids`` name the record) or ``delete`` (no
+        body: ``ids`` name the record). ``full`` is the record's whole body when ``body``
+        holds only what an update changes.
         """
         waited = 0.0
-        text = compact(body)  # for the journal and the outcome, written once
+        text = compact(body) if body is not None else None  # journalled and shown, once
         inserting = action == "insert"
-        done_state = Status.CREATED if inserting else Status.UPDATED
+        done_state = DONE[action]
         tries = 0
         while True:
             tries += 1
             # An insert is journalled as "sending" before it leaves; an update of a record
             # that exists only counts the attempt: the record stays known, ids and all.
             attempt = (
-                self.journal.sending(step.name, key, n, text, source_hash)
+                self.journal.sending(step.name, key, n, text or "", source_hash)
                 if inserting
                 else self.journal.updating(step.name, key)
             )
             try:
-                reply = (
-                    self.target.insert(step.connector, body)
-                    if inserting
-                    else self.target.update(step.connector, body, ids or {})
-                )
+                if inserting:
+                    reply = self.target.insert(step.connector, body)
+                elif action == "delete":
+                    reply = self.target.delete(step.connector, ids or {})
+                else:
+                    reply = self.target.update(step.connector, body, ids or {})
             except TargetError as exc:
                 self.halt(said(exc))
                 why = Message("not_sent", reason=said(exc))
@@ -117,14 +120,14 @@ class Sending:
                 break
             waited += wait
         kept = {**(ids or {}), **{k: v for k, v in reply.ids.items() if k in step.keep}}
-        if not reply.ok and not inserting:
-            kept = ids or {}  # the update failed; the record and its ids are still there
+        if not inserting:
+            kept = {**(ids or {}), **(kept if reply.ok else {})}  # the record's ids stay known
         self.journal.record(
             step.name,
             key,
             n,
             state,
-            ids=kept if reply.ok else {},
+            ids=kept if reply.ok or not inserting else {},
             error=reply.error,
             log_reference=reply.log_reference,
             source_hash=source_hash if reply.ok or inserting else None,
@@ -143,6 +146,7 @@ class Sending:
             log_reference=reply.log_reference,
             body=text,
             parent_row=parent_row,
+            action=action,
         )
 
     def retry_wait(self, reply: Reply, attempt: int, waited: float) -> float | None:
@@ -173,6 +177,10 @@ class Sending:
         error = Message("not_sent", reason=reason)
         self.journal.record(step.name, key, n, Status.SKIPPED, error=error)
         return Outcome(n, Status.SKIPPED, error=error)
+
+
+# The state a row is in when the target took its request.
+DONE = {"insert": Status.CREATED, "update": Status.UPDATED, "delete": Status.DELETED}
 
 
 def said(exc: Exception) -> Message:

@@ -104,6 +104,23 @@ EN: dict[str, str] = {
     "parent.not_linked": "parent row {row} {status}, not linked",
     # sending
     "not_sent": "not sent: {reason}",
+    # a row's action (insert, update, upsert, delete) and the record it names
+    "action.insert": "insert",
+    "action.update": "update",
+    "action.upsert": "update or insert",
+    "action.delete": "delete",
+    "action.blank": "{column} is empty: say what to do with the row ({words})",
+    "action.unknown": "{value!r} in {column} is not an action; write one of: {words}",
+    "action.cannot_delete": (
+        "{system} cannot delete {connector} records through its API: not sent; remove the "
+        "record by hand if it must go"
+    ),
+    "action.no_record": (
+        "not sent: which {connector} record to {action} is not known: the sheet gives no "
+        "{ids}, this import made no record for the row, and the step has no match to look it up"
+    ),
+    "action.not_found": "not sent: no {connector} record to {action} was found in {where}",
+    "action.deleted_before": "deleted in an earlier run; not deleted again",
     "not_sent.end": "not sent: the run ended before this row's turn",
     "interrupted": "interrupted",
     "internal_error": "internal error: {error}",

@@ -105,6 +105,25 @@ NL: dict[str, str] = {
     "parent.not_done": "bovenliggende rij {row} {status}",
     "parent.not_linked": "bovenliggende rij {row} {status}, niet gekoppeld",
     "not_sent": "niet verzonden: {reason}",
+    "action.insert": "toevoegen",
+    "action.update": "wijzigen",
+    "action.upsert": "wijzigen of toevoegen",
+    "action.delete": "verwijderen",
+    "action.blank": "{column} is leeg: geef aan wat er met de rij moet gebeuren ({words})",
+    "action.unknown": "{value!r} in {column} is geen actie; schrijf een van: {words}",
+    "action.cannot_delete": (
+        "{system} kan {connector}-records niet via de API verwijderen: niet verzonden; "
+        "verwijder het record zo nodig met de hand"
+    ),
+    "action.no_record": (
+        "niet verzonden: welk {connector}-record te {action} is onbekend: het blad geeft geen "
+        "{ids}, deze import maakte geen record voor de rij, en de stap heeft geen match om het "
+        "op te zoeken"
+    ),
+    "action.not_found": (
+        "niet verzonden: geen {connector}-record om te {action} gevonden in {where}"
+    ),
+    "action.deleted_before": "in een eerdere run verwijderd; niet opnieuw verwijderd",
     "not_sent.end": "niet verzonden: de run eindigde voordat deze rij aan de beurt was",
     "interrupted": "onderbroken",
     "internal_error": "interne fout: {error}",
