@@ -115,10 +115,10 @@ class Changes:
     ) -> tuple[dict[str, str] | None, Message]:
         """The record's ids (holding every id in ``needed``), or None and why not."""
         given = sheet_ids(step, self.rec.plan.data[step.name].rows.get(n))
+        if entry and entry.state.exists:  # a record this import made or found: its ids too
+            given = {**entry.ids, **given}
         if given and all(k in given for k in needed):
             return given, Message("text", text="")
-        if entry and entry.state.exists and all(k in entry.ids for k in needed):
-            return {**entry.ids, **given}, Message("text", text="")
         action = Message(f"action.{planned.action}")
         if step.match:
             rows = self.rec.lookups.lookup(step, n)  # LookupFailed: the row fails

@@ -182,6 +182,8 @@ def run_command(
                 raise typer.Exit(130) from None
             if plan_ok:  # planned now with the target's own description of its connectors
                 plan_ok.check_rows(plan.result)
+            if not sandbox:
+                _confirm_deletes(session.target, plan.result, yes)
             with _stop_on_signals(stop):
                 result = send(
                     plan, session.target, journal=session.journal, options=options, stop=stop
@@ -241,6 +243,25 @@ def _confirm_production(target: Target, yes: bool) -> None:
             "confirmation: run again with --yes"
         )
     typer.confirm(f"Write to the {target.environment} ({target.host})?", abort=True)
+
+
+def _confirm_deletes(target: Target, result: Result, yes: bool) -> None:
+    """Deleting asks as a run against production does, whatever the environment."""
+    count = sum(
+        o.status == Status.PLANNED and o.action == "delete"
+        for rows in result.outcomes.values()
+        for o in rows.values()
+    )
+    if not count or yes:
+        return
+    if not sys.stdin.isatty():
+        raise ConfigurationError(
+            f"Refusing to delete {count} records in the {target.environment} ({target.host}) "
+            "without confirmation: run again with --yes"
+        )
+    typer.confirm(
+        f"Delete {count} records in the {target.environment} ({target.host})?", abort=True
+    )
 
 
 def validate_command(

@@ -1,0 +1,306 @@
+"""The migration loop end to end: load, then update, upsert, delete and clear, each row's
+status in the workbook checked against what the sandbox holds (over real HTTP, with a real
+journal)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+from conftest import ROOT, statuses
+
+MAPPINGS = ROOT / "mappings"
+SAMPLES = ROOT / "samples"
+
+
+def orders_by_reference(box) -> dict[str, dict]:
+    return {o["fields"].get("RfCs"): o for o in box.state.salesorders.values()}
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def mapping(tmp_path: Path, name: str, data: dict) -> Path:
+    data = {"version": 1, "target": "afas", "templates": str(ROOT / "templates"), **data}
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    return path
+
+
+def load_orders(cli, tmp_path: Path) -> Path:
+    """The shipped orders mapping, copied with its sheets (so they can be changed), and run."""
+    for name in ("orders.csv", "orderregels.csv"):
+        shutil.copy(SAMPLES / "orders" / name, tmp_path / name)
+    data = yaml.safe_load((MAPPINGS / "orders.yaml").read_text())
+    data["templates"] = str(ROOT / "templates")
+    data["sources"]["orders"]["file"] = str(tmp_path / "orders.csv")
+    data["sources"]["regels"]["file"] = str(tmp_path / "orderregels.csv")
+    path = tmp_path / "orders.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    ran = cli("run", path)
+    assert ran.code == 0, ran.err
+    return path
+
+
+def order_update_step(**extra) -> dict:
+    return {
+        "name": "wijzigingen",
+        "source": "wijzigingen",
+        "connector": "FbSales",
+        "template": "afas/FbSales.json.j2",
+        "key": "referentie",
+        "action": "update",
+        "ids": {"OrNu": "ordernummer"},
+        "columns": {
+            "ordernummer": {"header": "Ordernummer"},
+            "referentie": {"header": "Referentie", "required": True},
+            **extra,
+        },
+    }
+
+
+def test_an_update_sheet_changes_existing_orders_by_their_keys_and_sends_only_its_fields(
+    cli, demo_env, tmp_path
+):
+    load_orders(cli, tmp_path)
+    orders = orders_by_reference(demo_env)
+    first, second = orders["Inkooporder 4471"]["OrNu"], orders["Voorjaarsbestelling"]["OrNu"]
+    # an order taken over from a quotation went without lines, not with an empty list
+    (quotation,) = [b for b in demo_env.state.received("FbSales", "POST") if "SoQu" in str(b)]
+    assert "Objects" not in quotation["FbSales"]["Element"]
+    sheet = write(
+        tmp_path / "wijzigingen.csv",
+        "Ordernummer;Referentie;Magazijn\n"
+        f"{first};Inkooporder 4471-B;\n"
+        f"{second};Voorjaar 2024;03\n"
+        "99999999;Bestaat niet;\n"
+        ";Zonder nummer;\n",
+    )
+    path = mapping(
+        tmp_path,
+        "wijzigingen",
+        {
+            "sources": {"wijzigingen": {"file": str(sheet), "locale": "nl"}},
+            "steps": [order_update_step(magazijn={"header": "Magazijn"})],
+        },
+    )
+
+    ran = cli("run", path)
+
+    assert ran.code == 1
+    puts = demo_env.state.received("FbSales", "PUT")
+    assert puts[:2] == [  # the key, and only what the sheet gives (no lines, no debtor)
+        {"FbSales": {"Element": {"Fields": {"OrNu": first, "RfCs": "Inkooporder 4471-B"}}}},
+        {
+            "FbSales": {
+                "Element": {"Fields": {"OrNu": second, "RfCs": "Voorjaar 2024", "War": "03"}}
+            }
+        },
+    ]
+    assert len(puts) == 3  # the unknown order was sent, and refused; the row without none
+    held = demo_env.state.salesorders
+    assert held[first]["fields"]["RfCs"] == "Inkooporder 4471-B"
+    assert (held[second]["fields"]["RfCs"], held[second]["fields"]["War"]) == (
+        "Voorjaar 2024",
+        "03",
+    )
+    assert len(held[second]["lines"]) == 3  # an update of the header leaves the lines be
+    book = tmp_path / "wijzigingen-result.xlsx"
+    assert statuses(book, "wijzigingen") == {2: "updated", 3: "updated", 4: "failed", 5: "skipped"}
+
+    again = cli("run", path)  # done rows are not sent again; the failed one is tried again
+
+    assert again.code == 1
+    assert len(demo_env.state.received("FbSales", "PUT")) == 4
+    assert statuses(book, "wijzigingen") == {2: "updated", 3: "updated", 4: "failed", 5: "skipped"}
+
+
+def test_a_cleared_column_empties_the_field_and_a_blank_one_leaves_it(cli, demo_env, tmp_path):
+    load_orders(cli, tmp_path)
+    first = orders_by_reference(demo_env)["Inkooporder 4471"]["OrNu"]
+    sheet = write(
+        tmp_path / "wijzigingen.csv", f"Ordernummer;Referentie;Magazijn\n{first};Nieuw;\n"
+    )
+    path = mapping(
+        tmp_path,
+        "wijzigingen",
+        {
+            "sources": {"wijzigingen": {"file": str(sheet), "locale": "nl"}},
+            "steps": [order_update_step(magazijn={"header": "Magazijn", "clear_when_empty": True})],
+        },
+    )
+    assert demo_env.state.salesorders[first]["fields"]["War"] == "01"
+
+    ran = cli("run", path)
+
+    assert ran.code == 0, ran.err
+    assert demo_env.state.received("FbSales", "PUT") == [
+        {"FbSales": {"Element": {"Fields": {"OrNu": first, "RfCs": "Nieuw", "War": ""}}}}
+    ]
+    assert demo_env.state.salesorders[first]["fields"].get("War") in ("", None)
+    assert demo_env.state.salesorders[first]["fields"]["OrDa"]  # nothing else was emptied
+
+
+def test_a_sheet_of_actions_deletes_orders_and_order_lines(cli, demo_env, tmp_path):
+    load_orders(cli, tmp_path)
+    orders = orders_by_reference(demo_env)
+    gone, kept = orders["Levering Antwerpen"]["OrNu"], orders["Voorjaarsbestelling"]["OrNu"]
+    items = [line["fields"]["ItCd"] for line in orders["Voorjaarsbestelling"]["lines"]]
+    acties = write(
+        tmp_path / "acties.csv",
+        f"Ordernummer;Actie\n{gone};Verwijder\n{kept};wijzig\n12345;onzin\n",
+    )
+    regels = write(
+        tmp_path / "regelacties.csv", f"Ordernummer;Artikel;Regelactie\n{kept};2041;verwijder\n"
+    )
+    path = mapping(
+        tmp_path,
+        "acties",
+        {
+            "sources": {
+                "acties": {"file": str(acties), "locale": "nl"},
+                "regels": {"file": str(regels), "locale": "nl"},
+            },
+            "steps": [
+                {
+                    "name": "orders",
+                    "source": "acties",
+                    "connector": "FbSales",
+                    "template": "afas/FbSales.json.j2",
+                    "key": "ordernummer",
+                    "action": {"column": "Actie"},
+                    "ids": {"OrNu": "ordernummer"},
+                    "columns": {"ordernummer": {"header": "Ordernummer"}},
+                    "lines": {
+                        "source": "regels",
+                        "key": "ordernummer",
+                        "columns": {
+                            "ordernummer": {"header": "Ordernummer"},
+                            "artikel": {"header": "Artikel"},
+                            "regelactie": {
+                                "header": "Regelactie",
+                                "map": {"verwijder": "delete", "wijzig": "update"},
+                            },
+                        },
+                    },
+                }
+            ],
+        },
+    )
+
+    refused = cli("run", path)  # deleting asks first, as production does
+    assert refused.code == 2 and "--yes" in refused.err
+    assert demo_env.state.paths("DELETE") == []
+
+    ran = cli("run", path, "--yes")
+
+    assert ran.code == 1  # the row whose action is no action is invalid
+    assert demo_env.state.paths("DELETE") == [
+        f"/ProfitRestServices/connectors/FbSales/FbSales/@OrNu/{gone}"
+    ]
+    assert gone not in demo_env.state.salesorders
+    assert [d["key"] for d in demo_env.state.deleted] == [gone]
+    (put,) = demo_env.state.received("FbSales", "PUT")
+    assert put["FbSales"]["Element"]["Objects"] == [
+        {"FbSalesLines": {"Element": [{"Fields": {"@Action": "delete", "ItCd": "2041"}}]}}
+    ]
+    left = [line["fields"]["ItCd"] for line in demo_env.state.salesorders[kept]["lines"]]
+    assert left == [i for i in items if i != "2041"]
+    book = tmp_path / "acties-result.xlsx"
+    assert statuses(book, "orders") == {2: "deleted", 3: "updated", 4: "invalid"}
+
+    again = cli("run", path, "--yes")  # nothing is deleted or changed twice
+
+    assert again.code == 1
+    assert len(demo_env.state.paths("DELETE")) == 1
+    assert len(demo_env.state.received("FbSales", "PUT")) == 1
+    assert statuses(book, "orders") == {2: "deleted", 3: "updated", 4: "invalid"}
+
+
+def test_an_order_lines_change_without_an_action_is_refused_not_sent_twice(cli, demo_env, tmp_path):
+    path = load_orders(cli, tmp_path)
+    data = yaml.safe_load(path.read_text())
+    data["steps"][0]["on_change"] = "update"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    lines = tmp_path / "orderregels.csv"
+    lines.write_text(lines.read_text(encoding="utf-8-sig").replace(";24;", ";25;"), "utf-8")
+
+    ran = cli("run", path)
+
+    assert ran.code == 1
+    assert demo_env.state.received("FbSales", "PUT") == []  # AFAS would add the lines again
+    book = tmp_path / "orders-result.xlsx"
+    assert statuses(book, "verkooporders")[3] == "invalid"
+
+
+def test_an_upsert_sheet_updates_the_orders_it_finds_and_inserts_the_others(
+    cli, demo_env, tmp_path
+):
+    path = load_orders(cli, tmp_path)
+    data = yaml.safe_load(path.read_text())
+    data["steps"][0]["action"] = "upsert"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    orders = tmp_path / "orders.csv"
+    text = orders.read_text(encoding="utf-8-sig")
+    text = text.replace("Inkooporder 4471;01;", "Inkooporder 4471;03;")
+    text += "V2024-006;07-03-2024;NL004495445B01;Najaarsbestelling;01;\n"
+    orders.write_text(text, encoding="utf-8")
+    lines = tmp_path / "orderregels.csv"
+    lines.write_text(
+        lines.read_text(encoding="utf-8-sig") + "V2024-006;2;2040;Koffie;STK;6;18,95;\n", "utf-8"
+    )
+    first = orders_by_reference(demo_env)["Inkooporder 4471"]["OrNu"]
+    posted = len(demo_env.state.received("FbSales", "POST"))
+
+    ran = cli("run", path)
+
+    assert ran.code == 0, ran.err
+    assert demo_env.state.received("FbSales", "PUT") == [
+        {"FbSales": {"Element": {"Fields": {"OrNu": first, "War": "03"}}}}
+    ]
+    assert len(demo_env.state.received("FbSales", "POST")) == posted + 1
+    held = orders_by_reference(demo_env)
+    assert held["Inkooporder 4471"]["fields"]["War"] == "03"
+    assert [line["fields"]["ItCd"] for line in held["Najaarsbestelling"]["lines"]] == ["2040"]
+    found = statuses(tmp_path / "orders-result.xlsx", "verkooporders")
+    assert (found[2], found[7]) == ("updated", "created")
+    assert len(held) == 6  # nothing twice
+
+
+def test_an_action_column_updates_sales_relations_with_only_what_changed(cli, demo_env, tmp_path):
+    klanten = tmp_path / "klanten.csv"
+    text = (SAMPLES / "flex" / "klanten.csv").read_text(encoding="utf-8-sig")
+    head, *rows = text.splitlines()
+    klanten.write_text("\n".join([head + ";Actie", *(r + ";nieuw" for r in rows)]) + "\n")
+    data = yaml.safe_load((MAPPINGS / "flex.yaml").read_text())
+    data["templates"] = str(ROOT / "templates")
+    data["sources"]["klanten"]["file"] = str(klanten)
+    for step in data["steps"]:
+        step["action"] = {"column": "Actie"}
+    data["steps"][0]["ids"] = {"DbId": "klantnummer"}
+    path = tmp_path / "flex.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    assert cli("run", path).code == 0
+    number = rows[0].split(";")[0]
+    name = rows[0].split(";")[1]
+    changed = [rows[0].replace(f";{name};", ";Nieuwe Naam B.V.;", 1) + ";wijzig"]
+    klanten.write_text("\n".join([head + ";Actie", *changed, *(r + ";nieuw" for r in rows[1:])]))
+
+    ran = cli("run", path)
+
+    assert ran.code == 0, ran.err
+    (put,) = demo_env.state.received("KnSalesRelationOrg", "PUT")
+    element = put["KnSalesRelationOrg"]["Element"]
+    assert element["@DbId"] == number
+    (organisation,) = element["Objects"]
+    fields = organisation["KnOrganisation"]["Element"]["Fields"]
+    assert fields["Nm"] == "Nieuwe Naam B.V." and fields["MatchOga"] == "0"
+    assert set(fields) == {"MatchOga", "BcCo", "Nm"}
+    bcco = demo_env.state.debtors[number]["BcCo"]
+    assert demo_env.state.organisations[bcco]["fields"]["Nm"] == "Nieuwe Naam B.V."
+    assert demo_env.state.received("PtProject", "PUT") == []  # its columns did not change
+    found = statuses(tmp_path / "flex-result.xlsx", "verkooprelaties")
+    assert found[2] == "updated" and set(list(found.values())[1:]) == {"created"}
