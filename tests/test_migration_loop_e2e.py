@@ -286,7 +286,8 @@ def test_an_action_column_updates_sales_relations_with_only_what_changed(cli, de
     assert cli("run", path).code == 0
     number = rows[0].split(";")[0]
     name = rows[0].split(";")[1]
-    changed = [rows[0].replace(f";{name};", ";Nieuwe Naam B.V.;", 1) + ";wijzig"]
+    moved = rows[0].replace(f";{name};", ";Nieuwe Naam B.V.;", 1).removesuffix(";36") + ";32"
+    changed = [moved + ";wijzig"]
     klanten.write_text("\n".join([head + ";Actie", *changed, *(r + ";nieuw" for r in rows[1:])]))
 
     ran = cli("run", path)
@@ -301,6 +302,12 @@ def test_an_action_column_updates_sales_relations_with_only_what_changed(cli, de
     assert set(fields) == {"MatchOga", "BcCo", "Nm"}
     bcco = demo_env.state.debtors[number]["BcCo"]
     assert demo_env.state.organisations[bcco]["fields"]["Nm"] == "Nieuwe Naam B.V."
-    assert demo_env.state.received("PtProject", "PUT") == []  # its columns did not change
-    found = statuses(tmp_path / "flex-result.xlsx", "verkooprelaties")
-    assert found[2] == "updated" and set(list(found.values())[1:]) == {"created"}
+    (project,) = demo_env.state.received("PtProject", "PUT")  # the agreement: its hours
+    (agreement,) = [p for p in demo_env.state.projects.values() if p["fields"]["DbId"] == number]
+    assert project == {
+        "PtProject": {"Element": {"Fields": {"PrId": agreement["PrId"], "HrWe": 32}}}
+    }
+    assert agreement["fields"]["HrWe"] in (32, "32")
+    for step in ("verkooprelaties", "klantovereenkomsten"):
+        found = statuses(tmp_path / "flex-result.xlsx", step)
+        assert found[2] == "updated" and set(list(found.values())[1:]) == {"created"}
