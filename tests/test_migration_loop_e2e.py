@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import openpyxl
 import yaml
 from conftest import ROOT, statuses
 
@@ -16,6 +17,13 @@ SAMPLES = ROOT / "samples"
 
 def orders_by_reference(box) -> dict[str, dict]:
     return {o["fields"].get("RfCs"): o for o in box.state.salesorders.values()}
+
+
+def column(book: Path, sheet: str, title: str) -> dict[int, object]:
+    """One column of a result sheet, by row number."""
+    rows = list(openpyxl.load_workbook(book)[sheet].iter_rows(values_only=True))
+    at = rows[0].index(title)
+    return {r[0]: r[at] for r in rows[1:]}
 
 
 def write(path: Path, text: str) -> Path:
@@ -110,6 +118,12 @@ def test_an_update_sheet_changes_existing_orders_by_their_keys_and_sends_only_it
     assert len(held[second]["lines"]) == 3  # an update of the header leaves the lines be
     book = tmp_path / "wijzigingen-result.xlsx"
     assert statuses(book, "wijzigingen") == {2: "updated", 3: "updated", 4: "failed", 5: "skipped"}
+    assert column(book, "wijzigingen", "sent") == {
+        2: "update: RfCs",
+        3: "update: RfCs, War",
+        4: "update: RfCs",
+        5: None,
+    }
 
     again = cli("run", path)  # done rows are not sent again; the failed one is tried again
 
@@ -211,6 +225,7 @@ def test_a_sheet_of_actions_deletes_orders_and_order_lines(cli, demo_env, tmp_pa
     assert left == [i for i in items if i != "2041"]
     book = tmp_path / "acties-result.xlsx"
     assert statuses(book, "orders") == {2: "deleted", 3: "updated", 4: "invalid"}
+    assert column(book, "orders", "sent") == {2: "delete", 3: "update: ItCd", 4: None}
 
     again = cli("run", path, "--yes")  # nothing is deleted or changed twice
 

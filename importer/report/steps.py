@@ -22,6 +22,7 @@ import pandas as pd
 from importer import i18n, types
 from importer.messages import render
 from importer.report.writer import STATUS_COLOURS, Part, Writer
+from importer.results import Outcome
 from importer.xlsx import Cell, column_letter
 
 WIDTH_SAMPLE = 2000  # rows looked at to size a column
@@ -35,10 +36,14 @@ def add_step_sheet(writer: Writer, part: Part) -> None:
     outcomes = [part.outcomes[n] for n in sorted(part.outcomes)]
     statuses = [i18n.status(writer.lang, o.status) for o in outcomes]
     errors = [_error_text(writer, o) for o in outcomes]
+    # what was sent, where a step does more than insert: the action and the fields changed
+    changing = any(o.action in ("update", "upsert", "delete") for o in outcomes)
+    sent = [_sent(writer, o) for o in outcomes] if changing else []
     header = [
         writer.t("header.row"),
         *originals,
         writer.t("header.status"),
+        *([writer.t("header.sent")] if changing else []),
         *part.keep,
         writer.t("header.error"),
         *([writer.log_reference] if writer.log_reference else []),
@@ -47,6 +52,8 @@ def add_step_sheet(writer: Writer, part: Part) -> None:
     widths = [max(6.0, len(str(outcomes[-1].row if outcomes else 0)) + 3.0)]
     widths += [_width(title, columns[title]) for title in originals]
     widths.append(_width(header[len(originals) + 1], statuses, least=10))
+    if changing:
+        widths.append(_width(writer.t("header.sent"), sent, least=10, most=60))
     widths += [_width(k, [o.ids.get(k) for o in outcomes], least=10) for k in part.keep]
     widths.append(_width(writer.t("header.error"), errors, least=30, most=90))
     if writer.log_reference:
@@ -59,7 +66,7 @@ def add_step_sheet(writer: Writer, part: Part) -> None:
     text = writer.text
     plain = [(columns[t], styles[t]) for t in originals]
     blank = [None] * len(originals)
-    for outcome, label, error in zip(outcomes, statuses, errors, strict=True):
+    for i, (outcome, label, error) in enumerate(zip(outcomes, statuses, errors, strict=True)):
         at = position.get(outcome.row)
         row: list[Any] = [outcome.row]
         if at is None:
@@ -72,6 +79,8 @@ def add_step_sheet(writer: Writer, part: Part) -> None:
                 else:
                     row.append(Cell(values[at], typed_styles[mark]))
         row.append(Cell(label, status_styles.get(outcome.status, 0)))
+        if changing:
+            row.append(sent[i])
         row += [outcome.ids.get(k) for k in part.keep]
         row.append(error and text(error))
         if writer.log_reference:
@@ -161,3 +170,28 @@ def _width(title: str, values: Iterable[Any], least: float = 8, most: float = 50
             if size > longest:
                 longest = size
     return float(min(max(longest + 2, least), most))
+
+
+def _sent(writer: Writer, outcome: Outcome) -> str | None:
+    """What a row's request did: ``update: RfCs, War``, ``delete``, ``insert``; None when
+    nothing was sent for it in this run."""
+    if outcome.earlier or not outcome.status.sent or outcome.leader is not None:
+        return None
+    action = outcome.action or "insert"
+    if action != "update":
+        return writer.t(f"sent.{action}")
+    fields = sorted(set(_leaves(outcome.json())))
+    return writer.t("sent.update", fields=", ".join(fields))
+
+
+def _leaves(body: Any) -> Iterable[str]:
+    """The names of the fields a body sets (its keys holding values, ``@`` attributes aside)."""
+    if isinstance(body, dict):
+        for name, value in body.items():
+            if isinstance(value, dict | list):
+                yield from _leaves(value)
+            elif not name.startswith("@"):
+                yield name
+    elif isinstance(body, list):
+        for item in body:
+            yield from _leaves(item)
