@@ -326,3 +326,44 @@ def test_an_action_column_updates_sales_relations_with_only_what_changed(cli, de
     for step in ("verkooprelaties", "klantovereenkomsten"):
         found = statuses(tmp_path / "flex-result.xlsx", step)
         assert found[2] == "updated" and set(list(found.values())[1:]) == {"created"}
+
+
+def test_a_delete_step_for_recras_is_refused_before_anything_is_sent(cli, recras_env, tmp_path):
+    data = yaml.safe_load((MAPPINGS / "recras-klanten-simple.yaml").read_text())
+    data["templates"] = str(ROOT / "templates")
+    data["sources"]["klanten"]["file"] = str(SAMPLES / "recras/klanten-met-hoofdcontact.csv")
+    data["steps"][0]["action"] = "delete"
+    path = tmp_path / "klanten.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+    ran = cli("run", path, "--yes")
+
+    assert ran.code == 2
+    assert "Recras cannot delete klanten records through its API" in ran.err
+    assert "steps[0].action" in ran.err
+    assert recras_env.state.requests == []
+
+
+def test_a_row_asking_recras_to_delete_is_invalid_and_the_others_go(cli, recras_env, tmp_path):
+    text = (SAMPLES / "recras/klanten-met-hoofdcontact.csv").read_text(encoding="utf-8-sig")
+    head, first, *rest = text.splitlines()
+    sheet = write(
+        tmp_path / "klanten.csv",
+        "\n".join([head + ";Actie", first + ";verwijder", *(r + ";nieuw" for r in rest)]) + "\n",
+    )
+    data = yaml.safe_load((MAPPINGS / "recras-klanten-simple.yaml").read_text())
+    data["templates"] = str(ROOT / "templates")
+    data["sources"]["klanten"]["file"] = str(sheet)
+    data["steps"][0]["action"] = {"column": "Actie"}
+    path = tmp_path / "klanten.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+    ran = cli("run", path)
+
+    assert ran.code == 1
+    found = statuses(tmp_path / "klanten-result.xlsx", "klanten")
+    assert found[2] == "invalid" and set(list(found.values())[1:]) == {"created"}
+    assert "Recras cannot delete klanten records" in str(
+        column(tmp_path / "klanten-result.xlsx", "klanten", "error")[2]
+    )
+    assert len(recras_env.state.klanten) == len(rest)
