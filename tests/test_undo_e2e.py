@@ -314,3 +314,22 @@ def test_plan_deletes_only_what_this_import_created(tmp_path):
     }
     assert [i.key for i in undo.items] == ["2", "3", "2", "1"]
     assert isinstance(undo.items[0].entry, Entry)
+
+
+def test_undo_takes_the_journal_a_run_was_given_and_names_it_when_it_is_not_given(
+    cli, demo_env, tmp_path
+):
+    mapping = load_mapping_file(tmp_path)
+    assert cli("run", mapping, "--journal", tmp_path / "mine.sqlite").code == 0
+
+    lost = cli("undo", mapping, "--dry-run")
+    found = cli("undo", mapping, "--yes", "--journal", tmp_path / "mine.sqlite")
+
+    assert lost.code == 2
+    assert lost.err.startswith(
+        f"Error: No journal at {journal_path(mapping, demo_env.host)}, but this mapping has one "
+        f"for {demo_env.host} elsewhere: {tmp_path / 'mine.sqlite'} ("
+    )
+    assert lost.err.endswith(f"Name it with --journal {tmp_path / 'mine.sqlite'}.\n")
+    assert found.code == 1 and found.out.startswith("Undo finished: 8 deleted, 0 failed")
+    assert demo_env.state.salesorders == {} and demo_env.state.projects == {}

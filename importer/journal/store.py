@@ -346,8 +346,7 @@ class Journal:
             )
 
     def history(self, step: str) -> dict[str, list[str]]:
-        """What each logged try of a step's rows ended as (``created``, ``existing``,
-        ``deleted``...), by row key, oldest first: whether this import created a record."""
+        """How each logged try of a step's rows ended (``created``, ``deleted``...), by key."""
         with self._lock:
             found = self._db.execute(
                 "SELECT key, outcome FROM attempts WHERE step = ? ORDER BY rowid", (step,)
@@ -358,8 +357,7 @@ class Journal:
         return outcomes
 
     def record_deleted(self, step: str, key: str, ids: dict[str, str]) -> None:
-        """A row's record was deleted (``importer undo``): ``deleted``, whatever it was, its
-        ids kept for the record; a later run creates it again."""
+        """A row's record was deleted (undo): ``deleted`` with its ids; a run creates it anew."""
         now = _now()
         with self._transaction():
             self._db.execute(
