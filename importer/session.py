@@ -58,12 +58,14 @@ def open_session(
     listener: Callable[[dict[str, Any]], None] | None = None,
     confirm: Callable[[Target], None] | None = None,
     say: Say = print,
+    existing: bool = False,
 ) -> Iterator[Session]:
     """Open a run's session; everything is closed again when the block ends.
 
     ``sandbox`` starts the target's built-in sandbox for this run (its journal then lives in
     memory unless ``journal`` names a file); ``confirm`` is asked before a production
-    environment is written to.
+    environment is written to. ``existing`` takes the journal of earlier runs and refuses to
+    start one (``undo``: see :func:`existing_journal`).
     """
     outputs = {"--out": workbook, "--audit": audit, "--journal": journal}
     for option, path in outputs.items():
@@ -82,7 +84,7 @@ def open_session(
             target = system.target_class().from_env(concurrency=concurrency, audit=trail)
         stack.callback(target.close)
         book = stack.enter_context(
-            _journal(journal, target, mapping, workbook, fresh, sandbox, command, say)
+            _journal(journal, target, mapping, workbook, fresh, sandbox, command, say, existing)
         )
         if confirm is not None and not sandbox:
             confirm(target)
@@ -106,6 +108,7 @@ def _journal(
     sandbox: bool,
     command: str,
     say: Say,
+    existing: bool = False,
 ) -> Iterator[Journal]:
     """The run's journal, locked for the run; refused when another run holds it.
 
@@ -116,6 +119,8 @@ def _journal(
         book = Journal.in_memory(target=target.host, mapping=str(mapping.path))
     else:
         path = chosen or journal_path(mapping.path, target.host)
+        if existing:
+            path = existing_journal(mapping, target.host, chosen, workbook)
         _distinct({"--out": workbook, "the journal": path})
         if not path.exists() and not fresh:
             _earlier_journals(path, target, mapping, workbook, say)
@@ -150,6 +155,33 @@ def _journal(
         yield book
     finally:
         book.close()
+
+
+def existing_journal(
+    mapping: Mapping, host: str, chosen: Path | None = None, workbook: Path | None = None
+) -> Path:
+    """The journal of this import's earlier runs against ``host``, found as a run finds it
+    (``chosen``: ``--journal``; else beside the mapping, or in ``IMPORTER_JOURNAL_DIR``);
+    ConfigurationError when there is none, naming the one the user's index knows elsewhere."""
+    path = chosen or journal_path(mapping.path, host)
+    if path.is_file():
+        return path
+    if chosen is not None:
+        raise ConfigurationError(f"No journal at {path}")
+    found = earlier_journals(
+        mapping.path, workbook or Path("x"), exclude=path, target=host, signature=signature(mapping)
+    )
+    elsewhere = [f for f in found if environment(f.target) == environment(host)]
+    if elsewhere:
+        where = "; ".join(f"{f.path} ({f.held})" for f in elsewhere)
+        raise ConfigurationError(
+            f"No journal at {path}, but this mapping has one for {host} elsewhere: {where}. "
+            f"Name it with --journal {elsewhere[0].path}."
+        )
+    raise ConfigurationError(
+        f"No journal at {path}: nothing of {mapping.path} has been sent to {host} (runs with "
+        "--sandbox keep none)."
+    )
 
 
 def signature(mapping: Mapping) -> str:

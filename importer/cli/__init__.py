@@ -4,7 +4,8 @@ Exit codes: 0 every row done; 1 some rows failed, invalid, skipped or unknown; 2
 configuration, mapping, input or authentication error (nothing sent).
 
 The commands live in :mod:`importer.cli.importing` (``run``, ``validate``, ``render``) and
-:mod:`importer.cli.tools` (``status``, ``sandbox``, ``new``, ``schema``); this module makes
+:mod:`importer.cli.tools` (``status``, ``sandbox``, ``new``, ``schema``) and
+:mod:`importer.cli.undo` (``undo``); this module makes
 the app of them and runs it.
 """
 
@@ -21,6 +22,7 @@ import typer
 
 from importer.cli.importing import render_command, run_command, validate_command
 from importer.cli.tools import new_command, sandbox_command, schema_command, status_command
+from importer.cli.undo import undo_command
 from importer.errors import ImporterError
 
 app = typer.Typer(
@@ -32,6 +34,7 @@ app = typer.Typer(
 # in this order in --help
 app.command("run")(run_command)
 app.command("status")(status_command)
+app.command("undo")(undo_command)
 app.command("validate")(validate_command)
 app.command("render")(render_command)
 app.command("sandbox")(sandbox_command)

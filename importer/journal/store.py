@@ -346,6 +346,32 @@ class Journal:
                 (step, key, attempt, _now(), action, outcome, _english(error)),
             )
 
+    def history(self, step: str) -> dict[str, list[str]]:
+        """How each logged try of a step's rows ended (``created``, ``deleted``...), by key."""
+        with self._lock:
+            found = self._db.execute(
+                "SELECT key, outcome FROM attempts WHERE step = ? ORDER BY rowid", (step,)
+            ).fetchall()
+        outcomes: dict[str, list[str]] = {}
+        for key, outcome in found:
+            outcomes.setdefault(key, []).append(outcome)
+        return outcomes
+
+    def record_deleted(self, step: str, key: str, ids: dict[str, str]) -> None:
+        """A row's record was deleted (undo): ``deleted`` with its ids; a run creates it anew."""
+        now = _now()
+        with self._transaction():
+            self._db.execute(
+                "UPDATE rows SET state = 'deleted', ids = ?, error = NULL, updated_at = ? "
+                "WHERE step = ? AND key = ?",
+                (json.dumps(ids), now, step, key),
+            )
+            self._db.execute(
+                "INSERT INTO attempts SELECT step, key, attempts, ?, 'delete', 'deleted', NULL "
+                "FROM rows WHERE step = ? AND key = ?",
+                (now, step, key),
+            )
+
     def note_steps(self, steps: list[str]) -> None:
         """The mapping's steps in their order, for :meth:`counts` (rows are not written in
         step order: the invalid rows of every step come first)."""

@@ -288,3 +288,31 @@ _IBAN_OF = {
     "FI": "a Finnish IBAN",
 }
 EN.update({f"check.iban_of.{cc}": text for cc, text in _IBAN_OF.items()})
+
+# importer undo: why a record of the journal is (or is not) deleted
+EN.update(
+    {
+        "undo.cannot_delete": (
+            "{system} cannot delete {connector} records through the importer: remove it by "
+            "hand in {system}"
+        ),
+        "undo.no_ids": (
+            "the journal holds no {names} for it, which a delete needs: remove it by hand"
+        ),
+        "undo.no_step": "step {step} is no longer in the mapping: remove it by hand",
+        "undo.unknown": (
+            "sent without an answer ({when}): it may exist; check in {system} whether this "
+            "{connector} is there and remove it by hand"
+        ),
+        "undo.no_answer": (
+            "the delete got no answer: check in {system} whether this {connector} is still there"
+        ),
+        "undo.refused": "{system} refused the delete: {reason}",
+        "undo.found": "it was there before the import (found by a lookup): kept",
+        "undo.updated_only": "it was there before the import (found, then updated): kept",
+        "undo.not_created": "nothing was created for it (the journal says {status})",
+        "undo.deleted_earlier": "deleted earlier ({when})",
+        "undo.not_sent": "not deleted: {reason}",
+        "undo.dry_run": "would be deleted (dry run)",
+    }
+)

@@ -289,3 +289,35 @@ _IBAN_OF = {
     "FI": "een Finse IBAN",
 }
 NL.update({f"check.iban_of.{cc}": text for cc, text in _IBAN_OF.items()})
+
+# importer undo: waarom een record uit het journaal wel of niet wordt verwijderd
+NL.update(
+    {
+        "undo.cannot_delete": (
+            "{system} kan {connector}-records niet via de importer verwijderen: verwijder het "
+            "met de hand in {system}"
+        ),
+        "undo.no_ids": (
+            "het journaal heeft er geen {names} van, die nodig is om te verwijderen: verwijder "
+            "het met de hand"
+        ),
+        "undo.no_step": "stap {step} staat niet meer in de mapping: verwijder het met de hand",
+        "undo.unknown": (
+            "verzonden zonder antwoord ({when}): het kan bestaan; controleer in {system} of deze "
+            "{connector} er is en verwijder het met de hand"
+        ),
+        "undo.no_answer": (
+            "het verwijderen kreeg geen antwoord: controleer in {system} of deze {connector} "
+            "er nog is"
+        ),
+        "undo.refused": "{system} weigerde het verwijderen: {reason}",
+        "undo.found": "het bestond al voor de import (gevonden bij het opzoeken): bewaard",
+        "undo.updated_only": (
+            "het bestond al voor de import (gevonden en daarna bijgewerkt): bewaard"
+        ),
+        "undo.not_created": "er is niets voor aangemaakt (het journaal zegt {status})",
+        "undo.deleted_earlier": "eerder verwijderd ({when})",
+        "undo.not_sent": "niet verwijderd: {reason}",
+        "undo.dry_run": "zou worden verwijderd (proefrun)",
+    }
+)
