@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import yaml
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, statuses
 
 from importer.mappingfile import load_mapping
 from importer.plan import prepare
@@ -370,6 +370,10 @@ def test_a_move_is_sent_with_the_date_the_new_address_applies_from(cli, afas_env
         afas_env.state.organisations[number]["objects"]["KnBasicAddressAdr"][-1]["fields"]["Ad"]
         == "Vredenburg"
     )
+    row = 1 + next(i for i, line in enumerate(original.splitlines()) if "Oudegracht;118" in line)
+    found = statuses(tmp_path / "organisations-result.xlsx", "organisaties")
+    assert found[row] == "updated"
+    assert {s for n, s in found.items() if n != row} == {"created"}  # done in the first run
 
 
 def persons_variant(tmp_path: Path, source: Path) -> Path:
@@ -433,6 +437,9 @@ def test_a_person_who_moves_is_updated_with_the_address_from_the_move_date(cli, 
     held = afas_env.state.persons[jan["BcCo"]]["objects"]["KnBasicAddressAdr"]
     assert [a["fields"]["Ad"] for a in held] == ["Raadhuislaan", "Stationsplein"]
     assert held[-1]["fields"]["BeginDate"] == "2024-07-01"
+    found = statuses(tmp_path / "persons-result.xlsx", "personen")
+    changed = [n for n, row in enumerate(rows, start=2) if row.startswith(("P001", "P002"))]
+    assert [found[n] for n in changed] == ["updated", "updated"]
 
 
 def test_the_sandbox_refuses_a_move_without_its_date(afas_env):
