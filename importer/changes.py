@@ -65,7 +65,9 @@ class Changes:
         full: Any,
     ) -> Outcome:
         """Send what changed of ``full`` since the body last sent for the record."""
-        sent = self.rec.journal.payload(step.name, key) if entry and entry.state.kept else None
+        # what was sent before counts only for the same record (not after an id was corrected)
+        earlier = entry is not None and entry.state.kept and same_record(entry.ids, ids)
+        sent = self.rec.journal.payload(step.name, key) if earlier else None
         try:
             body = full if sent is None else self.rec.target.changes(sent, full)
         except NotUpdatable as exc:  # a change the target cannot take as an update
@@ -103,6 +105,17 @@ class Changes:
         )
         if ids is None:
             return self.unsent(step, key, n, planned, unnamed)
+        unanswered = entry is not None and entry.state.may_exist
+        if unanswered and not step.match and not self.rec.options.retry_unknown:
+            assert entry is not None  # sent before without an answer: it may be gone already
+            error = Message(
+                "unknown.check_deleted",
+                when=entry.updated_at,
+                system=self.rec.target.system,
+                connector=step.connector,
+            )
+            self.rec.journal.record(step.name, key, n, Status.UNKNOWN, error=error)
+            return Outcome(n, Status.UNKNOWN, ids=ids, error=error, action="delete")
         return self.rec.sending.send(step, key, n, None, source_hash, "delete", ids=ids)
 
     def identify(
@@ -115,7 +128,7 @@ class Changes:
     ) -> tuple[dict[str, str] | None, Message]:
         """The record's ids (holding every id in ``needed``), or None and why not."""
         given = sheet_ids(step, self.rec.plan.data[step.name].rows.get(n))
-        if entry and entry.state.exists:  # a record this import made or found: its ids too
+        if entry and (entry.state.exists or entry.state.may_exist):  # made or found: its ids
             given = {**entry.ids, **given}
         if given and all(k in given for k in needed):
             return given, Message("text", text="")
@@ -156,3 +169,9 @@ class Changes:
 def describe(values: dict[str, str] | None) -> str:
     """A lookup's filter as people read it: ``DebtorId '10001', ...``."""
     return ", ".join(f"{f} {v!r}" for f, v in (values or {}).items())
+
+
+def same_record(known: dict[str, str], given: dict[str, str]) -> bool:
+    """Whether ids the sheet gives name the record the journal knows (ids it does not give,
+    or the journal does not hold, do not count)."""
+    return all(known[k] == v for k, v in given.items() if k in known)

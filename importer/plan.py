@@ -205,6 +205,15 @@ def _check_actions(
             f"{system} cannot delete {step.connector} records through its API; remove them by "
             "hand, or leave this step out",
         )
+    known = {*target.update_ids(step.connector), *target.delete_ids(step.connector)}
+    unknown = [name for name in step.ids if known and name not in known]
+    if unknown:
+        raise error_at(
+            mapping,
+            ("steps", mapping.steps.index(step), "ids", unknown[0]),
+            f"{unknown[0]!r} is not an id {step.connector} records are named by "
+            f"(they are: {', '.join(sorted(known))})",
+        )
     if not isinstance(step.action, str) and step.action.column not in table.columns:
         raise InputError(
             f"Column {step.action.column!r} (the action of step {step.name}) not found in "

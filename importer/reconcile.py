@@ -17,7 +17,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from importer.changes import Changes, describe
+from importer.actions import sheet_ids
+from importer.changes import Changes, describe, same_record
 from importer.errors import LookupFailed, MappingError, TargetError
 from importer.journal.store import Entry, Journal, content_hash
 from importer.lookups import Lookups, text
@@ -71,8 +72,10 @@ class Reconciler:
         source_hash = content_hash([self.plan.data[step.name].rows[n], record.lines])
         action = planned.action or "insert"
         if action == "delete" and entry and entry.state is Status.DELETED:
-            note = Message("action.deleted_before")
-            return Outcome(n, Status.DELETED, ids=entry.ids, earlier=True, error=note)
+            given = sheet_ids(step, self.plan.data[step.name].rows.get(n))
+            if same_record(entry.ids, given):  # (a corrected id names another record)
+                note = Message("action.deleted_before")
+                return Outcome(n, Status.DELETED, ids=entry.ids, earlier=True, error=note)
         done = action != "delete" and entry and entry.state.kept
         if done and entry and entry.source_hash in (None, source_hash):
             return Outcome(
@@ -334,13 +337,41 @@ class Reconciler:
             self.sending.halt(said(exc))
 
     def key(self, step: Step, n: int) -> str:
-        """The key a row is journalled by: its key column's value as text, else ``row N``."""
-        row = self.plan.data[step.name].rows.get(n)
-        value = row.get(step.key) if row else None
-        if value is None:
-            value = (
-                self.result.tables[step.source].frame.at[n, step.header_of(step.key)]
-                if step.columns[step.key].from_file
-                else None
-            )
-        return text(value) if value is not None else f"row {n}"
+        return row_key(self.plan, step, n)
+
+
+def row_key(plan: Plan, step: Step, n: int) -> str:
+    """The key a row is journalled by: its key column's value as text, else ``row N``."""
+    row = plan.data[step.name].rows.get(n)
+    value = row.get(step.key) if row else None
+    if value is None:
+        value = (
+            plan.result.tables[step.source].frame.at[n, step.header_of(step.key)]
+            if step.columns[step.key].from_file
+            else None
+        )
+    return text(value) if value is not None else f"row {n}"
+
+
+def deletes_due(plan: Plan, target: Target, journal: Journal) -> int:
+    """How many records a run of ``plan`` would delete: rows asking it (but not those the
+    journal says were deleted already) and what their bodies delete (an order's lines)."""
+    count = 0
+    for step in plan.result.mapping.steps:
+        entries = journal.entries(step.name)
+        for n in plan.records[step.name]:
+            outcome = plan.result.outcomes[step.name][n]
+            if outcome.status != Status.PLANNED:
+                continue
+            if outcome.action == "delete":
+                entry = entries.get(row_key(plan, step, n))
+                given = sheet_ids(step, plan.data[step.name].rows.get(n))
+                done = entry and entry.state is Status.DELETED and same_record(entry.ids, given)
+                count += not done
+            elif outcome.body is not None:
+                entry = entries.get(row_key(plan, step, n))
+                record = plan.records[step.name][n]
+                digest = content_hash([plan.data[step.name].rows[n], record.lines])
+                done = entry and entry.state.kept and entry.source_hash in (None, digest)
+                count += 0 if done else target.nested_deletes(outcome.json())
+    return count

@@ -90,7 +90,9 @@ class Result:
 
     @property
     def all_done(self) -> bool:
-        return all(o.status.done for s in self.outcomes.values() for o in s.values())
+        """Nothing is left to do for any row (the lines' rows included)."""
+        rows = [*self.outcomes.values(), *self.lines.values()]
+        return all(o.status.done for s in rows for o in s.values())
 
     def summary_line(self) -> str:
         counts = self.row_statuses()

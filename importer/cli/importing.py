@@ -26,6 +26,7 @@ from importer.messages import render
 from importer.paths import check_output
 from importer.plan import prepare
 from importer.progress import Progress
+from importer.reconcile import deletes_due
 from importer.render import to_json
 from importer.report import write_workbook
 from importer.report.runinfo import RunInfo, resume_command
@@ -183,7 +184,8 @@ def run_command(
             if plan_ok:  # planned now with the target's own description of its connectors
                 plan_ok.check_rows(plan.result)
             if not sandbox:
-                _confirm_deletes(session.target, plan.result, yes)
+                due = deletes_due(plan, session.target, session.journal)
+                _confirm_deletes(session.target, due, yes)
             with _stop_on_signals(stop):
                 result = send(
                     plan, session.target, journal=session.journal, options=options, stop=stop
@@ -245,13 +247,8 @@ def _confirm_production(target: Target, yes: bool) -> None:
     typer.confirm(f"Write to the {target.environment} ({target.host})?", abort=True)
 
 
-def _confirm_deletes(target: Target, result: Result, yes: bool) -> None:
+def _confirm_deletes(target: Target, count: int, yes: bool) -> None:
     """Deleting asks as a run against production does, whatever the environment."""
-    count = sum(
-        o.status == Status.PLANNED and o.action == "delete"
-        for rows in result.outcomes.values()
-        for o in rows.values()
-    )
     if not count or yes:
         return
     if not sys.stdin.isatty():

@@ -300,7 +300,8 @@ class Journal:
         was = Status(current[0]) if current else None
         new = Status(state)
         kept = was is not None and ((was.kept and not new.kept) or (was.may_exist and new.unsent))
-        kept = kept and new is not Status.DELETED  # a record deleted is gone: say so
+        # a record deleted is gone, and one whose delete got no answer may be: say so
+        kept = kept and not (new is Status.DELETED or (new.may_exist and action == "delete"))
         if kept:
             # never forget that the record exists, or may exist (an insert sent earlier
             # without an answer): keep its state, ids and body, note the error

@@ -124,6 +124,10 @@ EN: dict[str, str] = {
     "not_sent.end": "not sent: the run ended before this row's turn",
     "interrupted": "interrupted",
     "internal_error": "internal error: {error}",
+    "unknown.check_deleted": (
+        "sent in an earlier run without an answer ({when}): check in {system} whether this "
+        "{connector} still exists; if it does, run again with --retry-unknown to delete it"
+    ),
     "unknown.check_target": (
         "sent in an earlier run without an answer ({when}): check in {system} whether this "
         "{connector} exists; if it does not, run again with --retry-unknown"

@@ -127,6 +127,11 @@ NL: dict[str, str] = {
     "not_sent.end": "niet verzonden: de run eindigde voordat deze rij aan de beurt was",
     "interrupted": "onderbroken",
     "internal_error": "interne fout: {error}",
+    "unknown.check_deleted": (
+        "in een eerdere run verzonden zonder antwoord ({when}): controleer in {system} of deze "
+        "{connector} nog bestaat; zo ja, start de import opnieuw met --retry-unknown om hem te "
+        "verwijderen"
+    ),
     "unknown.check_target": (
         "in een eerdere run verzonden zonder antwoord ({when}): controleer in {system} of deze "
         "{connector} bestaat; zo niet, start de import opnieuw met --retry-unknown"

@@ -180,8 +180,11 @@ def _sent(writer: Writer, outcome: Outcome) -> str | None:
     action = outcome.action or "insert"
     if action != "update":
         return writer.t(f"sent.{action}")
-    fields = sorted(set(_leaves(outcome.json())))
-    return writer.t("sent.update", fields=", ".join(fields))
+    body = outcome.json()
+    fields = sorted(set(_leaves(body)))
+    said = writer.t("sent.update", fields=", ".join(fields))
+    deletes = writer.nested_deletes(body)
+    return said + writer.t("sent.nested_deletes", count=deletes) if deletes else said
 
 
 def _leaves(body: Any) -> Iterable[str]:

@@ -71,7 +71,9 @@ class Writer:
         self.result = result
         # the field a target's refusal can be looked up by (its spec names it); the
         # column is there only for a target that has one
-        self.log_reference = targets.spec(result.mapping.target).log_reference
+        system = targets.spec(result.mapping.target)
+        self.log_reference = system.log_reference
+        self.nested_deletes = system.target_class().nested_deletes
         self.mapping = result.mapping
         self.lang = lang
         self.run = run

@@ -127,6 +127,11 @@ class Target(Protocol):
         ...
 
     @staticmethod
+    def nested_deletes(body: Any) -> int:
+        """How many nested records a body deletes (an order's lines), to confirm first."""
+        ...
+
+    @staticmethod
     def delete_ids(connector: str) -> tuple[str, ...]:
         """The ids a delete of ``connector`` needs; ``()`` when the system cannot delete its
         records."""

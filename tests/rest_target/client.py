@@ -86,6 +86,10 @@ class RestTarget:
     def delete_ids(connector: str) -> tuple[str, ...]:
         return ("id",)
 
+    @staticmethod
+    def nested_deletes(body: Any) -> int:
+        return 0  # nothing nested is deleted by a body
+
     def update(self, connector: str, body: Any, ids: dict[str, str]) -> Reply:
         """``PUT /records/{kind}/{id}``; an ``id`` in the body is not sent."""
         record = {k: v for k, v in body.items() if k != "id"}

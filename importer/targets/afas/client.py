@@ -168,6 +168,7 @@ class AfasTarget:
     shipped_contract = staticmethod(Contract.shipped)
     update_ids = staticmethod(updates.update_ids)
     delete_ids = staticmethod(updates.delete_ids)
+    nested_deletes = staticmethod(updates.nested_deletes)
     clear_value: ClassVar[Any] = updates.CLEAR
 
     def __init__(

@@ -87,6 +87,17 @@ def _with_first(fields: Any, first: dict[str, str]) -> dict[str, Any]:
     return {**first, **{k: v for k, v in rest.items() if k not in first}}
 
 
+def nested_deletes(body: Any) -> int:
+    """How many nested elements a body deletes (``"@Action": "delete"`` in their Fields)."""
+    if isinstance(body, dict):
+        own = body.get("Fields")
+        here = isinstance(own, dict) and own.get("@Action") == "delete"
+        return here + sum(nested_deletes(v) for k, v in body.items() if k != "Fields")
+    if isinstance(body, list):
+        return sum(nested_deletes(item) for item in body)
+    return 0
+
+
 def place_keys(connector: str, body: Any, ids: dict[str, str]) -> Any:
     """A copy of an update's ``body`` with the record's ids where ``connector`` wants them.
 

@@ -248,6 +248,10 @@ class RecrasTarget:
         """Recras's API documents no DELETE: nothing can be deleted."""
         return ()
 
+    @staticmethod
+    def nested_deletes(body: Any) -> int:
+        return 0  # nothing nested is deleted by a body
+
     def update(self, connector: str, body: Any, ids: dict[str, str]) -> Reply:
         """``PUT /api2/{connector}/{ids["id"]}`` (an ``"id"`` in the body is not sent);
         ValueError when ``ids`` holds no id."""
