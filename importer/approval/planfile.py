@@ -20,8 +20,6 @@ from importer.paths import temporary_for
 from importer.results import Result
 
 FORMAT = "importer approval plan"
-
-
 VERSION = 1  # of the file's layout; a plan of another version is refused
 
 

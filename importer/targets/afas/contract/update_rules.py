@@ -14,8 +14,6 @@ from importer.targets.afas.contract.walk import _elements, _object_entries
 # A sales relation's own organisation or person: an update of the relation changes it (it is
 # found by BcCo or as the relation's own), it is not inserted.
 _OWN = {"KnSalesRelationOrg": "KnOrganisation", "KnSalesRelationPer": "KnPerson"}
-
-
 _LINES = "FbSalesLines"
 
 
