@@ -30,6 +30,11 @@ Conventions of this target:
   (``1234AB`` = ``1234 ab``). A field ``contactpersonen.email1`` matches when any of the
   record's contact persons has that value. A matching record is returned with the filter's
   own spelling in the matched fields, so the runner can tell which row it belongs to.
+
+Beside this module: :mod:`~importer.targets.recras.addresses` (the base URL and endpoint paths),
+:mod:`~importer.targets.recras.replies` (what an answer means),
+:mod:`~importer.targets.recras.contacts` (the contact persons' ids an update keeps) and
+:mod:`~importer.targets.recras.filters` (how a lookup compares).
 """
 
 from __future__ import annotations
