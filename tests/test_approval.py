@@ -12,13 +12,15 @@ import yaml
 from conftest import ROOT
 
 from importer import approval
-from importer.approval import Environment, NotApproved
+from importer.approval import planfile, record
+from importer.approval.approved import SHOWN, Approved, NotApproved, read_plan
+from importer.approval.record import Environment
 from importer.errors import ConfigurationError
 from importer.mappingfile import load_mapping
 from importer.plan import prepare
 
 VALIDATED = dt.datetime.fromisoformat("2026-03-14T09:30:15+01:00")
-SANDBOX = Environment("afas", approval.SANDBOX, "sandbox")
+SANDBOX = Environment("afas", record.SANDBOX, "sandbox")
 TEST_ENV = {
     "AFAS_BASE_URL": "https://12345.resttest.afas.online/ProfitRestServices",
     "AFAS_TOKEN": "a-secret-token-never-written",
@@ -40,14 +42,14 @@ def flex(tmp_path: Path) -> Path:
 
 def planned(path: Path, environment: Environment = SANDBOX) -> dict:
     mapping = load_mapping(path)
-    return approval.plan_data(prepare(mapping).result, environment, user="alice", at=VALIDATED)
+    return planfile.plan_data(prepare(mapping).result, environment, user="alice", at=VALIDATED)
 
 
-def approved(path: Path, environment: Environment = SANDBOX) -> approval.Approved:
-    return approval.Approved(path.with_name("plan.json"), planned(path, environment))
+def approved(path: Path, environment: Environment = SANDBOX) -> Approved:
+    return Approved(path.with_name("plan.json"), planned(path, environment))
 
 
-def differences(plan: approval.Approved, path: Path, environment=SANDBOX) -> list[str]:
+def differences(plan: Approved, path: Path, environment=SANDBOX) -> list[str]:
     mapping = load_mapping(path)
     return plan.differences(mapping, environment, prepare(mapping).result)
 
@@ -79,9 +81,9 @@ def test_plan_holds_the_hashes_who_when_and_every_row_in_a_fixed_order(flex):
         "steps",
         "checksum",
     ]
-    assert (data["format"], data["version"]) == (approval.FORMAT, approval.VERSION)
+    assert (data["format"], data["version"]) == (planfile.FORMAT, planfile.VERSION)
     assert (data["validated_by"], data["validated_at"]) == ("alice", "2026-03-14T09:30:15+01:00")
-    assert data["mapping"] == {"file": str(flex), "sha256": approval.sha256_file(flex)}
+    assert data["mapping"] == {"file": str(flex), "sha256": record.sha256_file(flex)}
     assert [t["name"] for t in data["templates"]] == [
         "afas/KnSalesRelationOrg.json.j2",
         "afas/PtProject.json.j2",
@@ -90,7 +92,7 @@ def test_plan_holds_the_hashes_who_when_and_every_row_in_a_fixed_order(flex):
         {
             "source": "klanten",
             "file": str(flex.parent / "klanten.csv"),
-            "sha256": approval.sha256_file(flex.parent / "klanten.csv"),
+            "sha256": record.sha256_file(flex.parent / "klanten.csv"),
         }
     ]
     assert data["target"] == {
@@ -107,7 +109,7 @@ def test_plan_holds_the_hashes_who_when_and_every_row_in_a_fixed_order(flex):
     first = data["steps"][0]["rows"][0]
     assert list(first) == ["row", "status", "action", "body_sha256"]
     assert first["row"] == 2 and first["status"] == "planned" and first["action"] == "insert"
-    assert data["checksum"] == approval.checksum(data)
+    assert data["checksum"] == planfile.checksum(data)
 
 
 def test_an_invalid_row_is_in_the_plan_with_its_status_and_no_body(flex):
@@ -122,7 +124,7 @@ def test_an_invalid_row_is_in_the_plan_with_its_status_and_no_body(flex):
 def test_grouped_rows_and_lines_name_the_row_they_go_with():
     steps = {
         s["step"]: s
-        for s in approval.steps_of(prepare(load_mapping(ROOT / "mappings/orders.yaml")).result)
+        for s in record.steps_of(prepare(load_mapping(ROOT / "mappings/orders.yaml")).result)
     }
 
     assert list(steps) == ["verkooporders", "verkooporders lines"]
@@ -132,14 +134,14 @@ def test_grouped_rows_and_lines_name_the_row_they_go_with():
 
 
 def test_the_same_validation_writes_the_same_file(flex, tmp_path):
-    first = approval.write(tmp_path / "a.json", planned(flex))
-    second = approval.write(tmp_path / "b.json", planned(flex))
+    first = planfile.write(tmp_path / "a.json", planned(flex))
+    second = planfile.write(tmp_path / "b.json", planned(flex))
 
     assert first.read_bytes() == second.read_bytes()
 
 
 def test_the_file_is_indented_json_with_one_line_per_row(flex, tmp_path):
-    path = approval.write(tmp_path / "plan.json", planned(flex))
+    path = planfile.write(tmp_path / "plan.json", planned(flex))
     text = path.read_text(encoding="utf-8")
 
     assert json.loads(text) == planned(flex)
@@ -158,7 +160,7 @@ def test_templates_included_or_imported_are_hashed_too(flex):
     template = folder / "PtProject.json.j2"
     template.write_text('{% include "afas/parts/address.j2" %}' + template.read_text())
 
-    used = approval.templates_used(load_mapping(flex))
+    used = record.templates_used(load_mapping(flex))
 
     assert list(used) == [
         "afas/KnSalesRelationOrg.json.j2",
@@ -172,7 +174,7 @@ def test_an_include_named_by_a_variable_brings_in_every_template_of_the_folder(f
     template = flex.parent / "templates" / "afas" / "PtProject.json.j2"
     template.write_text("{% include row.part %}" + template.read_text())
 
-    used = approval.templates_used(load_mapping(flex))
+    used = record.templates_used(load_mapping(flex))
 
     assert "recras/klant.json.j2" in used and "afas/FbSales.json.j2" in used
 
@@ -183,11 +185,11 @@ def test_an_include_named_by_a_variable_brings_in_every_template_of_the_folder(f
 def test_the_environment_is_the_configured_host_or_sandbox_and_never_a_secret(flex, tmp_path):
     mapping = load_mapping(flex)
 
-    found = approval.environment_of(mapping, env=TEST_ENV)
+    found = record.environment_of(mapping, env=TEST_ENV)
 
     assert found == Environment("afas", "12345.resttest.afas.online", "test environment 12345")
-    assert approval.environment_of(mapping, sandbox=True, env={}) == SANDBOX
-    text = approval.write(tmp_path / "plan.json", planned(flex, found)).read_text()
+    assert record.environment_of(mapping, sandbox=True, env={}) == SANDBOX
+    text = planfile.write(tmp_path / "plan.json", planned(flex, found)).read_text()
     assert TEST_ENV["AFAS_TOKEN"] not in text
     assert '"host": "12345.resttest.afas.online"' in text
 
@@ -199,9 +201,7 @@ def test_a_host_written_another_way_is_the_same_environment(flex):
         "AFAS_BASE_URL": "https://12345.RESTTEST.afas.online:443/ProfitRestServices/",
     }
 
-    assert approval.environment_of(mapping, env=other) == approval.environment_of(
-        mapping, env=TEST_ENV
-    )
+    assert record.environment_of(mapping, env=other) == record.environment_of(mapping, env=TEST_ENV)
 
 
 def test_an_environment_is_named_once_with_its_system():
@@ -268,7 +268,7 @@ def test_many_changed_rows_are_counted_and_the_first_few_named(flex):
     assert (
         rows[1] == "  klanten.csv row 2 (verkooprelaties): its body differs from the approved one"
     )
-    assert len(rows) == 1 + approval.SHOWN + 1 and rows[-1] == "  ... and 15 more"
+    assert len(rows) == 1 + SHOWN + 1 and rows[-1] == "  ... and 15 more"
 
 
 def test_rows_added_or_gone_are_named(flex):
@@ -328,7 +328,7 @@ def test_another_file_with_other_content_is_named(flex, tmp_path):
 
 def test_another_environment_is_named(flex):
     plan = approved(flex)
-    test = approval.environment_of(load_mapping(flex), env=TEST_ENV)
+    test = record.environment_of(load_mapping(flex), env=TEST_ENV)
 
     assert differences(plan, flex, test) == [
         "the target: approved for the AFAS Profit sandbox of a run with --sandbox, this run "
@@ -348,7 +348,7 @@ def test_a_file_changed_while_validating_writes_no_plan(flex, tmp_path):
 
 
 def test_check_run_refuses_naming_everything_and_then_why_planning_fails(flex, tmp_path):
-    path = approval.write(tmp_path / "plan.json", planned(flex))
+    path = planfile.write(tmp_path / "plan.json", planned(flex))
     template = flex.parent / "templates" / "afas" / "PtProject.json.j2"
     template.write_text("{% if %}")
 
@@ -366,7 +366,7 @@ def test_check_run_refuses_naming_everything_and_then_why_planning_fails(flex, t
 
 
 def test_check_run_of_an_unchanged_import_returns_the_plan(flex, tmp_path):
-    path = approval.write(tmp_path / "plan.json", planned(flex))
+    path = planfile.write(tmp_path / "plan.json", planned(flex))
 
     plan = approval.check_run(path, load_mapping(flex), sandbox=True)
 
@@ -404,45 +404,45 @@ def write_text(tmp_path: Path, text: str) -> Path:
 )
 def test_a_file_that_is_no_plan_is_refused(tmp_path, text, said):
     with pytest.raises(NotApproved, match=r"^--approved .*plan\.json ") as refused:
-        approval.read_plan(write_text(tmp_path, text))
+        read_plan(write_text(tmp_path, text))
     assert said in str(refused.value)
 
 
 def test_a_missing_or_unreadable_plan_is_refused(tmp_path):
     with pytest.raises(NotApproved, match="cannot be read: No such file or directory"):
-        approval.read_plan(tmp_path / "nope.json")
+        read_plan(tmp_path / "nope.json")
     (tmp_path / "bin.json").write_bytes(b"\xff\xfe\x00")
     with pytest.raises(NotApproved, match="bin.json cannot be read"):
-        approval.read_plan(tmp_path / "bin.json")
+        read_plan(tmp_path / "bin.json")
 
 
 def test_a_plan_edited_by_hand_is_refused(flex, tmp_path):
     data = planned(flex)
     data["steps"][0]["rows"][3]["status"] = "invalid"
-    path = approval.write(tmp_path / "plan.json", data)
+    path = planfile.write(tmp_path / "plan.json", data)
 
     with pytest.raises(NotApproved, match="was changed after it was written"):
-        approval.read_plan(path)
+        read_plan(path)
 
 
 def test_a_plan_missing_a_part_with_a_matching_checksum_is_damaged(flex, tmp_path):
     data = planned(flex)
     del data["steps"][0]["rows"][0]["row"]
-    data["checksum"] = approval.checksum(data)
+    data["checksum"] = planfile.checksum(data)
 
     with pytest.raises(NotApproved, match="is damaged: it does not hold what a plan holds"):
-        approval.read_plan(approval.write(tmp_path / "plan.json", data))
+        read_plan(planfile.write(tmp_path / "plan.json", data))
     data = planned(flex)
     del data["inputs"]
-    data["checksum"] = approval.checksum(data)
+    data["checksum"] = planfile.checksum(data)
     with pytest.raises(NotApproved, match="is damaged: 'inputs' is missing or wrong"):
-        approval.read_plan(approval.write(tmp_path / "plan.json", data))
+        read_plan(planfile.write(tmp_path / "plan.json", data))
 
 
 def test_a_plan_written_and_read_back_is_the_same(flex, tmp_path):
     data = planned(flex)
 
-    plan = approval.read_plan(approval.write(tmp_path / "plan.json", data))
+    plan = read_plan(planfile.write(tmp_path / "plan.json", data))
 
     assert plan.data == data and (plan.by, plan.at) == ("alice", "2026-03-14T09:30:15+01:00")
 
@@ -451,6 +451,6 @@ def test_describe_says_when_another_importer_version_validated(flex, tmp_path):
     data = planned(flex)
     data["importer"] = "0.0.1"
 
-    plan = approval.Approved(tmp_path / "plan.json", data)
+    plan = Approved(tmp_path / "plan.json", data)
 
     assert ", validated with importer 0.0.1)" in plan.describe()

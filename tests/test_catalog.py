@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
+from importer.contract import Violation
 from importer.messages import Message
 from importer.targets.afas import catalog
-from importer.targets.afas.contract import Violation, missing_mandatory
-from importer.targets.afas.contract import check_body as _check_body
+from importer.targets.afas.contract.mandatory import missing_mandatory
+from importer.targets.afas.contract.walk import check_body as _check_body
 
 
 def check_body(connector: str, body: Any) -> list[Violation]:

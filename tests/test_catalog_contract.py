@@ -17,9 +17,13 @@ from typing import Any
 
 import pytest
 
+from importer.contract import Violation
 from importer.targets.afas import catalog
 from importer.targets.afas import contract as afas_contract
-from importer.targets.afas.contract import Contract, Violation, check_body, missing_mandatory
+from importer.targets.afas.contract import Contract
+from importer.targets.afas.contract.mandatory import missing_mandatory
+from importer.targets.afas.contract.update_rules import order_problems
+from importer.targets.afas.contract.walk import check_body
 
 
 def relation() -> dict[str, Any]:
@@ -99,7 +103,7 @@ VALID = {"KnSalesRelationOrg": relation, "FbSales": order, "PtProject": project}
 
 def reference(connector: str, body: Any) -> list[Violation]:
     """What ``Contract.violations`` must give: the full checks, one after the other."""
-    orders = afas_contract.order_problems(connector, catalog._compiled(connector), body)
+    orders = order_problems(connector, catalog._compiled(connector), body)
     return check_body(connector, body) + missing_mandatory(connector, body) + orders
 
 

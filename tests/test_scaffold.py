@@ -19,7 +19,8 @@ from importer.errors import InputError, MappingError
 from importer.mappingfile import load_mapping
 from importer.plan import prepare
 from importer.scaffold import Scaffold, scaffold
-from importer.targets.afas import catalog, contract
+from importer.targets.afas import catalog
+from importer.targets.afas.contract import mandatory, walk
 from importer.targets.afas.layouts import CONNECTOR_HEADERS, HEADER_FIELDS, LAYOUTS, normalise
 from importer.targets.afas.matching import column_name
 
@@ -43,8 +44,8 @@ def bodies(result: Scaffold, connector: str) -> list[Any]:
     assert {n: o.error for n, o in outcomes.items() if o.status != "planned"} == {}
     found = [o.json() for o in outcomes.values()]
     for body in found:
-        assert contract.check_body(connector, body) == []
-        assert contract.missing_mandatory(connector, body) == []
+        assert walk.check_body(connector, body) == []
+        assert mandatory.missing_mandatory(connector, body) == []
     return found
 
 

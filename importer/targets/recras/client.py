@@ -30,6 +30,11 @@ Conventions of this target:
   (``1234AB`` = ``1234 ab``). A field ``contactpersonen.email1`` matches when any of the
   record's contact persons has that value. A matching record is returned with the filter's
   own spelling in the matched fields, so the runner can tell which row it belongs to.
+
+Beside this module: :mod:`~importer.targets.recras.addresses` (the base URL and endpoint paths),
+:mod:`~importer.targets.recras.replies` (what an answer means),
+:mod:`~importer.targets.recras.contacts` (the contact persons' ids an update keeps) and
+:mod:`~importer.targets.recras.filters` (how a lookup compares).
 """
 
 from __future__ import annotations
@@ -38,7 +43,6 @@ import json
 import os
 import re
 import threading
-import unicodedata
 from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
@@ -46,69 +50,19 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from importer.audit import Audit
-from importer.errors import (
-    AuthenticationError,
-    ConfigurationError,
-    LookupFailed,
-    TargetUnreachable,
-)
-from importer.messages import Message, unavailable
+from importer.errors import AuthenticationError, ConfigurationError, LookupFailed, TargetUnreachable
+from importer.messages import Message
 from importer.targets import Reply, ReplyKind, header_safe, http
+from importer.targets.recras.addresses import HOW_TO_CONFIGURE, _origin, _path, _root, instance_of
+from importer.targets.recras.contacts import _new_people, _unread, keep_ids
 from importer.targets.recras.contract import CONTRACTS, RecrasContract
+from importer.targets.recras.filters import _matches, _norm
+from importer.targets.recras.replies import _json, best_message, read_reply
 
-HOW_TO_CONFIGURE = (
-    "Set RECRAS_BASE_URL (e.g. https://jouwbedrijf.recras.nl) and RECRAS_TOKEN (an API key "
-    "made in Recras) in the environment or in a .env file, or try the built-in sandbox with "
-    "--sandbox."
-)
-
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-_INSTANCE = re.compile(r"([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\.recras\.nl", re.I)
-_ENDPOINT = re.compile(r"[a-z][a-z0-9_]*(?:/[a-z][a-z0-9_]*)*")
 _RECORD_ID = re.compile(r"[1-9]\d{0,17}")
 MAX_PAGES = 10_000  # a Link chain longer than this is a loop
 READ_TRIES = 4  # a read answered 429 or 503 is tried this often (reads are safe to repeat)
 READ_WAIT = 10.0  # the longest wait between two tries of a read (seconds)
-MAX_MESSAGE = 300  # characters of a raw error body shown when it holds no message
-
-
-def instance_of(base_url: str) -> tuple[str, str | None]:
-    """(kind, instance) of a base URL: ("instance", "acme"), ("demo", "demo") or ("sandbox",
-    None); ConfigurationError for a host Recras's own clients would refuse."""
-    parts = urlsplit(base_url)
-    host = (parts.hostname or "").lower()
-    if parts.username or parts.password:
-        raise ConfigurationError(
-            "RECRAS_BASE_URL must not hold a user name or password (HTTP Basic is deprecated by "
-            f"Recras); put the API key in RECRAS_TOKEN. {HOW_TO_CONFIGURE}"
-        )
-    if "?" in base_url or "#" in base_url:  # each request's path would go after it
-        raise ConfigurationError(
-            "RECRAS_BASE_URL must not hold a query (?...) or a fragment (#...): the path of "
-            "each request is added to it, so the requests would go to the wrong address. "
-            f"{HOW_TO_CONFIGURE}"
-        )
-    if parts.scheme not in ("https", "http"):
-        raise ConfigurationError(f"RECRAS_BASE_URL must start with https://. {HOW_TO_CONFIGURE}")
-    if host in LOOPBACK:
-        return "sandbox", None
-    match = _INSTANCE.fullmatch(host)
-    if not match:
-        raise ConfigurationError(
-            f"RECRAS_BASE_URL names the host {host or '(none)'!r}; Recras instances are "
-            f"https://{{instance}}.recras.nl (official Recras clients refuse other host names). "
-            f"{HOW_TO_CONFIGURE}"
-        )
-    if parts.scheme != "https":
-        raise ConfigurationError(f"RECRAS_BASE_URL must start with https://. {HOW_TO_CONFIGURE}")
-    instance = match.group(1).lower()
-    return ("demo" if instance == "demo" else "instance"), instance
-
-
-def _root(base_url: str) -> str:
-    """``https://x.recras.nl`` from ``https://x.recras.nl/``, ``.../api2`` or ``.../api2/``."""
-    url = base_url.strip().rstrip("/")
-    return url[: -len("/api2")] if url.endswith("/api2") else url
 
 
 class RecrasTarget:
@@ -418,189 +372,8 @@ class RecrasTarget:
         return self._client.request(method, url, content=content)
 
 
-def _new_people(body: dict[str, Any]) -> bool:
-    """Whether a body holds contact persons without an id (whose ids the update keeps)."""
-    people = body.get("contactpersonen")
-    return isinstance(people, list) and any(
-        isinstance(p, dict) and p.get("id") in (None, "") for p in people
-    )
-
-
-def keep_ids(people: list[Any], existing: list[Any]) -> list[Any]:
-    """``people`` (a body's contact persons) with each one that has no id given the id of the
-    existing person it matches: the same first and last name, or else the same ``email1``.
-    Each existing person is given once; one named by id in ``people`` is not given again."""
-    taken = {p.get("id") for p in people if isinstance(p, dict) and p.get("id") not in (None, "")}
-    free = [
-        e for e in existing if isinstance(e, dict) and _whole(e.get("id")) and e["id"] not in taken
-    ]
-
-    def name(person: dict[str, Any]) -> tuple[str | None, str | None] | None:
-        first, last = (
-            _norm("voornaam", person.get("voornaam")),
-            _norm("achternaam", person.get("achternaam")),
-        )
-        return (first, last) if last else None
-
-    def email(person: dict[str, Any]) -> str | None:
-        return _norm("email1", person.get("email1")) or None
-
-    out = []
-    for person in people:
-        if not isinstance(person, dict) or person.get("id") not in (None, ""):
-            out.append(person)
-            continue
-        match = next((e for e in free if name(person) and name(e) == name(person)), None)
-        if match is None:
-            match = next((e for e in free if email(person) and email(e) == email(person)), None)
-        if match is None:
-            out.append(person)
-            continue
-        free.remove(match)
-        out.append({"id": match["id"], **{k: v for k, v in person.items() if k != "id"}})
-    return out
-
-
-def _unread(connector: str, record_id: str, why: Any) -> Message:
-    return Message("recras.contacts_unread", connector=connector, id=record_id, why=why)
-
-
-def _whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    """(scheme, host, port) of a URL, the port filled in when it is the scheme's default."""
-    parts = urlsplit(url)
-    try:
-        port = parts.port
-    except ValueError:
-        port = -1
-    default = {"https": 443, "http": 80}.get(parts.scheme)
-    return parts.scheme, (parts.hostname or "").lower(), port if port is not None else default
-
-
-def _path(connector: str) -> str:
-    name = connector.strip().strip("/")
-    if not _ENDPOINT.fullmatch(name):
-        raise ConfigurationError(Message("recras.not_endpoint", connector=connector))
-    return f"/{name}"
-
-
-def read_reply(connector: str, response: httpx.Response) -> Reply:
-    """Turn an HTTP response to a write into a Reply (401/403 are handled by the caller).
-
-    2xx: created or updated, ``ids`` from the record returned. 429 and 503: transient, with
-    ``retry_after`` from the ``Retry-After`` header. 502 and 504: a gateway gave up while the
-    request may have reached Recras: unknown. Anything else: refused, with the best message
-    of the body (``error``, ``message`` or ``error.message``; the raw body when it has none).
-    """
-    status = response.status_code
-    data = _json(response)
-    if 200 <= status < 300:
-        return Reply(ReplyKind.OK, ids=_ids(data))
-    message = best_message(data, response)
-    if status in (429, 503):
-        wait = http.retry_after(response.headers.get("retry-after"))
-        text = unavailable("Recras", status, message, wait, busy=status == 429)
-        return Reply(ReplyKind.TRANSIENT, error=text, retry_after=wait)
-    said = Message("target.said", text=message)
-    if status in (502, 504):
-        return Reply(
-            ReplyKind.UNKNOWN,
-            error=Message(
-                "reply.no_answer",
-                system="Recras",
-                why=Message("reply.http", status=status, said=said),
-                connector=connector,
-                records_in="Recras",
-            ),
-        )
-    return Reply(ReplyKind.REFUSED, error=Message("reply.http", status=status, said=said))
-
-
-def best_message(data: Any, response: httpx.Response | None = None) -> str:
-    """The message of an error body: ``error`` (text), ``error.message``, ``message``, or
-    ``errors`` (a list); else the start of the raw body."""
-    if isinstance(data, dict):
-        error = data.get("error")
-        if isinstance(error, dict) and _text(error.get("message")):
-            return _text(error["message"])
-        if _text(error):
-            return _text(error)
-        if _text(data.get("message")):
-            return _text(data["message"])
-        errors = data.get("errors")
-        if isinstance(errors, list) and errors:
-            parts = [best_message(e) if isinstance(e, dict) else _text(e) for e in errors]
-            return "; ".join(p for p in parts if p)
-        if isinstance(errors, dict) and errors:
-            return "; ".join(f"{k}: {best_message({'error': v})}" for k, v in errors.items())
-    if isinstance(data, str) and data.strip():
-        return data.strip()
-    raw = response.text.strip() if response is not None else ""
-    if not raw:
-        return "no message"
-    raw = " ".join(raw.split())
-    return raw if len(raw) <= MAX_MESSAGE else raw[:MAX_MESSAGE] + "..."
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "; ".join(v.strip() for v in value if v.strip())
-    return ""
-
-
 def _int(value: str | None, default: int | None) -> int | None:
     try:
         return int(value) if value is not None else default
     except ValueError:
         return default
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _ids(data: Any) -> dict[str, str]:
-    """The scalar fields of the record returned (``id``, ``displaynaam``, ...) as text."""
-    if not isinstance(data, dict):
-        return {}
-    return {k: str(v) for k, v in data.items() if v is not None and not isinstance(v, dict | list)}
-
-
-# --- lookups -------------------------------------------------------------------------------------
-
-
-def _norm(field: str, value: Any) -> str | None:
-    """A value as compared by lookups: case, spaces and Unicode form do not count; a postcode
-    ignores its space."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    else:
-        text = str(value)
-    text = unicodedata.normalize("NFC", text).casefold()
-    if field.rsplit(".", 1)[-1].startswith("postcode"):
-        return "".join(text.split())
-    return " ".join(text.split())
-
-
-def _matches(record: dict[str, Any], field: str, wanted: str | None) -> bool:
-    if "." in field:
-        nested, _, sub = field.partition(".")
-        items = record.get(nested)
-        if isinstance(items, dict):
-            items = [items]
-        if not isinstance(items, list):
-            return False
-        return any(isinstance(i, dict) and _norm(sub, i.get(sub)) == wanted for i in items)
-    return _norm(field, record.get(field)) == wanted
