@@ -69,7 +69,7 @@ class Changes:
         earlier = entry is not None and entry.state.kept and same_record(entry.ids, ids)
         sent = self.rec.journal.payload(step.name, key) if earlier else None
         try:
-            body = full if sent is None else self.rec.target.changes(sent, full)
+            body = self.rec.target.changes(sent, full)
         except NotUpdatable as exc:  # a change the target cannot take as an update
             self.rec.journal.record(step.name, key, n, Status.INVALID, error=exc.said)
             return Outcome(

@@ -549,3 +549,23 @@ def test_an_id_the_connector_is_not_named_by_is_refused(cli, demo_env, tmp_path)
     assert ran.code == 2
     assert "'OrNumber' is not an id FbSales records are named by (they are: OrNu)" in ran.err
     assert demo_env.state.requests == []
+
+
+def test_an_order_found_by_a_lookup_is_not_given_its_lines_again(cli, demo_env, tmp_path):
+    load_orders(cli, tmp_path)
+    data = yaml.safe_load((tmp_path / "orders.yaml").read_text())
+    data["steps"][0]["match"]["on_found"] = "update"
+    other = tmp_path / "elders"  # another mapping file: a journal that knows none of them
+    other.mkdir()
+    path = other / "orders.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    lines = {o["OrNu"]: len(o["lines"]) for o in demo_env.state.salesorders.values()}
+
+    ran = cli("run", path, "--fresh")
+
+    assert ran.code == 1, ran.err
+    assert {o["OrNu"]: len(o["lines"]) for o in demo_env.state.salesorders.values()} == lines
+    found = statuses(other.parent / "orders-result.xlsx", "verkooporders")
+    quotation = 5  # the order taking over a quotation has no lines: it is updated
+    assert found[quotation] == "updated"
+    assert {s for n, s in found.items() if n != quotation} == {"invalid"}

@@ -836,6 +836,11 @@ def test_the_changes_of_an_update_hold_no_id_the_path_names_the_record():
     }
     new = {"naam": "A", "contactpersonen": [{"achternaam": "C", "hoofdcontact": True}]}
 
-    assert client.changes(old, new) == {"plaats": None, "contactpersonen": new["contactpersonen"]}
+    # a field left out is left as it is (only clear_when_empty's null empties one)
+    assert client.changes(old, new) == {"contactpersonen": new["contactpersonen"]}
+    assert client.changes(old, {**new, "plaats": None}) == {
+        "plaats": None,
+        "contactpersonen": new["contactpersonen"],
+    }
     assert client.changes(new, new) is None
     assert client.changes({"id": "17", **new}, {"id": "17", **new}) is None

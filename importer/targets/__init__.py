@@ -141,11 +141,11 @@ class Target(Protocol):
         """Records of a read connector matching any of ``filters`` (each: field = value, AND)."""
         ...
 
-    def changes(self, old: Any, new: Any) -> Any | None:
-        """The body of an update from the body last sent and the new one: what changed (None
-        when nothing did). A field the new body leaves out is not emptied: only one set to
-        :attr:`clear_value` is. Raises :class:`~importer.errors.NotUpdatable` when the change
-        cannot be sent as an update."""
+    def changes(self, old: Any | None, new: Any) -> Any | None:
+        """The body of an update from the body last sent (None: not known) and the new one:
+        what changed (None when nothing did). A field the new body leaves out is not emptied:
+        only one set to :attr:`clear_value` is. Raises :class:`~importer.errors.NotUpdatable`
+        when the change cannot be sent as an update."""
         ...
 
     def contract(self, connector: str) -> Contract | None:

@@ -144,6 +144,8 @@ class RestTarget:
 
     def changes(self, old: Any, new: Any) -> Any | None:
         """The fields that changed (a field left out is not emptied: only one set to null)."""
+        if old is None:
+            return new
         changed = {k: v for k, v in new.items() if k != "id" and old.get(k, ...) != v}
         return changed or None
 

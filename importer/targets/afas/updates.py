@@ -184,7 +184,8 @@ def _fields(element: Any) -> dict[str, Any]:
 
 def changed_fields(old: Any, new: Any) -> Any | None:
     """The body of a PUT: what changed from the body last sent (``old``) to ``new``; None when
-    nothing did.
+    nothing did. With no body sent before (``old`` None) it is ``new``, whose order lines must
+    each carry an ``@Action`` (NotUpdatable otherwise: AFAS would add them to the order).
 
     A field ``new`` leaves out is not emptied: only one ``new`` sets to ``""`` is. The keys are
     not in it (:func:`place_keys` adds them), except for a connector this module does not know,
@@ -195,6 +196,10 @@ def changed_fields(old: Any, new: Any) -> Any | None:
     AFAS would add them to the order again. Bodies of another shape (a list of elements) are
     sent as they are.
     """
+    if old is None:  # the record's last body is not known: every line needs its action
+        if any(not _action(line) for line in _lines_in(new)):
+            raise NotUpdatable(Message("afas.lines_changed"))
+        return new
     if not isinstance(new, dict) or len(new) != 1 or not isinstance(old, dict):
         return new
     name = next(iter(new))
@@ -285,6 +290,16 @@ def _without_action(line: Any) -> Any:
     if not isinstance(line, dict) or "@Action" not in _fields(line):
         return line
     return {**line, "Fields": {k: v for k, v in _fields(line).items() if k != "@Action"}}
+
+
+def _lines_in(body: Any) -> list[Any]:
+    """Every order line anywhere in a body."""
+    if isinstance(body, list):
+        return [line for item in body for line in _lines_in(item)]
+    if not isinstance(body, dict):
+        return []
+    own = _items(body[_LINES]) if isinstance(body.get(_LINES), dict) else []
+    return own + [line for k, v in body.items() if k != _LINES for line in _lines_in(v)]
 
 
 def _lines_changes(node: Any, old: Any) -> dict[str, Any] | None:

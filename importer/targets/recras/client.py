@@ -341,8 +341,8 @@ class RecrasTarget:
         replaces it); None when nothing changed. The record's id goes in the path."""
         if not isinstance(old, dict) or not isinstance(new, dict):
             return new
+        # a field the new body leaves out is left as it is: only a null in it empties one
         changed = {k: v for k, v in new.items() if k != "id" and old.get(k) != v}
-        changed.update({k: None for k in old if k not in new and k != "id"})
         return changed or None
 
     def contract(self, connector: str) -> RecrasContract | None:
