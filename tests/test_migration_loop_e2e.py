@@ -569,3 +569,35 @@ def test_an_order_found_by_a_lookup_is_not_given_its_lines_again(cli, demo_env, 
     quotation = 5  # the order taking over a quotation has no lines: it is updated
     assert found[quotation] == "updated"
     assert {s for n, s in found.items() if n != quotation} == {"invalid"}
+
+
+def test_a_cleared_recras_field_is_emptied_with_null_and_nothing_else(cli, recras_env, tmp_path):
+    sheet = tmp_path / "klanten.csv"
+    text = (SAMPLES / "recras/klanten-met-hoofdcontact.csv").read_text(encoding="utf-8-sig")
+    sheet.write_text(text, encoding="utf-8")
+    data = yaml.safe_load((MAPPINGS / "recras-klanten-simple.yaml").read_text())
+    data["templates"] = str(ROOT / "templates")
+    data["sources"]["klanten"]["file"] = str(sheet)
+    path = tmp_path / "klanten.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    assert cli("run", path).code == 0
+    step = data["steps"][0]
+    step["action"] = "update"
+    step["columns"]["website"]["clear_when_empty"] = True
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    sheet.write_text(text.replace(";https://www.regenboog-amersfoort.test;", ";;"), "utf-8")
+
+    ran = cli("run", path)
+
+    assert ran.code == 0, ran.err
+    (klant_id,) = [i for i, k in recras_env.state.klanten.items() if k["naam"].startswith("Basis")]
+    assert recras_env.state.received("PUT", f"/api2/klanten/{klant_id}") == [{"website": None}]
+    assert recras_env.state.klanten[klant_id]["website"] is None
+    assert recras_env.state.klanten[klant_id]["plaats"] == "Amersfoort"  # nothing else emptied
+    found = statuses(tmp_path / "klanten-result.xlsx", "klanten")
+    # the rest: done before, or (a website that was never given, now cleared) nothing to send
+    assert found[2] == "updated" and set(list(found.values())[1:]) <= {"created", "unchanged"}
+    assert len(recras_env.state.received("PUT", f"/api2/klanten/{klant_id}")) == 1
+    assert [r for r in recras_env.state.requests if r["method"] == "PUT"] == [
+        r for r in recras_env.state.requests if r["path"] == f"/api2/klanten/{klant_id}"
+    ]
