@@ -72,6 +72,40 @@ def order_update_step(**extra) -> dict:
     }
 
 
+def order_actions_step(line_action: dict) -> dict:
+    """Orders whose Actie column says what to do, with lines saying what to do with each."""
+    return {
+        "name": "orders",
+        "source": "acties",
+        "connector": "FbSales",
+        "template": "afas/FbSales.json.j2",
+        "key": "ordernummer",
+        "action": {"column": "Actie"},
+        "ids": {"OrNu": "ordernummer"},
+        "columns": {"ordernummer": {"header": "Ordernummer"}},
+        "lines": {
+            "source": "regels",
+            "key": "ordernummer",
+            "columns": {
+                "ordernummer": {"header": "Ordernummer"},
+                "artikel": {"header": "Artikel"},
+                "regelactie": {"header": "Regelactie", **line_action},
+            },
+        },
+    }
+
+
+def recras_mapping(tmp_path: Path, sheet: Path, change=lambda step: None) -> Path:
+    """The shipped Recras mapping (one sheet), reading ``sheet``, its step changed."""
+    data = yaml.safe_load((MAPPINGS / "recras-klanten-simple.yaml").read_text())
+    data["templates"] = str(ROOT / "templates")
+    data["sources"]["klanten"]["file"] = str(sheet)
+    change(data["steps"][0])
+    path = tmp_path / "klanten.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    return path
+
+
 def test_an_update_sheet_changes_existing_orders_by_their_keys_and_sends_only_its_fields(
     cli, demo_env, tmp_path
 ):
@@ -180,30 +214,7 @@ def test_a_sheet_of_actions_deletes_orders_and_order_lines(cli, demo_env, tmp_pa
                 "acties": {"file": str(acties), "locale": "nl"},
                 "regels": {"file": str(regels), "locale": "nl"},
             },
-            "steps": [
-                {
-                    "name": "orders",
-                    "source": "acties",
-                    "connector": "FbSales",
-                    "template": "afas/FbSales.json.j2",
-                    "key": "ordernummer",
-                    "action": {"column": "Actie"},
-                    "ids": {"OrNu": "ordernummer"},
-                    "columns": {"ordernummer": {"header": "Ordernummer"}},
-                    "lines": {
-                        "source": "regels",
-                        "key": "ordernummer",
-                        "columns": {
-                            "ordernummer": {"header": "Ordernummer"},
-                            "artikel": {"header": "Artikel"},
-                            "regelactie": {
-                                "header": "Regelactie",
-                                "map": {"verwijder": "delete", "wijzig": "update"},
-                            },
-                        },
-                    },
-                }
-            ],
+            "steps": [order_actions_step({"map": {"verwijder": "delete", "wijzig": "update"}})],
         },
     )
 
@@ -335,12 +346,8 @@ def test_an_action_column_updates_sales_relations_with_only_what_changed(cli, de
 
 
 def test_a_delete_step_for_recras_is_refused_before_anything_is_sent(cli, recras_env, tmp_path):
-    data = yaml.safe_load((MAPPINGS / "recras-klanten-simple.yaml").read_text())
-    data["templates"] = str(ROOT / "templates")
-    data["sources"]["klanten"]["file"] = str(SAMPLES / "recras/klanten-met-hoofdcontact.csv")
-    data["steps"][0]["action"] = "delete"
-    path = tmp_path / "klanten.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    sheet = SAMPLES / "recras/klanten-met-hoofdcontact.csv"
+    path = recras_mapping(tmp_path, sheet, lambda step: step.update(action="delete"))
 
     ran = cli("run", path, "--yes")
 
@@ -357,12 +364,7 @@ def test_a_row_asking_recras_to_delete_is_invalid_and_the_others_go(cli, recras_
         tmp_path / "klanten.csv",
         "\n".join([head + ";Actie", first + ";verwijder", *(r + ";nieuw" for r in rest)]) + "\n",
     )
-    data = yaml.safe_load((MAPPINGS / "recras-klanten-simple.yaml").read_text())
-    data["templates"] = str(ROOT / "templates")
-    data["sources"]["klanten"]["file"] = str(sheet)
-    data["steps"][0]["action"] = {"column": "Actie"}
-    path = tmp_path / "klanten.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    path = recras_mapping(tmp_path, sheet, lambda step: step.update(action={"column": "Actie"}))
 
     ran = cli("run", path)
 
@@ -495,25 +497,7 @@ def test_line_deletes_ask_for_confirmation_too(cli, demo_env, tmp_path):
     kept = orders_by_reference(demo_env)["Voorjaarsbestelling"]["OrNu"]
     acties = write(tmp_path / "acties.csv", f"Ordernummer;Actie\n{kept};wijzig\n")
     regels = write(tmp_path / "regels.csv", f"Ordernummer;Artikel;Regelactie\n{kept};2041;delete\n")
-    step = {
-        "name": "orders",
-        "source": "acties",
-        "connector": "FbSales",
-        "template": "afas/FbSales.json.j2",
-        "key": "ordernummer",
-        "action": {"column": "Actie"},
-        "ids": {"OrNu": "ordernummer"},
-        "columns": {"ordernummer": {"header": "Ordernummer"}},
-        "lines": {
-            "source": "regels",
-            "key": "ordernummer",
-            "columns": {
-                "ordernummer": {"header": "Ordernummer"},
-                "artikel": {"header": "Artikel"},
-                "regelactie": {"header": "Regelactie"},
-            },
-        },
-    }
+    step = order_actions_step({})
     sources = {"acties": {"file": str(acties)}, "regels": {"file": str(regels)}}
     path = mapping(tmp_path, "acties", {"sources": sources, "steps": [step]})
 
@@ -575,16 +559,14 @@ def test_a_cleared_recras_field_is_emptied_with_null_and_nothing_else(cli, recra
     sheet = tmp_path / "klanten.csv"
     text = (SAMPLES / "recras/klanten-met-hoofdcontact.csv").read_text(encoding="utf-8-sig")
     sheet.write_text(text, encoding="utf-8")
-    data = yaml.safe_load((MAPPINGS / "recras-klanten-simple.yaml").read_text())
-    data["templates"] = str(ROOT / "templates")
-    data["sources"]["klanten"]["file"] = str(sheet)
-    path = tmp_path / "klanten.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    path = recras_mapping(tmp_path, sheet)
     assert cli("run", path).code == 0
-    step = data["steps"][0]
-    step["action"] = "update"
-    step["columns"]["website"]["clear_when_empty"] = True
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+    def clearing(step: dict) -> None:
+        step["action"] = "update"
+        step["columns"]["website"]["clear_when_empty"] = True
+
+    recras_mapping(tmp_path, sheet, clearing)
     sheet.write_text(text.replace(";https://www.regenboog-amersfoort.test;", ";;"), "utf-8")
 
     ran = cli("run", path)
