@@ -36,6 +36,11 @@ def status_command(
     """Print what the journals of MAPPING hold, per environment, step and state.
 
     Safe while a run is going on: it only reads.
+
+    Examples:
+
+      importer status mappings/flex.yaml
+      importer status mappings/flex.yaml --journal old/flex.sqlite
     """
     paths = [journal] if journal else journals_of(mapping)
     if not paths:
@@ -101,7 +106,17 @@ def sandbox_command(
         ),
     ] = targets.DEFAULT,
 ) -> None:
-    """Run the sandbox of a target in the foreground on 127.0.0.1 until Ctrl-C."""
+    """Run the sandbox of a target in the foreground on 127.0.0.1 until Ctrl-C.
+
+    It prints the settings that point importer at it; its records are listed at /sandbox/records
+    (see the README).
+
+    Examples:
+
+      importer sandbox --port 8123
+      importer sandbox --codes codes.yaml --state sandbox.db
+      importer sandbox --fail-rate 0.1 --seed 7
+    """
     try:
         faults = Faults.from_options(
             latency_ms=latency_ms,
@@ -160,7 +175,15 @@ def new_command(
         ),
     ] = targets.DEFAULT,
 ) -> None:
-    """Write a starting mapping and template by matching the spreadsheet's headers to fields."""
+    """Write a starting mapping and template by matching the spreadsheet's headers to fields.
+
+    Headers are matched to the fields' names and labels (see 'importer fields').
+
+    Examples:
+
+      importer new -c KnSalesRelationOrg -i klanten.xlsx
+      importer new -c KnPerson -i personen.csv --name personen --out-dir mappings
+    """
     made = scaffold(
         connector,
         input,
@@ -182,5 +205,10 @@ def new_command(
 
 
 def schema_command() -> None:
-    """Print the JSON Schema of mapping files (for editors that complete and check YAML)."""
+    """Print the JSON Schema of mapping files (for editors that complete and check YAML).
+
+    Example:
+
+      importer schema > mapping.schema.json
+    """
     typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
