@@ -47,4 +47,5 @@ SPEC = TargetSpec(
     sandbox_defaults=(("demo", True),),
     log_reference="profitLogReference",
     scaffold="importer.targets.afas.scaffold:scaffold",
+    fields="importer.targets.afas.listing:listing",
 )
