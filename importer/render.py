@@ -41,8 +41,6 @@ index or key the value lacks (``LookupError``: the second word of a one-word nam
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import functools
 import itertools
 import json
 import re
@@ -55,11 +53,11 @@ from typing import Any
 import jinja2
 from jinja2 import nodes
 from jinja2.exceptions import SecurityError
-from jinja2.utils import missing
 from markupsafe import Markup
 
 from importer.errors import MappingError
 from importer.messages import Message
+from importer.template_faults import Missing, Strict, TemplateFault, undefined
 from importer.templating import MAX_BODY, Limit, Refused, Sandbox, bounded
 
 
@@ -73,40 +71,6 @@ class RenderError(Exception):
     def __init__(self, said: Message) -> None:
         super().__init__(said)
         self.said = said
-
-
-class TemplateFault(Exception):
-    """A template error that is the template's, not the row's: the run stops (see above).
-
-    ``said`` says what is wrong (without the place); ``file`` and ``line`` where."""
-
-    def __init__(self, said: Message, file: str, line: int | None) -> None:
-        super().__init__(said)
-        self.said = said
-        self.file = file
-        self.line = line
-
-
-class Missing(jinja2.UndefinedError):
-    """An undefined value was used: of which object (``obj``, or jinja's ``missing`` for a
-    name) and which attribute or key (``name``)."""
-
-    def __init__(self, message: str | None, *, obj: Any, name: Any) -> None:
-        super().__init__(message)
-        self.obj = obj
-        self.name = name
-
-
-class _Strict(jinja2.StrictUndefined):
-    """StrictUndefined whose error says what was undefined, for :meth:`Renderer.render`."""
-
-    __slots__ = ()
-
-    def __init__(
-        self, hint: str | None = None, obj: Any = missing, name: str | None = None, exc: Any = None
-    ) -> None:
-        raising = functools.partial(Missing, obj=obj, name=name)
-        super().__init__(hint, obj, name, raising)  # type: ignore[arg-type]
 
 
 def _default(value: Any) -> Any:
@@ -206,7 +170,7 @@ def as_text(value: Any) -> str | None:
 
 
 def _environment(**options: Any) -> jinja2.Environment:
-    env = Sandbox(undefined=_Strict, **options)
+    env = Sandbox(undefined=Strict, **options)
     env.filters["split_address"] = split_address
     env.filters["text"] = as_text
     env.globals["today"] = dt.date.today
@@ -335,7 +299,7 @@ class Renderer:
         except Missing as exc:
             rows_own = exc.obj is parent or exc.obj is existing or exc.obj is find
             if not rows_own and not any(exc.obj is found for found in find.values()):
-                raise TemplateFault(_undefined(exc, row), *_place(exc, template)) from exc
+                raise TemplateFault(undefined(exc, row), *_place(exc, template)) from exc
             parents = (
                 Message("template.parent_ids", ids=", ".join(parent))
                 if parent
@@ -451,19 +415,6 @@ _TEMPLATES_OWN = (jinja2.TemplateError, TypeError, AttributeError)
 # what a row's own value can make go wrong ('{} {}'.format(one), a date that does not exist,
 # a zero to divide by): the row's problem, with the template's line
 _VALUE_ERRORS = (ValueError, ArithmeticError, LookupError)
-
-
-def _undefined(exc: Missing, row: dict[str, Any]) -> Message:
-    """What a template reads that is not there: a column (with the one meant), a name."""
-    if exc.obj is row and isinstance(exc.name, str):
-        close = difflib.get_close_matches(exc.name, list(row), n=1, cutoff=0.6)
-        return Message(
-            "template.unknown_column",
-            column=exc.name,
-            hint=Message("template.did_you_mean", column=close[0]) if close else "",
-            columns=", ".join(row),
-        )
-    return Message("text", text=str(exc.message))
 
 
 def _template_line(exc: BaseException, template: jinja2.Template) -> int | str:
