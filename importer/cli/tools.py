@@ -97,6 +97,15 @@ def sandbox_command(
         bool,
         typer.Option("--empty", help="Start without the sandbox's demo data (its demo debtors)."),
     ] = False,
+    codes: Annotated[
+        Path | None,
+        typer.Option(
+            "--codes",
+            help="A YAML file of the environment's code tables to check codes against "
+            "(project_groups, countries, items: lists of codes; see the README).",
+            show_default=False,
+        ),
+    ] = None,
     system: Annotated[
         str,
         typer.Option(
@@ -136,7 +145,12 @@ def sandbox_command(
         options["state_path"] = state
     if empty:
         options["demo"] = False
-    box = imitated.start_sandbox(port=port, faults=faults, token=token, **options)
+    if codes is not None:
+        options["codes"] = codes
+    try:
+        box = imitated.start_sandbox(port=port, faults=faults, token=token, **options)
+    except ValueError as exc:  # a codes file that cannot be used
+        raise ConfigurationError(str(exc)) from exc
     typer.echo(
         f"{imitated.system} sandbox at {box.base_url} (Ctrl-C to stop). In another terminal:"
     )
