@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from importer.contract import Contract
+from importer.errors import MappingError
 from importer.mapping import Step
 from importer.messages import Message
 from importer.records import Record
-from importer.render import DROP, Renderer, RenderError
+from importer.render import DROP, Renderer, RenderError, TemplateFault
 from importer.validation import Problem, StepData
 
 PLACEHOLDER = re.compile(r"<\w+ of [^<>]+>")  # an id only the target can give
@@ -81,6 +82,11 @@ def build(
         )
     except RenderError as exc:
         return Built(problems=[Problem(own.table.label, n, None, None, exc.said)], draft=draft)
+    except TemplateFault as exc:
+        said = Message("template.fault", error=exc.said, source=own.table.label, row=n)
+        if draft:  # planning: the run stops before anything is sent
+            raise MappingError(said, file=exc.file, line=exc.line) from exc
+        return Built(problems=[Problem(own.table.label, n, None, None, said)], draft=draft)
     return Built(body, _contract_problems(step, own, n, body, contract, action), draft=draft)
 
 

@@ -23,6 +23,19 @@ as ``find.debiteur.DbId``).
 Templates and expressions run sandboxed and within limits (importer.templating): one that
 reaches for Python internals is refused when it is compiled, and one that the sandbox stops
 while it runs stops the run (a MappingError naming the file and line), not just a row.
+
+A template error is the template's (:class:`TemplateFault`: the run stops before anything is
+sent, one message at the template's file and line) or the row's (:class:`RenderError`: the row
+is invalid, the others go on). The template's: an unknown column (``row.telefon``, with a
+did-you-mean) or name, an attribute or item of a value that has none (``row.naam.x``, a
+line's unknown column), an operation the value's type does not allow, a blank included
+(``row.kvk[:8]`` on an empty optional cell: columns are typed, so every such row fails the
+same way; write ``(row.kvk or "")[:8]``), a filter misused, text that is not JSON. The
+row's: what only some rows' values or situation cause — an id its parent, lookup or update
+does not give (``parent.DbId`` of a parent found by lookup, ``find.x.BcCo`` when nothing was
+found, ``existing.DbId`` on an insert), a value an operation of its type cannot take
+(``ValueError``: a date that does not exist; ``ArithmeticError``: dividing by a zero), an
+index or key the value lacks (``LookupError``: the second word of a one-word name).
 """
 
 from __future__ import annotations
@@ -44,6 +57,7 @@ from markupsafe import Markup
 
 from importer.errors import MappingError
 from importer.messages import Message
+from importer.template_faults import Missing, Strict, TemplateFault, undefined
 from importer.templating import MAX_BODY, Limit, Refused, Sandbox, bounded
 
 
@@ -156,7 +170,7 @@ def as_text(value: Any) -> str | None:
 
 
 def _environment(**options: Any) -> jinja2.Environment:
-    env = Sandbox(undefined=jinja2.StrictUndefined, **options)
+    env = Sandbox(undefined=Strict, **options)
     env.filters["split_address"] = split_address
     env.filters["text"] = as_text
     env.globals["today"] = dt.date.today
@@ -263,14 +277,16 @@ class Renderer:
         the template: that is no fault of the row.
         """
         template = self.templates[name]
+        existing = existing or {}
+        find = find or {}
         context = {
             "row": row,
             "parent": parent,
             "rownum": rownum,
-            "existing": existing or {},
+            "existing": existing,
             "action": "update" if existing else "insert",
             "lines": lines or [],
-            "find": find or {},
+            "find": find,
         }
         try:
             text = _text(template, context)
@@ -280,7 +296,10 @@ class Renderer:
             raise _refused(getattr(exc, "said", None) or str(exc), *_place(exc, template)) from exc
         except RecursionError as exc:
             raise _refused(_TOO_DEEP, *_place(exc, template)) from exc
-        except jinja2.UndefinedError as exc:
+        except Missing as exc:
+            rows_own = exc.obj is parent or exc.obj is existing or exc.obj is find
+            if not rows_own and not any(exc.obj is found for found in find.values()):
+                raise TemplateFault(undefined(exc, row), *_place(exc, template)) from exc
             parents = (
                 Message("template.parent_ids", ids=", ".join(parent))
                 if parent
@@ -296,6 +315,9 @@ class Renderer:
                     parents=parents,
                 )
             ) from exc
+        except _TEMPLATES_OWN as exc:
+            said = Message("text", text=f"{exc}")
+            raise TemplateFault(said, *_place(exc, template)) from exc
         except _VALUE_ERRORS as exc:
             raise RenderError(
                 Message(
@@ -304,16 +326,11 @@ class Renderer:
             ) from exc
         try:
             body = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise RenderError(
-                Message(
-                    "template.not_json",
-                    name=name,
-                    error=exc.msg,
-                    line=exc.lineno,
-                    column=exc.colno,
-                )
-            ) from exc
+        except json.JSONDecodeError as exc:  # no cell can break it: every value is JSON
+            said = Message(
+                "template.not_json", name=name, error=exc.msg, line=exc.lineno, column=exc.colno
+            )
+            raise TemplateFault(said, template.filename or name, None) from exc
         return prune(body, clear)
 
 
@@ -392,11 +409,12 @@ def _place(exc: BaseException, template: jinja2.Template) -> tuple[str, int | No
     return place
 
 
-# what a template can get wrong about the values it is given ('{} {}'.format(one), a dictsort
-# of a list): the row's problem, with the template's line
-_VALUE_ERRORS = (
-    jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError, AttributeError,
-)  # fmt: skip
+# what only the template can get wrong (a value's type does not allow it, a filter misused):
+# every row with such a value fails alike, so the run stops
+_TEMPLATES_OWN = (jinja2.TemplateError, TypeError, AttributeError)
+# what a row's own value can make go wrong ('{} {}'.format(one), a date that does not exist,
+# a zero to divide by): the row's problem, with the template's line
+_VALUE_ERRORS = (ValueError, ArithmeticError, LookupError)
 
 
 def _template_line(exc: BaseException, template: jinja2.Template) -> int | str:

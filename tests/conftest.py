@@ -46,6 +46,7 @@ def reset_afas(box: AfasSandbox) -> AfasSandbox:
     """The AFAS sandbox as ``AfasSandbox.start()`` leaves it: empty, default settings, no faults."""
     box.state.reset()
     box.state.project_groups = afas_store.PROJECT_GROUPS
+    box.state.countries = box.state.items = None
     box.faults.use(Faults())
     return box
 

@@ -205,7 +205,7 @@ def test_the_reasons_a_lookup_fails_or_a_run_stops_read_in_dutch():
 def test_a_row_the_template_cannot_render_has_its_problem_in_dutch(tmp_path):
     from importer.render import Renderer, RenderError
 
-    (tmp_path / "body.json.j2").write_text('{"a": {{ row.missing }}}\n', encoding="utf-8")
+    (tmp_path / "body.json.j2").write_text('{"a": {{ parent.DbId }}}\n', encoding="utf-8")
     renderer = Renderer(tmp_path, ["body.json.j2"])
     with pytest.raises(RenderError) as caught:
         renderer.render("body.json.j2", {"Naam": "x"}, {}, 2)
@@ -213,6 +213,18 @@ def test_a_row_the_template_cannot_render_has_its_problem_in_dutch(tmp_path):
     dutch = render(caught.value.said, "nl")
     assert dutch.startswith("template body.json.j2 regel 1: ")
     assert dutch.endswith("Kolommen: Naam; geen bovenliggende stap")
+
+
+def test_a_column_the_template_does_not_know_is_said_in_dutch(tmp_path):
+    from importer.render import Renderer, TemplateFault
+
+    (tmp_path / "body.json.j2").write_text('{"a": {{ row.telefon }}}\n', encoding="utf-8")
+    with pytest.raises(TemplateFault) as caught:
+        Renderer(tmp_path, ["body.json.j2"]).render("body.json.j2", {"telefoon": "x"}, {}, 2)
+    assert render(caught.value.said, "nl") == (
+        "row.telefon: de mapping declareert geen kolom 'telefon' (bedoelt u 'telefoon'?); "
+        "kolommen: telefoon"
+    )
 
 
 def _summary(path: Path) -> dict[str, list[str]]:

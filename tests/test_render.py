@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from conftest import FLEX, seed
@@ -11,7 +12,7 @@ from conftest import FLEX, seed
 from importer.errors import MappingError
 from importer.mappingfile import load_mapping
 from importer.plan import prepare
-from importer.render import Renderer, RenderError, prune
+from importer.render import Renderer, RenderError, TemplateFault, prune
 
 
 def renderer(tmp_path, text: str, name: str = "t.json.j2") -> Renderer:
@@ -66,24 +67,60 @@ def test_blank_fields_and_objects_left_empty_are_pruned():
     }
 
 
-def test_a_column_the_template_does_not_know_names_the_line_and_the_columns(tmp_path):
-    r = renderer(tmp_path, '{\n"a": {{ row.naam }},\n"b": {{ row.iban }}\n}')
+def test_a_column_the_template_does_not_know_is_the_templates_fault_with_the_one_meant(
+    tmp_path,
+):
+    r = renderer(tmp_path, '{\n"a": {{ row.naam }},\n"b": {{ row.telefon }}\n}')
 
-    with pytest.raises(RenderError) as caught:
-        r.render("t.json.j2", {"naam": "x", "plaats": "y"}, {}, 2)
+    with pytest.raises(TemplateFault) as caught:
+        r.render("t.json.j2", {"naam": "x", "telefoon": "y"}, {}, 2)
+    assert (Path(caught.value.file).name, caught.value.line) == ("t.json.j2", 3)
     assert str(caught.value) == (
-        "template t.json.j2 line 3: 'dict object' has no attribute 'iban'. "
-        "Columns: naam, plaats; no parent step"
+        "row.telefon: the mapping declares no column 'telefon' (did you mean 'telefoon'?); "
+        "columns: naam, telefoon"
     )
 
 
-def test_a_template_that_gives_no_json_says_where(tmp_path):
+def test_a_template_that_gives_no_json_is_the_templates_fault(tmp_path):
     r = renderer(tmp_path, '{"a": {{ row.a }}\n "b": 1}')
 
     with pytest.raises(
-        RenderError, match="does not give valid JSON: Expecting ',' delimiter at line 2"
+        TemplateFault, match="does not give valid JSON: Expecting ',' delimiter at line 2"
     ):
         r.render("t.json.j2", {"a": 1}, {}, 2)
+
+
+@pytest.mark.parametrize(
+    ("expression", "row"),
+    [
+        ("row.kvk[:8]", {"kvk": None}),  # a blank optional cell: the template must allow it
+        ("row.naam.upper2()", {"naam": "x"}),  # an attribute a text does not have
+        ("row.bedrag + 'x'", {"bedrag": 5}),  # a type error on a present value
+        ("lines[0].onbekend", {}),  # a line's column nobody declared
+        ("rwo.naam", {}),  # a name the context does not have
+    ],
+)
+def test_what_fails_alike_for_every_such_row_is_the_templates_fault(tmp_path, expression, row):
+    r = renderer(tmp_path, '{\n"a": {{ ' + expression + " }}}")
+
+    with pytest.raises(TemplateFault) as caught:
+        r.render("t.json.j2", row, {}, 2, lines=[{"a": 1, "rownum": 2}])
+    assert caught.value.line == 2
+
+
+@pytest.mark.parametrize(
+    ("expression", "find", "existing"),
+    [
+        ("find.debiteur.DbId", {"debiteur": {}}, None),  # the lookup found nothing
+        ("existing.DbId", {}, None),  # an insert has no record's ids
+        ("parent.DbId", {}, None),  # no parent ids
+    ],
+)
+def test_an_id_only_some_rows_have_is_the_rows_problem(tmp_path, expression, find, existing):
+    r = renderer(tmp_path, '{\n"a": {{ ' + expression + " }}}")
+
+    with pytest.raises(RenderError, match=r"t.json.j2 line 2"):
+        r.render("t.json.j2", {"a": "x"}, {}, 2, existing, find=find)
 
 
 def test_template_syntax_errors_are_mapping_errors_with_the_line(tmp_path):
@@ -101,10 +138,10 @@ def test_a_missing_template_is_a_mapping_error(tmp_path):
     [
         ('"{} {}".format(row.a)', "index out of range"),
         ('"{a} {x}".format_map(row)', "'x'"),
-        ("(1, 2) | dictsort", "items"),
+        ("row.a | int / 0", "division by zero"),
     ],
 )
-def test_a_template_that_misuses_a_value_is_a_render_error_with_the_line(
+def test_a_value_the_operation_cannot_take_is_the_rows_render_error_with_the_line(
     tmp_path, expression, error
 ):
     r = renderer(tmp_path, '{\n"a": {{ ' + expression + " }}}")

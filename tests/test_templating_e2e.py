@@ -214,3 +214,66 @@ def test_what_the_sandbox_stops_only_with_the_real_ids_stops_sending(cli, afas_e
     assert len(afas_env.state.received("KnSalesRelationOrg")) == 2
     assert afas_env.state.received("PtProject") == []
     assert ran.out == "Import stopped: 0 created, 0 failed, 0 invalid, 2 skipped\n"  # by row
+
+
+# --- template mistakes: reported once, where they are written; nothing sent -------------------
+
+MANY = "Nummer;Naam;Factuurwijze\n" + "".join(f"K{n};Klant {n};E\n" for n in range(1, 13))
+
+
+@pytest.mark.parametrize("command", [("run",), ("validate",), ("render",)])
+def test_an_unknown_column_is_reported_once_at_its_line_and_nothing_is_sent(
+    cli, afas_env, tmp_path, command
+):
+    template = TEMPLATE.replace("{{ row.naam }}", "{{ row.nam }}")
+    mapping = write_mapping(tmp_path, template=template, cells=MANY)
+
+    ran = cli(*command, mapping)
+
+    assert ran.code == 2
+    assert ran.err == (
+        f"Error: {tmp_path}/templates/relatie.json.j2 line 4: row.nam: the mapping declares no "
+        "column 'nam' (did you mean 'naam'?); columns: nummer, naam, factuurwijze; a mistake "
+        "of the template, first met in klanten.csv row 2: nothing is sent until it is fixed\n"
+    )
+    assert afas_env.state.requests == []
+    assert not list(tmp_path.glob("*.xlsx"))
+
+
+def test_a_template_failing_on_blank_cells_stops_the_run_before_anything_is_sent(
+    cli, afas_env, tmp_path
+):
+    # ten rows with a KvK number and two without: `row.kvk[:8]` fails on the blank ones
+    cells = "Nummer;Naam;Factuurwijze;KvK\n" + "".join(
+        f"K{n};Klant {n};E;{'' if n in (4, 9) else f'1234567{n:02}'}\n" for n in range(1, 13)
+    )
+    template = TEMPLATE.replace(
+        '"Nm": {{ row.naam }}', '"Nm": {{ row.naam }}, "CcNr": {{ row.kvk[:8] }}'
+    )
+    mapping = write_mapping(tmp_path, template=template, cells=cells, column="kvk: {header: KvK}")
+
+    ran = cli("run", mapping)
+
+    assert ran.code == 2
+    assert ran.err.count("Error:") == 1
+    assert "relatie.json.j2 line 4: 'NoneType' object is not subscriptable; a mistake of the " in (
+        ran.err
+    )
+    assert "first met in klanten.csv row 5" in ran.err
+    assert afas_env.state.requests == []
+
+
+def test_a_value_only_one_row_has_wrong_makes_that_row_invalid_and_the_others_go(
+    cli, afas_env, tmp_path
+):
+    # a zero to divide by is the row's data, not the template's mistake
+    cells = "Nummer;Naam;Factuurwijze;Aantal\nK1;Een;E;2\nK2;Twee;E;0\nK3;Drie;E;4\n"
+    template = TEMPLATE.replace('"Nm": {{ row.naam }}', '"Nm": {{ row.naam ~ (12 // row.aantal) }}')
+    column = "aantal: {header: Aantal, type: integer}"
+    mapping = write_mapping(tmp_path, template=template, cells=cells, column=column)
+
+    ran = cli("run", mapping)
+
+    assert ran.code == 1
+    assert "klanten.csv row 3 (relaties): invalid: template relatie.json.j2 line 4: " in ran.err
+    assert len(afas_env.state.debtors) == 2

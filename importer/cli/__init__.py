@@ -16,30 +16,87 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated
 
 import click
 import typer
 
+from importer import targets
+from importer.cli.fields import fields_command
 from importer.cli.importing import render_command, run_command, validate_command
+from importer.cli.options import Command, Group
 from importer.cli.tools import new_command, sandbox_command, schema_command, status_command
 from importer.cli.undo import undo_command
 from importer.errors import ImporterError
 
+
+def _systems() -> str:
+    systems = [targets.spec(name).system for name in targets.names()]
+    return ", ".join(systems[:-1]) + f" or {systems[-1]}" if len(systems) > 1 else systems[0]
+
+
+HELP = f"""Import spreadsheets (CSV, Excel) into {_systems()}, declared in a YAML mapping.
+
+Try a mapping against the built-in sandbox, check every row, then send them:
+
+  importer run mappings/flex.yaml --sandbox
+  importer validate mappings/flex.yaml
+  importer run mappings/flex.yaml
+
+Exit codes: 0 every row done; 1 some rows not done; 2 nothing sent (a configuration, mapping,
+input or authentication error). 'importer COMMAND -h' shows a command's options and examples.
+"""
+
 app = typer.Typer(
-    help="Import spreadsheets (CSV, Excel) into business systems, declared in a YAML mapping.",
+    cls=Group,
+    help=HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 # in this order in --help
-app.command("run")(run_command)
-app.command("status")(status_command)
-app.command("undo")(undo_command)
-app.command("validate")(validate_command)
-app.command("render")(render_command)
-app.command("sandbox")(sandbox_command)
-app.command("new")(new_command)
-app.command("schema")(schema_command)
+for _name, _command in (
+    ("run", run_command),
+    ("status", status_command),
+    ("undo", undo_command),
+    ("validate", validate_command),
+    ("render", render_command),
+    ("fields", fields_command),
+    ("new", new_command),
+    ("sandbox", sandbox_command),
+    ("schema", schema_command),
+):
+    app.command(_name, cls=Command)(_command)
+
+
+def _version() -> str:
+    try:
+        return version("importer")
+    except PackageNotFoundError:  # run from a checkout that is not installed
+        return "unknown"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"importer {_version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            is_eager=True,
+            callback=_show_version,
+        ),
+    ] = False,
+) -> None:
+    """The app's own options (the help text is HELP)."""
 
 
 def _interrupt(signum: int, frame: object) -> None:

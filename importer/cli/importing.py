@@ -18,7 +18,15 @@ from dotenv import load_dotenv
 
 from importer import approval, i18n, targets
 from importer.audit import default_audit
-from importer.cli.options import InputOpt, LangOpt, MappingArg, OutOpt, PayloadsOpt
+from importer.cli.options import (
+    InputOpt,
+    LangOpt,
+    MappingArg,
+    OutOpt,
+    PayloadsOpt,
+    out_option,
+    unknown_source,
+)
 from importer.errors import ConfigurationError
 from importer.mapping import Mapping
 from importer.mappingfile import load_mapping
@@ -119,6 +127,12 @@ def run_command(
 
     A journal beside the workbook records every row sent: running the same command again
     resumes, and never creates a record twice.
+
+    Examples:
+
+      importer run mappings/flex.yaml --sandbox
+      importer run mappings/flex.yaml -i klanten=januari.csv -o januari.xlsx
+      importer run mappings/flex.yaml --approved flex-plan.json --yes
     """
     loaded = _load(mapping, input)
     workbook = out or default_output(mapping)
@@ -265,7 +279,10 @@ def validate_command(
     ctx: typer.Context,
     mapping: MappingArg,
     input: InputOpt = None,
-    out: OutOpt = None,
+    out: Annotated[
+        Path | None,
+        out_option("The validation report (default: named after MAPPING, in the current folder)."),
+    ] = None,
     lang: LangOpt = None,
     include_payloads: PayloadsOpt = False,
     plan: Annotated[
@@ -281,7 +298,13 @@ def validate_command(
         bool, typer.Option("--sandbox", help="With --plan: approve a run with --sandbox.")
     ] = False,
 ) -> None:
-    """Check MAPPING and every row of its sources; send nothing. Writes a report workbook."""
+    """Check MAPPING and every row of its sources; send nothing. Writes a report workbook.
+
+    Examples:
+
+      importer validate mappings/flex.yaml
+      importer validate mappings/flex.yaml -i januari.csv --plan flex-plan.json
+    """
     loaded = _load(mapping, input)
     planning = plan and approval.begin_plan(plan, loaded, sandbox=sandbox)
     result = prepare(loaded).result
@@ -307,7 +330,12 @@ def validate_command(
 def render_command(mapping: MappingArg, input: InputOpt = None) -> None:
     """Print the body of every valid row as one JSON line; send nothing.
 
-    Ids that only the target can give (such as a parent's DbId) are shown as placeholders.
+    Ids that only the target can give (such as a parent's id) are shown as placeholders.
+
+    Examples:
+
+      importer render mappings/flex.yaml
+      importer render mappings/flex.yaml -i klanten=januari.csv > bodies.jsonl
     """
     result = prepare(_load(mapping, input)).result
     for step in result.mapping.steps:
@@ -327,6 +355,10 @@ def _load(path: Path, inputs: list[str] | None) -> Mapping:
         name, sep, file = value.partition("=")
         if sep and name in mapping.sources:
             overrides[name] = Path(file)
+        elif sep and name and not Path(value).exists():
+            raise typer.BadParameter(
+                unknown_source(value, name, list(mapping.sources)), param_hint="--input"
+            )
         elif len(mapping.sources) == 1:
             overrides[next(iter(mapping.sources))] = Path(value)
         else:

@@ -36,6 +36,11 @@ def status_command(
     """Print what the journals of MAPPING hold, per environment, step and state.
 
     Safe while a run is going on: it only reads.
+
+    Examples:
+
+      importer status mappings/flex.yaml
+      importer status mappings/flex.yaml --journal old/flex.sqlite
     """
     paths = [journal] if journal else journals_of(mapping)
     if not paths:
@@ -92,6 +97,15 @@ def sandbox_command(
         bool,
         typer.Option("--empty", help="Start without the sandbox's demo data (its demo debtors)."),
     ] = False,
+    codes: Annotated[
+        Path | None,
+        typer.Option(
+            "--codes",
+            help="A YAML file of the environment's code tables to check codes against "
+            "(project_groups, countries, items: lists of codes; see the README).",
+            show_default=False,
+        ),
+    ] = None,
     system: Annotated[
         str,
         typer.Option(
@@ -101,7 +115,17 @@ def sandbox_command(
         ),
     ] = targets.DEFAULT,
 ) -> None:
-    """Run the sandbox of a target in the foreground on 127.0.0.1 until Ctrl-C."""
+    """Run the sandbox of a target in the foreground on 127.0.0.1 until Ctrl-C.
+
+    It prints the settings that point importer at it; its records are listed at /sandbox/records
+    (see the README).
+
+    Examples:
+
+      importer sandbox --port 8123
+      importer sandbox --codes codes.yaml --state sandbox.db
+      importer sandbox --fail-rate 0.1 --seed 7
+    """
     try:
         faults = Faults.from_options(
             latency_ms=latency_ms,
@@ -121,7 +145,12 @@ def sandbox_command(
         options["state_path"] = state
     if empty:
         options["demo"] = False
-    box = imitated.start_sandbox(port=port, faults=faults, token=token, **options)
+    if codes is not None:
+        options["codes"] = codes
+    try:
+        box = imitated.start_sandbox(port=port, faults=faults, token=token, **options)
+    except ValueError as exc:  # a codes file that cannot be used
+        raise ConfigurationError(str(exc)) from exc
     typer.echo(
         f"{imitated.system} sandbox at {box.base_url} (Ctrl-C to stop). In another terminal:"
     )
@@ -160,7 +189,15 @@ def new_command(
         ),
     ] = targets.DEFAULT,
 ) -> None:
-    """Write a starting mapping and template by matching the spreadsheet's headers to fields."""
+    """Write a starting mapping and template by matching the spreadsheet's headers to fields.
+
+    Headers are matched to the fields' names and labels (see 'importer fields').
+
+    Examples:
+
+      importer new -c KnSalesRelationOrg -i klanten.xlsx
+      importer new -c KnPerson -i personen.csv --name personen --out-dir mappings
+    """
     made = scaffold(
         connector,
         input,
@@ -182,5 +219,10 @@ def new_command(
 
 
 def schema_command() -> None:
-    """Print the JSON Schema of mapping files (for editors that complete and check YAML)."""
+    """Print the JSON Schema of mapping files (for editors that complete and check YAML).
+
+    Example:
+
+      importer schema > mapping.schema.json
+    """
     typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))

@@ -16,7 +16,7 @@ import typer
 from importer import i18n, targets, undo
 from importer.audit import default_audit
 from importer.cli.importing import _argv, _load
-from importer.cli.options import LangOpt, MappingArg, OutOpt
+from importer.cli.options import LangOpt, MappingArg, out_option
 from importer.errors import ConfigurationError
 from importer.journal.store import Journal
 from importer.messages import render
@@ -32,7 +32,10 @@ LISTED = 20  # records listed per list on the terminal; the workbook has them al
 def undo_command(
     ctx: typer.Context,
     mapping: MappingArg,
-    out: OutOpt = None,
+    out: Annotated[
+        Path | None,
+        out_option("The undo workbook: what was deleted and what is left to do by hand."),
+    ] = None,
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -62,6 +65,11 @@ def undo_command(
 ) -> None:
     """Delete what the runs of MAPPING created in the target, children first, as its journal
     records it; list what must be removed or checked by hand. Try --dry-run first.
+
+    Examples:
+
+      importer undo mappings/flex.yaml --dry-run
+      importer undo mappings/flex.yaml
     """
     loaded = _load(mapping, None)
     language = i18n.resolve(lang, loaded)

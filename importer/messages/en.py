@@ -65,6 +65,14 @@ EN: dict[str, str] = {
     "template.parent_ids": "; parent ids: {ids}",
     "template.no_parent": "; no parent step",
     "template.error": "template {name} line {line}: {error}",
+    "template.unknown_column": (
+        "row.{column}: the mapping declares no column {column!r}{hint}; columns: {columns}"
+    ),
+    "template.did_you_mean": " (did you mean {column!r}?)",
+    "template.fault": (
+        "{error}; a mistake of the template, first met in {source} row {row}: nothing is sent "
+        "until it is fixed"
+    ),
     "template.not_json": (
         "template {name} does not give valid JSON: {error} at line {line} column {column} of the "
         "rendered text"

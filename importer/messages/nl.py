@@ -63,6 +63,14 @@ NL: dict[str, str] = {
     "template.parent_ids": "; ids van de bovenliggende stap: {ids}",
     "template.no_parent": "; geen bovenliggende stap",
     "template.error": "template {name} regel {line}: {error}",
+    "template.unknown_column": (
+        "row.{column}: de mapping declareert geen kolom {column!r}{hint}; kolommen: {columns}"
+    ),
+    "template.did_you_mean": " (bedoelt u {column!r}?)",
+    "template.fault": (
+        "{error}; een fout in het template, het eerst gezien in {source} rij {row}: er wordt "
+        "niets verzonden tot die is verholpen"
+    ),
     "template.not_json": (
         "template {name} geeft geen geldige JSON: {error} op regel {line} kolom {column} van de "
         "gerenderde tekst"

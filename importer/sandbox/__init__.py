@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from importer.sandbox.afas import AfasState, create_app
+from importer.sandbox.afas_store import read_codes
 from importer.sandbox.auth import AfasAuth, token_header
 from importer.sandbox.faults import FaultInjector, Faults
 from importer.sandbox.recras import RecrasSandbox
@@ -78,14 +79,19 @@ class AfasSandbox:
         token: str | None = None,
         token_ttl: float = 3600.0,
         demo: bool = False,
+        codes: Path | None = None,
     ) -> AfasSandbox:
         """Serve a sandbox on 127.0.0.1 (a free port unless ``port`` is given).
 
-        ``demo`` fills an empty sandbox with a few debtors, as a demo environment has.
+        ``demo`` fills an empty sandbox with a few debtors, as a demo environment has;
+        ``codes`` is a YAML file of the environment's code tables (project groups, countries,
+        items: :func:`~importer.sandbox.afas_store.read_codes`).
         """
+        tables = read_codes(codes) if codes is not None else {}
         token = token or secrets.token_hex(32).upper()
         secret = secrets.token_urlsafe(24)
         state = AfasState.open(state_path) if state_path else AfasState()
+        state.use_codes(tables)
         auth = AfasAuth(
             create_app(state), token=token, clients={CLIENT_ID: secret}, token_ttl=token_ttl
         )

@@ -118,3 +118,16 @@ def check_debtor(call: Call, db_id: Any) -> None:
 def check_project_group(call: Call, group: Any) -> None:
     if present(group) and str(group).strip().upper() not in call.state.project_groups:
         raise ProfitError(f"Projectgroep '{group}' bestaat niet.")
+
+
+# the fields checked against a code table when the sandbox was told it (``--codes``)
+CODED = {"CoId": ("countries", "Land"), "ItCd": ("items", "Item")}
+
+
+def check_codes(call: Call, fields: dict[str, Any], path: str) -> None:
+    """A country or item code the environment's tables do not hold is refused."""
+    for field, (table, label) in CODED.items():
+        known = getattr(call.state, table)
+        value = fields.get(field)
+        if known is not None and present(value) and str(value).strip().upper() not in known:
+            raise ProfitError(f"{label} '{value}' bestaat niet ({path}.{field}).")

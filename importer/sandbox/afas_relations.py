@@ -15,6 +15,7 @@ from typing import Any
 from importer.sandbox.afas_call import (
     Call,
     ProfitError,
+    check_codes,
     children,
     element_fields,
     is_true,
@@ -57,6 +58,7 @@ def new_child(call: Call, element: Any, path: str, objects: tuple[str, ...]) -> 
     rule = CHILD_RULES.get(objects[-1])
     if rule is not None:
         rule(fields, path)
+    check_codes(call, fields, path)
     call.demand(objects, element, path)
     record: Record = {"fields": merge({}, fields)}
     for name, child, child_path in children(element, path):

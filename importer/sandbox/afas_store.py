@@ -27,8 +27,9 @@ import copy
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from os import PathLike
+from pathlib import Path
 from typing import Any
 
 # kind -> the field that keys its records
@@ -48,8 +49,12 @@ COUNTERS: dict[str, tuple[int, tuple[str, ...]]] = {
     "PrId": (97000, ("projects",)),
     "OrNu": (60000001, ("salesorders",)),
 }
-# The sandbox environment's project groups (compared case-insensitively).
-PROJECT_GROUPS = frozenset({"ALG", "FLEX"})
+# The sandbox environment's project groups (compared case-insensitively): ALG, FLEX of the
+# samples and CON of AFAS's own PtProject examples.
+PROJECT_GROUPS = frozenset({"ALG", "FLEX", "CON"})
+# The code tables a sandbox can be told (``importer sandbox --codes``): countries and items are
+# taken as sent unless given.
+CODE_TABLES = ("project_groups", "countries", "items")
 
 Record = dict[str, Any]
 
@@ -62,6 +67,8 @@ class AfasState:
         path: str | PathLike[str] | None = None,
         *,
         project_groups: Iterable[str] = PROJECT_GROUPS,
+        countries: Iterable[str] | None = None,
+        items: Iterable[str] | None = None,
     ):
         self.debtors: dict[str, Record] = {}
         self.organisations: dict[str, Record] = {}
@@ -73,6 +80,9 @@ class AfasState:
         self.reads: list[dict[str, Any]] = []  # GET: GetConnectors and metainfo
         self.counters: dict[str, int] = {}
         self.project_groups = frozenset(group.upper() for group in project_groups)
+        # None: any value goes (not every code table of Profit is imitated)
+        self.countries = frozenset(c.upper() for c in countries) if countries is not None else None
+        self.items = frozenset(i.upper() for i in items) if items is not None else None
         self.lock = threading.RLock()
         self.path = path
         self._store = _SqliteStore(path) if path is not None else None
@@ -83,6 +93,12 @@ class AfasState:
     def open(cls, path: str | PathLike[str], **options: Any) -> AfasState:
         """The state kept in the SQLite file at ``path`` (created when missing)."""
         return cls(path, **options)
+
+    def use_codes(self, codes: Mapping[str, Iterable[str]]) -> None:
+        """Take the environment's code tables (see :func:`read_codes`); a table not given
+        stays as it is."""
+        for table, values in codes.items():
+            setattr(self, table, frozenset(str(v).strip().upper() for v in values))
 
     def table(self, kind: str) -> dict[str, Record]:
         if kind not in KINDS:
@@ -265,3 +281,27 @@ class _SqliteStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def read_codes(path: str | PathLike[str]) -> dict[str, frozenset[str]]:
+    """The code tables of a YAML file: ``project_groups``, ``countries``, ``items``, each a
+    list of codes or a mapping of code to description. ValueError saying what is wrong."""
+    import yaml  # only when a file is given
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ValueError(f"{path}: cannot be read as YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected tables such as 'project_groups: [ALG, CON]'")
+    unknown = sorted(str(k) for k in data if k not in CODE_TABLES)
+    if unknown:
+        raise ValueError(
+            f"{path}: no code table {', '.join(unknown)}; known: {', '.join(CODE_TABLES)}"
+        )
+    tables: dict[str, frozenset[str]] = {}
+    for table, values in data.items():
+        if not isinstance(values, list | dict) or not all(isinstance(v, str | int) for v in values):
+            raise ValueError(f"{path}: {table} must be a list of codes (or code: description)")
+        tables[table] = frozenset(str(v).strip().upper() for v in values)
+    return tables

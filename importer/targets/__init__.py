@@ -178,6 +178,39 @@ class Setting:
 
 
 @dataclass(frozen=True)
+class FieldInfo:
+    """One field a connector takes, as ``importer fields`` lists it.
+
+    ``path`` is the object it sits in (``""``: the connector's own; ``KnOrganisation.
+    KnBasicAddressAdr``); ``labels`` its labels by language (``{"nl": "Klant sinds", "en":
+    "Customer since"}``); ``values`` the allowed values as (code, description).
+    """
+
+    name: str
+    path: str
+    labels: dict[str, str]
+    type: str
+    length: int | None = None
+    values: tuple[tuple[str, str], ...] = ()
+    mandatory: bool = False
+
+    def matches(self, word: str) -> bool:
+        """The word in its name, path or a label (case-insensitive)."""
+        word = word.casefold()
+        texts = (self.name, self.path, *self.labels.values())
+        return any(word in text.casefold() for text in texts)
+
+
+@dataclass(frozen=True)
+class FieldListing:
+    """The fields of one connector, and where they were read (for the user)."""
+
+    connector: str
+    source: str  # "the catalog shipped with importer", "the metainfo of https://..."
+    fields: tuple[FieldInfo, ...]
+
+
+@dataclass(frozen=True)
 class TargetSpec:
     """Everything generic code needs to know of one system, in one place.
 
@@ -200,10 +233,20 @@ class TargetSpec:
     log_reference: str | None = None  # the reply field an administrator looks a refusal up by
     scaffold: str | None = None  # "module:attribute" of its knowledge for `importer new`
     messages: str | None = None  # "module:attribute" of its templates: {lang: {code: template}}
+    # "module:attribute" of ``(connector, env) -> FieldListing`` for `importer fields`: the
+    # target's own description when ``env`` configures one, else what the package ships;
+    # ConfigurationError for a connector it does not know
+    fields: str | None = None
 
     def message_tables(self) -> dict[str, dict[str, str]]:
         """The templates of this system's own messages, by language (see importer.messages)."""
         return load(self.messages) if self.messages else {}  # type: ignore[no-any-return]
+
+    def field_listing(
+        self, connector: str, env: Mapping[str, str] = os.environ
+    ) -> FieldListing | None:
+        """The fields of ``connector`` (None: this system lists no fields)."""
+        return load(self.fields)(connector, env) if self.fields else None
 
     def target_class(self) -> type[Target]:
         """The client class (imported now)."""

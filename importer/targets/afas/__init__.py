@@ -43,8 +43,9 @@ SPEC = TargetSpec(
     sandbox_settings=_sandbox_settings,
     messages="importer.targets.afas.messages:TABLES",
     sandbox_notes=_sandbox_notes,
-    sandbox_options=frozenset({"state_path", "demo"}),
+    sandbox_options=frozenset({"state_path", "demo", "codes"}),
     sandbox_defaults=(("demo", True),),
     log_reference="profitLogReference",
     scaffold="importer.targets.afas.scaffold:scaffold",
+    fields="importer.targets.afas.listing:listing",
 )

@@ -351,16 +351,24 @@ class AfasTarget:
         the connector; stops the run when the credentials are refused.
         """
         if connector not in self._contracts:
-            with self._boundary.checking():
-                response = self._client.get(f"/metainfo/update/{connector}")
-            if response.status_code in (401, 403):
-                read_reply(connector, response)  # raises AuthenticationError
-            data = _json(response)
-            if response.status_code == 200 and isinstance(data, dict) and "fields" in data:
+            data = self.metainfo(connector)
+            if data is not None:
                 self._contracts[connector] = Contract.from_metainfo(connector, data)
             else:
                 self._contracts[connector] = Contract.shipped(connector)
         return self._contracts[connector]
+
+    def metainfo(self, connector: str) -> dict[str, Any] | None:
+        """The target's ``/metainfo/update/{connector}`` reply (None: it does not describe
+        the connector); AuthenticationError when the credentials are refused."""
+        with self._boundary.checking():
+            response = self._client.get(f"/metainfo/update/{connector}")
+        if response.status_code in (401, 403):
+            read_reply(connector, response)  # raises AuthenticationError
+        data = _json(response)
+        if response.status_code == 200 and isinstance(data, dict) and "fields" in data:
+            return data
+        return None
 
     def close(self) -> None:
         self._client.close()

@@ -18,6 +18,7 @@ import pandas as pd
 
 from importer.mapping import COLUMN_TYPES, Column
 from importer.targets.afas import catalog
+from importer.targets.afas.labels import dutch
 from importer.targets.afas.layouts import (
     _AMOUNT_WORDS,
     _CHECK_TYPES,
@@ -75,13 +76,16 @@ def _similar_candidates(connector: str) -> dict[str, tuple[str, str]]:
             candidates.setdefault(alias, (places[code], code))
     for path in LAYOUTS[connector]:
         constants = _CONSTANTS.get(path.rsplit(".", 1)[-1] if path else connector, {})
+        owner = path.rsplit(".", 1)[-1] if path else connector
         for code, spec in catalog.fields(connector, path or None).items():
-            description = normalise(spec["description"])
-            if code in _NEVER or code in constants or len(description) < 6:
+            if code in _NEVER or code in constants:
                 continue
-            if "notused" in description:
-                continue
-            candidates.setdefault(description, (path, code))
+            # the listing's label and the Dutch one `importer fields` shows
+            for label in (spec["description"], dutch(owner, code)):
+                description = normalise(label)
+                if len(description) < 6 or "notused" in description:
+                    continue
+                candidates.setdefault(description, (path, code))
     return candidates
 
 
