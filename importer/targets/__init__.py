@@ -195,10 +195,18 @@ class TargetSpec:
     log_reference: str | None = None  # the reply field an administrator looks a refusal up by
     scaffold: str | None = None  # "module:attribute" of its knowledge for `importer new`
     messages: str | None = None  # "module:attribute" of its templates: {lang: {code: template}}
+    # "module:attribute" of what its ids and log reference are, in its own words:
+    # {lang: {column: meaning}}; the result workbook's Explanation sheet shows them
+    glossary: str | None = None
 
     def message_tables(self) -> dict[str, dict[str, str]]:
         """The templates of this system's own messages, by language (see importer.messages)."""
         return load(self.messages) if self.messages else {}  # type: ignore[no-any-return]
+
+    def glossary_table(self, lang: str) -> dict[str, str]:
+        """What this system's id columns mean, in a language (English where it has none)."""
+        tables: dict[str, dict[str, str]] = load(self.glossary) if self.glossary else {}
+        return tables.get(lang) or tables.get("en") or {}
 
     def target_class(self) -> type[Target]:
         """The client class (imported now)."""

@@ -27,4 +27,5 @@ SPEC = TargetSpec(
     sandbox="importer.sandbox:RecrasSandbox.start",
     sandbox_settings=_sandbox_settings,
     messages="importer.targets.recras.messages:TABLES",
+    glossary="importer.targets.recras.glossary:TABLES",
 )
