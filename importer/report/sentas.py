@@ -54,21 +54,16 @@ def sent_as(writer: Writer, part: Part) -> dict[int, str]:
 def _changed(raw: pd.Series, shown: pd.Series, reasons: pd.Series) -> list[tuple[int, Any, Any]]:
     """The cells whose value is present, valid and not the text the file holds."""
     text = raw.astype(object).where(raw.notna(), None)
+    # most cells are sent as read: compared at once, only the others one by one
+    candidates = shown.notna() & reasons.isna() & (shown.astype(str) != text.astype(str))
+    if not candidates.any():
+        return []
     out = []
-    for row, was, now, why in zip(text.index, text, shown, reasons, strict=True):
-        if _present(why) or not _present(now):
-            continue
+    for row in text.index[candidates.to_numpy()]:
+        was, now = text[row], shown[row]
         if was is None or _plain(str(now)) != _plain(str(was)):
             out.append((int(row), was, now))
     return out
-
-
-def _present(value: Any) -> bool:
-    return (
-        value is not None
-        and value is not pd.NA
-        and not (isinstance(value, float) and value != value)
-    )
 
 
 def _plain(text: str) -> str:
