@@ -40,6 +40,8 @@ def sent_as(writer: Writer, part: Part) -> dict[int, str]:
             if header in seen or header not in table.frame.columns:
                 continue
             seen.add(header)
+            if not _may_change(declared):
+                continue
             column = types.effective(declared, locale)
             raw = table.frame[header]
             prepared = prepare_column(raw, column, None)
@@ -64,6 +66,16 @@ def _changed(raw: pd.Series, shown: pd.Series, reasons: pd.Series) -> list[tuple
         if was is None or _plain(str(now)) != _plain(str(was)):
             out.append((int(row), was, now))
     return out
+
+
+def _may_change(column: Any) -> bool:
+    """Whether a column's declaration can send another text than the cell's (most columns,
+    plain text, cannot: they are not looked at)."""
+    if column.map is not None or column.default is not None:
+        return True
+    if column.allowed is not None and column.case_insensitive:
+        return True
+    return column.type not in (*TYPED, "text", None)
 
 
 def _plain(text: str) -> str:
