@@ -88,6 +88,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "header.total": "total",
         "header.earlier": "earlier run",
         "header.json": "JSON sent",
+        # the printed page, the row column, what was sent, the rows to fix (report)
+        "page.number": "page &P of &N",
+        "header.source_row": "row in file",
+        "header.sent_as": "sent as",
+        "header.fix": "to fix",
+        "value.empty": "(empty)",
+        "sheet.explain": "Explanation",
+        "term.to_fix": "Rows to fix, in their files' own format (correct them, run with --input): "
+        "{path}",
         # terminal
         "term.started": "{step}: {rows} rows ({connector})",
         "term.progress": "{step}: {done}/{total} rows ({percent} %), {rate}, about {left} left",
@@ -172,6 +181,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "header.total": "totaal",
         "header.earlier": "eerdere run",
         "header.json": "verzonden JSON",
+        "page.number": "pagina &P van &N",
+        "header.source_row": "rij in bestand",
+        "header.sent_as": "verzonden als",
+        "header.fix": "te herstellen",
+        "value.empty": "(leeg)",
+        "sheet.explain": "Toelichting",
+        "term.to_fix": "Rijen om te herstellen, in de vorm van hun bestand (verbeter ze, run met "
+        "--input): {path}",
         "term.started": "{step}: {rows} rijen ({connector})",
         "term.progress": "{step}: {done}/{total} rijen ({percent} %), {rate}, nog ongeveer {left}",
         "term.done": "{step}: {done}/{total} rijen klaar in {elapsed}: {counts}",

@@ -7,9 +7,11 @@ takes 20 seconds. Written as text here it takes about two. openpyxl still reads 
 
 What it writes: inline strings (a string is always text, never a formula or an error value),
 numbers, booleans, dates and date-times (as serial numbers with a date format), cell styles
-(bold, size, font colour, underline, solid fill, number format, wrap), column widths, frozen
-panes, an autofilter (with its ``_xlnm._FilterDatabase`` name, as Excel writes it) and
-internal hyperlinks. Rows are streamed to a temporary file per sheet, so memory stays flat.
+(bold, size, font colour, underline, solid fill, number format, wrap, alignment, thin borders),
+column widths, frozen panes, an autofilter (with its ``_xlnm._FilterDatabase`` name, as Excel
+writes it), internal hyperlinks and print set-up (:class:`PageSetup`: orientation, fit to
+pages, rows repeated on every page as ``_xlnm.Print_Titles``, a footer). Rows are streamed to
+a temporary file per sheet, so memory stays flat.
 Values are checked here too: characters XML cannot hold become U+FFFD, and a string longer
 than Excel's 32,767 characters is cut, so Excel and LibreOffice open the file without repair.
 """
@@ -29,20 +31,21 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from importer import xlsxparts as parts
 from importer.errors import OutputError
 from importer.paths import temporary_for
+from importer.xlsxparts import NS_MAIN, NS_REL, XML_HEAD, PageSetup, footer, literal
+from importer.xlsxparts import escape as _escape
+
+__all__ = [
+    "MAX_CELL", "MAX_ROWS", "Cell", "PageSetup", "Sheet", "Style", "Workbook", "clean",
+    "column_letter", "footer", "literal", "save_atomically",
+]  # fmt: skip
 
 MAX_CELL = 32_767
 MAX_ROWS = 1_048_576
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _EPOCH = dt.datetime(1899, 12, 30)
-_BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4}
-
-NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-MARGINS = '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ class Style:
     fill: str | None = None
     number_format: str = "General"
     wrap: bool = False
+    align: str | None = None  # horizontal: left, center, right
+    border: tuple[str, ...] = ()  # sides with a thin line: left, right, top, bottom
 
 
 class Cell:
@@ -88,20 +93,6 @@ def clean(text: str, marker: str = " [...]") -> str:
     return text
 
 
-def _escape(text: str) -> str:
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    return text
-
-
-def _attr(text: str) -> str:
-    return _escape(text).replace('"', "&quot;").replace("\n", "&#10;")
-
-
 def _serial(moment: dt.date) -> float:
     if isinstance(moment, dt.datetime):
         moment = moment.replace(tzinfo=None)
@@ -119,8 +110,10 @@ class Sheet:
         name: str,
         widths: Sequence[float] = (),
         freeze: tuple[int, int] | None = None,
+        page: PageSetup | None = None,
     ):
         self.book, self.name = book, name
+        self.page = page  # how it prints; None: the application's defaults
         self.widths = list(widths)
         self.freeze = freeze  # (columns, rows) kept in view
         self.autofilter: str | None = None
@@ -219,6 +212,7 @@ class Sheet:
 
         put(XML_HEAD)
         put(f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">')
+        put(parts.sheet_pr(self.page))
         put(f'<dimension ref="{self.dimension}"/>')
         tab = ' tabSelected="1"' if selected else ""
         view = f'<sheetView workbookViewId="0"{tab}>'
@@ -252,11 +246,11 @@ class Sheet:
             put("<hyperlinks>")
             for ref, location, display in self.links:
                 put(
-                    f'<hyperlink ref="{ref}" location="{_attr(location)}" '
-                    f'display="{_attr(clean(display)[:255])}"/>'
+                    f'<hyperlink ref="{ref}" location="{parts.attr(location)}" '
+                    f'display="{parts.attr(clean(display)[:255])}"/>'
                 )
             put("</hyperlinks>")
-        put(MARGINS)
+        put(parts.page_xml(self.page))
         put("</worksheet>")
 
     def close(self) -> None:
@@ -275,11 +269,15 @@ class Workbook:
         self.datetime_style = self.style(Style(number_format="yyyy-mm-dd hh:mm:ss"))
 
     def add_sheet(
-        self, name: str, widths: Sequence[float] = (), freeze: tuple[int, int] | None = None
+        self,
+        name: str,
+        widths: Sequence[float] = (),
+        freeze: tuple[int, int] | None = None,
+        page: PageSetup | None = None,
     ) -> Sheet:
         if any(s.name.casefold() == name.casefold() for s in self.sheets):
             raise ValueError(f"a sheet named {name!r} exists already")
-        sheet = Sheet(self, name, widths, freeze)
+        sheet = Sheet(self, name, widths, freeze, page)
         self.sheets.append(sheet)
         return sheet
 
@@ -293,13 +291,15 @@ class Workbook:
         try:
             # level 1: fast, and sheet XML still shrinks about tenfold
             with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-                archive.writestr("[Content_Types].xml", self._content_types())
-                archive.writestr("_rels/.rels", self._root_rels())
-                archive.writestr("docProps/core.xml", self._core())
-                archive.writestr("docProps/app.xml", self._app())
-                archive.writestr("xl/workbook.xml", self._workbook())
-                archive.writestr("xl/_rels/workbook.xml.rels", self._workbook_rels())
-                archive.writestr("xl/styles.xml", self._styles_xml())
+                count = len(self.sheets)
+                archive.writestr("[Content_Types].xml", parts.content_types(count))
+                archive.writestr("_rels/.rels", parts.root_rels())
+                archive.writestr("docProps/core.xml", parts.core(self.creator))
+                archive.writestr("docProps/app.xml", parts.app())
+                archive.writestr("xl/workbook.xml", parts.workbook(self.sheets))
+                archive.writestr("xl/_rels/workbook.xml.rels", parts.workbook_rels(count))
+                ordered = sorted(self._styles, key=self._styles.__getitem__)
+                archive.writestr("xl/styles.xml", parts.styles(ordered))
                 for i, sheet in enumerate(self.sheets, start=1):
                     part = f"xl/worksheets/sheet{i}.xml"
                     with archive.open(part, "w", force_zip64=True) as out:
@@ -307,163 +307,6 @@ class Workbook:
         finally:
             for sheet in self.sheets:
                 sheet.close()
-
-    # --- package parts --------------------------------------------------------------------------
-
-    def _content_types(self) -> str:
-        sheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-        overrides = "".join(
-            f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{sheet}"/>'
-            for i in range(1, len(self.sheets) + 1)
-        )
-        return (
-            XML_HEAD
-            + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" '
-            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/styles.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-            '<Override PartName="/docProps/core.xml" '
-            'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
-            '<Override PartName="/docProps/app.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.extended-properties+xml"/>'
-            f"{overrides}</Types>"
-        )
-
-    def _root_rels(self) -> str:
-        base = "http://schemas.openxmlformats.org"
-        return (
-            XML_HEAD + f'<Relationships xmlns="{NS_PKG_REL}">'
-            f'<Relationship Id="rId1" Type="{base}/officeDocument/2006/relationships/'
-            'officeDocument" Target="xl/workbook.xml"/>'
-            f'<Relationship Id="rId2" Type="{base}/package/2006/relationships/metadata/'
-            'core-properties" Target="docProps/core.xml"/>'
-            f'<Relationship Id="rId3" Type="{base}/officeDocument/2006/relationships/'
-            'extended-properties" Target="docProps/app.xml"/>'
-            "</Relationships>"
-        )
-
-    def _core(self) -> str:
-        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return (
-            XML_HEAD + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/'
-            '2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
-            'xmlns:dcterms="http://purl.org/dc/terms/" '
-            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            f"<dc:creator>{_escape(self.creator)}</dc:creator>"
-            f'<dcterms:created xsi:type="dcterms:W3CDTF">{now}</dcterms:created>'
-            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{now}</dcterms:modified>'
-            "</cp:coreProperties>"
-        )
-
-    def _app(self) -> str:
-        return (
-            XML_HEAD + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/'
-            '2006/extended-properties"><Application>importer</Application></Properties>'
-        )
-
-    def _workbook(self) -> str:
-        sheets = "".join(
-            f'<sheet name="{_attr(s.name)}" sheetId="{i}" r:id="rId{i}"/>'
-            for i, s in enumerate(self.sheets, start=1)
-        )
-        names = "".join(
-            f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
-            f"{_escape(_absolute(s.name, s.autofilter))}</definedName>"
-            for i, s in enumerate(self.sheets)
-            if s.autofilter
-        )
-        return (
-            XML_HEAD + f'<workbook xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">'
-            '<bookViews><workbookView activeTab="0"/></bookViews>'
-            f"<sheets>{sheets}</sheets>"
-            + (f"<definedNames>{names}</definedNames>" if names else "")
-            + '<calcPr calcId="191029"/></workbook>'
-        )
-
-    def _workbook_rels(self) -> str:
-        base = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-        rels = "".join(
-            f'<Relationship Id="rId{i}" Type="{base}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-            for i in range(1, len(self.sheets) + 1)
-        )
-        n = len(self.sheets) + 1
-        rels += f'<Relationship Id="rId{n}" Type="{base}/styles" Target="styles.xml"/>'
-        return XML_HEAD + f'<Relationships xmlns="{NS_PKG_REL}">{rels}</Relationships>'
-
-    def _styles_xml(self) -> str:
-        formats: dict[str, int] = {}
-        fonts: dict[tuple[Any, ...], int] = {(False, None, None, False): 0}
-        fills: dict[str | None, int] = {None: 0}  # 0 none, 1 gray125 (both required)
-        xfs = []
-        for style in sorted(self._styles, key=self._styles.__getitem__):
-            code = style.number_format
-            if code in _BUILTIN_FORMATS:
-                number = _BUILTIN_FORMATS[code]
-            else:
-                number = formats.setdefault(code, 164 + len(formats))
-            font = fonts.setdefault(
-                (style.bold, style.size, style.color, style.underline), len(fonts)
-            )
-            fill = fills.setdefault(style.fill, len(fills) + 1) if style.fill else 0
-            xf = (
-                f'<xf numFmtId="{number}" fontId="{font}" fillId="{fill}" borderId="0" xfId="0"'
-                + (' applyNumberFormat="1"' if number else "")
-                + (' applyFont="1"' if font else "")
-                + (' applyFill="1"' if fill else "")
-            )
-            if style.wrap:
-                xf += ' applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>'
-            else:
-                xf += "/>"
-            xfs.append(xf)
-        num_fmts = "".join(
-            f'<numFmt numFmtId="{n}" formatCode="{_attr(code)}"/>' for code, n in formats.items()
-        )
-        font_xml = ""
-        for (bold, size, color, underline), _ in sorted(fonts.items(), key=lambda kv: kv[1]):
-            font_xml += (
-                "<font>"
-                + ("<b/>" if bold else "")
-                + ('<u val="single"/>' if underline else "")
-                + f'<sz val="{size or 11:g}"/>'
-                + (f'<color rgb="FF{color}"/>' if color else '<color theme="1"/>')
-                + '<name val="Calibri"/><family val="2"/><scheme val="minor"/></font>'
-            )
-        fill_xml = '<fill><patternFill patternType="none"/></fill>'
-        fill_xml += '<fill><patternFill patternType="gray125"/></fill>'
-        for colour, _ in sorted(((c, i) for c, i in fills.items() if c), key=lambda kv: kv[1]):
-            fill_xml += (
-                f'<fill><patternFill patternType="solid"><fgColor rgb="FF{colour}"/>'
-                '<bgColor indexed="64"/></patternFill></fill>'
-            )
-        return (
-            XML_HEAD
-            + f'<styleSheet xmlns="{NS_MAIN}">'
-            + (f'<numFmts count="{len(formats)}">{num_fmts}</numFmts>' if formats else "")
-            + f'<fonts count="{len(fonts)}">{font_xml}</fonts>'
-            + f'<fills count="{len(fills) + 1}">{fill_xml}</fills>'
-            + '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
-            "</borders>"
-            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
-            "</cellStyleXfs>"
-            f'<cellXfs count="{len(xfs)}">{"".join(xfs)}</cellXfs>'
-            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-            '<dxfs count="0"/><tableStyles count="0"/>'
-            "</styleSheet>"
-        )
-
-
-def _absolute(sheet: str, ref: str | None) -> str:
-    quoted = "'{}'".format(sheet.replace("'", "''"))
-    parts = []
-    for corner in (ref or "A1").split(":"):
-        match = re.fullmatch(r"([A-Z]+)(\d+)", corner)
-        parts.append(f"${match.group(1)}${match.group(2)}" if match else corner)
-    return f"{quoted}!{':'.join(parts)}"
 
 
 def save_atomically(book: Workbook, path: Path) -> Path:

@@ -35,7 +35,7 @@ def test_flex_sample_creates_a_sales_relation_and_an_agreement_per_customer(
 
     relations = sheet_rows(tmp_path / "flex-result.xlsx", "verkooprelaties")
     agreements = sheet_rows(tmp_path / "flex-result.xlsx", "klantovereenkomsten")
-    assert [r["row"] for r in relations] == list(range(2, 27))
+    assert [r["row in file"] for r in relations] == list(range(2, 27))
     assert {r["status"] for r in relations + agreements} == {"created"}
     assert relations[0]["DbId"] == "49339"
     assert len({r["BcCo"] for r in relations}) == 25  # each its own new organisation
@@ -150,9 +150,12 @@ def test_error_sample_reports_every_row_and_sends_no_bad_row(cli, afas_env, tmp_
         for b in afas_env.state.received("KnSalesRelationOrg")
     ]
     assert sorted(sent) == ["50006", "50007"]
-    relations = {r["row"]: r for r in sheet_rows(tmp_path / "flex-result.xlsx", "verkooprelaties")}
+    relations = {
+        r["row in file"]: r for r in sheet_rows(tmp_path / "flex-result.xlsx", "verkooprelaties")
+    }
     agreements = {
-        r["row"]: r for r in sheet_rows(tmp_path / "flex-result.xlsx", "klantovereenkomsten")
+        r["row in file"]: r
+        for r in sheet_rows(tmp_path / "flex-result.xlsx", "klantovereenkomsten")
     }
     assert {n: r["status"] for n, r in relations.items()} == {
         2: "invalid",
@@ -304,7 +307,7 @@ def test_contract_check_catches_what_afas_would_refuse_before_sending(cli, afas_
 
     assert ran.code == 1
     assert ran.out == "Import finished: 1 created, 0 failed, 2 invalid, 0 skipped\n"
-    rows = {r["row"]: r for r in sheet_rows(tmp_path / "contract-result.xlsx", "relaties")}
+    rows = {r["row in file"]: r for r in sheet_rows(tmp_path / "contract-result.xlsx", "relaties")}
     assert rows[3]["status"] == rows[4]["status"] == "invalid"
     assert rows[3]["error"] == "Naam: KnOrganisation.Nm is 301 characters, AFAS allows 255"
     assert rows[4]["error"] == (

@@ -116,12 +116,14 @@ def test_error_sample_workbook_sheets_types_colours_and_links(cli, afas_env, tmp
     path = tmp_path / "flex-result.xlsx"
     workbook = openpyxl.load_workbook(path)
 
-    assert workbook.sheetnames == ["Summary", "verkooprelaties", "klantovereenkomsten", "Errors"]
+    assert workbook.sheetnames == [
+        "Summary", "verkooprelaties", "klantovereenkomsten", "Errors", "Explanation",
+    ]  # fmt: skip
     relations = workbook["verkooprelaties"]
     assert relations.freeze_panes == "B2"
     assert relations.auto_filter.ref == "A1:V9"
     header = [c.value for c in relations[1]]
-    assert header[0] == "row" and header[-5:] == [
+    assert header[0] == "row in file" and header[-5:] == [
         "status",
         "DbId",
         "BcCo",
@@ -132,7 +134,7 @@ def test_error_sample_workbook_sheets_types_colours_and_links(cli, afas_env, tmp
     assert relations.column_dimensions["A"].width >= 6
     assert relations.column_dimensions["U"].width >= 30  # error
 
-    rows = {r["row"].value: r for r in rows_of(relations)}
+    rows = {r["row in file"].value: r for r in rows_of(relations)}
     first = rows[2]
     # ids, codes and postcodes are text: leading zeros survive
     assert first["Klantnummer"].value == "50001" and first["Klantnummer"].data_type == "s"
@@ -150,7 +152,7 @@ def test_error_sample_workbook_sheets_types_colours_and_links(cli, afas_env, tmp
     assert (rows[7]["status"].value, fill(rows[7]["status"])) == ("created", GREEN)
     assert rows[7]["DbId"].value == "50006" and rows[7]["DbId"].data_type == "s"
 
-    agreements = {r["row"].value: r for r in rows_of(workbook["klantovereenkomsten"])}
+    agreements = {r["row in file"].value: r for r in rows_of(workbook["klantovereenkomsten"])}
     assert (agreements[7]["status"].value, fill(agreements[7]["status"])) == ("failed", RED)
     assert (agreements[3]["status"].value, fill(agreements[3]["status"])) == ("skipped", GREY)
     reference = agreements[7]["profitLogReference"].value
@@ -241,7 +243,7 @@ def test_formulas_from_a_file_and_from_a_server_message_stay_text(cli, afas_env,
     assert ran.out == "Import finished: 23 created, 1 failed, 1 invalid, 0 skipped\n"
     path = tmp_path / "flex-result.xlsx"
     workbook = openpyxl.load_workbook(path)
-    relations = {r["row"].value: r for r in rows_of(workbook["verkooprelaties"])}
+    relations = {r["row in file"].value: r for r in rows_of(workbook["verkooprelaties"])}
     for row, name in ((2, "=1+1"), (3, "@SUM(A1)"), (4, "+31 20 123"), (5, "-2"), (6, "#N/A")):
         cell = relations[row]["Naam"]
         assert (cell.value, cell.data_type) == (name, "s")
@@ -251,7 +253,7 @@ def test_formulas_from_a_file_and_from_a_server_message_stay_text(cli, afas_env,
     )
     cell = relations[2]["error"]
     assert (cell.value, cell.data_type) == (f"Naam: {invalid}", "s")
-    agreements = {r["row"].value: r for r in rows_of(workbook["klantovereenkomsten"])}
+    agreements = {r["row in file"].value: r for r in rows_of(workbook["klantovereenkomsten"])}
     error = agreements[3]["error"]
     assert (error.value, error.data_type) == ("Projectgroep '@SUM(A1)' bestaat niet.", "s")
     assert agreements[3]["Projectgroep"].value == "@SUM(A1)"
@@ -281,17 +283,17 @@ def test_decimals_are_numbers_with_two_decimals_and_dates_real_dates(cli, tmp_pa
     assert ran.code == 1  # "veel" is not an amount
     workbook = openpyxl.load_workbook(tmp_path / "flex-validation.xlsx")
     assert workbook["Summary"]["A1"].value == "Validation report"
-    rows = {r["row"].value: r for r in rows_of(workbook["verkooprelaties"])}
+    rows = {r["row in file"].value: r for r in rows_of(workbook["verkooprelaties"])}
     amounts = [rows[n]["Bedrag"] for n in (2, 3, 4, 5, 6)]
     assert [a.value for a in amounts] == [1234.5, 12.345, -7, "veel", None]
-    assert [a.number_format for a in amounts[:3]] == ["0.00", "0.00####", "0.00"]
+    assert [a.number_format for a in amounts[:3]] == ["#,##0.00", "#,##0.00####", "#,##0.00"]
     assert amounts[3].data_type == "s"
     assert rows[2]["IBAN"].value == "NL91 ABNA 0417 1643 00"  # as in the file, text
     assert (rows[5]["status"].value, fill(rows[5]["status"])) == ("invalid", ORANGE)
     assert (rows[2]["status"].value, fill(rows[2]["status"])) == ("planned", "DDEBF7")
     assert rows[2]["KvK-datum"].is_date
     # the amounts' column also typed on the other step's sheet (same source)
-    agreements = {r["row"].value: r for r in rows_of(workbook["klantovereenkomsten"])}
+    agreements = {r["row in file"].value: r for r in rows_of(workbook["klantovereenkomsten"])}
     assert agreements[2]["Bedrag"].value == 1234.5
 
 
@@ -321,13 +323,14 @@ def test_dutch_report_sheet_names_headers_statuses_and_messages(cli, tmp_path):
         "verkooprelaties",
         "klantovereenkomsten",
         "Fouten",
+        "Toelichting",
     ]
     summary = summary_of(workbook)
     assert workbook["Samenvatting"]["A1"].value == "Controlerapport"
     assert summary["Resultaat"] == "Proefrun voltooid: 2 gepland, 6 ongeldig, 0 overgeslagen"
     assert summary["Uitgevoerd door"] == getpass.getuser()
     assert summary["Doel"] == "geen (niets verzonden)"
-    relations = {r["rij"].value: r for r in rows_of(workbook["verkooprelaties"])}
+    relations = {r["rij in bestand"].value: r for r in rows_of(workbook["verkooprelaties"])}
     assert relations[3]["status"].value == "ongeldig"
     assert relations[3]["fout"].value == "Naam: is leeg; een waarde is verplicht"
     assert relations[4]["fout"].value == (
@@ -338,7 +341,7 @@ def test_dutch_report_sheet_names_headers_statuses_and_messages(cli, tmp_path):
         "Klantnummer: '50001' komt meer dan eens voor (ook in rij 6); elke waarde moet uniek zijn"
     )
     assert relations[2]["KvK-datum"].number_format == "dd-mm-yyyy"
-    agreements = {r["rij"].value: r for r in rows_of(workbook["klantovereenkomsten"])}
+    agreements = {r["rij in bestand"].value: r for r in rows_of(workbook["klantovereenkomsten"])}
     assert agreements[3]["fout"].value == "bovenliggende rij 3 ongeldig"
     assert agreements[3]["status"].value == "overgeslagen"
     errors = rows_of(workbook["Fouten"])
@@ -364,7 +367,7 @@ def test_payloads_sheet_holds_the_json_sent_per_row(cli, afas_env, tmp_path):
     assert ran.code == 0
 
     workbook = openpyxl.load_workbook(tmp_path / "flex-result.xlsx")
-    assert workbook.sheetnames[-1] == "Payloads"
+    assert workbook.sheetnames[-2:] == ["Payloads", "Explanation"]
     rows = rows_of(workbook["Payloads"])
     assert len(rows) == 50
     first = rows[0]
@@ -400,7 +403,7 @@ def test_step_names_that_collide_with_fixed_sheets_get_their_own_names(cli, tmp_
 
     path = tmp_path / "flex-validation.xlsx"
     workbook = openpyxl.load_workbook(path)
-    assert workbook.sheetnames == ["Summary", "Summary (2)", "errors (2)", "Errors"]
+    assert workbook.sheetnames == ["Summary", "Summary (2)", "errors (2)", "Errors", "Explanation"]
     errors = rows_of(workbook["Errors"])
     assert errors[0]["row"].hyperlink.location == "'Summary (2)'!A2"
     assert_well_formed(path)
@@ -449,7 +452,7 @@ def test_long_and_unprintable_text_is_kept_within_what_excel_accepts(tmp_path):
     path = write_workbook(result, tmp_path / "long.xlsx")
 
     workbook = openpyxl.load_workbook(path)
-    rows = {r["row"].value: r for r in rows_of(workbook["verkooprelaties"])}
+    rows = {r["row in file"].value: r for r in rows_of(workbook["verkooprelaties"])}
     assert rows[2]["error"].value == "bad\ufffdbyte\ufffd[31m"
     cut = rows[3]["error"].value
     assert len(cut) == MAX_CELL and cut.endswith("[... truncated: 40000 characters in all]")

@@ -36,7 +36,7 @@ from importer.plan import prepare
 from importer.progress import Progress
 from importer.reconcile import deletes_due
 from importer.render import to_json
-from importer.report import write_workbook
+from importer.report import write_rows_to_fix, write_workbook
 from importer.report.runinfo import RunInfo, resume_command
 from importer.results import Result, Status
 from importer.runner import default_output, run, send
@@ -205,9 +205,11 @@ def run_command(
                     plan, session.target, journal=session.journal, options=options, stop=stop
                 )
             trail.end(summary=result.summary_line(), workbook=str(workbook))
+    to_fix = write_rows_to_fix(result, workbook, language)
     path = write_workbook(
-        result, workbook, lang=language, include_payloads=include_payloads, run=info
-    )
+        result, workbook, lang=language, include_payloads=include_payloads, run=info,
+        to_fix=to_fix,
+    )  # fmt: skip
     _print_problems(result, lang=language)
     progress.summary(result)
     if result.interrupted:
@@ -219,6 +221,8 @@ def run_command(
         typer.echo(f"Error: {result.stopped}", err=True)
     typer.echo(result.summary_line())
     progress.say(i18n.text(language, "term.workbook", path=path))
+    if to_fix is not None:
+        progress.say(i18n.text(language, "term.to_fix", path=to_fix))
     if trail is not None and trail.exchanges:
         progress.say(i18n.text(language, "term.audit", path=trail.path))
     if result.interrupted:
@@ -308,12 +312,15 @@ def validate_command(
     loaded = _load(mapping, input)
     planning = plan and approval.begin_plan(plan, loaded, sandbox=sandbox)
     result = prepare(loaded).result
+    report = out or default_output(mapping, suffix="validation")
+    to_fix = write_rows_to_fix(result, report, i18n.resolve(lang, result.mapping))
     path = write_workbook(
         result,
-        out or default_output(mapping, suffix="validation"),
+        report,
         lang=i18n.resolve(lang, result.mapping),
         include_payloads=include_payloads,
         run=RunInfo(command=_argv(ctx), validation=True),
+        to_fix=to_fix,
     )
     _print_problems(result, lang=i18n.resolve(lang, result.mapping))
     counts = result.row_statuses()
@@ -322,6 +329,10 @@ def validate_command(
         f"{counts['skipped']} skipped"
     )
     typer.echo(f"Validation report: {path}", err=True)
+    if to_fix is not None:
+        typer.echo(
+            i18n.text(i18n.resolve(lang, result.mapping), "term.to_fix", path=to_fix), err=True
+        )
     if planning:
         typer.echo(f"Plan for 'run --approved': {planning.write(result)}", err=True)
     raise typer.Exit(0 if result.all_done else 1)

@@ -8,7 +8,14 @@ Sheets, in this order:
 - **one sheet per step**, in mapping order: the source row number, the original values, the
   status, the ids the target returned, the error and the target's log reference, if it has one;
 - **Errors** (``Fouten``): every problem of the run, each linked to its row;
-- **Payloads** (``Verzonden``, only with ``include_payloads``): the JSON sent per row.
+- **Payloads** (``Verzonden``, only with ``include_payloads``): the JSON sent per row;
+- **Explanation** (``Toelichting``): what the statuses and the step sheets' columns mean, the
+  target's ids in its own words (:mod:`~importer.report.explain`).
+
+Every sheet prints landscape, one page wide, its header row on every page, with a footer
+naming the file, the sheet, the run id and the page; the Summary prints on one page. The rows
+that need attention can also be written in their sources' own format
+(:mod:`~importer.report.tofix`).
 
 Original values are shown as in the file, typed where the mapping declares a type: a
 ``date`` column holds real dates, a ``decimal`` column numbers with two decimals, an
@@ -39,13 +46,17 @@ from pathlib import Path
 
 from importer import i18n
 from importer.report.errors import add_errors
+from importer.report.explain import add_explanation
 from importer.report.payloads import add_payloads
 from importer.report.runinfo import RunInfo
 from importer.report.steps import add_step_sheet
 from importer.report.summary import add_summary
+from importer.report.tofix import to_fix_folder, write_rows_to_fix
 from importer.report.writer import Writer
 from importer.results import Result
 from importer.xlsx import save_atomically
+
+__all__ = ["RunInfo", "to_fix_folder", "write_rows_to_fix", "write_workbook"]
 
 
 def write_workbook(
@@ -55,11 +66,13 @@ def write_workbook(
     lang: str | None = None,
     include_payloads: bool = False,
     run: RunInfo | None = None,
+    to_fix: Path | None = None,
 ) -> Path:
     """Write the result workbook to ``path`` (replacing it) and return the path.
 
     ``lang`` is ``en`` or ``nl`` (default: the mapping's ``language:``, else ``en``);
-    ``include_payloads`` adds a sheet with the JSON sent per row.
+    ``include_payloads`` adds a sheet with the JSON sent per row; ``to_fix`` is the folder
+    :func:`write_rows_to_fix` wrote, for the Explanation sheet to name.
     """
     writer = Writer(result, i18n.resolve(lang, result.mapping), run or RunInfo())
     add_summary(writer)
@@ -68,4 +81,6 @@ def write_workbook(
     add_errors(writer)
     if include_payloads:
         add_payloads(writer)
+        writer.payloads_shown = True
+    add_explanation(writer, to_fix=to_fix)
     return save_atomically(writer.book, Path(path))

@@ -24,7 +24,9 @@ def add_errors(writer: Writer) -> None:
         *([writer.log_reference] if writer.log_reference else []),
     ]
     widths = (20, 28, 8, 20, 24, 12, 90, 34)[: len(header)]
-    sheet = writer.book.add_sheet(writer.names["#errors"], widths, freeze=(0, 1))
+    sheet = writer.book.add_sheet(
+        writer.names["#errors"], widths, freeze=(0, 1), page=writer.page()
+    )
     writer.header(sheet, header)
     for part in writer.parts:
         label = writer.result.tables[part.source].label

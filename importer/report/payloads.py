@@ -30,7 +30,9 @@ def add_payloads(writer: Writer) -> None:
         writer.t("header.status"),
         writer.t("header.json"),
     ]
-    sheet = writer.book.add_sheet(writer.names["#payloads"], (20, 8, 12, 120), freeze=(0, 1))
+    sheet = writer.book.add_sheet(
+        writer.names["#payloads"], (20, 8, 12, 120), freeze=(0, 1), page=writer.page()
+    )
     writer.header(sheet, header)
     for step in writer.mapping.steps:
         target = writer.names[step.name]

@@ -1,6 +1,8 @@
-"""One sheet per step, in mapping order (and one per step's lines): the source row number,
-the original values, the status, the ids the target returned, the error and the target's log
-reference, if it has one.
+"""One sheet per step, in mapping order (and one per step's lines): the source row number
+(grey, set apart by a line: ``row in file``), the original values, the status, what was sent
+where it differs from what was read (``sent as``, :mod:`~importer.report.sentas`), the ids
+the target returned, the error and the target's log reference, if it has one. It prints
+landscape, one page wide, its header on every page.
 
 Original values are shown as in the file, typed where the mapping declares a type: a
 ``date`` column holds real dates, a ``decimal`` column numbers with two decimals, an
@@ -21,6 +23,7 @@ import pandas as pd
 
 from importer import i18n, types
 from importer.messages import render
+from importer.report.sentas import sent_as
 from importer.report.writer import STATUS_COLOURS, Part, Writer
 from importer.results import Outcome
 from importer.xlsx import Cell, column_letter
@@ -39,27 +42,34 @@ def add_step_sheet(writer: Writer, part: Part) -> None:
     # what was sent, where a step does more than insert: the action and the fields changed
     changing = any(o.action in ("update", "upsert", "delete") for o in outcomes)
     sent = [_sent(writer, o) for o in outcomes] if changing else []
+    notes = sent_as(writer, part)
+    writer.sent_as_shown |= bool(notes)
+    writer.sent_shown |= changing
     header = [
-        writer.t("header.row"),
+        writer.t("header.source_row"),
         *originals,
         writer.t("header.status"),
         *([writer.t("header.sent")] if changing else []),
+        *([writer.t("header.sent_as")] if notes else []),
         *part.keep,
         writer.t("header.error"),
         *([writer.log_reference] if writer.log_reference else []),
     ]
     columns, styles = _originals(writer, part)
-    widths = [max(6.0, len(str(outcomes[-1].row if outcomes else 0)) + 3.0)]
+    widths = [max(8.0, len(str(outcomes[-1].row if outcomes else 0)) + 3.0)]
     widths += [_width(title, columns[title]) for title in originals]
     widths.append(_width(header[len(originals) + 1], statuses, least=10))
     if changing:
         widths.append(_width(writer.t("header.sent"), sent, least=10, most=60))
+    if notes:
+        widths.append(_width(writer.t("header.sent_as"), notes.values(), least=14, most=60))
     widths += [_width(k, [o.ids.get(k) for o in outcomes], least=10) for k in part.keep]
     widths.append(_width(writer.t("header.error"), errors, least=30, most=90))
     if writer.log_reference:
         widths.append(34)
-    sheet = writer.book.add_sheet(writer.names[part.key], widths, freeze=(1, 1))
-    writer.header(sheet, header)
+    sheet = writer.book.add_sheet(writer.names[part.key], widths, freeze=(1, 1), page=writer.page())
+    writer.header(sheet, header, styles={0: "head:row"})
+    row_style = writer.s["row"]
     position = {n: i for i, n in enumerate(table.frame.index)}
     status_styles = {s: writer.s[f"status:{s}"] for s in STATUS_COLOURS}
     typed_styles = {k: writer.s[k] for k in ("date", "decimal", "precise", "integer")}
@@ -68,7 +78,7 @@ def add_step_sheet(writer: Writer, part: Part) -> None:
     blank = [None] * len(originals)
     for i, (outcome, label, error) in enumerate(zip(outcomes, statuses, errors, strict=True)):
         at = position.get(outcome.row)
-        row: list[Any] = [outcome.row]
+        row: list[Any] = [Cell(outcome.row, row_style)]
         if at is None:
             row += blank
         else:
@@ -81,6 +91,8 @@ def add_step_sheet(writer: Writer, part: Part) -> None:
         row.append(Cell(label, status_styles.get(outcome.status, 0)))
         if changing:
             row.append(sent[i])
+        if notes:
+            row.append(notes.get(outcome.row))
         row += [outcome.ids.get(k) for k in part.keep]
         row.append(error and text(error))
         if writer.log_reference:

@@ -26,7 +26,12 @@ def add_summary(writer: Writer) -> None:
     earlier = {p.key: sum(o.earlier for o in p.outcomes.values()) for p in writer.parts}
     any_earlier = any(earlier.values())
     width = 3 + len(shown) + any_earlier
-    sheet = writer.book.add_sheet(writer.names["#summary"], [26, 26, *([13] * max(width - 2, 1))])
+    # values wrap in a wide column B, so a long one is printed whole on the one page
+    sheet = writer.book.add_sheet(
+        writer.names["#summary"],
+        [26, 70, *([13] * max(width - 2, 1))],
+        page=writer.page(one_page=True),
+    )
     if run.validation:
         title = writer.t("title.validation")
     else:
@@ -93,7 +98,7 @@ def add_summary(writer: Writer) -> None:
     if run.audit is not None:
         info.append((writer.t("label.audit"), str(run.audit), None))
     for label, value, style in info:
-        sheet.append([writer.cell(label, "bold"), writer.cell(value, style)])
+        sheet.append([writer.cell(label, "bold"), writer.cell(value, style or "wrap")])
     problems = sum(
         max(len(o.problems), 1)
         for part in writer.parts

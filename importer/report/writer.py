@@ -14,7 +14,7 @@ from typing import Any
 from importer import i18n, targets, xlsx
 from importer.report.runinfo import RunInfo
 from importer.results import Outcome, Result, Status
-from importer.xlsx import Cell, Sheet, Style, Workbook
+from importer.xlsx import Cell, PageSetup, Sheet, Style, Workbook, footer, literal
 
 # Status colours: (fill, font). created green; existing/updated blue; changed amber; planned
 # light blue; skipped and excluded grey; invalid orange; failed and unknown red.
@@ -34,11 +34,18 @@ STATUS_COLOURS = {
 }
 HEADER_FILL = "D9E1F2"
 LINK_COLOUR = "0563C1"
-DECIMAL_FORMAT = "0.00"
-PRECISE_FORMAT = "0.00####"  # a decimal with more than two places: nothing hidden
-INTEGER_FORMAT = "0"
+ROW_FILL, ROW_FONT = "F2F2F2", "595959"  # the source row number: grey, set apart by a line
+# Number formats are locale-neutral codes: "," groups thousands and "." marks the decimals
+# in the code, and the application shows them in its own locale's signs (a Dutch Excel or
+# LibreOffice shows 1.234,50, an English one 1,234.50). Writing "#.##0,00" would not make a
+# Dutch format: it is another code. So amounts are grouped with two decimals in every
+# language, and the viewer's locale chooses the signs; dates follow the report's language.
+DECIMAL_FORMAT = "#,##0.00"
+PRECISE_FORMAT = "#,##0.00####"  # a decimal with more than two places: nothing hidden
+INTEGER_FORMAT = "0"  # whole numbers are often numbers of things (a year, a house): ungrouped
 DATE_FORMATS = {"en": "yyyy-mm-dd", "nl": "dd-mm-yyyy"}
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+DATETIME_FORMATS = {"en": "yyyy-mm-dd hh:mm:ss", "nl": "dd-mm-yyyy hh:mm:ss"}
+DATETIME_FORMAT = DATETIME_FORMATS["en"]
 MAX_SHEET_NAME = 31
 # Excel refuses these in sheet names; "History" is reserved by Excel itself.
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -81,6 +88,9 @@ class Writer:
         self.parts = self._parts()
         self.names = self._sheet_names()
         self.typed_columns: dict[tuple[Any, ...], tuple[list[Any], list[str | None]]] = {}
+        self.sent_as_shown = False  # a step sheet has the `sent as` column
+        self.sent_shown = False  # ... and the `sent` column
+        self.payloads_shown = False
         style = self.book.style
         self.s = {
             "header": style(Style(bold=True, fill=HEADER_FILL)),
@@ -88,10 +98,16 @@ class Writer:
             "title": style(Style(bold=True, size=14)),
             "link": style(Style(color=LINK_COLOUR, underline=True)),
             "date": style(Style(number_format=DATE_FORMATS.get(lang, "yyyy-mm-dd"))),
-            "datetime": style(Style(number_format=DATETIME_FORMAT)),
+            "datetime": style(Style(number_format=DATETIME_FORMATS.get(lang, DATETIME_FORMAT))),
             "decimal": style(Style(number_format=DECIMAL_FORMAT)),
             "precise": style(Style(number_format=PRECISE_FORMAT)),
             "integer": style(Style(number_format=INTEGER_FORMAT)),
+            "wrap": style(Style(wrap=True)),
+            "bold:wrap": style(Style(bold=True, wrap=True)),
+            "row": style(
+                Style(fill=ROW_FILL, color=ROW_FONT, number_format="0", border=("right",))
+            ),
+            "head:row": style(Style(bold=True, fill=HEADER_FILL, border=("right",), wrap=True)),
         }
         for status, (fill, font) in STATUS_COLOURS.items():
             self.s[f"status:{status}"] = style(Style(fill=fill, color=font))
@@ -116,7 +132,8 @@ class Writer:
 
     def _sheet_names(self) -> dict[str, str]:
         """Fixed sheets keep their names; a step whose name collides gets `` (2)``."""
-        fixed = {key: self.t(f"sheet.{key}") for key in ("summary", "errors", "payloads")}
+        keys = ("summary", "errors", "payloads", "explain")
+        fixed = {key: self.t(f"sheet.{key}") for key in keys}
         taken = {name.casefold() for name in fixed.values()} | set(_RESERVED_SHEETS)
         names = {f"#{key}": name for key, name in fixed.items()}
         for part in self.parts:
@@ -125,13 +142,32 @@ class Writer:
         return names
 
     def header(
-        self, sheet: Sheet, titles: list[str], statuses: dict[int, str] | None = None
+        self,
+        sheet: Sheet,
+        titles: list[str],
+        statuses: dict[int, str] | None = None,
+        styles: dict[int, str] | None = None,
     ) -> None:
         row = []
         for i, title in enumerate(titles):
             status = (statuses or {}).get(i)
-            row.append(self.cell(title, f"head:{status}" if status else "header"))
+            style = (styles or {}).get(i) or (f"head:{status}" if status else "header")
+            row.append(self.cell(title, style))
         sheet.append(row)
+
+    def page(self, *, one_page: bool = False, title_rows: int = 1) -> PageSetup:
+        """How a sheet prints: landscape, one page wide (``one_page``: one page in all), its
+        header on every page, and a footer with the file's name, the sheet's, the run id and
+        the page number."""
+        return PageSetup(
+            fit_height=1 if one_page else 0,
+            title_rows=0 if one_page else title_rows,
+            footer=footer(
+                "&F, &A",
+                literal(f"{self.t('label.run_id')} {self.run.run_id}"),
+                self.t("page.number"),
+            ),
+        )
 
     def _parts(self) -> list[Part]:
         """The sheets of source rows, in mapping order: each step's rows, then its lines."""

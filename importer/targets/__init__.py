@@ -237,6 +237,9 @@ class TargetSpec:
     # target's own description when ``env`` configures one, else what the package ships;
     # ConfigurationError for a connector it does not know
     fields: str | None = None
+    # "module:attribute" of what its ids and log reference are, in its own words:
+    # {lang: {column: meaning}}; the result workbook's Explanation sheet shows them
+    glossary: str | None = None
 
     def message_tables(self) -> dict[str, dict[str, str]]:
         """The templates of this system's own messages, by language (see importer.messages)."""
@@ -247,6 +250,11 @@ class TargetSpec:
     ) -> FieldListing | None:
         """The fields of ``connector`` (None: this system lists no fields)."""
         return load(self.fields)(connector, env) if self.fields else None
+
+    def glossary_table(self, lang: str) -> dict[str, str]:
+        """What this system's id columns mean, in a language (English where it has none)."""
+        tables: dict[str, dict[str, str]] = load(self.glossary) if self.glossary else {}
+        return tables.get(lang) or tables.get("en") or {}
 
     def target_class(self) -> type[Target]:
         """The client class (imported now)."""

@@ -42,6 +42,7 @@ SPEC = TargetSpec(
     sandbox="importer.sandbox:AfasSandbox.start",
     sandbox_settings=_sandbox_settings,
     messages="importer.targets.afas.messages:TABLES",
+    glossary="importer.targets.afas.glossary:TABLES",
     sandbox_notes=_sandbox_notes,
     sandbox_options=frozenset({"state_path", "demo", "codes"}),
     sandbox_defaults=(("demo", True),),

@@ -28,4 +28,5 @@ SPEC = TargetSpec(
     sandbox_settings=_sandbox_settings,
     messages="importer.targets.recras.messages:TABLES",
     fields="importer.targets.recras.listing:listing",
+    glossary="importer.targets.recras.glossary:TABLES",
 )
