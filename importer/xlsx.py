@@ -268,6 +268,7 @@ class Workbook:
 
     def __init__(self, creator: str = "importer"):
         self.creator = creator
+        self.subject = ""  # what the workbook is (read back by paths.check_not_a_result)
         self.sheets: list[Sheet] = []
         self._styles: dict[Style, int] = {Style(): 0}
         # a date or date-time given without a style still shows as one
@@ -354,7 +355,8 @@ class Workbook:
             'xmlns:dcterms="http://purl.org/dc/terms/" '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
             f"<dc:creator>{_escape(self.creator)}</dc:creator>"
-            f'<dcterms:created xsi:type="dcterms:W3CDTF">{now}</dcterms:created>'
+            + (f"<dc:subject>{_escape(self.subject)}</dc:subject>" if self.subject else "")
+            + f'<dcterms:created xsi:type="dcterms:W3CDTF">{now}</dcterms:created>'
             f'<dcterms:modified xsi:type="dcterms:W3CDTF">{now}</dcterms:modified>'
             "</cp:coreProperties>"
         )

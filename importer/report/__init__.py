@@ -7,8 +7,14 @@ Sheets, in this order:
   (never a token), the command to resume, and a table of rows per step and status;
 - **one sheet per step**, in mapping order: the source row number, the original values, the
   status, the ids the target returned, the error and the target's log reference, if it has one;
-- **Errors** (``Fouten``): every problem of the run, each linked to its row;
-- **Payloads** (``Verzonden``, only with ``include_payloads``): the JSON sent per row.
+- **Errors** (``Fouten``): every problem of the run once, at the file and row where its value
+  stands (a line's also with its record's file and row), each linked to its row;
+- **Payloads** (``Verzonden``, only with ``include_payloads``): the JSON sent per row
+  (``Te verzenden``, "Payloads (not sent)", for a dry run or a validation).
+
+A dry run's and a validation's workbook say so under the Summary's title and in their
+document properties (``dc:subject``), so neither is taken for, or written over, the result of
+an import (:func:`importer.paths.check_not_a_result`).
 
 Original values are shown as in the file, typed where the mapping declares a type: a
 ``date`` column holds real dates, a ``decimal`` column numbers with two decimals, an
@@ -38,6 +44,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from importer import i18n
+from importer.paths import DRY_RUN_SUBJECT, RESULT_SUBJECT, VALIDATION_SUBJECT
 from importer.report.errors import add_errors
 from importer.report.payloads import add_payloads
 from importer.report.runinfo import RunInfo
@@ -62,6 +69,10 @@ def write_workbook(
     ``include_payloads`` adds a sheet with the JSON sent per row.
     """
     writer = Writer(result, i18n.resolve(lang, result.mapping), run or RunInfo())
+    if writer.run.validation:
+        writer.book.subject = VALIDATION_SUBJECT
+    else:
+        writer.book.subject = DRY_RUN_SUBJECT if result.dry_run else RESULT_SUBJECT
     add_summary(writer)
     for part in writer.parts:
         add_step_sheet(writer, part)
