@@ -197,7 +197,7 @@ class Result:
                     parent = (owner, o.leader) if o.leader is not None else None
                     if not o.problems:
                         said = o.error
-                        if said is not None and said.code == "with_row" and parent:
+                        if isinstance(said, Message) and said.code == "with_row" and parent:
                             said = dict(said.params)["error"]  # the parent column says which
                         item = Listed(step.name, lines, n, label, n, None, None, o.status, said)
                         found.append(

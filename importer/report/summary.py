@@ -121,7 +121,7 @@ def add_counts(writer: Writer, sheet: Sheet, counts: list[Count], shown: list[st
     step's rows (and records, where rows are grouped), its lines, each file's rows once."""
     head, rows, _ = count_table(counts, writer.lang)
     titles = [head[0], writer.t("header.connector"), *head[1:]]
-    writer.header(sheet, titles, {4 + i: s for i, s in enumerate(shown)})
+    writer.header(sheet, titles, {4 + i: s for i, s in enumerate(shown) if s in STATUSES})
     links = {p.title: writer.names[p.key] for p in writer.parts}
     connectors = [c.connector for c in counts] + [None] * (len(rows) - len(counts))
     for text, connector in zip(rows, connectors, strict=True):
