@@ -4,7 +4,8 @@ Sheets, in this order:
 
 - **Summary** (``Samenvatting``): title, run id, start, end, duration, who ran it, the
   mapping file and each input file with their SHA-256, the target host and environment
-  (never a token), the command to resume, and a table of rows per step and status;
+  (never a token), the command to resume, and the table of what the run counts (each
+  step's rows, its lines, each file's rows once: :class:`importer.results.Count`);
 - **one sheet per step**, in mapping order: the source row number, the original values, the
   status, the ids the target returned, the error and the target's log reference, if it has one;
 - **Errors** (``Fouten``): every problem of the run once, at the file and row where its value
