@@ -10,7 +10,6 @@ The summary line on stdout (``Import finished: ...``) is always English: scripts
 
 from __future__ import annotations
 
-import re
 from enum import Enum, StrEnum
 from typing import Any
 
@@ -107,6 +106,25 @@ TEXTS: dict[str, dict[str, str]] = {
         "term.audit": "Audit trail: {path}",
         "term.problem": "{source} row {row} ({step}): {status}: {error}",
         "term.more": "... and {count} more; the workbook lists them all",
+        # what is counted (importer.results.Count), issue 16
+        "header.counted": "counted",
+        "count.rows": "rows of {source}",
+        "count.rows_records": "rows of {source} ({records} records)",
+        "count.lines": "lines of {source}",
+        "count.file": "each row once (worst outcome)",
+        "count.total": "every file's rows (the result line)",
+        "term.problem_line": "{source} row {row} ({step}, of {parent} row {parent_row}): "
+        "{status}: {error}",
+        "header.file": "file",
+        "header.parent_file": "belongs to (file)",
+        "header.parent_row": "belongs to (row)",
+        "header.note": "note",
+        "sheet.payloads_unsent": "Payloads (not sent)",
+        "header.json_unsent": "JSON to send",
+        "banner.dry_run": "DRY RUN: nothing was sent to the target; no record was created or "
+        "changed. This is not the result of an import.",
+        "banner.validation": "VALIDATION: nothing was sent to the target; no record was created "
+        "or changed. This is not the result of an import.",
         # importer undo
         "sheet.undo": "Undo",
         "title.undo": "Undo of an import",
@@ -198,6 +216,25 @@ TEXTS: dict[str, dict[str, str]] = {
         "term.audit": "Audittrail: {path}",
         "term.problem": "{source} rij {row} ({step}): {status}: {error}",
         "term.more": "... en nog {count}; de werkmap noemt ze allemaal",
+        # wat er geteld wordt (importer.results.Count), issue 16
+        "header.counted": "geteld",
+        "count.rows": "rijen van {source}",
+        "count.rows_records": "rijen van {source} ({records} records)",
+        "count.lines": "regels van {source}",
+        "count.file": "elke rij één keer (slechtste uitkomst)",
+        "count.total": "de rijen van alle bestanden (de resultaatregel)",
+        "term.problem_line": "{source} rij {row} ({step}, bij {parent} rij {parent_row}): "
+        "{status}: {error}",
+        "header.file": "bestand",
+        "header.parent_file": "hoort bij (bestand)",
+        "header.parent_row": "hoort bij (rij)",
+        "header.note": "opmerking",
+        "sheet.payloads_unsent": "Te verzenden",
+        "header.json_unsent": "te verzenden JSON",
+        "banner.dry_run": "PROEFRUN: er is niets naar het doelsysteem verzonden; er is geen "
+        "record aangemaakt of gewijzigd. Dit is niet het resultaat van een import.",
+        "banner.validation": "CONTROLE: er is niets naar het doelsysteem verzonden; er is geen "
+        "record aangemaakt of gewijzigd. Dit is niet het resultaat van een import.",
         "sheet.undo": "Ongedaan maken",
         "title.undo": "Import ongedaan maken",
         "title.undo_dry_run": "Import ongedaan maken: proefrun (niets verwijderd)",
@@ -290,18 +327,27 @@ def environment(lang: str, name: str | None) -> str:
 
 
 def summary_line(lang: str, line: str) -> str:
-    """``Import finished: 25 created, 0 failed (test environment 12345)`` in a language."""
+    """``Import finished: 25 created, 0 failed; source rows: klanten.csv 25 (test environment
+    12345)`` in a language."""
     if lang == "en":
         return line
     head, sep, rest = line.partition(": ")
     if not sep or head not in _HEADS:
         return line
     suffix = ""
-    match = re.fullmatch(r"(.*?) \((.+)\)", rest)
-    if match:
-        rest, suffix = match.group(1), f" ({environment(lang, match.group(2))})"
+    if rest.endswith(")") and " (" in rest:  # the environment (a file's label ends in a count)
+        rest, _, environment_name = rest[:-1].rpartition(" (")
+        suffix = f" ({environment(lang, environment_name)})"
+    rest, counted, rows = rest.partition(_ROWS)
+    if counted:
+        suffix = f"; {_ROWS_WORDS[lang]}: {rows.replace('(sheet ', _SHEET_WORDS[lang])}{suffix}"
     parts = []
     for part in rest.split(", "):
         count, _, name = part.partition(" ")
         parts.append(f"{count} {status(lang, name)}")
     return f"{_HEADS[head]}: {', '.join(parts)}{suffix}"
+
+
+_ROWS = "; source rows: "  # the summary line's files and their rows (Result.summary_line)
+_ROWS_WORDS = {"en": "source rows", "nl": "bronrijen"}
+_SHEET_WORDS = {"en": "(sheet ", "nl": "(blad "}

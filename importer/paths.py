@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import os
 import re
+import zipfile
 from pathlib import Path
 
 from importer.errors import ConfigurationError
@@ -33,6 +35,41 @@ def check_output(path: Path, option: str) -> None:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ConfigurationError(f"{option} {path}: the folder {folder} cannot be written")
     _probe(folder, path, option)
+
+
+# What a workbook is, in its document properties (dc:subject): a real import's result is
+# never overwritten by a dry run or a validation.
+RESULT_SUBJECT = "importer: import result"
+DRY_RUN_SUBJECT = "importer: dry run (nothing sent)"
+VALIDATION_SUBJECT = "importer: validation report (nothing sent)"
+
+
+def workbook_subject(path: Path) -> str | None:
+    """The subject a workbook's document properties give, or None (no such file, no
+    workbook, no subject)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            core = archive.read("docProps/core.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    found = re.search(r"<dc:subject>([^<]*)</dc:subject>", core)
+    return html.unescape(found.group(1)) if found else None
+
+
+def check_not_a_result(path: Path, option: str, result: Path | None = None) -> None:
+    """Refuse to write a dry run's or a validation's workbook over a real import's result
+    (one that says so, or one at ``result``, the name a real run writes its result under)."""
+    path = Path(path)
+    if not path.is_file():
+        return
+    subject = workbook_subject(path)
+    known = subject is not None and subject.startswith("importer: ")
+    at_result = result is not None and path.resolve() == Path(result).resolve() and not known
+    if subject == RESULT_SUBJECT or at_result:
+        raise ConfigurationError(
+            f"{option} {path} holds the result of an import; a run that sends nothing does not "
+            f"overwrite it: give another {option}, or leave it out for a name of its own"
+        )
 
 
 def _probe(folder: Path, path: Path, option: str) -> None:

@@ -12,7 +12,9 @@ stderr only (stdout holds the summary line that scripts read), in one of three m
 
 With ``verbose`` every request is logged as it ends (method, URL, status, duration, step and
 row; fed by the audit trail). ``NO_COLOR`` turns colour off; a ``TERM=dumb`` terminal gets
-plain lines. At the end :meth:`summary` prints a table of rows per step and status.
+plain lines. At the end :meth:`summary` prints the table of what the run counts (each step's
+rows, its lines, each file's rows once: :class:`importer.results.Count`), the figures of the
+Summary sheet and the summary line.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from typing import Any, TextIO
 
 from importer import i18n
 from importer.mapping import Step
-from importer.results import STATUSES, Outcome, Result, Status
+from importer.results import STATUSES, Count, Outcome, Result, Status, shown_statuses
 
 # rich colour names per status, for the summary table on a terminal
 COLOURS: dict[str, str] = {
@@ -254,22 +256,7 @@ class Progress:
         self.close()
         if self.mode == "quiet":
             return
-        steps = result.mapping.steps
-        per_step = {s.name: result.step_statuses(s.name) for s in steps}
-        shown = [st for st in STATUSES if any(c[st] for c in per_step.values())]
-        head = [
-            i18n.text(self.lang, "header.step"),
-            i18n.text(self.lang, "header.rows"),
-            *(i18n.status(self.lang, s) for s in shown),
-        ]
-        rows = [
-            [
-                s.name,
-                str(sum(per_step[s.name].values())),
-                *(str(per_step[s.name][x]) for x in shown),
-            ]
-            for s in steps
-        ]
+        head, rows, shown = count_table(result.counts(), self.lang)
         if self.mode == "bar":
             from rich.console import Console
             from rich.table import Table
@@ -279,24 +266,69 @@ class Progress:
             )
             table = Table(show_edge=False, box=None, pad_edge=False)
             table.add_column(head[0])
-            for title, status in zip(head[1:], ["", *shown], strict=True):
+            table.add_column(head[1])
+            for title, status in zip(head[2:], ["", *shown], strict=True):
                 table.add_column(title, justify="right", style=COLOURS.get(status, ""))
             for row in rows:
                 table.add_row(*row)
             console.print(table)
             return
-        widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-        for row in [head, *rows]:
-            cells = [row[0].ljust(widths[0])] + [
-                c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
-            ]
-            self._line("  ".join(cells).rstrip())
+        for line in plain_table(head, rows):
+            self._line(line)
 
     def say(self, text: str) -> None:
         """A line for the user (not in quiet mode)."""
         if self.mode != "quiet":
             self.close()
             self._line(text)
+
+
+def count_table(counts: list[Count], lang: str) -> tuple[list[str], list[list[str]], list[str]]:
+    """The table of what a run counts (:class:`importer.results.Count`), as text: its head,
+    its rows (each step's rows, its lines, each file's rows once; with several files their
+    total, the summary line's figures) and the statuses of its columns."""
+    shown = shown_statuses(counts)
+    head = [
+        i18n.text(lang, "header.step"),
+        i18n.text(lang, "header.counted"),
+        i18n.text(lang, "header.rows"),
+        *(i18n.status(lang, s) for s in shown),
+    ]
+    files = [c for c in counts if c.kind == "file"]
+    if len(files) > 1:
+        total = Count(i18n.text(lang, "header.total"), "total", "")
+        for c in files:
+            total.statuses.update(c.statuses)
+        counts = [*counts, total]
+    lines = i18n.text(lang, "sheet.lines")
+    rows = [
+        [
+            f"{c.name} {lines}" if c.kind == "lines" else c.name,
+            i18n.text(lang, count_key(c), source=c.source, records=c.records),
+            str(c.total),
+            *(str(c.statuses[x]) for x in shown),
+        ]
+        for c in counts
+    ]
+    return head, rows, shown
+
+
+def plain_table(head: list[str], rows: list[list[str]]) -> list[str]:
+    """A count table as plain lines: the names left-aligned, the figures right-aligned."""
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    lines = []
+    for row in [head, *rows]:
+        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
+        cells += [c.rjust(w) for c, w in zip(row[2:], widths[2:], strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def count_key(count: Count) -> str:
+    """The text that says what a count counts (``rows of klanten.csv``)."""
+    if count.kind == "rows" and count.records is not None and count.records != count.total:
+        return "count.rows_records"
+    return f"count.{count.kind}"
 
 
 class _RateColumn:

@@ -262,6 +262,7 @@ class Workbook:
 
     def __init__(self, creator: str = "importer"):
         self.creator = creator
+        self.subject = ""  # what the workbook is (read back by paths.check_not_a_result)
         self.sheets: list[Sheet] = []
         self._styles: dict[Style, int] = {Style(): 0}
         # a date or date-time given without a style still shows as one
@@ -294,7 +295,7 @@ class Workbook:
                 count = len(self.sheets)
                 archive.writestr("[Content_Types].xml", parts.content_types(count))
                 archive.writestr("_rels/.rels", parts.root_rels())
-                archive.writestr("docProps/core.xml", parts.core(self.creator))
+                archive.writestr("docProps/core.xml", parts.core(self.creator, self.subject))
                 archive.writestr("docProps/app.xml", parts.app())
                 archive.writestr("xl/workbook.xml", parts.workbook(self.sheets))
                 archive.writestr("xl/_rels/workbook.xml.rels", parts.workbook_rels(count))

@@ -138,7 +138,7 @@ def root_rels() -> str:
     )
 
 
-def core(creator: str) -> str:
+def core(creator: str, subject: str = "") -> str:
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return (
         XML_HEAD + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/'
@@ -146,7 +146,8 @@ def core(creator: str) -> str:
         'xmlns:dcterms="http://purl.org/dc/terms/" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
         f"<dc:creator>{escape(creator)}</dc:creator>"
-        f'<dcterms:created xsi:type="dcterms:W3CDTF">{now}</dcterms:created>'
+        + (f"<dc:subject>{escape(subject)}</dc:subject>" if subject else "")
+        + f'<dcterms:created xsi:type="dcterms:W3CDTF">{now}</dcterms:created>'
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{now}</dcterms:modified>'
         "</cp:coreProperties>"
     )

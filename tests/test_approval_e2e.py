@@ -60,7 +60,10 @@ def test_an_approved_plan_runs_and_the_sandbox_receives_every_row(cli, afas_env,
     ran = cli("run", flex, "--approved", "plan.json")
 
     assert ran.code == 0, ran.err
-    assert ran.out == "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped\n"
+    assert (
+        ran.out
+        == "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped; source rows: klanten.csv 25\n"
+    )
     assert f"Approved by {plan['validated_by']} at " in ran.err
     assert "the target and every row (50 in 2 steps) match" in ran.err
     assert len(afas_env.state.debtors) == 25 and len(afas_env.state.projects) == 25
@@ -69,7 +72,8 @@ def test_an_approved_plan_runs_and_the_sandbox_receives_every_row(cli, afas_env,
 
     assert again.code == 0, again.err
     assert (
-        again.out == "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 25 already done\n"
+        again.out
+        == "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 25 already done; source rows: klanten.csv 25\n"
     )
     assert len(afas_env.state.debtors) == 25
 
@@ -133,7 +137,10 @@ def test_a_plan_for_sandbox_runs_approves_a_run_with_sandbox(cli, flex):
     ran = cli("run", flex, "--approved", "plan.json", "--sandbox")
 
     assert ran.code == 0, ran.err
-    assert ran.out == "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped\n"
+    assert (
+        ran.out
+        == "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped; source rows: klanten.csv 25\n"
+    )
 
 
 def test_a_dry_run_is_checked_against_the_plan_but_not_its_environment(cli, flex):

@@ -36,7 +36,10 @@ def test_every_request_and_reply_is_recorded_with_its_step_and_row(cli, afas_env
     assert start["target"] == f"{afas_env.server.host}:{afas_env.server.port}"
     assert start["environment"] == "sandbox" and start["mapping"] == str(FLEX)
     assert start["command"].startswith("importer run ")
-    assert end["summary"] == "Import finished: 1 created, 1 failed, 6 invalid, 0 skipped"
+    assert (
+        end["summary"]
+        == "Import finished: 1 created, 1 failed, 6 invalid, 0 skipped; source rows: klanten.csv 8"
+    )
     assert {r["run_id"] for r in records} == {start["run_id"]}
 
     writes = [r for r in exchanges(path) if r["method"] == "POST"]
@@ -114,7 +117,7 @@ def test_a_request_without_an_answer_is_recorded_with_the_error(cli, monkeypatch
 
         ran = cli("run", FLEX, "--concurrency", "1")
 
-    assert ran.out.endswith("1 unknown\n")
+    assert ran.out.endswith("1 unknown; source rows: klanten.csv 25\n")
     dropped = [r for r in exchanges(tmp_path / "flex.audit.jsonl") if r["status"] is None]
     assert len(dropped) == 1
     assert dropped[0]["error"].startswith("RemoteProtocolError")

@@ -28,7 +28,10 @@ def test_flex_sample_creates_a_sales_relation_and_an_agreement_per_customer(
     ran = cli("run", FLEX)
 
     assert ran.code == 0, ran.err
-    assert ran.out == "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped\n"
+    assert (
+        ran.out
+        == "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped; source rows: klanten.csv 25\n"
+    )
     state = afas_env.state
     assert len(state.debtors) == 25 and len(state.projects) == 25
     assert {p["fields"]["DbId"] for p in state.projects.values()} == set(state.debtors)
@@ -90,7 +93,10 @@ def test_two_customer_numbers_of_one_kvk_number_are_one_organisation_with_two_re
     ran = cli("run", FLEX, "--input", flex_rows(tmp_path, "nieuw.csv", [JANSEN_AGAIN]))
 
     assert ran.code == 0, ran.err
-    assert ran.out == "Import finished: 1 created, 0 failed, 0 invalid, 0 skipped\n"
+    assert (
+        ran.out
+        == "Import finished: 1 created, 0 failed, 0 invalid, 0 skipped; source rows: nieuw.csv 1\n"
+    )
     assert len(state.organisations) == organisations == 25  # found by KvK, not created
     assert len(state.debtors) == 26
     assert state.debtors["49999"]["BcCo"] == state.debtors["49339"]["BcCo"] == jansen
@@ -144,7 +150,10 @@ def test_error_sample_reports_every_row_and_sends_no_bad_row(cli, afas_env, tmp_
     ran = cli("run", FLEX, "--input", FLEX_ERRORS)
 
     assert ran.code == 1
-    assert ran.out == "Import finished: 1 created, 1 failed, 6 invalid, 0 skipped\n"
+    assert (
+        ran.out
+        == "Import finished: 1 created, 1 failed, 6 invalid, 0 skipped; source rows: klanten.csv 8\n"
+    )
     sent = [
         b["KnSalesRelationOrg"]["Element"]["@DbId"]
         for b in afas_env.state.received("KnSalesRelationOrg")
@@ -223,10 +232,19 @@ def test_dry_run_and_validate_send_nothing(cli, afas_env, tmp_path):
     valid = cli("validate", FLEX)
     invalid = cli("validate", FLEX, "--input", f"klanten={FLEX_ERRORS}")
 
-    assert (dry.code, dry.out) == (0, "Dry run finished: 25 planned, 0 invalid, 0 skipped\n")
-    assert (valid.code, valid.out) == (0, "Validation finished: 25 valid, 0 invalid, 0 skipped\n")
+    assert (dry.code, dry.out) == (
+        0,
+        "Dry run finished: 25 planned, 0 invalid, 0 skipped; source rows: klanten.csv 25\n",
+    )
+    assert (valid.code, valid.out) == (
+        0,
+        "Validation finished: 25 valid, 0 invalid, 0 skipped; source rows: klanten.csv 25\n",
+    )
     assert invalid.code == 1
-    assert invalid.out == "Validation finished: 2 valid, 6 invalid, 0 skipped\n"
+    assert (
+        invalid.out
+        == "Validation finished: 2 valid, 6 invalid, 0 skipped; source rows: klanten.csv 8\n"
+    )
     assert afas_env.state.requests == []
     assert (tmp_path / "flex-validation.xlsx").exists()
 
@@ -293,7 +311,10 @@ def test_quick_start_command_runs_the_sample_against_the_builtin_sandbox(tmp_pat
     )
 
     assert done.returncode == 0, done.stderr
-    assert done.stdout == "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped\n"
+    assert (
+        done.stdout
+        == "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped; source rows: klanten.csv 25\n"
+    )
     relations = sheet_rows(tmp_path / "flex-result.xlsx", "verkooprelaties")
     agreements = sheet_rows(tmp_path / "flex-result.xlsx", "klantovereenkomsten")
     assert all(r["DbId"] for r in relations) and all(a["PrId"] for a in agreements)
@@ -306,7 +327,10 @@ def test_contract_check_catches_what_afas_would_refuse_before_sending(cli, afas_
     ran = cli("run", CONTRACT)
 
     assert ran.code == 1
-    assert ran.out == "Import finished: 1 created, 0 failed, 2 invalid, 0 skipped\n"
+    assert (
+        ran.out
+        == "Import finished: 1 created, 0 failed, 2 invalid, 0 skipped; source rows: klanten.csv 3\n"
+    )
     rows = {r["row in file"]: r for r in sheet_rows(tmp_path / "contract-result.xlsx", "relaties")}
     assert rows[3]["status"] == rows[4]["status"] == "invalid"
     assert rows[3]["error"] == "Naam: KnOrganisation.Nm is 301 characters, AFAS allows 255"
@@ -329,11 +353,15 @@ def test_an_unknown_field_in_a_template_sends_nothing(cli, afas_env, tmp_path):
     ran = cli("validate", mapping)
 
     assert ran.code == 1
-    assert ran.out == "Validation finished: 0 valid, 3 invalid, 0 skipped\n"
-    assert ran.err.splitlines()[0] == (
-        "klanten.csv row 2 (relaties): invalid: Naam: KnOrganisation has no field 'Nmm'; "
-        "did you mean 'Nm'?; KnOrganisation.Nm is mandatory and missing"
+    assert (
+        ran.out
+        == "Validation finished: 0 valid, 3 invalid, 0 skipped; source rows: klanten.csv 3\n"
     )
+    assert ran.err.splitlines()[:2] == [  # one line per problem, as on the Errors sheet
+        "klanten.csv row 2 (relaties): invalid: Naam: KnOrganisation has no field 'Nmm'; "
+        "did you mean 'Nm'?",
+        "klanten.csv row 2 (relaties): invalid: KnOrganisation.Nm is mandatory and missing",
+    ]
     assert afas_env.state.requests == []
 
 
@@ -364,7 +392,7 @@ def test_new_writes_a_starting_mapping_that_imports(cli, afas_env, tmp_path):
     ran = cli("run", "mappings/klanten.yaml")
     assert (ran.code, ran.out) == (
         0,
-        "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped\n",
+        "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped; source rows: klanten.csv 25\n",
     )
     again = cli(
         "new", "--connector", "KnSalesRelationOrg", "--input", ROOT / "samples/flex/klanten.csv"
@@ -388,6 +416,8 @@ def test_validation_report_lists_every_problem_linked_to_its_row(cli, tmp_path):
         "invalid",
         "'50001' appears more than once (also in row 6); each value must be unique",
         None,
+        None,
+        None,
     )
     assert (
         "verkooprelaties",
@@ -397,6 +427,8 @@ def test_validation_report_lists_every_problem_linked_to_its_row(cli, tmp_path):
         "zesendertig",
         "invalid",
         "'zesendertig' is not a whole number such as 42",
+        None,
+        None,
         None,
     ) in found
     assert errors["C2"].hyperlink.location == "'verkooprelaties'!A2"

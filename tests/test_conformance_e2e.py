@@ -59,6 +59,7 @@ class Case:
     records: int  # records of the first step the sample creates
     total_writes: int  # writes a clean run of the sample sends
     rows: int  # rows the summary counts
+    files: str  # the files the summary line says it counted, and their rows
     sheet: str  # the first step's sheet in the result workbook
     result: str  # the result workbook's name
     first_rows: int  # rows the summary counts for the first record (its own and its parts')
@@ -93,6 +94,7 @@ CASES = {
         records=25,
         total_writes=50,
         rows=25,
+        files="klanten.csv 25",
         sheet="verkooprelaties",
         result="flex-result.xlsx",
         first_rows=1,
@@ -117,6 +119,7 @@ CASES = {
         records=15,
         total_writes=15,
         rows=40,  # the summary counts the klanten and their contact persons
+        files="klanten.csv 15, contactpersonen.csv 25",
         sheet="klanten",
         result="recras-klanten-result.xlsx",
         first_rows=3,
@@ -139,6 +142,7 @@ CASES = {
         records=3,
         total_writes=3,
         rows=3,
+        files="members.csv 3",
         sheet="members",
         result="members-result.xlsx",
         first_rows=1,
@@ -208,9 +212,10 @@ def errors(case: Case, folder: Path) -> dict[int, str]:
     return {r[0]: r[rows[0].index("error")] for r in rows[1:]}
 
 
-def finished(created: int, *, failed: int = 0, skipped: int = 0, rest: str = "") -> str:
+def finished(case: Case, created: int, *, failed: int = 0, skipped: int = 0, rest: str = "") -> str:
     return (
-        f"Import finished: {created} created, {failed} failed, 0 invalid, {skipped} skipped{rest}\n"
+        f"Import finished: {created} created, {failed} failed, 0 invalid, {skipped} skipped{rest}"
+        f"; source rows: {case.files}\n"
     )
 
 
@@ -229,8 +234,8 @@ def test_a_rerun_of_a_completed_import_sends_no_write(case, box, mapping, cli, t
 
     again = cli("run", mapping)
 
-    assert (first.code, first.out) == (0, finished(case.rows)), first.err
-    assert (again.code, again.out) == (0, finished(0, rest=f", {case.rows} already done"))
+    assert (first.code, first.out) == (0, finished(case, case.rows)), first.err
+    assert (again.code, again.out) == (0, finished(case, 0, rest=f", {case.rows} already done"))
     assert case.writes(box) == before == case.total_writes
     assert set(statuses(case, tmp_path).values()) == {"created"}
     assert_each_record_once(case, box)
@@ -280,6 +285,7 @@ def test_no_answer_is_unknown_then_reconciled_by_the_lookup_and_sent_once(
     assert (first.code, first.out) == (
         1,
         finished(
+            case,
             case.rows - case.second_rows,
             rest=f", {case.second_rows} unknown",
         ),
@@ -292,7 +298,7 @@ def test_no_answer_is_unknown_then_reconciled_by_the_lookup_and_sent_once(
     second = cli("run", mapping, *FAST)
 
     done = f", {case.rows - case.second_rows} already done"
-    assert (second.code, second.out) == (0, finished(case.second_rows, rest=done))
+    assert (second.code, second.out) == (0, finished(case, case.second_rows, rest=done))
     assert statuses(case, tmp_path)[case.second_row] == "created"
     assert_each_record_once(case, box)
     # sent again only when it never arrived
@@ -306,7 +312,7 @@ def test_busy_and_maintenance_answers_are_waited_out_and_each_record_created_onc
 
     ran = cli("run", mapping, *FAST)
 
-    assert (ran.code, ran.out) == (0, finished(case.rows)), ran.err
+    assert (ran.code, ran.out) == (0, finished(case, case.rows)), ran.err
     assert box.faults.applied == {"locked": 2, "unavailable": 1}
     assert box.faults.writes == case.total_writes + 3
     assert_each_record_once(case, box)
@@ -320,7 +326,7 @@ def test_busy_for_longer_than_the_retries_fails_the_row_in_the_systems_words(
     ran = cli("run", mapping, *FAST, "--retries", "3")
 
     assert ran.code == 1
-    assert ran.out == finished(case.rows - case.first_rows, failed=case.first_rows)
+    assert ran.out == finished(case, case.rows - case.first_rows, failed=case.first_rows)
     assert statuses(case, tmp_path)[2] == "failed"
     assert errors(case, tmp_path)[2] == case.busy_failed
     assert case.stored(box) == case.records - 1
@@ -331,5 +337,5 @@ def test_the_sandbox_flag_runs_the_sample_against_a_sandbox_of_its_own(
 ):
     ran = cli("run", mapping, "--sandbox")
 
-    assert (ran.code, ran.out) == (0, finished(case.rows)), ran.err
+    assert (ran.code, ran.out) == (0, finished(case, case.rows)), ran.err
     assert set(statuses(case, tmp_path).values()) == {"created"}

@@ -171,7 +171,7 @@ def test_consecutive_rows_with_the_same_order_number_form_one_order(cli, demo_en
 
     assert (ran.code, ran.out) == (
         0,
-        "Import finished: 8 created, 0 failed, 0 invalid, 0 skipped\n",
+        "Import finished: 8 created, 0 failed, 0 invalid, 0 skipped; source rows: orderregels.csv 8\n",
     )
     orders = orders_by_reference(demo_env)
     assert sorted(orders) == [
@@ -192,7 +192,7 @@ def test_orders_and_lines_sheets_one_request_per_order(cli, demo_env, tmp_path):
 
     assert (ran.code, ran.out) == (
         0,
-        "Import finished: 13 created, 0 failed, 0 invalid, 0 skipped\n",
+        "Import finished: 13 created, 0 failed, 0 invalid, 0 skipped; source rows: orders.csv 5, orderregels.csv 8\n",
     )
     orders = orders_by_reference(demo_env)
     assert len(orders) == 5
@@ -256,7 +256,7 @@ def test_organisations_po_box_bank_account_padding_and_contacts(cli, afas_env, t
 
     assert (ran.code, ran.out) == (
         0,
-        "Import finished: 8 created, 0 failed, 0 invalid, 0 skipped\n",
+        "Import finished: 8 created, 0 failed, 0 invalid, 0 skipped; source rows: organisaties.csv 4, contactpersonen.csv 4\n",
     )
     by_kvk = {
         o["fields"]["CcNr"]: o
@@ -356,7 +356,7 @@ def test_a_move_is_sent_with_the_date_the_new_address_applies_from(cli, afas_env
     assert ran.code == 0, ran.err
     assert (
         ran.out
-        == "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 3 updated, 5 already done\n"
+        == "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 3 updated, 5 already done; source rows: organisaties.csv 4, contactpersonen.csv 4\n"
     )
     put = next(r["body"] for r in afas_env.state.requests if r["method"] == "PUT")
     element = put["KnOrganisation"]["Element"]
@@ -418,7 +418,7 @@ def test_a_person_who_moves_is_updated_with_the_address_from_the_move_date(cli, 
     ran = cli("run", mapping)
 
     assert ran.code == 0, ran.err
-    assert ", 2 updated, 2 already done\n" in ran.out
+    assert ", 2 updated, 2 already done; source rows: personen.csv 4\n" in ran.out
     puts = {
         r["body"]["KnPerson"]["Element"]["Fields"]["BcCo"]: r["body"]["KnPerson"]["Element"]
         for r in afas_env.state.requests
@@ -520,7 +520,7 @@ def test_the_full_migration_creates_every_record_once_in_dependency_order(cli, a
 
     assert (ran.code, ran.out) == (
         0,
-        "Import finished: 19 created, 0 failed, 0 invalid, 0 skipped\n",
+        "Import finished: 19 created, 0 failed, 0 invalid, 0 skipped; source rows: migratie.xlsx (sheet Organisaties) 4, migratie.xlsx (sheet Verkooprelaties) 4, migratie.xlsx (sheet Klantovereenkomsten) 4, migratie.xlsx (sheet Orders) 3, migratie.xlsx (sheet Orderregels) 4\n",
     )
     state = afas_env.state
     assert (
@@ -557,7 +557,11 @@ def test_the_full_migration_creates_every_record_once_in_dependency_order(cli, a
     assert all(r["OrNu"] for r in sheet(workbook, "verkooporders").values())
     again = cli("run", MAPPINGS / "migration.yaml")
     assert (
-        again.out == "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 19 already done\n"
+        again.out
+        == "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 19 already done; source rows: "
+        "migratie.xlsx (sheet Organisaties) 4, migratie.xlsx (sheet Verkooprelaties) 4, "
+        "migratie.xlsx (sheet Klantovereenkomsten) 4, migratie.xlsx (sheet Orders) 3, "
+        "migratie.xlsx (sheet Orderregels) 4\n"
     )
 
 

@@ -47,7 +47,7 @@ def test_a_record_locked_for_longer_than_the_retries_fails(cli, faulty, tmp_path
 
     assert (ran.code, ran.out) == (
         1,
-        "Import finished: 24 created, 1 failed, 0 invalid, 0 skipped\n",
+        "Import finished: 24 created, 1 failed, 0 invalid, 0 skipped; source rows: klanten.csv 25\n",
     )
     relations = rows(tmp_path / "flex-result.xlsx", "verkooprelaties")
     agreements = rows(tmp_path / "flex-result.xlsx", "klantovereenkomsten")
@@ -95,7 +95,7 @@ def test_a_dropped_connection_is_unknown_never_created_or_failed(
 
     assert (ran.code, ran.out) == (
         1,
-        "Import finished: 24 created, 0 failed, 0 invalid, 0 skipped, 1 unknown\n",
+        "Import finished: 24 created, 0 failed, 0 invalid, 0 skipped, 1 unknown; source rows: klanten.csv 25\n",
     )
     relations = rows(tmp_path / "flex-result.xlsx", "verkooprelaties")
     agreements = rows(tmp_path / "flex-result.xlsx", "klantovereenkomsten")
@@ -116,7 +116,7 @@ def test_latency_slows_but_changes_nothing(cli, faulty, tmp_path):
 
     assert (ran.code, ran.out) == (
         0,
-        "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped\n",
+        "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped; source rows: klanten.csv 25\n",
     )
     assert len(box.state.projects) == 25
 
@@ -131,7 +131,7 @@ def test_oauth_client_credentials_with_tokens_expiring_during_the_run(cli, monke
 
         assert (ran.code, ran.out) == (
             0,
-            "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped\n",
+            "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped; source rows: klanten.csv 25\n",
         )
         assert box.client_secret not in (tmp_path / "flex-result.xlsx").read_bytes().decode(
             "latin-1"
@@ -190,7 +190,10 @@ def test_the_sandbox_command_serves_until_interrupted(tmp_path):
             text=True,
             timeout=120,
         )
-        assert done.stdout == "Import finished: 24 created, 1 failed, 0 invalid, 0 skipped\n"
+        assert (
+            done.stdout
+            == "Import finished: 24 created, 1 failed, 0 invalid, 0 skipped; source rows: klanten.csv 25\n"
+        )
     finally:
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=20)

@@ -32,7 +32,7 @@ HOSTILE = FIXTURES / "hostile"
 MAPPING = HOSTILE / "mapping.yaml"
 HEADER = "Code;Naam;Datum;Bedrag\n"
 GOOD = "1;Jansen B.V.;01-03-2024;1234,50\n"
-SUMMARY = "Import finished: {} created, 0 failed, {} invalid, 0 skipped\n"
+SUMMARY = "Import finished: {} created, 0 failed, {} invalid, 0 skipped; source rows: {}\n"
 
 Build = Callable[[Path], Path]
 
@@ -655,7 +655,10 @@ def test_a_cell_whose_attribute_holds_many_tags_is_read_at_once(afas_env, tmp_pa
 
     code, out, err = finished(importer(afas_env, tmp_path, "validate", MAPPING, "--input", path))
 
-    assert (code, out) == (0, "Validation finished: 2 valid, 0 invalid, 0 skipped\n"), err
+    assert (code, out) == (
+        0,
+        "Validation finished: 2 valid, 0 invalid, 0 skipped; source rows: klanten.xlsx (sheet Klanten) 2\n",
+    ), err
 
 
 def big_workbook(path: Path, rows: int) -> Path:
@@ -771,7 +774,7 @@ def test_a_bad_row_is_reported_and_only_the_good_rows_are_sent(
     ran = cli("run", MAPPING, "--input", path)
 
     assert ran.code == 1
-    assert ran.out == SUMMARY.format(1, len(lines))
+    assert ran.out == SUMMARY.format(1, len(lines), f"{path.name} {1 + len(lines)}")
     for line in lines:
         assert line in ran.err.splitlines()
     assert sent_names(afas_env) == ["Jansen B.V."]
@@ -787,7 +790,7 @@ def test_a_cell_of_more_than_ten_million_characters_makes_its_row_invalid(cli, a
 
     ran = cli("run", mapping, "--out", out)
 
-    assert (ran.code, ran.out) == (1, SUMMARY.format(1, 1)), ran.err[-500:]
+    assert (ran.code, ran.out) == (1, SUMMARY.format(1, 1, f"{path.name} 2")), ran.err[-500:]
     assert (
         "klanten.csv row 3 (relaties): invalid: Naam: is 10,000,001 characters long; a cell "
         "can hold at most 1,000,000"
@@ -898,7 +901,10 @@ def test_an_awkward_file_is_read_as_the_user_sees_it(cli, afas_env, tmp_path, bu
 
     ran = cli("run", MAPPING, "--input", path)
 
-    assert (ran.code, ran.out) == (0, SUMMARY.format(len(names), 0)), ran.err
+    assert (ran.code, re.sub(r" \(sheet [^)]*\)", "", ran.out)) == (
+        0,
+        SUMMARY.format(len(names), 0, f"{path.name} {len(names)}"),
+    ), ran.err
     assert sent_names(afas_env) == sorted(names)
 
 
@@ -940,7 +946,7 @@ def test_a_column_that_allows_formulas_sends_them_as_they_are(cli, afas_env, tmp
 
     ran = cli("run", mapping)
 
-    assert (ran.code, ran.out) == (0, SUMMARY.format(2, 0)), ran.err
+    assert (ran.code, ran.out) == (0, SUMMARY.format(2, 0, "klanten.csv 2")), ran.err
     assert sent_names(afas_env) == sorted(["Jansen B.V.", formula])
 
 

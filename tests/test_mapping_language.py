@@ -269,7 +269,10 @@ def test_value_map_from_a_sheet_and_a_step_condition(tmp_path):
     assert organisation(4)["Element"]["Objects"] == [
         {"KnBankAccount": {"Element": {"Fields": {"CoId": "NL", "Iban": "X2"}}}}
     ]
-    assert result.summary_line() == "Dry run finished: 2 planned, 0 invalid, 0 skipped, 1 excluded"
+    assert (
+        result.summary_line()
+        == "Dry run finished: 2 planned, 0 invalid, 0 skipped, 1 excluded; source rows: k.csv 3"
+    )
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,9 @@ from importer.results import Outcome
 from importer.status import Status
 
 FLEX_ERRORS = ROOT / "samples" / "flex-errors" / "klanten.csv"
-SUMMARY = "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped\n"
+SUMMARY = (
+    "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped; source rows: klanten.csv 25\n"
+)
 
 
 class Terminal(io.StringIO):
@@ -42,9 +44,11 @@ def test_off_a_terminal_each_step_logs_plain_lines_and_a_summary_table(cli, afas
     assert len(done) == 2
     assert re.fullmatch(r"verkooprelaties: 25/25 rows done in \d+\.\d s: 25 created", done[0])
     table = lines[lines.index(next(x for x in lines if x.startswith("step "))) :]
-    assert re.split(r"\s+", table[0]) == ["step", "rows", "created"]
-    assert re.split(r"\s+", table[1]) == ["verkooprelaties", "25", "25"]
-    assert re.split(r"\s+", table[2]) == ["klantovereenkomsten", "25", "25"]
+    cells = [re.split(r"\s{2,}", line) for line in table[:4]]
+    assert cells[0] == ["step", "counted", "rows", "created"]
+    assert cells[1] == ["verkooprelaties", "rows of klanten.csv", "25", "25"]
+    assert cells[2] == ["klantovereenkomsten", "rows of klanten.csv", "25", "25"]
+    assert cells[3] == ["klanten.csv", "each row once (worst outcome)", "25", "25"]
     assert lines[-2:] == ["Result workbook: flex-result.xlsx", "Audit trail: flex.audit.jsonl"]
     assert "\x1b[" not in ran.err  # no colour codes off a terminal
 
@@ -52,7 +56,10 @@ def test_off_a_terminal_each_step_logs_plain_lines_and_a_summary_table(cli, afas
 def test_quiet_prints_only_the_summary_line_and_the_errors(cli, afas_env):
     ran = cli("run", FLEX, "--input", FLEX_ERRORS, "--quiet")
 
-    assert ran.out == "Import finished: 1 created, 1 failed, 6 invalid, 0 skipped\n"
+    assert (
+        ran.out
+        == "Import finished: 1 created, 1 failed, 6 invalid, 0 skipped; source rows: klanten.csv 8\n"
+    )
     lines = ran.err.splitlines()
     assert lines and all(" row " in line and "): " in line for line in lines), lines
     assert len(lines) == 10  # the ten problems, nothing else

@@ -83,7 +83,8 @@ def test_the_sample_imports_cleanly_each_klant_with_its_contact_persons(cli, rec
 
     assert ran.code == 0, ran.err
     assert (
-        ran.out.startswith("Import finished: ") and ", 0 failed, 0 invalid, 0 skipped\n" in ran.out
+        ran.out.startswith("Import finished: ")
+        and ", 0 failed, 0 invalid, 0 skipped; source rows: " in ran.out
     )
     state = recras_env.state
     assert posted(recras_env) == [k["Naam"] for k in read_csv(SAMPLES / "klanten.csv")]
@@ -167,7 +168,7 @@ def test_the_one_sheet_variant_sends_the_main_contact_from_the_klant_row(cli, re
 
     assert (ran.code, ran.out) == (
         0,
-        "Import finished: 15 created, 0 failed, 0 invalid, 0 skipped\n",
+        "Import finished: 15 created, 0 failed, 0 invalid, 0 skipped; source rows: klanten-met-hoofdcontact.csv 15\n",
     )
     assert len(recras_env.state.klanten) == KLANTEN and len(recras_env.state.persons) == KLANTEN
     zoe = next(k for k in recras_env.state.klanten.values() if k["naam"] == "Vrijgezellenfeest Zoë")
@@ -180,7 +181,7 @@ def test_the_sandbox_flag_runs_the_one_sheet_variant_against_a_recras_sandbox(cl
     ran = cli("run", SIMPLE, "--sandbox")
 
     assert ran.code == 0, ran.err
-    assert ", 0 failed, 0 invalid, 0 skipped\n" in ran.out
+    assert ", 0 failed, 0 invalid, 0 skipped; source rows: " in ran.out
 
 
 # --- rules before any write -----------------------------------------------------------------------
@@ -310,7 +311,7 @@ def test_an_existing_klant_is_found_over_several_pages_and_linked_not_created(
     ran = cli("run", RECRAS)
 
     assert ran.code == 0, ran.err
-    assert " existing\n" in ran.out
+    assert " existing; source rows: " in ran.out
     result = sheet(tmp_path / "recras-klanten-result.xlsx")
     assert result["K1003"]["status"] == "existing" and result["K1003"]["id"] == str(existing)
     assert "already exists in contacten" in result["K1003"]["error"]
@@ -370,7 +371,9 @@ def test_a_changed_phone_updates_the_klant_and_its_contact_persons_keep_their_id
 
     assert ran.code == 0, ran.err
     # the klant and its two contact persons (the lines share its outcome)
-    assert ran.out.endswith(", 3 updated, 37 already done\n"), ran.out
+    assert ran.out.endswith(
+        ", 3 updated, 37 already done; source rows: klanten.csv 15, contactpersonen.csv 25\n"
+    ), ran.out
     after = people_of(recras_env, EMMEN)
     assert {n: p["id"] for n, p in after.items()} == {n: p["id"] for n, p in before.items()}
     assert set(after) == {"Anouk", "Ruud"}

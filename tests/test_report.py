@@ -160,7 +160,7 @@ def test_error_sample_workbook_sheets_types_colours_and_links(cli, afas_env, tmp
 
     errors = rows_of(workbook["Errors"])
     assert workbook["Errors"].freeze_panes == "A2"
-    assert workbook["Errors"].auto_filter.ref == f"A1:H{len(errors) + 1}"
+    assert workbook["Errors"].auto_filter.ref == f"A1:J{len(errors) + 1}"
     links = {(r["step"].value, r["row"].value): r["row"].hyperlink.location for r in errors}
     assert links[("verkooprelaties", 3)] == "'verkooprelaties'!A3"
     assert links[("klantovereenkomsten", 7)] == "'klantovereenkomsten'!A7"
@@ -185,7 +185,10 @@ def test_summary_says_who_what_where_and_how_to_resume(cli, afas_env, tmp_path):
     sheet = workbook["Summary"]
 
     assert sheet["A1"].value == "Import result" and sheet["A1"].font.b
-    assert summary["Result"] == "Import finished: 1 created, 1 failed, 6 invalid, 0 skipped"
+    assert (
+        summary["Result"]
+        == "Import finished: 1 created, 1 failed, 6 invalid, 0 skipped; source rows: klanten.csv 8"
+    )
     assert re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{6}", summary["Run id"])
     assert summary["Run by"] == getpass.getuser()
     started, finished = summary["Started"], summary["Finished"]
@@ -215,16 +218,21 @@ def test_summary_says_who_what_where_and_how_to_resume(cli, afas_env, tmp_path):
     # the table of rows per step and status, coloured, each step linked to its sheet
     table = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "step")
     header = [c.value for c in sheet[table] if c.value]
-    assert header == ["step", "connector", "rows", "invalid", "failed", "skipped", "created"]
-    assert fill(sheet.cell(table, 4)) == ORANGE and fill(sheet.cell(table, 7)) == GREEN
-    relations = [c.value for c in sheet[table + 1]][:7]
-    agreements = [c.value for c in sheet[table + 2]][:7]
-    total = [c.value for c in sheet[table + 3]][:7]
-    assert relations == ["verkooprelaties", "KnSalesRelationOrg", 8, 6, 0, 0, 2]
-    assert agreements == ["klantovereenkomsten", "PtProject", 8, 3, 1, 3, 1]
-    assert total == ["total", None, 16, 9, 1, 3, 3]
+    assert header == [
+        "step", "connector", "counted", "rows", "invalid", "failed", "skipped", "created"
+    ]  # fmt: skip
+    assert fill(sheet.cell(table, 5)) == ORANGE and fill(sheet.cell(table, 8)) == GREEN
+    relations = [c.value for c in sheet[table + 1]][:8]
+    agreements = [c.value for c in sheet[table + 2]][:8]
+    total = [c.value for c in sheet[table + 3]][:8]
+    of_rows = "rows of klanten.csv"
+    assert relations == ["verkooprelaties", "KnSalesRelationOrg", of_rows, 8, 6, 0, 0, 2]
+    assert agreements == ["klantovereenkomsten", "PtProject", of_rows, 8, 3, 1, 3, 1]
+    # each row of the file once, at its worst: the summary line's figures, not 16 rows
+    once = "each row once (worst outcome)"
+    assert total == ["klanten.csv", None, once, 8, 6, 1, 0, 1]
     assert sheet.cell(table + 1, 1).hyperlink.location == "'verkooprelaties'!A1"
-    assert fill(sheet.cell(table + 1, 4)) == ORANGE and fill(sheet.cell(table + 1, 5)) is None
+    assert fill(sheet.cell(table + 1, 5)) == ORANGE and fill(sheet.cell(table + 1, 6)) is None
 
 
 def test_formulas_from_a_file_and_from_a_server_message_stay_text(cli, afas_env, tmp_path):
@@ -240,7 +248,10 @@ def test_formulas_from_a_file_and_from_a_server_message_stay_text(cli, afas_env,
 
     ran = cli("run", FLEX, "--input", source, "--include-payloads")
 
-    assert ran.out == "Import finished: 23 created, 1 failed, 1 invalid, 0 skipped\n"
+    assert (
+        ran.out
+        == "Import finished: 23 created, 1 failed, 1 invalid, 0 skipped; source rows: formulas.csv 25\n"
+    )
     path = tmp_path / "flex-result.xlsx"
     workbook = openpyxl.load_workbook(path)
     relations = {r["row in file"].value: r for r in rows_of(workbook["verkooprelaties"])}
@@ -315,7 +326,10 @@ def test_the_formula_message_reads_in_dutch():
 def test_dutch_report_sheet_names_headers_statuses_and_messages(cli, tmp_path):
     ran = cli("validate", FLEX, "--input", FLEX_ERRORS, "--lang", "nl")
 
-    assert ran.out == "Validation finished: 2 valid, 6 invalid, 0 skipped\n"  # stdout stays English
+    assert (
+        ran.out
+        == "Validation finished: 2 valid, 6 invalid, 0 skipped; source rows: klanten.csv 8\n"
+    )  # stdout stays English
     path = tmp_path / "flex-validation.xlsx"
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == [
@@ -327,7 +341,9 @@ def test_dutch_report_sheet_names_headers_statuses_and_messages(cli, tmp_path):
     ]
     summary = summary_of(workbook)
     assert workbook["Samenvatting"]["A1"].value == "Controlerapport"
-    assert summary["Resultaat"] == "Proefrun voltooid: 2 gepland, 6 ongeldig, 0 overgeslagen"
+    assert summary["Resultaat"] == (
+        "Controle voltooid: 2 geldig, 6 ongeldig, 0 overgeslagen; bronrijen: klanten.csv 8"
+    )
     assert summary["Uitgevoerd door"] == getpass.getuser()
     assert summary["Doel"] == "geen (niets verzonden)"
     relations = {r["rij in bestand"].value: r for r in rows_of(workbook["verkooprelaties"])}
@@ -346,7 +362,8 @@ def test_dutch_report_sheet_names_headers_statuses_and_messages(cli, tmp_path):
     assert agreements[3]["status"].value == "overgeslagen"
     errors = rows_of(workbook["Fouten"])
     assert [c.value for c in workbook["Fouten"][1]] == [
-        "stap", "blad", "rij", "kolom", "waarde", "status", "melding", "profitLogReference",
+        "stap", "bestand", "rij", "kolom", "waarde", "status", "melding", "hoort bij (bestand)",
+        "hoort bij (rij)", "profitLogReference",
     ]  # fmt: skip
     assert errors[0]["rij"].hyperlink.location == "'verkooprelaties'!A2"
     assert_well_formed(path)
@@ -545,9 +562,10 @@ def test_an_earlier_outcome_says_so(tmp_path):
 
     workbook = openpyxl.load_workbook(path)
     row = rows_of(workbook["verkooprelaties"])[0]
-    assert (row["status"].value, row["error"].value) == ("created", "done in an earlier run")
+    assert (row["status"].value, row["error"].value) == ("created", None)  # not an error
+    assert row["note"].value == "done in an earlier run"
     header = next(r for r in workbook["Summary"].iter_rows(values_only=True) if r[0] == "step")
-    assert header[-1] == "earlier run"
+    assert header[-1] == "already done"
 
 
 def test_problem_values_of_any_type_are_written(tmp_path):

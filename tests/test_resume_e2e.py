@@ -27,7 +27,7 @@ def test_failed_rows_are_tried_again_and_their_children_follow(cli, afas_env, tm
     first = cli("run", FLEX)
     assert (first.code, first.out) == (
         1,
-        "Import finished: 21 created, 4 failed, 0 invalid, 0 skipped\n",
+        "Import finished: 21 created, 4 failed, 0 invalid, 0 skipped; source rows: klanten.csv 25\n",
     )
 
     afas_env.state.project_groups = frozenset({"ALG", "FLEX"})
@@ -35,7 +35,7 @@ def test_failed_rows_are_tried_again_and_their_children_follow(cli, afas_env, tm
 
     assert (second.code, second.out) == (
         0,
-        "Import finished: 4 created, 0 failed, 0 invalid, 0 skipped, 21 already done\n",
+        "Import finished: 4 created, 0 failed, 0 invalid, 0 skipped, 21 already done; source rows: klanten.csv 25\n",
     )
     assert_each_record_once(afas_env)
 
@@ -79,7 +79,7 @@ def test_an_unanswered_request_without_a_lookup_is_never_sent_again_on_its_own(
         second = cli("run", mapping)
         assert (
             second.out
-            == "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 1 unknown, 24 already done\n"
+            == "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 1 unknown, 24 already done; source rows: klanten.csv 25\n"
         )
         assert "sent in an earlier run without an answer" in second.err
         assert "49339" not in box.state.debtors
@@ -134,7 +134,7 @@ def test_changed_source_values_are_reported_or_updated(cli, afas_env, tmp_path):
     assert reported.code == 1
     assert (
         reported.out
-        == "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 1 changed, 24 already done\n"
+        == "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 1 changed, 24 already done; source rows: klanten.csv 25\n"
     )
     mapping = variant(tmp_path, lambda data: data["steps"][0].update(on_change="update"))
     journal = journal_path(FLEX, afas_env.host)  # the journal of the first runs, continued
@@ -147,9 +147,10 @@ def test_changed_source_values_are_reported_or_updated(cli, afas_env, tmp_path):
 def test_fresh_says_what_the_old_journal_held_and_status_prints_it(cli, afas_env, tmp_path):
     assert cli("run", FLEX).code == 0
     status = cli("status", FLEX)
-    assert status.out.splitlines()[1:] == [
-        "  verkooprelaties: 25 created",
-        "  klantovereenkomsten: 25 created",
+    assert status.out.splitlines()[-3:] == [
+        "  Records in the journal (one per step and key, over every run):",
+        "    verkooprelaties: 25 created",
+        "    klantovereenkomsten: 25 created",
     ]
 
     fresh = cli("run", FLEX, "--fresh", "--dry-run")

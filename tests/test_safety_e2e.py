@@ -69,10 +69,16 @@ def test_a_second_run_of_the_same_import_is_refused_while_the_first_sends(
 
     assert status.code == 0
     assert f"  in use by a run: pid {first.pid} on {socket.gethostname()}, started" in status.out
-    assert (dry.code, dry.out) == (0, "Dry run finished: 25 planned, 0 invalid, 0 skipped\n")
+    assert (dry.code, dry.out) == (
+        0,
+        "Dry run finished: 25 planned, 0 invalid, 0 skipped; source rows: klanten.csv 25\n",
+    )
 
     assert first.returncode == 0, err
-    assert out == "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped\n"
+    assert (
+        out
+        == "Import finished: 25 created, 0 failed, 0 invalid, 0 skipped; source rows: klanten.csv 25\n"
+    )
     assert_each_record_once(box)
 
 
@@ -106,15 +112,18 @@ def test_another_out_folder_sends_nothing_new_and_status_finds_the_journal(cli, 
 
     assert moved.code == 0, moved.err
     assert moved.out == (
-        "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 25 already done\n"
+        "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 25 already done; source rows: klanten.csv 25\n"
     )
     assert writes(afas_env) == before
     assert (tmp_path / "review" / "klanten.xlsx").exists()
     status = cli("status", FLEX)
-    assert status.out.splitlines() == [
-        f"Journal {journal_path(FLEX, afas_env.host)} (target {afas_env.host}):",
-        "  verkooprelaties: 25 created",
-        "  klantovereenkomsten: 25 created",
+    lines = status.out.splitlines()
+    assert lines[0] == f"Journal {journal_path(FLEX, afas_env.host)} (target {afas_env.host}):"
+    assert lines[1].endswith(moved.out.strip())  # the last run, as its summary line said
+    assert lines[-3:] == [
+        "  Records in the journal (one per step and key, over every run):",
+        "    verkooprelaties: 25 created",
+        "    klantovereenkomsten: 25 created",
     ]
 
 
@@ -158,7 +167,10 @@ def test_a_journal_of_this_import_elsewhere_stops_a_run_that_would_start_afresh(
     )
     assert writes(afas_env) == before
     continued = cli("run", FLEX, "--journal", tmp_path / "flex.journal.sqlite")
-    assert continued.out.endswith("25 already done\n") and writes(afas_env) == before
+    assert (
+        continued.out.endswith("25 already done; source rows: klanten.csv 25\n")
+        and writes(afas_env) == before
+    )
 
 
 def test_a_temporary_workbook_left_by_a_killed_run_is_removed_by_the_next_run(
@@ -414,7 +426,7 @@ def test_one_environment_written_in_other_ways_keeps_one_journal(cli, afas_env, 
 
         again = cli("run", FLEX)
 
-        assert again.out.endswith("25 already done\n"), again.err
+        assert again.out.endswith("25 already done; source rows: klanten.csv 25\n"), again.err
     assert writes(afas_env) == before
     assert [p.name for p in journal_path(FLEX, afas_env.host).parent.glob("*.sqlite")] == [
         f"127.0.0.1-{port}.sqlite"
@@ -499,7 +511,10 @@ def test_a_condition_that_fails_on_a_row_makes_it_invalid_never_excluded(cli, af
     ran = cli("run", mapping)
 
     assert ran.code == 1
-    assert ran.out == "Import finished: 0 created, 0 failed, 25 invalid, 0 skipped\n"
+    assert (
+        ran.out
+        == "Import finished: 0 created, 0 failed, 25 invalid, 0 skipped; source rows: klanten.csv 25\n"
+    )
     assert "when: row.naam.startswith(1) cannot be decided for this row" in ran.err
     assert afas_env.state.requests == []
 

@@ -213,7 +213,10 @@ def test_what_the_sandbox_stops_only_with_the_real_ids_stops_sending(cli, afas_e
     ) in ran.err.splitlines()
     assert len(afas_env.state.received("KnSalesRelationOrg")) == 2
     assert afas_env.state.received("PtProject") == []
-    assert ran.out == "Import stopped: 0 created, 0 failed, 0 invalid, 2 skipped\n"  # by row
+    assert (
+        ran.out
+        == "Import stopped: 0 created, 0 failed, 0 invalid, 2 skipped; source rows: klanten.csv 2\n"
+    )  # by row
 
 
 # --- template mistakes: reported once, where they are written; nothing sent -------------------

@@ -56,7 +56,7 @@ def test_a_third_target_imports_resumes_and_reports_through_the_generic_code(
 
     assert (first.code, first.out) == (
         1,
-        "Import finished: 2 created, 0 failed, 1 invalid, 0 skipped\n",
+        "Import finished: 2 created, 0 failed, 1 invalid, 0 skipped; source rows: members.csv 3\n",
     )
     # two requests in parallel (the target's default concurrency): in either order
     assert sorted((body for _, _, body in box.requests), key=lambda b: b["number"]) == [
@@ -65,7 +65,8 @@ def test_a_third_target_imports_resumes_and_reports_through_the_generic_code(
     ]
     assert statuses(tmp_path / "members-result.xlsx") == {2: "created", 3: "created", 4: "invalid"}
     assert (
-        again.out == "Import finished: 0 created, 0 failed, 1 invalid, 0 skipped, 2 already done\n"
+        again.out
+        == "Import finished: 0 created, 0 failed, 1 invalid, 0 skipped, 2 already done; source rows: members.csv 3\n"
     )
     assert len(box.requests) == 2  # the rerun sent nothing: the journal knew
     assert journal_path(mapping, box.host).is_file()

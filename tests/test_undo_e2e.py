@@ -102,7 +102,7 @@ def loaded(cli, demo_env, tmp_path) -> Path:
     ran = cli("run", mapping)
     assert (ran.code, ran.out) == (
         0,
-        "Import finished: 8 created, 0 failed, 0 invalid, 0 skipped\n",
+        "Import finished: 8 created, 0 failed, 0 invalid, 0 skipped; source rows: klanten.csv 4, orders.csv 4\n",
     ), ran.err
     assert len(demo_env.state.salesorders) == 4 and len(demo_env.state.projects) == 4
     return mapping
@@ -191,7 +191,8 @@ def test_dry_run_then_undo_then_undo_again_then_run_again(cli, demo_env, loaded,
 
     assert rerun.code == 0, rerun.err
     assert rerun.out == (
-        "Import finished: 8 created, 0 failed, 0 invalid, 0 skipped\n"
+        "Import finished: 8 created, 0 failed, 0 invalid, 0 skipped; source rows: klanten.csv 4, "
+        "orders.csv 4\n"
     )  # each customer's row: its relation done earlier, its agreement created anew
     assert len(box.state.projects) == 4 and len(box.state.salesorders) == 4
     assert len(box.state.received("KnSalesRelationOrg")) == posted

@@ -30,8 +30,8 @@ from importer.cli.options import (
 from importer.errors import ConfigurationError
 from importer.mapping import Mapping
 from importer.mappingfile import load_mapping
-from importer.messages import render
-from importer.paths import check_output
+from importer.messages import Message, render
+from importer.paths import check_not_a_result, check_output
 from importer.plan import prepare
 from importer.progress import Progress
 from importer.reconcile import deletes_due
@@ -135,7 +135,8 @@ def run_command(
       importer run mappings/flex.yaml --approved flex-plan.json --yes
     """
     loaded = _load(mapping, input)
-    workbook = out or default_output(mapping)
+    # a dry run's workbook has a name of its own, never a real result's (issue 16)
+    workbook = out or default_output(mapping, suffix="dry-run" if dry_run else "result")
     language = i18n.resolve(lang, loaded)
     info = RunInfo(
         command=_argv(ctx), audit=None if dry_run else audit or default_audit(workbook, mapping)
@@ -167,6 +168,7 @@ def run_command(
         stack.callback(progress.close)
         if dry_run:
             check_output(workbook, "--out")
+            check_not_a_result(workbook, "--out", default_output(mapping))
             result = run(loaded, None, dry_run=True, options=options)
         else:
             assert info.audit is not None
@@ -205,6 +207,7 @@ def run_command(
                     plan, session.target, journal=session.journal, options=options, stop=stop
                 )
             trail.end(summary=result.summary_line(), workbook=str(workbook))
+            session.journal.note("last_run", result.last_run(info.run_id))  # importer status
     to_fix = write_rows_to_fix(result, workbook, language)
     path = write_workbook(
         result, workbook, lang=language, include_payloads=include_payloads, run=info,
@@ -310,6 +313,8 @@ def validate_command(
       importer validate mappings/flex.yaml -i januari.csv --plan flex-plan.json
     """
     loaded = _load(mapping, input)
+    report = out or default_output(mapping, suffix="validation")
+    check_not_a_result(report, "--out", default_output(mapping))
     planning = plan and approval.begin_plan(plan, loaded, sandbox=sandbox)
     result = prepare(loaded).result
     report = out or default_output(mapping, suffix="validation")
@@ -323,11 +328,7 @@ def validate_command(
         to_fix=to_fix,
     )
     _print_problems(result, lang=i18n.resolve(lang, result.mapping))
-    counts = result.row_statuses()
-    typer.echo(
-        f"Validation finished: {counts['planned']} valid, {counts['invalid']} invalid, "
-        f"{counts['skipped']} skipped"
-    )
+    typer.echo(result.summary_line(validation=True))
     typer.echo(f"Validation report: {path}", err=True)
     if to_fix is not None:
         typer.echo(
@@ -387,22 +388,28 @@ def _print_problems(result: Result, limit: int = 20, lang: str = i18n.DEFAULT) -
     for table in result.tables.values():
         for warning in table.warnings:
             typer.echo(f"{i18n.text(lang, 'label.warning')}: {render(warning, lang)}", err=True)
+    # every problem at the file and row where its value stands (a line: also its record's)
     problems = [
-        (step.name, outcome)
-        for step in result.mapping.steps
-        for outcome in result.outcomes[step.name].values()
-        if outcome.status in (Status.INVALID, Status.FAILED, Status.UNKNOWN)
+        item
+        for item in result.problems()
+        if item.status in (Status.INVALID, Status.FAILED, Status.UNKNOWN)
     ]
-    for step_name, outcome in problems[:limit]:
-        table = result.tables[result.mapping.step(step_name).source]
+    for item in problems[:limit]:
+        error = item.message
+        if error is not None and item.column:
+            error = Message("problem.column", column=item.column, message=error)
+        step = f"{item.step} {i18n.text(lang, 'sheet.lines')}" if item.lines else item.step
+        parent_file, parent_row = item.parent or (None, None)
         line = i18n.text(
             lang,
-            "term.problem",
-            source=table.label,
-            row=outcome.row,
-            step=step_name,
-            status=i18n.status(lang, outcome.status),
-            error=render(outcome.error, lang),
+            "term.problem_line" if item.parent else "term.problem",
+            source=item.source,
+            row=item.row,
+            step=step,
+            parent=parent_file,
+            parent_row=parent_row,
+            status=i18n.status(lang, item.status),
+            error=render(error, lang) if error is not None else "",
         )
         typer.echo(line, err=True)
     if len(problems) > limit:

@@ -18,6 +18,8 @@ from importer.journal.database import is_locked
 from importer.journal.places import journal_folder, journals_of, old_journals
 from importer.journal.store import Journal
 from importer.mapping import json_schema
+from importer.progress import count_table, plain_table
+from importer.results import Count
 from importer.sandbox import Faults
 from importer.scaffold import scaffold
 
@@ -58,11 +60,28 @@ def status_command(
                     f"  in use by a run: pid {holder.get('pid')} on {holder.get('host')}, "
                     f"started {holder.get('started')}"
                 )
-            typer.echo("\n".join(f"  {line}" for line in book.describe().splitlines()))
+            for line in last_run_lines(book.meta.get("last_run")):
+                typer.echo(f"  {line}")
+            typer.echo("  Records in the journal (one per step and key, over every run):")
+            typer.echo("\n".join(f"    {line}" for line in book.describe().splitlines()))
     if not journal and (old := old_journals(mapping)):
         typer.echo(f"Earlier journals, replaced by --fresh ({old[0].parent}):")
         for path in old:
             typer.echo(f"  {path.name}")
+
+
+def last_run_lines(noted: str | None) -> list[str]:
+    """What the last run counted, as its terminal table and summary line showed it."""
+    if not noted:
+        return []
+    try:
+        run = json.loads(noted)
+        counts = [Count.of(c) for c in run["counts"]]
+    except (ValueError, KeyError, TypeError):
+        return []
+    head, rows, _ = count_table(counts, "en")
+    lines = [f"Last run {run.get('run_id')} (finished {run.get('finished')}): {run.get('summary')}"]
+    return lines + [f"  {line}" for line in plain_table(head, rows)]
 
 
 def sandbox_command(

@@ -376,10 +376,13 @@ class Journal:
     def note_steps(self, steps: list[str]) -> None:
         """The mapping's steps in their order, for :meth:`counts` (rows are not written in
         step order: the invalid rows of every step come first)."""
+        self.note("steps", steps)
+
+    def note(self, name: str, value: Any) -> None:
+        """Keep ``value`` (JSON data) under ``name`` in the journal's meta table; ``last_run``:
+        what the last run counted, for ``importer status``."""
         with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('steps', ?)", (json.dumps(steps),)
-            )
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, json.dumps(value)))
 
     def counts(self) -> dict[str, Counter[str]]:
         """Rows per step and state, the steps in the mapping's order."""

@@ -4,13 +4,20 @@ Sheets, in this order:
 
 - **Summary** (``Samenvatting``): title, run id, start, end, duration, who ran it, the
   mapping file and each input file with their SHA-256, the target host and environment
-  (never a token), the command to resume, and a table of rows per step and status;
+  (never a token), the command to resume, and the table of what the run counts (each
+  step's rows, its lines, each file's rows once: :class:`importer.results.Count`);
 - **one sheet per step**, in mapping order: the source row number, the original values, the
   status, the ids the target returned, the error and the target's log reference, if it has one;
-- **Errors** (``Fouten``): every problem of the run, each linked to its row;
-- **Payloads** (``Verzonden``, only with ``include_payloads``): the JSON sent per row;
+- **Errors** (``Fouten``): every problem of the run once, at the file and row where its value
+  stands (a line's also with its record's file and row), each linked to its row;
+- **Payloads** (``Verzonden``, only with ``include_payloads``): the JSON sent per row
+  (``Te verzenden``, "Payloads (not sent)", for a dry run or a validation);
 - **Explanation** (``Toelichting``): what the statuses and the step sheets' columns mean, the
   target's ids in its own words (:mod:`~importer.report.explain`).
+
+A dry run's and a validation's workbook say so under the Summary's title and in their
+document properties (``dc:subject``), so neither is taken for, or written over, the result of
+an import (:func:`importer.paths.check_not_a_result`).
 
 Every sheet prints landscape, one page wide, its header row on every page, with a footer
 naming the file, the sheet, the run id and the page; the Summary prints on one page. The rows
@@ -45,6 +52,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from importer import i18n
+from importer.paths import DRY_RUN_SUBJECT, RESULT_SUBJECT, VALIDATION_SUBJECT
 from importer.report.errors import add_errors
 from importer.report.explain import add_explanation
 from importer.report.payloads import add_payloads
@@ -75,6 +83,10 @@ def write_workbook(
     :func:`write_rows_to_fix` wrote, for the Explanation sheet to name.
     """
     writer = Writer(result, i18n.resolve(lang, result.mapping), run or RunInfo())
+    if writer.run.validation:
+        writer.book.subject = VALIDATION_SUBJECT
+    else:
+        writer.book.subject = DRY_RUN_SUBJECT if result.dry_run else RESULT_SUBJECT
     add_summary(writer)
     for part in writer.parts:
         add_step_sheet(writer, part)

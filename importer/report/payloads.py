@@ -1,4 +1,5 @@
-"""The Payloads sheet (``Verzonden``, only with ``include_payloads``): the JSON sent per row,
+"""The Payloads sheet (``Verzonden``, only with ``include_payloads``; ``Te verzenden``, "Payloads
+(not sent)", for a dry run or a validation): the JSON sent (or to send) per row,
 with the values of fields named like secrets masked (bodies hold no tokens, but a template
 could add one).
 """
@@ -28,7 +29,7 @@ def add_payloads(writer: Writer) -> None:
         writer.t("header.step"),
         writer.t("header.row"),
         writer.t("header.status"),
-        writer.t("header.json"),
+        writer.t("header.json_unsent" if writer.unsent else "header.json"),
     ]
     sheet = writer.book.add_sheet(
         writer.names["#payloads"], (20, 8, 12, 120), freeze=(0, 1), page=writer.page()

@@ -39,6 +39,9 @@ def add_step_sheet(writer: Writer, part: Part) -> None:
     outcomes = [part.outcomes[n] for n in sorted(part.outcomes)]
     statuses = [i18n.status(writer.lang, o.status) for o in outcomes]
     errors = [_error_text(writer, o) for o in outcomes]
+    # issue 16: "done in an earlier run" is history, not an error: a note column of its own
+    history = [writer.t("value.earlier") if o.earlier else None for o in outcomes]
+    noting = any(history)
     # what was sent, where a step does more than insert: the action and the fields changed
     changing = any(o.action in ("update", "upsert", "delete") for o in outcomes)
     sent = [_sent(writer, o) for o in outcomes] if changing else []
@@ -53,6 +56,7 @@ def add_step_sheet(writer: Writer, part: Part) -> None:
         *([writer.t("header.sent_as")] if notes else []),
         *part.keep,
         writer.t("header.error"),
+        *([writer.t("header.note")] if noting else []),
         *([writer.log_reference] if writer.log_reference else []),
     ]
     columns, styles = _originals(writer, part)
@@ -65,6 +69,8 @@ def add_step_sheet(writer: Writer, part: Part) -> None:
         widths.append(_width(writer.t("header.sent_as"), notes.values(), least=14, most=60))
     widths += [_width(k, [o.ids.get(k) for o in outcomes], least=10) for k in part.keep]
     widths.append(_width(writer.t("header.error"), errors, least=30, most=90))
+    if noting:
+        widths.append(_width(writer.t("header.note"), history, least=12))
     if writer.log_reference:
         widths.append(34)
     sheet = writer.book.add_sheet(writer.names[part.key], widths, freeze=(1, 1), page=writer.page())
@@ -95,6 +101,8 @@ def add_step_sheet(writer: Writer, part: Part) -> None:
             row.append(notes.get(outcome.row))
         row += [outcome.ids.get(k) for k in part.keep]
         row.append(error and text(error))
+        if noting:
+            row.append(history[i])
         if writer.log_reference:
             row.append(outcome.log_reference)
         sheet.append(row)
@@ -141,11 +149,7 @@ def _declared(writer: Writer, part: Part) -> dict[str, Any]:
 
 
 def _error_text(writer: Writer, outcome: Any) -> str | None:
-    if outcome.error:
-        return render(outcome.error, writer.lang)
-    if outcome.earlier:
-        return writer.t("value.earlier")
-    return None
+    return render(outcome.error, writer.lang) if outcome.error else None
 
 
 def _missing(value: Any) -> bool:

@@ -1,46 +1,51 @@
 """The Summary sheet (``Samenvatting``): title, run id, start, end, duration, who ran it, the
 mapping file and each input file with their SHA-256, the target host and environment (never a
-token), the command to resume, and a table of rows per step and status.
+token), the command to resume, and the table of what the run counts: each step's rows (and
+the records they make), its lines, each file's rows once (:class:`importer.results.Count`) —
+the figures of the terminal's table and, added up over the files, of the summary line. A
+dry run's and a validation's Summary say under the title that nothing was sent.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from importer import i18n
 from importer.messages import render
+from importer.progress import count_table
 from importer.report.runinfo import resume_command
 from importer.report.writer import Writer, link_to
-from importer.results import STATUSES
+from importer.results import STATUSES, Count, shown_statuses
+from importer.xlsx import Sheet
 
 
 def add_summary(writer: Writer) -> None:
     """The Summary sheet: about the run, then rows per step and status."""
     result, mapping, run = writer.result, writer.mapping, writer.run
-    per_step = {p.key: Counter(o.status for o in p.outcomes.values()) for p in writer.parts}
-    shown = [s for s in STATUSES if any(counts[s] for counts in per_step.values())]
-    earlier = {p.key: sum(o.earlier for o in p.outcomes.values()) for p in writer.parts}
-    any_earlier = any(earlier.values())
-    width = 3 + len(shown) + any_earlier
+    counts = result.counts()
+    shown = shown_statuses(counts)
     # values wrap in a wide column B, so a long one is printed whole on the one page
-    sheet = writer.book.add_sheet(
-        writer.names["#summary"],
-        [26, 70, *([13] * max(width - 2, 1))],
-        page=writer.page(one_page=True),
-    )
+    widths = [26, 70, 34, 10, *([13] * len(shown))]
+    sheet = writer.book.add_sheet(writer.names["#summary"], widths, page=writer.page(one_page=True))
     if run.validation:
         title = writer.t("title.validation")
     else:
         title = writer.t("title.dry_run" if result.dry_run else "title.import")
     sheet.append([writer.cell(title, "title")])
+    if run.validation or result.dry_run:  # never to be taken for the result of an import
+        banner = writer.t("banner.validation" if run.validation else "banner.dry_run")
+        sheet.append([writer.cell(banner, "banner")])
     sheet.append([])
     finished = result.finished or dt.datetime.now().astimezone()
     info: list[tuple[str, Any, str | None]] = [
-        (writer.t("label.result"), i18n.summary_line(writer.lang, result.summary_line()), None),
+        (
+            writer.t("label.result"),
+            i18n.summary_line(writer.lang, result.summary_line(validation=run.validation)),
+            None,
+        ),
         (writer.t("label.run_id"), run.run_id, None),
         (writer.t("label.started"), _naive(result.started), "datetime"),
         (writer.t("label.finished"), _naive(finished), "datetime"),
@@ -99,12 +104,7 @@ def add_summary(writer: Writer) -> None:
         info.append((writer.t("label.audit"), str(run.audit), None))
     for label, value, style in info:
         sheet.append([writer.cell(label, "bold"), writer.cell(value, style or "wrap")])
-    problems = sum(
-        max(len(o.problems), 1)
-        for part in writer.parts
-        for o in part.outcomes.values()
-        if o.status.problem
-    )
+    problems = len(result.problems())  # the rows of the Errors sheet
     errors = writer.names["#errors"]
     shown_problems = writer.t("value.problems", count=problems, sheet=errors)
     sheet.append(
@@ -114,31 +114,34 @@ def add_summary(writer: Writer) -> None:
         ]
     )
     sheet.append([])
-    titles = [writer.t("header.step"), writer.t("header.connector"), writer.t("header.rows")]
-    titles += [i18n.status(writer.lang, s) for s in shown]
-    if any_earlier:
-        titles.append(writer.t("header.earlier"))
-    writer.header(sheet, titles, {3 + i: s for i, s in enumerate(shown)})
-    totals = [0] * (len(titles) - 2)
-    for part in writer.parts:
-        counts = per_step[part.key]
-        numbers = [sum(counts.values()), *(counts[s] for s in shown)]
-        if any_earlier:
-            numbers.append(earlier[part.key])
-        totals = [a + b for a, b in zip(totals, numbers, strict=True)]
+    add_counts(writer, sheet, counts, shown)
+
+
+def add_counts(writer: Writer, sheet: Sheet, counts: list[Count], shown: list[str]) -> None:
+    """The table of what the run counts, as the terminal shows it (``count_table``): each
+    step's rows (and records, where rows are grouped), its lines, each file's rows once."""
+    head, rows, _ = count_table(counts, writer.lang)
+    titles = [head[0], writer.t("header.connector"), *head[1:]]
+    writer.header(sheet, titles, {4 + i: s for i, s in enumerate(shown) if s in STATUSES})
+    links = {p.title: writer.names[p.key] for p in writer.parts}
+    connectors = [c.connector for c in counts] + [None] * (len(rows) - len(counts))
+    for text, connector in zip(rows, connectors, strict=True):
+        name, counted, total, *numbers = text
+        style = "bold" if connector is None else None
         row: list[Any] = [
-            writer.cell(part.title, "link", link_to(writer.names[part.key], 1)),
-            writer.cell(part.connector),
-            numbers[0],
+            writer.cell(name, "link", link_to(links[name], 1))
+            if connector is not None and name in links
+            else writer.cell(name, style),
+            writer.cell(connector),
+            writer.cell(counted, style),
+            writer.cell(int(total), style),
         ]
-        for offset, count in enumerate(numbers[1:]):
-            status = shown[offset] if offset < len(shown) else None
-            row.append(writer.cell(count, f"status:{status}" if count and status else None))
+        for status, number in zip(shown, numbers, strict=True):
+            count = int(number)
+            row.append(
+                writer.cell(count, f"status:{status}" if count and status in STATUSES else style)
+            )
         sheet.append(row)
-    sheet.append(
-        [writer.cell(writer.t("header.total"), "bold"), None]
-        + [writer.cell(n, "bold") for n in totals]
-    )
 
 
 def _naive(moment: dt.datetime | None) -> dt.datetime | None:

@@ -33,6 +33,7 @@ STATUS_COLOURS = {
     Status.UNKNOWN: ("FFC7CE", "9C0006"),
 }
 HEADER_FILL = "D9E1F2"
+BANNER = ("FFEB9C", "9C0006")  # a dry run's or a validation's "nothing was sent": amber, red
 LINK_COLOUR = "0563C1"
 ROW_FILL, ROW_FONT = "F2F2F2", "595959"  # the source row number: grey, set apart by a line
 # Number formats are locale-neutral codes: "," groups thousands and "." marks the decimals
@@ -96,6 +97,7 @@ class Writer:
             "header": style(Style(bold=True, fill=HEADER_FILL)),
             "bold": style(Style(bold=True)),
             "title": style(Style(bold=True, size=14)),
+            "banner": style(Style(bold=True, size=12, fill=BANNER[0], color=BANNER[1])),
             "link": style(Style(color=LINK_COLOUR, underline=True)),
             "date": style(Style(number_format=DATE_FORMATS.get(lang, "yyyy-mm-dd"))),
             "datetime": style(Style(number_format=DATETIME_FORMATS.get(lang, DATETIME_FORMAT))),
@@ -112,6 +114,11 @@ class Writer:
         for status, (fill, font) in STATUS_COLOURS.items():
             self.s[f"status:{status}"] = style(Style(fill=fill, color=font))
             self.s[f"head:{status}"] = style(Style(bold=True, fill=fill, color=font))
+
+    @property
+    def unsent(self) -> bool:
+        """A dry run or a validation: nothing was sent."""
+        return self.result.dry_run or self.run.validation
 
     def t(self, key: str, **values: Any) -> str:
         return i18n.text(self.lang, key, **values)
@@ -134,6 +141,8 @@ class Writer:
         """Fixed sheets keep their names; a step whose name collides gets `` (2)``."""
         keys = ("summary", "errors", "payloads", "explain")
         fixed = {key: self.t(f"sheet.{key}") for key in keys}
+        if self.unsent:  # a dry run's or a validation's payloads were never sent
+            fixed["payloads"] = self.t("sheet.payloads_unsent")
         taken = {name.casefold() for name in fixed.values()} | set(_RESERVED_SHEETS)
         names = {f"#{key}": name for key, name in fixed.items()}
         for part in self.parts:
