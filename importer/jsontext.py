@@ -24,7 +24,8 @@ from typing import Any
 
 _MARK = "\x00D"
 _END = "\x00"
-_MARKED = re.compile(r'(?:^|(?<=[:,\[ ]))"\\u0000D(-?[0-9]+(?:\.[0-9]+)?)\\u0000"')
+_MARKED = re.compile(r'"\\u0000D(-?[0-9]+(?:\.[0-9]+)?)\\u0000"')
+_VALUE_STARTS = frozenset(":,[ ")
 _HINT = '"\\u0000D'
 
 
@@ -49,7 +50,15 @@ def _default(value: Any) -> Any:
 def _unmarked(encode: Any) -> Any:
     def write(value: Any) -> str:
         text: str = encode(value)
-        return _MARKED.sub(r"\1", text) if _HINT in text else text
+        if _HINT not in text:
+            return text
+
+        def number(found: re.Match[str]) -> str:
+            at = found.start()
+            starts = at == 0 or text[at - 1] in _VALUE_STARTS  # not a quote inside a string
+            return found.group(1) if starts else found.group(0)
+
+        return _MARKED.sub(number, text)
 
     return write
 
