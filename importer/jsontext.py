@@ -72,10 +72,8 @@ compact = _unmarked(
 )
 """A value as compact JSON text (no spaces, non-ASCII kept as is), decimals exact."""
 
-compact_ascii = _unmarked(
-    json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), default=_default).encode
-)
-"""As :func:`compact`, with non-ASCII characters written as ``\\u`` escapes."""
+dumps_ascii = _unmarked(json.JSONEncoder(default=_default).encode)
+"""As :func:`dumps` (``json.dumps``'s form), with non-ASCII characters as ``\\u`` escapes."""
 
 _DECODER = json.JSONDecoder(parse_float=Decimal)
 

@@ -282,7 +282,7 @@ class AfasTarget:
         return self._write("POST", connector, body)
 
     def _write(self, method: str, connector: str, body: Any, path: str | None = None) -> Reply:
-        content = None if body is None else jsontext.compact_ascii(body).encode("utf-8")
+        content = None if body is None else jsontext.dumps_ascii(body).encode("utf-8")
         url = path or f"/connectors/{connector}"
         answer = self._boundary.write(
             connector, lambda: self._client.request(method, url, content=content)
