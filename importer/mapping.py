@@ -77,6 +77,11 @@ class Column(_Model):
         description="An empty cell empties the field in an update (nothing else is ever "
         "emptied); an insert leaves it out.",
     )
+    empty: Literal["absent", "clear", "empty_text", "null"] | None = Field(
+        None,
+        description="What an empty cell (or one of spaces only) sends: absent (the default: "
+        'the field is left out), clear (as clear_when_empty), empty_text ("") or null.',
+    )
     allow_formulas: bool = Field(
         False,
         description="Accept text starting with '=', which Excel would run as a formula "
@@ -91,10 +96,22 @@ class Column(_Model):
     thousands: Literal[".", ",", " ", "'", ""] | None = Field(
         None, description="Thousands separator; default from the locale, none without one."
     )
+    places: int | None = Field(
+        None,
+        ge=0,
+        le=20,
+        description="For decimal: exactly this many decimals (12,5 is sent as 12.50); a "
+        "value with more is invalid, never rounded. Without it, the digits as typed.",
+    )
 
     @property
     def from_file(self) -> bool:
         return self.value is None and self.expr is None
+
+    @property
+    def when_empty(self) -> str:
+        """What an empty cell sends: ``absent``, ``clear``, ``empty_text`` or ``null``."""
+        return self.empty or ("clear" if self.clear_when_empty else "absent")
 
 
 class Source(_Model):

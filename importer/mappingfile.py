@@ -197,6 +197,24 @@ def _column_problems(column: Column, mapping: Mapping) -> list[tuple[tuple[str, 
                 "an empty cell cannot both empty the field and be required or get a default",
             )
         )
+    elif column.when_empty != "absent" and (column.required or column.default is not None):
+        problems.append(
+            (
+                ("empty",),
+                f"empty: {column.empty} says what an empty cell sends; a required column has "
+                "no empty cells, and one with a default gets the default",
+            )
+        )
+    if column.clear_when_empty and column.empty not in (None, "clear"):
+        problems.append(
+            (
+                ("empty",),
+                f"clear_when_empty and empty: {column.empty} disagree; keep one "
+                "(empty: clear is clear_when_empty)",
+            )
+        )
+    if column.places is not None and column.type != "decimal":
+        problems.append((("places",), "places is for a column of type decimal"))
     if column.pattern:
         try:
             matcher(column.pattern)

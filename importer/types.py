@@ -76,6 +76,8 @@ def not_valid(value: str, column: Column) -> Message:
     if column.type == "integer":
         return Message("value.not_integer", value=value)
     if column.type == "decimal":
+        if column.places is not None and _exact(pd.Series([value]), column).size:
+            return Message("value.too_many_decimals", value=value, places=column.places)
         word = "comma" if column.decimal == "," else "point"
         return Message(f"value.not_decimal_{word}", value=value, example=_decimal_example(column))
     if column.type == "date":
@@ -115,17 +117,19 @@ def _text(text: pd.Series, column: Column) -> pd.Series:
 
 
 def _integer(text: pd.Series, column: Column) -> pd.Series:
-    ok = text.str.fullmatch(r"[+-]?\d+")
+    ok = text.str.fullmatch(r"[+-]?[0-9]+")  # ASCII digits: int() would read "١٢" as 12
     return text[ok].map(int)
 
 
-def _decimal(text: pd.Series, column: Column) -> pd.Series:
+def _exact(text: pd.Series, column: Column) -> pd.Series:
+    """The Decimals of the texts that are numbers as the column writes them: exactly the
+    digits typed, trailing zeros too (``12,50`` is 12.50), never through a float."""
     point = re.escape(column.decimal or ".")
     if column.thousands:
         group = re.escape(column.thousands)
-        shape = rf"[+-]?(?:\d{{1,3}}(?:{group}\d{{3}})+|\d+)(?:{point}\d+)?"
+        shape = rf"[+-]?(?:[0-9]{{1,3}}(?:{group}[0-9]{{3}})+|[0-9]+)(?:{point}[0-9]+)?"
     else:
-        shape = rf"[+-]?\d+(?:{point}\d+)?"
+        shape = rf"[+-]?[0-9]+(?:{point}[0-9]+)?"
     ok = text.str.fullmatch(shape)
     normal = text[ok]
     if column.thousands:
@@ -133,6 +137,17 @@ def _decimal(text: pd.Series, column: Column) -> pd.Series:
     if column.decimal == ",":
         normal = normal.str.replace(",", ".", regex=False)
     return normal.map(Decimal)
+
+
+def _decimal(text: pd.Series, column: Column) -> pd.Series:
+    numbers = _exact(text, column)
+    if column.places is None:
+        return numbers
+    # ``places``: exactly that many decimals; zeros are added ("12,5" is 12.50), but a value
+    # with more decimals is not a value of the column (it is refused, never rounded)
+    fits = numbers.map(lambda d: -d.as_tuple().exponent <= column.places)  # type: ignore[operator]
+    unit = Decimal(1).scaleb(-column.places)
+    return numbers[fits].map(lambda d: d.quantize(unit))
 
 
 def _date(text: pd.Series, column: Column) -> pd.Series:

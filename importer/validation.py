@@ -27,7 +27,7 @@ from importer.mapping import Column, Lines, Step
 from importer.messages import Message
 from importer.patterns import matcher
 from importer.readers import Table
-from importer.render import CLEAR, compile_expression
+from importer.render import CLEAR, NULL, compile_expression
 from importer.templating import MAX_SIZE
 
 MAX_CELL = MAX_SIZE
@@ -134,13 +134,18 @@ def validate_step(
     data.values = {
         n: dict(zip(names, cells, strict=True)) for n, cells in zip(numbers, rows, strict=True)
     }
-    cleared = [name for name, column in step.columns.items() if column.clear_when_empty]
-    for name in cleared:  # an empty cell that empties its field in an update
-        for row in data.values.values():
-            if row[name] is None:
-                row[name] = CLEAR
+    for name, column in step.columns.items():  # what an empty cell sends, if not nothing
+        sent = _WHEN_EMPTY.get(column.when_empty)
+        if sent is not None:
+            for row in data.values.values():
+                if row[name] is None:
+                    row[name] = sent
     data.rows = {n: row for n, row in data.values.items() if n not in data.problems}
     return data
+
+
+# what an empty cell (or one of spaces only: cells are trimmed) sends; absent: nothing
+_WHEN_EMPTY: dict[str, Any] = {"clear": CLEAR, "empty_text": "", "null": NULL}
 
 
 def _oversized(text: pd.Series) -> list[int]:

@@ -36,6 +36,7 @@ from typing import Any
 
 import filelock
 
+from importer import jsontext
 from importer.errors import ConfigurationError
 from importer.journal.database import JournalBusy, connect, lock_path, unreadable
 from importer.journal.places import environment, retire
@@ -184,7 +185,7 @@ class Journal:
             found = self._db.execute(
                 "SELECT payload FROM rows WHERE step = ? AND key = ?", (step, key)
             ).fetchone()
-        return json.loads(found[0]) if found and found[0] else None
+        return jsontext.loads(found[0]) if found and found[0] else None  # decimals exact
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:

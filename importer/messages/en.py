@@ -44,6 +44,7 @@ EN: dict[str, str] = {
     "value.not_in_map": "{value!r} is not in the value map (known: {known})",
     "value.check": "{value!r}: {reason}",
     "value.not_integer": "{value!r} is not a whole number such as 42",
+    "value.too_many_decimals": "{value!r} has more than {places} decimals (it is not rounded)",
     "value.not_decimal_comma": "{value!r} is not a number with a decimal comma, such as {example}",
     "value.not_decimal_point": "{value!r} is not a number with a decimal point, such as {example}",
     "value.not_date": "{value!r} is not a date written as {formats}",

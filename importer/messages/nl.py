@@ -41,6 +41,7 @@ NL: dict[str, str] = {
     "value.not_in_map": "{value!r} staat niet in de vertaaltabel (bekend: {known})",
     "value.check": "{value!r}: {reason}",
     "value.not_integer": "{value!r} is geen heel getal zoals 42",
+    "value.too_many_decimals": "{value!r} heeft meer dan {places} decimalen (niet afgerond)",
     "value.not_decimal_comma": "{value!r} is geen getal met een decimale komma, zoals {example}",
     "value.not_decimal_point": "{value!r} is geen getal met een decimale punt, zoals {example}",
     "value.not_date": "{value!r} is geen datum geschreven als {formats}",

@@ -87,6 +87,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from importer import jsontext
 from importer.sandbox import afas_get, afas_rules
 from importer.sandbox.afas_call import Call, DeleteHandler, Handler, ProfitError
 from importer.sandbox.afas_orders import (
@@ -240,14 +241,16 @@ def create_app(state: AfasState | None = None) -> Starlette:
     """The sandbox's AFAS app (authentication is a middleware in front of it)."""
     state = state if state is not None else AfasState()
 
-    def log(request: Request, connector: str | None, body: Any) -> None:
-        """Keep a request: writes in ``state.requests``, reads (GET) in ``state.reads``."""
+    def log(request: Request, connector: str | None, body: Any, exact: Any = None) -> None:
+        """Keep a request: writes in ``state.requests``, reads (GET) in ``state.reads``.
+        ``exact`` is the body with its numbers as the digits received (Decimals)."""
         entry = {
             "method": request.method,
             "connector": connector,
             "path": request.url.path,
             "query": request.url.query,
             "body": body,
+            "exact": exact,
         }
         with state.lock:
             (state.reads if request.method == "GET" else state.requests).append(entry)
@@ -259,7 +262,7 @@ def create_app(state: AfasState | None = None) -> Starlette:
         except ValueError:
             log(request, name, raw.decode("utf-8", "replace"))
             return JSONResponse({"message": "Invalid json"}, status_code=400)
-        log(request, name, body)
+        log(request, name, body, jsontext.loads(raw))
         spec = CONNECTORS.get(name)
         if spec is None:
             return error_response(UNSUPPORTED)

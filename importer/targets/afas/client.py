@@ -10,7 +10,6 @@ unknown, never as failed or created.
 from __future__ import annotations
 
 import base64
-import json
 import os
 import re
 import threading
@@ -21,6 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from importer import jsontext
 from importer.audit import Audit
 from importer.errors import (
     AuthenticationError,
@@ -282,7 +282,7 @@ class AfasTarget:
         return self._write("POST", connector, body)
 
     def _write(self, method: str, connector: str, body: Any, path: str | None = None) -> Reply:
-        content = None if body is None else json.dumps(body).encode("utf-8")
+        content = None if body is None else jsontext.dumps_ascii(body).encode("utf-8")
         url = path or f"/connectors/{connector}"
         answer = self._boundary.write(
             connector, lambda: self._client.request(method, url, content=content)

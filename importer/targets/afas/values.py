@@ -11,6 +11,7 @@ import datetime
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from importer.messages import Message
@@ -133,6 +134,8 @@ def _number_problem(label: str, value: Any) -> _Problem | None:
         return None
     if isinstance(value, float) and math.isfinite(value):
         return None
+    if isinstance(value, Decimal) and value.is_finite():  # a body's exact decimal
+        return None
     if isinstance(value, str) and _is_number_text(value):
         return None
     return "wrong_type", Message("afas.not_number", field=label, value=value)
@@ -162,7 +165,8 @@ def _value_problem(spec: _Field, label: str, value: Any) -> _Problem | None:
 def _quick_check(spec: _Field) -> Callable[[Any], bool]:
     """``value -> bool``, True exactly when ``_value_problem`` finds nothing for the field.
 
-    The values a rendered body holds (a str, a bool, for numbers an int or float) are decided
+    The values a rendered body holds (a str, a bool, for numbers an int or an
+    exact Decimal) are decided
     here without building a message; any other value goes through ``_value_problem`` itself.
     """
 
@@ -209,6 +213,8 @@ def _quick_check(spec: _Field) -> Callable[[Any], bool]:
                 return True
             if cls is float:
                 return math.isfinite(value)
+            if cls is Decimal:
+                return value.is_finite()
             if cls is str:
                 return not value or _is_number_text(value)
             return full(value)

@@ -39,7 +39,6 @@ Beside this module: :mod:`~importer.targets.recras.addresses` (the base URL and 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import threading
@@ -49,6 +48,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from importer import jsontext
 from importer.audit import Audit
 from importer.errors import AuthenticationError, ConfigurationError, LookupFailed, TargetUnreachable
 from importer.messages import Message
@@ -261,7 +261,7 @@ class RecrasTarget:
 
     def _write(self, method: str, connector: str, path: str, body: Any) -> Reply:
         self.check_credentials()
-        content = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        content = jsontext.compact(body).encode("utf-8")
         answer = self._boundary.write(
             connector, lambda: self._request(method, path, content=content)
         )

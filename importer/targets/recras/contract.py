@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from importer.contract import Violation
@@ -278,7 +279,8 @@ def _extra_value_problem(kind: str, value: Any) -> Message | None:
 
 def _shown(value: Any) -> Any:
     """A value as a Problem can show it (lists are not compared with cells)."""
-    return value if isinstance(value, str | int | float) and not isinstance(value, bool) else None
+    shown = isinstance(value, str | int | float | Decimal) and not isinstance(value, bool)
+    return value if shown else None
 
 
 def _whole(value: Any) -> bool:
@@ -290,7 +292,7 @@ def _kind(value: Any) -> Message | str:
         return "null"
     if isinstance(value, bool):
         return "true/false"
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return Message("recras.kind_number", value=value)
     if isinstance(value, list):
         return Message("recras.kind_list")
