@@ -19,9 +19,10 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from importer import numformats
 from importer.errors import InputError
 from importer.messages import Message
-from importer.sheetxml import _check_extent, _check_formula_cells, _scan_sheet_xml
+from importer.sheetxml import _check_extent, _check_formula_cells, _scan_sheet_xml, _styled_cells
 from importer.tables import Table, _cell_place, _header_row, _letters, _shape
 
 T = TypeVar("T")
@@ -120,7 +121,62 @@ def _read_excel(path: Path, raw: bytes, sheet: str | None, decimal: str = ".") -
     blanks = _scan_sheet_xml(raw, sheet) if raw.startswith(ZIP_MAGIC) else []
     _check_formula_cells(label, blanks, header[0], titles)
     frame, _ = _shape(label, grid, excel=True, sep=None, warnings=warnings, header=header)
-    return Table(path=path, frame=frame, sheet=sheet, warnings=warnings)
+    shown, numbers, unshown = _displayed(raw, sheet, rows, texts, titles, header[0], decimal)
+    return Table(
+        path=path,
+        frame=frame,
+        sheet=sheet,
+        warnings=warnings,
+        shown=shown,
+        numbers=numbers,
+        unshown=unshown,
+    )
+
+
+def _displayed(
+    raw: bytes,
+    sheet: str,
+    rows: list[list[Any]],
+    texts: list[list[str | None]],
+    titles: list[Any],
+    header_row: int,
+    decimal: str,
+) -> tuple[dict[str, dict[int, str]], dict[str, int], dict[str, tuple[int, str]]]:
+    """What the number and date cells below the header display, where it is not their text
+    in the table; the columns holding numbers; the cells whose displayed text is not certain.
+
+    A .xlsx or .xlsm tells each cell's number format (:mod:`importer.numformats`); only the
+    cells with a format of their own (not General, text or a built-in date) are looked up in
+    the sheet's XML. An .xls or .ods does not tell: its numbers and dates are not certain.
+    """
+    formats = numformats.cell_formats(raw) if raw.startswith(ZIP_MAGIC) else []
+    own = {i for i, code in enumerate(formats) if code != numformats.BUILTIN_DATE}
+    own -= {i for i in own if numformats.plain(formats[i])}
+    styled = _styled_cells(raw, sheet, own) if own else {}
+    shown: dict[str, dict[int, str]] = {}
+    numbers: dict[str, int] = {}
+    unshown: dict[str, tuple[int, str]] = {}
+    for r, row in enumerate(rows[header_row:], start=header_row + 1):
+        for c, value in enumerate(row):
+            kind = value.__class__
+            if kind is str or kind is bool or value is None or c >= len(titles):
+                continue
+            title = titles[c]
+            if title is None:
+                continue
+            date = kind is not int and kind is not float
+            if not date:
+                numbers.setdefault(title, r)
+            style = styled.get((r, c))
+            if style is None and not date and formats:
+                continue  # General, text or a date format (calamine gives dates as dates)
+            code = formats[style] if style is not None else numformats.UNKNOWN
+            text = numformats.shown(value, code, decimal)
+            if text is None:
+                unshown.setdefault(title, (r, "date" if date else "number"))
+            elif text != texts[r - 1][c]:
+                shown.setdefault(title, {})[r] = text
+    return shown, numbers, unshown
 
 
 def _interruptible(work: Callable[[], T]) -> T:
