@@ -152,30 +152,48 @@ def _displayed(
     formats = numformats.cell_formats(raw) if raw.startswith(ZIP_MAGIC) else []
     own = {i for i, code in enumerate(formats) if code != numformats.BUILTIN_DATE}
     own -= {i for i in own if numformats.plain(formats[i])}
-    styled = _styled_cells(raw, sheet, own) if own else {}
+    by_column: dict[int, dict[int, int]] = {}  # column: {row: format} of the cells looked up
+    for (r, c), style in (_styled_cells(raw, sheet, own) if own else {}).items():
+        if r > header_row:
+            by_column.setdefault(c, {})[r] = style
     shown: dict[str, dict[int, str]] = {}
     numbers: dict[str, int] = {}
     unshown: dict[str, tuple[int, str]] = {}
-    for r, row in enumerate(rows[header_row:], start=header_row + 1):
-        for c, value in enumerate(row):
-            kind = value.__class__
-            if kind is str or kind is bool or value is None or c >= len(titles):
+    known: dict[tuple[Any, int], str | None] = {}  # columns repeat their values
+    below = rows[header_row:]
+    # column by column: which kinds of value a column holds is asked at C speed (map, set)
+    for c, cells in enumerate(zip(*below, strict=False)):
+        title = titles[c] if c < len(titles) else None
+        kinds = set(map(type, cells))
+        if title is None or kinds <= {str, bool}:
+            continue
+        styled = by_column.get(c, {})
+        if int in kinds or float in kinds:
+            numbers[title] = (
+                header_row + 1 + next(i for i, v in enumerate(cells) if type(v) in (int, float))
+            )
+        for r, style in styled.items():
+            value = cells[r - header_row - 1]
+            if type(value) in (str, bool):
                 continue
-            title = titles[c]
-            if title is None:
-                continue
-            date = kind is not int and kind is not float
-            if not date:
-                numbers.setdefault(title, r)
-            style = styled.get((r, c))
-            if style is None and not date and formats:
-                continue  # General, text or a date format (calamine gives dates as dates)
-            code = formats[style] if style is not None else numformats.UNKNOWN
-            text = numformats.shown(value, code, decimal)
+            key = (value, style)
+            text = (
+                known[key]
+                if key in known
+                else known.setdefault(key, numformats.shown(value, formats[style], decimal))
+            )
             if text is None:
+                date = type(value) not in (int, float)
                 unshown.setdefault(title, (r, "date" if date else "number"))
             elif text != texts[r - 1][c]:
                 shown.setdefault(title, {})[r] = text
+        # dates in a built-in format, and (in an .xls or .ods) every number and date
+        plain = [k for k in kinds - {str, bool} if not formats or k not in (int, float)]
+        for kind in plain:
+            rest = (i + header_row + 1 for i, v in enumerate(cells) if type(v) is kind)
+            row = next((r for r in rest if r not in styled), None)
+            if row is not None and title not in unshown:
+                unshown[title] = (row, "number" if kind in (int, float) else "date")
     return shown, numbers, unshown
 
 

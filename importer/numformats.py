@@ -21,6 +21,7 @@ the computer's short date, ``31-12-2024`` in the Netherlands, ``12/31/2024`` in 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import posixpath
 import re
@@ -83,18 +84,21 @@ def plain(code: str) -> bool:
 def shown(value: Any, code: str, decimal: str = ".") -> str | None:
     """The text Excel shows for ``value`` (a number or a date) in format ``code``; None when
     it is not certain (:data:`UNKNOWN`, or a format this module does not apply)."""
-    bare = _bare(code)
-    if bare is None:
-        return None
-    code = bare
     if isinstance(value, dt.datetime | dt.date):
-        return _date(value, code)
+        template = _date_template(code)
+        if template is None:
+            return None
+        moment = value if isinstance(value, dt.datetime) else dt.datetime(*value.timetuple()[:3])
+        return template.format(
+            d=moment.day, m=moment.month, y=moment.year, yy=moment.year % 100,
+            h=moment.hour, n=moment.minute, s=moment.second,
+        )  # fmt: skip
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    zeros = _ZEROS.fullmatch(code)
-    if zeros is None:
+    layout = _number_layout(code)
+    if layout is None:
         return None
-    places, percent = len(zeros.group(1) or ""), zeros.group(2)
+    width, places, percent = layout
     # a float as the 15 digits Excel keeps
     number = Decimal(f"{value:.15g}") if isinstance(value, float) else Decimal(value)
     if percent:
@@ -102,45 +106,58 @@ def shown(value: Any, code: str, decimal: str = ".") -> str | None:
     rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     sign = "-" if rounded < 0 else ""
     whole, _, part = f"{abs(rounded):f}".partition(".")
-    width = len(code) - (places + 1 if places else 0) - len(percent)
-    text = sign + whole.zfill(width) + (decimal + part if places else "")
-    return text + percent
+    return sign + whole.zfill(width) + (decimal + part if places else "") + percent
+
+
+@functools.lru_cache(maxsize=256)
+def _number_layout(code: str) -> tuple[int, int, str] | None:
+    """(digits before the point, decimals, ``%`` or nothing) of a code of zeros."""
+    bare = _bare(code)
+    zeros = _ZEROS.fullmatch(bare) if bare is not None else None
+    if bare is None or zeros is None:
+        return None
+    places, percent = len(zeros.group(1) or ""), zeros.group(2)
+    return len(bare) - (places + 1 if places else 0) - len(percent), places, percent
 
 
 def _bare(code: str) -> str | None:
-    """The code without what does not change the text (a locale tag such as ``[$-413]``,
-    quotes around nothing); None for codes with several sections, colours or conditions."""
+    """The code without what does not change the text (a locale tag such as ``[$-413]``);
+    None for codes with several sections, colours, conditions, text or spacing."""
     if code in (UNKNOWN, BUILTIN_DATE) or ";" in code:
         return None
     code = re.sub(r"\[\$-[0-9A-Fa-f]+\]", "", code)
-    if "[" in code or '"' in code or "\\" in code or "_" in code or "*" in code:
+    if any(ch in code for ch in '["\\_*'):
         return None
     return code
 
 
-def _date(value: dt.date, code: str) -> str | None:
-    lowered = code.lower()
+@functools.lru_cache(maxsize=256)
+def _date_template(code: str) -> str | None:
+    """A :meth:`str.format` template of a date code of numbers (``dd-mm-yyyy`` is
+    ``{d:02d}-{m:02d}-{y:04d}``); None for anything else."""
+    bare = _bare(code)
+    if bare is None:
+        return None
+    lowered = bare.lower()
     tokens = _DATE_TOKENS.findall(lowered)
     names = "mmm" in lowered or "ddd" in lowered  # month and day names: the computer's language
     if names or "".join(tokens) != lowered or not any(t[0] in "dy" for t in tokens):
-        return None  # month names, AM/PM, tenths of seconds, text: not applied
-    moment = value if isinstance(value, dt.datetime) else dt.datetime(*value.timetuple()[:3])
+        return None  # AM/PM, tenths of seconds, text: not applied either
     out = []
     for i, token in enumerate(tokens):
+        pad = f":0{len(token)}d" if len(token) == 2 else ""
         if token in ("mm", "m"):
             # minutes after an hour or before seconds, as Excel reads "m"
             before = next((t for t in reversed(tokens[:i]) if t.isalpha()), "")
             after = next((t for t in tokens[i + 1 :] if t.isalpha()), "")
             minute = before.startswith("h") or after.startswith("s")
-            number = moment.minute if minute else moment.month
-            out.append(f"{number:0{len(token)}d}")
+            out.append("{" + ("n" if minute else "m") + pad + "}")
         elif token[0] in "dhs":
-            number = {"d": moment.day, "h": moment.hour, "s": moment.second}[token[0]]
-            out.append(f"{number:0{len(token)}d}")
+            out.append("{" + token[0] + pad + "}")
         elif token == "yyyy":
-            out.append(f"{moment.year:04d}")
+            out.append("{y:04d}")
         elif token == "yy":
-            out.append(f"{moment.year % 100:02d}")
+            out.append("{yy:02d}")
         else:
             out.append(token)
     return "".join(out)
