@@ -171,3 +171,21 @@ def test_text_arrives_as_typed_and_one_character_over_the_field_is_invalid(
         assert held[f"Spatie{NBSP}binnen"]["XpRe"] == f"A{ZWSP}B"
         assert held[NFD]["XpRe"] == "nfd"
     assert held[NFC]["XpRe"] == "nfc"
+
+
+def test_importer_new_says_which_text_columns_hold_number_cells(cli, tmp_path):
+    sheet = workbook(
+        tmp_path / "klanten.xlsx",
+        [["Jansen BV", "JANSEN", 124, 612345678, 5, None]],
+        {"C": "000000", "D": "0000000000"},
+    )
+    book = openpyxl.load_workbook(sheet)
+    book.active["C1"] = "Debiteurnummer"
+    book.save(sheet)
+
+    ran = cli("new", "-c", "KnSalesRelationOrg", "-i", sheet, "--out-dir", tmp_path / "m")
+
+    assert ran.code == 0, ran.err
+    text = (tmp_path / "m" / "klanten.yaml").read_text(encoding="utf-8")
+    assert "number cells in Excel (from row 2)" in text
+    assert "format the column as Text in Excel" in text
