@@ -19,9 +19,10 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from importer import numformats
 from importer.errors import InputError
 from importer.messages import Message
-from importer.sheetxml import _check_extent, _check_formula_cells, _scan_sheet_xml
+from importer.sheetxml import _check_extent, _check_formula_cells, _scan_sheet_xml, _styled_cells
 from importer.tables import Table, _cell_place, _header_row, _letters, _shape
 
 T = TypeVar("T")
@@ -120,7 +121,80 @@ def _read_excel(path: Path, raw: bytes, sheet: str | None, decimal: str = ".") -
     blanks = _scan_sheet_xml(raw, sheet) if raw.startswith(ZIP_MAGIC) else []
     _check_formula_cells(label, blanks, header[0], titles)
     frame, _ = _shape(label, grid, excel=True, sep=None, warnings=warnings, header=header)
-    return Table(path=path, frame=frame, sheet=sheet, warnings=warnings)
+    shown, numbers, unshown = _displayed(raw, sheet, rows, texts, titles, header[0], decimal)
+    return Table(
+        path=path,
+        frame=frame,
+        sheet=sheet,
+        warnings=warnings,
+        shown=shown,
+        numbers=numbers,
+        unshown=unshown,
+    )
+
+
+def _displayed(
+    raw: bytes,
+    sheet: str,
+    rows: list[list[Any]],
+    texts: list[list[str | None]],
+    titles: list[Any],
+    header_row: int,
+    decimal: str,
+) -> tuple[dict[str, dict[int, str]], dict[str, int], dict[str, tuple[int, str]]]:
+    """What the number and date cells below the header display, where it is not their text
+    in the table; the columns holding numbers; the cells whose displayed text is not certain.
+
+    A .xlsx or .xlsm tells each cell's number format (:mod:`importer.numformats`); only the
+    cells with a format of their own (not General, text or a built-in date) are looked up in
+    the sheet's XML. An .xls or .ods does not tell: its numbers and dates are not certain.
+    """
+    formats = numformats.cell_formats(raw) if raw.startswith(ZIP_MAGIC) else []
+    own = {i for i, code in enumerate(formats) if code != numformats.BUILTIN_DATE}
+    own -= {i for i in own if numformats.plain(formats[i])}
+    by_column: dict[int, dict[int, int]] = {}  # column: {row: format} of the cells looked up
+    for (r, c), style in (_styled_cells(raw, sheet, own) if own else {}).items():
+        if r > header_row:
+            by_column.setdefault(c, {})[r] = style
+    shown: dict[str, dict[int, str]] = {}
+    numbers: dict[str, int] = {}
+    unshown: dict[str, tuple[int, str]] = {}
+    known: dict[tuple[Any, int], str | None] = {}  # columns repeat their values
+    below = rows[header_row:]
+    # column by column: which kinds of value a column holds is asked at C speed (map, set)
+    for c, cells in enumerate(zip(*below, strict=False)):
+        title = titles[c] if c < len(titles) else None
+        kinds = set(map(type, cells))
+        if title is None or kinds <= {str, bool}:
+            continue
+        styled = by_column.get(c, {})
+        if int in kinds or float in kinds:
+            numbers[title] = (
+                header_row + 1 + next(i for i, v in enumerate(cells) if type(v) in (int, float))
+            )
+        for r, style in styled.items():
+            value = cells[r - header_row - 1]
+            if type(value) in (str, bool):
+                continue
+            key = (value, style)
+            text = (
+                known[key]
+                if key in known
+                else known.setdefault(key, numformats.shown(value, formats[style], decimal))
+            )
+            if text is None:
+                date = type(value) not in (int, float)
+                unshown.setdefault(title, (r, "date" if date else "number"))
+            elif text != texts[r - 1][c]:
+                shown.setdefault(title, {})[r] = text
+        # dates in a built-in format, and (in an .xls or .ods) every number and date
+        plain = [k for k in kinds - {str, bool} if not formats or k not in (int, float)]
+        for kind in plain:
+            rest = (i + header_row + 1 for i, v in enumerate(cells) if type(v) is kind)
+            row = next((r for r in rest if r not in styled), None)
+            if row is not None and title not in unshown:
+                unshown[title] = (row, "number" if kind in (int, float) else "date")
+    return shown, numbers, unshown
 
 
 def _interruptible(work: Callable[[], T]) -> T:

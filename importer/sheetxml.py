@@ -194,3 +194,41 @@ def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
                 return target.lstrip("/")
             return posixpath.normpath(posixpath.join(folder, target))
     return None
+
+
+_TAG_REF = re.compile(rb"<(?:\w+:)?c\b[^<>]*?\br=\"([A-Z]+)(\d+)\"")
+
+
+def _styled_cells(raw: bytes, sheet: str, styles: set[int]) -> dict[tuple[int, int], int]:
+    """The cells whose format (``s``, an index into the workbook's cell formats) is one of
+    ``styles``: {(row, 0-based column): format}. Only those cells are looked at: a search for
+    their ``s="..."`` runs at C speed over the sheet's XML."""
+    if not styles:
+        return {}
+    ids = b"|".join(str(s).encode() for s in sorted(styles))
+    wanted = re.compile(rb' s="(' + ids + rb')"')
+    found: dict[tuple[int, int], int] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            part = _sheet_part(archive, sheet)
+            if part is None:
+                return {}
+            with archive.open(part) as xml:
+                tail = b""
+                while True:
+                    chunk = xml.read(SCAN_CHUNK)
+                    buffer = tail + chunk
+                    # cut after the last end of a tag, so that no tag is split between reads
+                    cut = buffer.rfind(b">") + 1 if chunk else len(buffer)
+                    view = buffer[:cut]
+                    for match in wanted.finditer(view):
+                        start = view.rfind(b"<", 0, match.start())
+                        ref = _TAG_REF.match(view, start)
+                        if ref:
+                            cell = (int(ref.group(2)), _column_number(ref.group(1).decode()))
+                            found[cell] = int(match.group(1))
+                    tail = buffer[cut:]
+                    if not chunk:
+                        return found
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
+        return {}

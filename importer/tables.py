@@ -30,6 +30,15 @@ class Table:
     warnings: list[Message] = field(default_factory=list)
     """Things the user should know that do not stop the run (shown, never silently applied),
     rendered in the run's language where they are shown."""
+    shown: dict[str, dict[int, str]] = field(default_factory=dict)
+    """Excel: by header and row, the text a number or date cell displays where it is not the
+    text in ``frame`` (``0015`` for 15 formatted ``0000``); text columns take it."""
+    numbers: dict[str, int] = field(default_factory=dict)
+    """Excel: the headers of columns holding number cells, each with its first such row."""
+    unshown: dict[str, tuple[int, str]] = field(default_factory=dict)
+    """Excel: by header, the first row of a number (``"number"``) or date (``"date"``) cell
+    whose displayed text is not certain (its format is not applied, see
+    :mod:`importer.numformats`)."""
 
     @property
     def label(self) -> str:
@@ -39,6 +48,32 @@ class Table:
     @property
     def columns(self) -> list[str]:
         return list(self.frame.columns)
+
+    def displayed(self, header: str) -> pd.Series:
+        """A column's text as Excel displays it: number and date cells in their format's
+        text (``0015``, ``29-02-2024``) where that is known; for text, codes and keys.
+
+        Where it is not known, the column's warning (one) is added to :attr:`warnings`."""
+        warning = self._not_shown(header)
+        if warning is not None and warning not in self.warnings:
+            self.warnings.append(warning)
+        text = self.frame[header]
+        shown = self.shown.get(header)
+        if not shown:
+            return text
+        cells = pd.Series(shown, dtype=object)
+        cells = cells[cells.index.isin(text.index)]
+        text = text.copy()
+        text.loc[cells.index] = cells
+        return text
+
+    def _not_shown(self, header: str) -> Message | None:
+        """The warning for a text column whose numbers or dates are not sent as displayed."""
+        if header not in self.unshown:
+            return None
+        row, kind = self.unshown[header]
+        code = "reader.dates_as_iso" if kind == "date" else "reader.numbers_not_shown"
+        return Message(code, source=self.label, column=header, row=row)
 
 
 def _delimiter_name(sep: str) -> str:

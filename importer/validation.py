@@ -81,6 +81,9 @@ class _Prepared:
     reasons: pd.Series  # why a present value is not valid (map, type); None where fine
 
 
+NOT_AS_SHOWN = frozenset({"integer", "decimal", "date", "boolean"})  # the cell's value
+
+
 def validate_step(
     step: Step | Lines,
     table: Table,
@@ -105,6 +108,8 @@ def validate_step(
         if column.from_file:
             header = step.header_of(name)
             text = table.frame[header]
+            if column.type not in NOT_AS_SHOWN:  # text, codes, keys: as Excel displays them
+                text = table.displayed(header)
             big = _oversized(text)
             if big:  # the row is invalid for it; nothing reads the cell (it is blank here)
                 too_big += [

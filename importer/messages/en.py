@@ -22,6 +22,18 @@ EN: dict[str, str] = {
     "reader.hidden_sheet": (
         "{file}: sheet {sheet!r} is hidden in Excel; it is read because the mapping names it"
     ),
+    "reader.numbers_not_shown": (
+        "{source}, column {column!r}: holds numbers (from row {row}) in a format whose "
+        "displayed text cannot be read, so they are sent as plain numbers and any leading "
+        "zeros are gone. To keep them, format the cells as Text in Excel (and type the values "
+        "again), or declare the form in the mapping (a pattern, or zeros in a template)"
+    ),
+    "reader.dates_as_iso": (
+        "{source}, column {column!r}: holds date cells (from row {row}) in a format that "
+        "depends on the computer's settings; they are sent as YYYY-MM-DD. To send them as "
+        "shown, format the cells with a format of their own (such as dd-mm-yyyy) or as Text "
+        "in Excel"
+    ),
     # a cell's value
     "value.required": "is empty; a value is required",
     "value.too_long": "is {length} characters long; at most {limit} allowed",

@@ -20,6 +20,19 @@ NL: dict[str, str] = {
     "reader.hidden_sheet": (
         "{file}: blad {sheet!r} is verborgen in Excel; het wordt gelezen omdat de mapping het noemt"
     ),
+    "reader.numbers_not_shown": (
+        "{source}, kolom {column!r}: bevat getallen (vanaf rij {row}) in een opmaak waarvan "
+        "de getoonde tekst niet te lezen is, dus ze worden als gewone getallen verstuurd en "
+        "voorloopnullen zijn weg. Om ze te houden: maak de cellen in Excel op als Tekst (en "
+        "typ de waarden opnieuw), of leg de vorm vast in de mapping (een pattern, of nullen "
+        "in een template)"
+    ),
+    "reader.dates_as_iso": (
+        "{source}, kolom {column!r}: bevat datumcellen (vanaf rij {row}) in een opmaak die "
+        "van de instellingen van de computer afhangt; ze worden als JJJJ-MM-DD verstuurd. Om "
+        "ze te versturen zoals ze getoond worden: geef de cellen in Excel een eigen opmaak "
+        "(zoals dd-mm-jjjj) of de opmaak Tekst"
+    ),
     "value.required": "is leeg; een waarde is verplicht",
     "value.too_long": "is {length} tekens lang; maximaal {limit} toegestaan",
     "value.too_big": "is {length:,} tekens lang; een cel kan er hoogstens {limit:,} bevatten",

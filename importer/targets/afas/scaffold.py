@@ -52,6 +52,7 @@ from importer.targets.afas.matching import (
 )
 from importer.targets.afas.scaffold_mapping import _mapping_text, _Plan
 from importer.targets.afas.scaffold_template import _template_text
+from importer.validation import NOT_AS_SHOWN as NUMBER_TYPES
 
 # --- Entry point --------------------------------------------------------------------------------
 
@@ -125,6 +126,12 @@ def scaffold(
         if header in left_out:
             col.hints.append(left_out[header])
         _declare(col, _samples(table.frame, header), excel)
+        if header in table.numbers and col.settings.get("type", "text") not in NUMBER_TYPES:
+            col.hints.append(
+                f"number cells in Excel (from row {table.numbers[header]}): read as Excel "
+                "displays them (0015 in format 0000); to be sure no leading zero is lost, "
+                "format the column as Text in Excel"
+            )
         if header == key:
             col.settings.pop("required", None)  # the key is always required
         (declared if col.match or header == key else unmatched).append(col)
