@@ -85,7 +85,7 @@ CHECKS: dict[str, Check] = {
         Check("email", "an email address such as jan@example.nl", _guarded(normalise_email)),
         Check(
             "phone",
-            "a phone number of the row's country such as 020 123 4567 or +31 6 12345678",
+            "a phone number such as +31 20 123 4567 (or 020 123 4567 in a Dutch row)",
             _guarded(normalise_phone),
         ),
         Check(

@@ -51,9 +51,11 @@ def normalise_phone(text: str, country: str | None, form: str = "e164") -> str:
     digits = re.sub(r"[^0-9+]", "", s)
     international = digits.startswith(("+", "00"))
     if international:
-        s = "+" + _NOT_DIALLED.sub("", s).lstrip("+")[2 if digits.startswith("00") else 0 :]
+        s = "+" + re.sub(r"^(\+|00)", "", _NOT_DIALLED.sub("", s))
     elif country is None:
         raise Invalid(Message("check.phone_no_country"))
+    elif not digits.startswith("0") and _trunk(country) == "0":  # 30 231...: a dropped 0
+        raise Invalid(Message("check.phone_start", hint=Message("check.dropped_zero")))
     try:
         number = phonenumbers.parse(s, None if international else country)
     except NumberParseException:
@@ -64,6 +66,12 @@ def normalise_phone(text: str, country: str | None, form: str = "e164") -> str:
     if form == "national" and phonenumbers.region_code_for_number(number) != country:
         form = "international"
     return phonenumbers.format_number(number, _FORMATS[form])
+
+
+def _trunk(country: str) -> str | None:
+    """The prefix of national numbers in ``country`` (0 in most of Europe)."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(country)
+    return metadata.national_prefix if metadata is not None else None
 
 
 # country: (digits, prefix people write before it on letters from abroad)

@@ -32,8 +32,6 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from importer.sandbox.afas_countries import PROFIT_COUNTRIES
-
 # kind -> the field that keys its records
 KINDS: dict[str, str] = {
     "debtors": "DbId",
@@ -54,8 +52,8 @@ COUNTERS: dict[str, tuple[int, tuple[str, ...]]] = {
 # The sandbox environment's project groups (compared case-insensitively): ALG, FLEX of the
 # samples and CON of AFAS's own PtProject examples.
 PROJECT_GROUPS = frozenset({"ALG", "FLEX", "CON"})
-# The code tables a sandbox can be told (``importer sandbox --codes``): items are taken as sent
-# unless given; countries are Profit's (importer.sandbox.afas_countries) unless given.
+# The code tables a sandbox can be told (``importer sandbox --codes``): countries and items are
+# taken as sent unless given.
 CODE_TABLES = ("project_groups", "countries", "items")
 
 Record = dict[str, Any]
@@ -82,9 +80,8 @@ class AfasState:
         self.reads: list[dict[str, Any]] = []  # GET: GetConnectors and metainfo
         self.counters: dict[str, int] = {}
         self.project_groups = frozenset(group.upper() for group in project_groups)
-        # Profit's own country table unless told the environment's
-        known = PROFIT_COUNTRIES if countries is None else countries
-        self.countries: frozenset[str] | None = frozenset(c.upper() for c in known)
+        # None: any value goes (not every code table of Profit is imitated)
+        self.countries = frozenset(c.upper() for c in countries) if countries is not None else None
         self.items = frozenset(i.upper() for i in items) if items is not None else None
         self.lock = threading.RLock()
         self.path = path
