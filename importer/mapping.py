@@ -18,12 +18,13 @@ from importer.errors import MappingError
 # text, integer, decimal, date and boolean; then the Dutch and Belgian checks (importer.checks)
 ColumnType = Literal[
     "text", "integer", "decimal", "date", "boolean",
-    "iban", "bic", "vat", "kvk", "bsn", "postcode_nl", "email", "phone", "country",
+    "iban", "bic", "vat", "kvk", "bsn", "postcode_nl", "postcode", "email", "phone", "country",
     "bank_account_nl",
 ]  # fmt: skip
 COLUMN_TYPES: tuple[str, ...] = get_args(ColumnType)
 
 Locale = Literal["nl", "be", "en"]
+PHONE_FORMATS = ("e164", "international", "national")  # e164 (+31201234567) by default
 LOCALES: dict[str, dict[str, str]] = {
     # delimiter, decimal and thousands separators, and date format of a typical export
     "nl": {"delimiter": ";", "decimal": ",", "thousands": ".", "format": "%d-%m-%Y"},
@@ -90,7 +91,14 @@ class Column(_Model):
     min: float | None = None
     max: float | None = None
     format: str | list[str] | None = Field(
-        None, description="Date format(s) such as %d-%m-%Y; default from the locale."
+        None,
+        description="Date format(s) such as %d-%m-%Y, default from the locale; for a phone: "
+        "national, international or e164 (the default).",
+    )
+    country: str | None = Field(
+        None,
+        description="phone, postcode: the column holding the row's country (else the "
+        "locale's country).",
     )
     decimal: Literal[".", ","] | None = Field(None, description="Default from the locale.")
     thousands: Literal[".", ",", " ", "'", ""] | None = Field(
@@ -103,6 +111,13 @@ class Column(_Model):
         description="For decimal: exactly this many decimals (12,5 is sent as 12.50); a "
         "value with more is invalid, never rounded. Without it, the digits as typed.",
     )
+
+    @field_validator("format")
+    @classmethod
+    def _format_known(cls, value: Any, info: Any) -> Any:
+        if info.data.get("type") == "phone" and value not in (None, *PHONE_FORMATS):
+            raise ValueError(f"a phone's format is one of {', '.join(PHONE_FORMATS)}")
+        return value
 
     @property
     def from_file(self) -> bool:
@@ -281,6 +296,11 @@ class Mapping(_Model):
     templates: Path = Path("../templates")
     sources: dict[str, Source]
     steps: list[Step] = Field(min_length=1)
+    country_codes: dict[str, str] | None = Field(
+        None,
+        description="The target environment's country codes, by ISO code (NL: NL, BE: B): "
+        "added to the target's table, or overriding it, for `type: country` columns.",
+    )
     path: Path = Field(Path("mapping.yaml"), exclude=True)
 
     @field_validator("target")

@@ -16,6 +16,7 @@ from typing import Any
 from importer import targets
 from importer.actions import row_actions, sheet_ids
 from importer.bodies import Built, build
+from importer.checks.countries import CountryCodes
 from importer.contract import Contract
 from importer.errors import InputError, MappingError
 from importer.mapping import LOCALES, Mapping, Step, expressions
@@ -130,6 +131,9 @@ def _prepare(mapping: Mapping, contract_for: ContractSource | None) -> Plan:
     renderer = Renderer(mapping.template_folder, sorted({s.template for s in mapping.steps}))
     tables = read_sources(mapping)
     contracts = {s.connector: contract_for(s.connector) for s in mapping.steps}
+    codes = system.countries()
+    if mapping.country_codes:  # the environment's own codes, declared in the mapping
+        codes = (codes or CountryCodes({}, "the mapping")).with_declared(mapping.country_codes)
     data = {
         step.name: validate_step(
             step,
@@ -137,6 +141,7 @@ def _prepare(mapping: Mapping, contract_for: ContractSource | None) -> Plan:
             locale=mapping.sources[step.source].locale,
             maps=sheet_maps(mapping, step, tables),
             unique_key=step.group_by is None,
+            country_codes=codes,
         )
         for step in mapping.steps
     }
@@ -147,6 +152,7 @@ def _prepare(mapping: Mapping, contract_for: ContractSource | None) -> Plan:
             locale=mapping.sources[step.lines.source].locale,
             name=f"{step.name} lines",
             unique_key=False,
+            country_codes=codes,
         )
         for step in mapping.steps
         if step.lines

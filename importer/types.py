@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from importer import checks
+from importer.checks import regional
 from importer.mapping import LOCALES, Column
 from importer.messages import Message
 
@@ -40,15 +41,29 @@ def effective(column: Column, locale: str | None) -> Column:
     return column.model_copy(update=updates) if updates else column
 
 
-def convert(text: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
-    """(typed values, reasons) of a text Series; both None where the cell is missing."""
+def convert(
+    text: pd.Series, column: Column, context: regional.Context | None = None
+) -> tuple[pd.Series, pd.Series]:
+    """(typed values, reasons) of a text Series; both None where the cell is missing.
+
+    ``context``: the row's country and the target's country codes, for ``phone``, ``postcode``
+    and ``country`` (see :mod:`importer.checks.regional`)."""
     values = pd.Series(None, index=text.index, dtype=object)
     reasons = pd.Series(None, index=text.index, dtype=object)
     present = text.notna()
     if not present.any():
         return values, reasons
     if column.type in checks.CHECKS:
-        got, why = checks.apply(column.type, text[present])  # apply reads each value as str
+        # phone, postcode (per row's country) and country in a target's own codes: issue 17
+        if column.type in regional.REGIONAL or (
+            context and context.codes and column.type == "country"
+        ):
+            fmt = column.format if isinstance(column.format, str) else None
+            got, why = regional.apply(
+                column.type, text[present], context or regional.Context(), fmt
+            )
+        else:
+            got, why = checks.apply(column.type, text[present])  # apply reads each value as str
         values[present] = got.astype(object)
         bad = why.notna()
         reasons[bad[bad].index] = [

@@ -22,6 +22,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from importer import types
+from importer.checks import regional
+from importer.checks.countries import CountryCodes
 from importer.errors import InputError, MappingError
 from importer.mapping import Column, Lines, Step
 from importer.messages import Message
@@ -92,11 +94,13 @@ def validate_step(
     maps: dict[str, dict[str, Any]] | None = None,
     name: str | None = None,
     unique_key: bool = True,
+    country_codes: CountryCodes | None = None,
 ) -> StepData:
     """Check a step's (or its lines') declared columns; raise InputError if one is missing.
 
     ``maps`` holds the value maps read from other sheets, by column name. The key column is
-    required, and unique unless ``unique_key`` is false (lines, grouped rows).
+    required, and unique unless ``unique_key`` is false (lines, grouped rows). A ``country``
+    column is written in ``country_codes`` (the target's), ISO codes without.
     """
     label = name or str(getattr(step, "name", "lines"))
     _check_headers(step, table, label)
@@ -121,7 +125,9 @@ def validate_step(
             text = pd.Series(column.value, index=index, dtype=object)
         else:
             text = _compute(column, prepared, index)
-        prepared[name] = _prepare(text, column, (maps or {}).get(name))
+        country = _country_text(step, table, prepared, column)
+        context = regional.context(locale, country_codes, country)
+        prepared[name] = _prepare(text, column, (maps or {}).get(name), context)
     data = StepData(step=step, table=table)
     problems = _schema_problems(step, columns, prepared, table.label, unique_key)
     if too_big:  # what the checks said of the blank left in its place does not count
@@ -225,7 +231,25 @@ def _compute(column: Column, prepared: dict[str, _Prepared], index: pd.Index) ->
     return pd.Series(results, index=index, dtype=object)
 
 
-def _prepare(raw: pd.Series, column: Column, sheet_map: dict[str, Any] | None) -> _Prepared:
+def _country_text(
+    step: Step | Lines, table: Table, prepared: dict[str, _Prepared], column: Column
+) -> pd.Series | None:
+    """The text of the column a phone or postcode column takes its row's country from."""
+    if column.country is None:
+        return None
+    if column.country in prepared:
+        return prepared[column.country].text
+    if column.country in step.columns and step.columns[column.country].from_file:
+        return table.frame[step.header_of(column.country)]
+    raise MappingError(f"country: {column.country!r} is not a column of the file")
+
+
+def _prepare(
+    raw: pd.Series,
+    column: Column,
+    sheet_map: dict[str, Any] | None,
+    context: regional.Context | None = None,
+) -> _Prepared:
     text = raw.astype(object).where(raw.notna(), None)
     if column.collapse_spaces:
         text = _on_text(text, lambda s: pd.Series([_collapsed(v) for v in s], index=s.index))
@@ -247,7 +271,7 @@ def _prepare(raw: pd.Series, column: Column, sheet_map: dict[str, Any] | None) -
     native = text.notna() & ~_text_cells(text)
     convertible = ~native & reasons.isna()
     to_convert = text if convertible.all() else text.where(convertible, None)
-    values, type_reasons = types.convert(to_convert, column)
+    values, type_reasons = types.convert(to_convert, column, context)
     if native.any():
         values = values.where(~native, text)
     if reasons.notna().any():

@@ -134,7 +134,7 @@ def test_the_body_of_a_klant_with_three_contact_persons_field_for_field(cli, rec
                 "achternaam": "van der Hoek",
                 "geslacht": "man",
                 "email1": "pieter@bakkerijvanderhoek.test",
-                "telefoon1": "0793161540",
+                "telefoon1": "+31793161540",
                 "hoofdcontact": True,
             },
             {
@@ -377,7 +377,7 @@ def test_a_changed_phone_updates_the_klant_and_its_contact_persons_keep_their_id
     after = people_of(recras_env, EMMEN)
     assert {n: p["id"] for n, p in after.items()} == {n: p["id"] for n, p in before.items()}
     assert set(after) == {"Anouk", "Ruud"}
-    assert after["Ruud"]["telefoon1"] == "0591699999"
+    assert after["Ruud"]["telefoon1"] == "+31591699999"
     assert after["Anouk"]["telefoon1"] == before["Anouk"]["telefoon1"]
     assert len(recras_env.state.persons) == persons  # none made again
     klant = next(k for k in recras_env.state.klanten.values() if k["naam"] == EMMEN)
@@ -388,7 +388,7 @@ def test_a_changed_phone_updates_the_klant_and_its_contact_persons_keep_their_id
     assert list(put["body"]) == ["contactpersonen"]
     assert [(p["id"], p["voornaam"], p.get("telefoon1")) for p in sent] == [
         (before["Anouk"]["id"], "Anouk", before["Anouk"]["telefoon1"]),
-        (before["Ruud"]["id"], "Ruud", "0591699999"),
+        (before["Ruud"]["id"], "Ruud", "+31591699999"),
     ]
     reads = [r["path"] for r in recras_env.state.reads if r["path"].startswith("/api2/klanten/")]
     assert reads == [f"/api2/klanten/{klant['id']}"]  # read once, to keep the ids

@@ -38,7 +38,6 @@ from importer.checks.common import Check, Invalid, undecided
 from importer.checks.contact import (
     fast_country,
     fast_email,
-    fast_phone,
     normalise_country,
     normalise_email,
     normalise_phone,
@@ -77,7 +76,7 @@ CHECKS: dict[str, Check] = {
         Check("bic", "a BIC (SWIFT code) such as ABNANL2A", _guarded(normalise_bic)),
         Check(
             "vat",
-            "a Dutch or Belgian VAT number such as NL000099998B57 or BE0403170701",
+            "an EU VAT number such as NL000099998B57, BE0403170701 or DE136695976",
             _guarded(normalise_vat),
         ),
         Check("kvk", "a KvK number of 8 digits, such as 12345678", _guarded(normalise_kvk)),
@@ -86,10 +85,19 @@ CHECKS: dict[str, Check] = {
         Check("email", "an email address such as jan@example.nl", _guarded(normalise_email)),
         Check(
             "phone",
-            "a phone number such as 020 123 4567, 06 12345678 or +31 6 12345678",
+            "a phone number such as +31 20 123 4567 (or 020 123 4567 in a Dutch row)",
             _guarded(normalise_phone),
         ),
-        Check("country", "a country code such as NL or BE", _guarded(normalise_country)),
+        Check(
+            "postcode",
+            "a postcode of the row's country such as 1234 AB or 10115",
+            _guarded(lambda text: text),
+        ),
+        Check(
+            "country",
+            "a country such as NL, BE, Belgium or België",
+            _guarded(normalise_country),
+        ),
         Check(
             "bank_account_nl",
             "an old-style Dutch bank account number such as 417164300 (not an IBAN)",
@@ -109,7 +117,6 @@ _FAST: dict[str, Callable[[pd.Series], pd.Series]] = {
     "bsn": fast_bsn,
     "postcode_nl": fast_postcode_nl,
     "email": fast_email,
-    "phone": fast_phone,
     "country": fast_country,
     "bank_account_nl": fast_bank_account_nl,
 }

@@ -7,9 +7,9 @@ Normal forms and decisions
     Compact upper case with the country code: ``NL000099998B57``, ``BE0403170701``. Dutch numbers
     must pass the old 11-test or, for sole proprietors since 2020, the mod-97 test (both as
     python-stdnum does). Belgian numbers written with 9 digits get the leading 0. The country code
-    is required. Numbers of *other* countries are refused ("only Dutch (NL) and Belgian (BE) VAT
-    numbers are checked"): accepting them unchecked would let typing errors through unnoticed.
-    Use a ``text`` column for foreign VAT numbers.
+    is required. Numbers of the other EU countries (and XI, Northern Ireland) are checked by
+    python-stdnum's ``stdnum.eu.vat`` (form and check digits) and written compact, as it does
+    (Greece ``EL``). Other prefixes are refused: use a ``text`` column for non-EU numbers.
 ``kvk``
     8 digits, leading zeros kept: ``01234567``. A 7-digit number is refused with a hint that the
     spreadsheet may have dropped a leading 0; a 12-digit number is named as a branch number.
@@ -26,6 +26,7 @@ import re
 import numpy as np
 import pandas as pd
 from stdnum.be import vat as std_be_vat
+from stdnum.eu import vat as std_eu_vat
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.nl import bsn as std_bsn
 from stdnum.nl import btw as std_btw
@@ -79,6 +80,13 @@ def normalise_vat(text: str) -> str:
             raise Invalid(_BE_VAT_FORM) from None
     if re.fullmatch(r"[0-9]{9}B[0-9]{2}", s):
         raise Invalid(Message("check.vat_nl_prefix"))
+    if s[:2].lower() in std_eu_vat.MEMBER_STATES or s.startswith("EL"):
+        try:
+            return std_eu_vat.validate(s)
+        except InvalidChecksum:
+            raise Invalid(Message("check.vat_eu_check", code=s[:2])) from None
+        except ValidationError:
+            raise Invalid(Message("check.vat_eu_form", code=s[:2])) from None
     if re.fullmatch(r"[A-Z]{2}.*[0-9].*", s):
         raise Invalid(Message("check.vat_other", code=s[:2]))
     raise Invalid(Message("check.vat_country"))

@@ -216,8 +216,9 @@ EN: dict[str, str] = {
         "a Dutch postcode is 4 digits (not starting with 0) and 2 letters, such as 1234 AB"
     ),
     "check.postcode_letters": "the letters SA, SD and SS are not used in Dutch postcodes",
-    "check.country": "'{text}' is not an ISO country code such as NL or BE{hint}",
-    "check.country_use": " (use {code} for {text})",
+    "check.country": (
+        "'{text}' is not a country: an ISO code such as NL or BE, or a Dutch or English name"
+    ),
     "check.account_iban": "this is an IBAN, not an old-style Dutch bank account number",
     "check.account_digits": "an old-style Dutch bank account number has only digits",
     "check.account_length": (
@@ -266,8 +267,11 @@ EN: dict[str, str] = {
     "check.vat_be_check": "the check digits of this Belgian VAT number are wrong",
     "check.vat_nl_prefix": "a Dutch VAT number starts with NL, such as NL000099998B57",
     "check.vat_other": (
-        "only Dutch (NL) and Belgian (BE) VAT numbers are checked; this one starts with '{code}'"
+        "'{code}' is not the prefix of an EU country's VAT number (Greece is EL); use a text "
+        "column for VAT numbers of other countries"
     ),
+    "check.vat_eu_check": "the check digits of this {code} VAT number are wrong",
+    "check.vat_eu_form": "this is not the form of a {code} VAT number",
     "check.vat_country": (
         "a VAT number starts with its country code, such as NL000099998B57 or BE0403170701"
     ),
@@ -288,6 +292,15 @@ EN: dict[str, str] = {
     "check.phone_area_zero": (
         "after +{country} the 0 of the area code is left out, such as +31 6 12345678 instead "
         "of +31 06 12345678"
+    ),
+    "check.phone_invalid": "not a valid phone number of {country}",
+    "check.phone_no_country": (
+        "the row has no country (no country column, no locale): write the number with + or 00"
+    ),
+    "check.postcode_digits": "a postcode of {country} is {digits} digits",
+    "check.country_no_code": (
+        "the target's country table has no code for {code}: declare it under country_codes "
+        "in the mapping"
     ),
 }
 

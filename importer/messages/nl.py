@@ -217,8 +217,9 @@ NL: dict[str, str] = {
     "check.postcode_letters": (
         "de letters SA, SD en SS worden niet gebruikt in Nederlandse postcodes"
     ),
-    "check.country": "'{text}' is geen ISO-landcode zoals NL of BE{hint}",
-    "check.country_use": " (gebruik {code} voor {text})",
+    "check.country": (
+        "'{text}' is geen land: een ISO-code zoals NL of BE, of een Nederlandse of Engelse naam"
+    ),
     "check.account_iban": "dit is een IBAN, geen Nederlands rekeningnummer in de oude vorm",
     "check.account_digits": (
         "een Nederlands rekeningnummer in de oude vorm bestaat alleen uit cijfers"
@@ -271,9 +272,11 @@ NL: dict[str, str] = {
     "check.vat_be_check": "de controlecijfers van dit Belgische btw-nummer kloppen niet",
     "check.vat_nl_prefix": "een Nederlands btw-nummer begint met NL, zoals NL000099998B57",
     "check.vat_other": (
-        "alleen Nederlandse (NL) en Belgische (BE) btw-nummers worden gecontroleerd; dit begint "
-        "met '{code}'"
+        "'{code}' is niet het begin van een btw-nummer van een EU-land (Griekenland is EL); "
+        "gebruik een tekstkolom voor btw-nummers van andere landen"
     ),
+    "check.vat_eu_check": "de controlecijfers van dit {code}-btw-nummer kloppen niet",
+    "check.vat_eu_form": "dit is niet de vorm van een {code}-btw-nummer",
     "check.vat_country": (
         "een btw-nummer begint met de landcode, zoals NL000099998B57 of BE0403170701"
     ),
@@ -291,6 +294,15 @@ NL: dict[str, str] = {
     "check.phone_area_zero": (
         "na +{country} valt de 0 van het netnummer weg, zoals +31 6 12345678 in plaats van "
         "+31 06 12345678"
+    ),
+    "check.phone_invalid": "geen geldig telefoonnummer van {country}",
+    "check.phone_no_country": (
+        "de rij heeft geen land (geen landkolom, geen locale): schrijf het nummer met + of 00"
+    ),
+    "check.postcode_digits": "een postcode van {country} is {digits} cijfers",
+    "check.country_no_code": (
+        "de landentabel van het doel heeft geen code voor {code}: geef die op onder "
+        "country_codes in de mapping"
     ),
 }
 

@@ -240,6 +240,13 @@ class TargetSpec:
     # "module:attribute" of what its ids and log reference are, in its own words:
     # {lang: {column: meaning}}; the result workbook's Explanation sheet shows them
     glossary: str | None = None
+    # "module:attribute" of its country codes (importer.checks.countries.CountryCodes), which a
+    # `type: country` column sends; None: ISO 3166 codes
+    country_codes: str | None = None
+
+    def countries(self) -> Any:
+        """This system's country codes (a CountryCodes), None where it takes ISO codes."""
+        return load(self.country_codes) if self.country_codes else None
 
     def message_tables(self) -> dict[str, dict[str, str]]:
         """The templates of this system's own messages, by language (see importer.messages)."""

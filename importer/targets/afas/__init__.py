@@ -49,4 +49,5 @@ SPEC = TargetSpec(
     log_reference="profitLogReference",
     scaffold="importer.targets.afas.scaffold:scaffold",
     fields="importer.targets.afas.listing:listing",
+    country_codes="importer.targets.afas.countries:COUNTRY_CODES",
 )
