@@ -198,12 +198,12 @@ def test_bounds_and_patterns_are_checked_for_each_cell_also_when_values_repeat()
 def test_collapsing_spaces_agrees_with_the_regex():
     import re
 
-    from importer.validation import _collapsed
+    from importer.cleaning import collapsed
 
     texts = ["Jan de Vries", " Jan", "Jan ", "Jan  de", "Jan\tde", "Jan\u00a0de", "Jan \n de",
              "", " ", "\u2003", "a b c", "a\u200bb", "a\x1cb"]  # fmt: skip
     for text in texts:
-        assert _collapsed(text) == re.sub(r"\s+", " ", text)
+        assert collapsed(text) == re.sub(r"\s+", " ", text)
     data = validate(
         {"nr": Column(), "naam": Column(collapse_spaces=True)},
         {"nr": ["1", "2", "3"], "naam": ["Jan  de\u00a0Vries", "Jan de Vries", None]},

@@ -19,8 +19,8 @@ from typing import Any
 import pandas as pd
 
 from importer import types
+from importer.cleaning import prepare_column
 from importer.report.writer import Part, Writer
-from importer.validation import _prepare as prepare_column
 
 TYPED = ("date", "decimal", "integer", "boolean")
 

@@ -37,6 +37,7 @@ from pathlib import Path
 
 import yaml
 
+from importer.cleaning import NOT_AS_SHOWN as NUMBER_TYPES
 from importer.errors import InputError, MappingError
 from importer.readers import EXCEL_SUFFIXES, read_table
 from importer.scaffold import Scaffold
@@ -52,7 +53,6 @@ from importer.targets.afas.matching import (
 )
 from importer.targets.afas.scaffold_mapping import _mapping_text, _Plan
 from importer.targets.afas.scaffold_template import _template_text
-from importer.validation import NOT_AS_SHOWN as NUMBER_TYPES
 
 # --- Entry point --------------------------------------------------------------------------------
 
