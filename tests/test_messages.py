@@ -343,3 +343,65 @@ def test_dutch_groups_thousands_with_a_dot():
     limit = Message("limit.body", limit=10_000_000)
     assert str(limit) == "the body would be more than 10,000,000 characters long"
     assert render(limit, "nl") == "het verzoek zou meer dan 10.000.000 tekens lang worden"
+
+
+def _every_cell(path: Path) -> list[str]:
+    """Every text cell of every sheet, sheet names included."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    cells = list(book.sheetnames)
+    for sheet in book.worksheets:
+        cells += [v for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    return cells
+
+
+def _english_texts() -> list[tuple[str, re.Pattern[str]]]:
+    """The workbook's own English words (labels, headers, explanations) that Dutch says
+    otherwise, as patterns: placeholders match anything."""
+    from importer import i18n
+
+    found = []
+    for key, english in i18n.TEXTS["en"].items():
+        dutch = i18n.TEXTS["nl"].get(key)
+        literal = "".join(p for p, _, _, _ in string_parse(english))
+        if dutch == english or len(re.sub(r"[^A-Za-z]", "", literal)) < 6:
+            continue
+        pieces = [re.escape(p) for p, _, _, _ in string_parse(english)]
+        found.append((key, re.compile("^" + ".+".join(pieces) + "$", re.S)))
+    return found
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["mappings/flex.yaml", "--input", "samples/flex-errors/klanten.csv"],
+        [
+            "mappings/recras-klanten.yaml",
+            "--input",
+            "contactpersonen=samples/recras/contactpersonen-fouten.csv",
+        ],
+    ],
+    ids=["flex-errors", "recras-fouten"],
+)
+def test_no_cell_of_the_dutch_workbook_is_english(cli, tmp_path, args):
+    out = tmp_path / "result.xlsx"
+    mapping, *rest = args
+    result = cli(
+        "run", str(ROOT / mapping), "--sandbox", *_rooted(rest), "--lang", "nl", "--out", str(out)
+    )
+    assert result.code == 1, result.err
+    cells = _every_cell(out)
+    texts = _english_texts()
+    assert texts  # the English words are known: a test that looks for nothing proves nothing
+    english = [(cell, key) for cell in cells for key, pattern in texts if pattern.search(cell)]
+    english += [
+        (cell, code)
+        for cell in cells
+        for code, pattern in _english_patterns()
+        if pattern.search(cell)
+    ]
+    assert english == []
+    status_words = {n for n in STATUS_WORDS if n not in ("status",)}
+    assert not status_words & set(cells)  # statuses are shown by their Dutch names
+
+
+STATUS_WORDS = ("created", "failed", "invalid", "skipped", "updated", "deleted", "unchanged")
