@@ -128,12 +128,13 @@ def _prepare(mapping: Mapping, contract_for: ContractSource | None) -> Plan:
     target = system.target_class()
     contract_for = contract_for or target.shipped_contract
     started = dt.datetime.now().astimezone()
-    renderer = Renderer(mapping.template_folder, sorted({s.template for s in mapping.steps}))
-    tables = read_sources(mapping)
-    contracts = {s.connector: contract_for(s.connector) for s in mapping.steps}
     codes = system.countries()
     if mapping.country_codes:  # the environment's own codes, declared in the mapping
         codes = (codes or CountryCodes({}, "the mapping")).with_declared(mapping.country_codes)
+    templates = sorted({s.template for s in mapping.steps})
+    renderer = Renderer(mapping.template_folder, templates, codes)
+    tables = read_sources(mapping)
+    contracts = {s.connector: contract_for(s.connector) for s in mapping.steps}
     data = {
         step.name: validate_step(
             step,

@@ -58,6 +58,7 @@ from jinja2.exceptions import SecurityError
 from markupsafe import Markup
 
 from importer import jsontext
+from importer.checks.countries import CountryCodes, iso_country
 from importer.errors import MappingError
 from importer.messages import Message
 from importer.template_faults import Missing, Strict, TemplateFault, undefined
@@ -171,6 +172,31 @@ def as_text(value: Any) -> str | None:
     return str(value)
 
 
+def country_filter(codes: CountryCodes | None) -> Callable[[Any], str | None]:
+    """The ``country`` filter: the code the target takes for a country written as an ISO code,
+    a Dutch or English name or the target's own code (``BE`` -> ``B`` in a target's own table,
+    ``BE`` for a target of ISO codes); blank stays blank. A country without a code raises
+    ValueError, which makes the row invalid."""
+
+    def country(value: Any) -> str | None:
+        if value is None or not str(value).strip():
+            return None
+        iso = iso_country(str(value), codes)
+        if iso is None:
+            raise ValueError(f"{value!r} names no country")
+        if codes is None:
+            return iso
+        code = codes.target_code(iso)
+        if code is None:
+            raise ValueError(
+                f"{iso} has no code in the target's country table ({codes.source}); declare "
+                f"it in the mapping: country_codes: {{{iso}: <code>}}"
+            )
+        return code
+
+    return country
+
+
 def _environment(**options: Any) -> jinja2.Environment:
     env = Sandbox(undefined=Strict, **options)
     env.filters["split_address"] = split_address
@@ -236,7 +262,10 @@ def expression_columns(expression: str) -> set[str]:
 class Renderer:
     """Compiled templates of one mapping, by template name."""
 
-    def __init__(self, folder: Path, names: list[str]):
+    def __init__(
+        self, folder: Path, names: list[str], country_codes: CountryCodes | None = None
+    ) -> None:
+        """``country_codes``: the target's table, for the ``country`` filter (ISO without)."""
         self.folder = folder
         self.env = _environment(
             loader=jinja2.FileSystemLoader(folder),
@@ -244,6 +273,7 @@ class Renderer:
             autoescape=False,
             keep_trailing_newline=True,
         )
+        self.env.filters["country"] = country_filter(country_codes)
         self.templates: dict[str, jinja2.Template] = {}
         for name in names:
             self.templates[name] = self._compile(name)

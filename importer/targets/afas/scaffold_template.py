@@ -92,12 +92,12 @@ def _build_nodes(plan: _Plan) -> _Node:
             entries = {
                 "CoId": (
                     [
-                        "TODO: the bank's country is taken from the IBAN; Profit's country "
-                        "codes differ for some countries (B for Belgium, D for Germany). The "
-                        "relation's own Iban field (its preferred account) is not set: add "
-                        '"Iban" to the relation\'s Fields if Profit should prefer this account'
+                        "TODO: the bank's country is the IBAN's, in Profit's own code (the "
+                        "country filter: BE -> B, DE -> D). The relation's own Iban field (its "
+                        'preferred account) is not set: add "Iban" to the relation\'s Fields if '
+                        "Profit should prefer this account"
                     ],
-                    f'"CoId": {{{{ row.{iban}[:2] | upper if row.{iban} else none }}}}',
+                    f'"CoId": {{{{ row.{iban}[:2] | country if row.{iban} else none }}}}',
                 ),
                 **entries,
             }
