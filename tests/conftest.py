@@ -24,6 +24,7 @@ import yaml
 from importer import targets
 from importer.cli import main
 from importer.sandbox import AfasSandbox, Faults, RecrasSandbox, afas_store, recras_state
+from importer.sandbox.afas_countries import PROFIT_COUNTRIES
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -46,7 +47,8 @@ def reset_afas(box: AfasSandbox) -> AfasSandbox:
     """The AFAS sandbox as ``AfasSandbox.start()`` leaves it: empty, default settings, no faults."""
     box.state.reset()
     box.state.project_groups = afas_store.PROJECT_GROUPS
-    box.state.countries = box.state.items = None
+    box.state.countries = PROFIT_COUNTRIES
+    box.state.items = None
     box.faults.use(Faults())
     return box
 

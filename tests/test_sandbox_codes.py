@@ -72,12 +72,36 @@ def test_items_given_are_checked_in_order_lines(told):
     assert said.startswith("Item '9999' bestaat niet (")
 
 
-def test_without_tables_countries_and_items_are_taken_as_sent(sandbox):
+def test_without_tables_countries_are_profits_own_codes(sandbox):
     with client(sandbox) as afas:
-        german = organisation([{"KnBasicAddressAdr": {"Element": address(CoId="DE")}}])
+        german = organisation([{"KnBasicAddressAdr": {"Element": address(CoId="D")}}])
         assert afas.post(
             "/connectors/KnSalesRelationOrg", json=sales_relation(org=german)
         ).is_success
+        iso = organisation([{"KnBasicAddressAdr": {"Element": address(CoId="DE")}}])
+        said = refusal(afas.post("/connectors/KnSalesRelationOrg", json=sales_relation("2", iso)))
+        assert said.startswith("Land 'DE' bestaat niet (")
+        assert said.endswith("KnBasicAddressAdr.CoId).")
+
+
+def test_without_tables_a_bank_accounts_country_is_checked_too(sandbox):
+    bank = {"Fields": {"CoId": "BE", "Iban": "BE68539007547034", "IbCk": True}}
+    with client(sandbox) as afas:
+        belgian = organisation([{"KnBankAccount": {"Element": bank}}])
+        said = refusal(
+            afas.post("/connectors/KnSalesRelationOrg", json=sales_relation(org=belgian))
+        )
+        assert said.startswith("Land 'BE' bestaat niet (")
+        bank["Fields"]["CoId"] = "B"
+        assert afas.post(
+            "/connectors/KnSalesRelationOrg", json=sales_relation("2", belgian)
+        ).is_success
+
+
+def test_without_tables_items_are_taken_as_sent(sandbox):
+    with client(sandbox) as afas:
+        afas.post("/connectors/KnSalesRelationOrg", json=sales_relation("10001"))
+        assert afas.post("/connectors/FbSales", json=order([line(ItCd="9999")])).is_success
 
 
 @pytest.mark.parametrize(

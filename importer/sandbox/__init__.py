@@ -44,7 +44,7 @@ DEMO_DEBTORS = [
     ("10002", "Interieurbouw Smit", "NL004495445B01", "Industrieweg", "17", "7301 BR",
      "Apeldoorn", "NL"),
     ("10003", "Houthandel Peeters", "BE0403170701", "Noorderlaan", "139", "2030", "Antwerpen",
-     "BE"),
+     "B"),
 ]  # fmt: skip
 
 

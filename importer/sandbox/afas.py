@@ -48,10 +48,11 @@ Imitated:
 
 Not imitated: MatchOga 4/5 (address) and any other value insert a new organisation, likewise
 MatchPer outside 0-6 and 9; ``SoQu`` copies no quotation (the order starts without lines); items,
-units, prices, stock, warehouses, currencies and every code table but project groups are taken as
-sent (project groups: ``ALG``, ``FLEX`` and ``CON``), unless the sandbox is told the environment's
-tables (``importer sandbox --codes``: project groups, countries, items; ``AfasState.use_codes``);
-``BeginDate`` is
+units, prices, stock, warehouses, currencies and every code table but project groups and countries
+are taken as sent (project groups: ``ALG``, ``FLEX`` and ``CON``; countries: Profit's own codes,
+``afas_countries``, so ``BE`` is refused where Profit wants ``B``), unless the sandbox is told the
+environment's tables (``importer sandbox --codes``: project groups, countries, items;
+``AfasState.use_codes``); ``BeginDate`` is
 demanded only for an address added to a record that has one (in a POST whose Match code finds the
 record, only when the address differs from the current one) and any date goes (the new address
 is current at once); nested ``@Action`` is honoured for order lines and project phases only,

@@ -32,6 +32,8 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+from importer.sandbox.afas_countries import PROFIT_COUNTRIES
+
 # kind -> the field that keys its records
 KINDS: dict[str, str] = {
     "debtors": "DbId",
@@ -52,8 +54,8 @@ COUNTERS: dict[str, tuple[int, tuple[str, ...]]] = {
 # The sandbox environment's project groups (compared case-insensitively): ALG, FLEX of the
 # samples and CON of AFAS's own PtProject examples.
 PROJECT_GROUPS = frozenset({"ALG", "FLEX", "CON"})
-# The code tables a sandbox can be told (``importer sandbox --codes``): countries and items are
-# taken as sent unless given.
+# The code tables a sandbox can be told (``importer sandbox --codes``): countries are Profit's
+# own codes (``afas_countries.PROFIT_COUNTRIES``) and items are taken as sent unless given.
 CODE_TABLES = ("project_groups", "countries", "items")
 
 Record = dict[str, Any]
@@ -67,7 +69,7 @@ class AfasState:
         path: str | PathLike[str] | None = None,
         *,
         project_groups: Iterable[str] = PROJECT_GROUPS,
-        countries: Iterable[str] | None = None,
+        countries: Iterable[str] | None = PROFIT_COUNTRIES,
         items: Iterable[str] | None = None,
     ):
         self.debtors: dict[str, Record] = {}
@@ -80,7 +82,8 @@ class AfasState:
         self.reads: list[dict[str, Any]] = []  # GET: GetConnectors and metainfo
         self.counters: dict[str, int] = {}
         self.project_groups = frozenset(group.upper() for group in project_groups)
-        # None: any value goes (not every code table of Profit is imitated)
+        # None: any value goes (not every code table of Profit is imitated); countries are
+        # Profit's own codes (``afas_countries``) unless the environment's are given
         self.countries = frozenset(c.upper() for c in countries) if countries is not None else None
         self.items = frozenset(i.upper() for i in items) if items is not None else None
         self.lock = threading.RLock()
