@@ -163,7 +163,7 @@ _ONLY_FOR = {
     "max": ("integer", "decimal"),
     "decimal": ("decimal",),
     "thousands": ("decimal",),
-    "format": ("date",),
+    "format": ("date", "phone"),
 }
 
 
