@@ -284,7 +284,7 @@ def test_value_map_from_a_sheet_and_a_step_condition(tmp_path):
         ),
         (
             "      x: {header: X, format: '%d'}\n",
-            "steps[0].columns.x.format: only applies to type date, not text",
+            "steps[0].columns.x.format: only applies to type date or phone, not text",
         ),
         (
             "      x: {expr: 'row.naam ~'}\n",
