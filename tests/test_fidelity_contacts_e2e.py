@@ -161,3 +161,22 @@ def test_a_country_profit_does_not_know_is_refused_by_the_sandbox(cli, afas_env,
     assert statuses(book, "orgs")[2] == "failed"
     assert "Land 'BE' bestaat niet" in rows[1][at], rows[1][at]
     assert afas_env.state.organisations == {}
+
+
+def test_the_vat_number_of_every_eu_country_arrives_in_its_compact_form(cli, afas_env, tmp_path):
+    from test_checks_regional import EU_VAT
+
+    rows = [
+        [f"Org {i}", "NL", "033-4567890", "", text, "3526KL", ""]
+        for i, text in enumerate(sorted(EU_VAT), start=1)
+    ]
+    file = tmp_path / "orgs.csv"
+    text = "\r\n".join(";".join(r) for r in [HEADER, *rows]) + "\r\n"
+    file.write_bytes(text.encode("utf-8"))
+
+    ran = cli("run", mapping(tmp_path, file), "--yes")
+
+    assert ran.code == 0, ran.err
+    sent = {name: values[3] for name, values in stored(afas_env).items()}
+    assert sent == {f"Org {i}": EU_VAT[text] for i, text in enumerate(sorted(EU_VAT), start=1)}
+    assert set(statuses(tmp_path / "orgs-result.xlsx", "orgs").values()) == {"created"}
