@@ -15,9 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
-from phonenumbers.geodata.locale import LOCALE_DATA
-
 from importer.checks.common import ISO_COUNTRIES
+from importer.checks.country_names import NAMES
 
 # Names people write that the library does not know (in upper case, without accents).
 ALIASES = {
@@ -61,17 +60,7 @@ def plain(text: str) -> str:
 @cache
 def names() -> dict[str, str]:
     """Every Dutch and English country name (plain), to its ISO code."""
-    found: dict[str, str] = {}
-    for region, by_language in LOCALE_DATA.items():
-        if region not in ISO_COUNTRIES:
-            continue
-        for language in ("en", "nl"):
-            name = by_language.get(language) or by_language.get("aa")
-            while name and name.startswith("*"):  # "*aa": the same as language aa
-                name = by_language.get(name[1:])
-            if name:
-                found.setdefault(plain(name), region)
-    return {**found, **ALIASES}
+    return {**NAMES, **ALIASES}
 
 
 def iso_country(text: str, codes: CountryCodes | None = None) -> str | None:
