@@ -355,23 +355,30 @@ def row_key(plan: Plan, step: Step, n: int) -> str:
 
 def deletes_due(plan: Plan, target: Target, journal: Journal) -> int:
     """How many records a run of ``plan`` would delete: rows asking it (but not those the
-    journal says were deleted already) and what their bodies delete (an order's lines)."""
+    journal says were deleted already) and what their update bodies delete (an order's lines).
+    A step that only inserts is not looked at: it reads no journal and parses no body."""
     count = 0
     for step in plan.result.mapping.steps:
-        entries = journal.entries(step.name)
+        updates = step.on_change == "update" or (step.match and step.match.on_found == "update")
+        if step.actions() == {"insert"} and not updates:
+            continue  # (an insert deletes nothing, nested or not)
+        entries: dict[str, Entry] | None = None
         for n in plan.records[step.name]:
             outcome = plan.result.outcomes[step.name][n]
             if outcome.status != Status.PLANNED:
                 continue
             if outcome.action == "delete":
-                entry = entries.get(row_key(plan, step, n))
+                nested = 1
+            elif outcome.body is None or not (nested := target.nested_deletes(outcome.json())):
+                continue
+            entries = journal.entries(step.name) if entries is None else entries
+            entry = entries.get(row_key(plan, step, n))
+            if outcome.action == "delete":
                 given = sheet_ids(step, plan.data[step.name].rows.get(n))
                 done = entry and entry.state is Status.DELETED and same_record(entry.ids, given)
-                count += not done
-            elif outcome.body is not None:
-                entry = entries.get(row_key(plan, step, n))
+            else:
                 record = plan.records[step.name][n]
                 digest = content_hash([plan.data[step.name].rows[n], record.lines])
                 done = entry and entry.state.kept and entry.source_hash in (None, digest)
-                count += 0 if done else target.nested_deletes(outcome.json())
+            count += 0 if done else nested
     return count

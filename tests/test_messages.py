@@ -104,25 +104,30 @@ def _error_cells(path: Path) -> list[str]:
     return cells
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["mappings/flex.yaml", "--input", "samples/flex-errors/klanten.csv"],
-        [
-            "mappings/recras-klanten.yaml",
-            "--input",
-            "contactpersonen=samples/recras/contactpersonen-fouten.csv",
-        ],
-    ],
-    ids=["flex-errors", "recras-fouten"],
-)
-def test_the_dutch_workbook_of_an_error_sample_holds_no_english_sentence(cli, tmp_path, args):
+def _run_in_dutch(cli, tmp_path: Path, args: list[str]):
+    """A run of an error sample against the sandbox, its workbook in Dutch."""
     out = tmp_path / "result.xlsx"
     mapping, *rest = args
     result = cli(
         "run", str(ROOT / mapping), "--sandbox", *_rooted(rest), "--lang", "nl", "--out", str(out)
     )
     assert result.code == 1, result.err
+    return result, out
+
+
+ERROR_SAMPLES = [
+    ["mappings/flex.yaml", "--input", "samples/flex-errors/klanten.csv"],
+    [
+        "mappings/recras-klanten.yaml",
+        "--input",
+        "contactpersonen=samples/recras/contactpersonen-fouten.csv",
+    ],
+]
+
+
+@pytest.mark.parametrize("args", ERROR_SAMPLES, ids=["flex-errors", "recras-fouten"])
+def test_the_dutch_workbook_of_an_error_sample_holds_no_english_sentence(cli, tmp_path, args):
+    result, out = _run_in_dutch(cli, tmp_path, args)
     cells = _error_cells(out)
     assert cells  # the samples have problems: a test that finds no cell proves nothing
     patterns = _english_patterns()
@@ -370,25 +375,9 @@ def _english_texts() -> list[tuple[str, re.Pattern[str]]]:
     return found
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["mappings/flex.yaml", "--input", "samples/flex-errors/klanten.csv"],
-        [
-            "mappings/recras-klanten.yaml",
-            "--input",
-            "contactpersonen=samples/recras/contactpersonen-fouten.csv",
-        ],
-    ],
-    ids=["flex-errors", "recras-fouten"],
-)
+@pytest.mark.parametrize("args", ERROR_SAMPLES, ids=["flex-errors", "recras-fouten"])
 def test_no_cell_of_the_dutch_workbook_is_english(cli, tmp_path, args):
-    out = tmp_path / "result.xlsx"
-    mapping, *rest = args
-    result = cli(
-        "run", str(ROOT / mapping), "--sandbox", *_rooted(rest), "--lang", "nl", "--out", str(out)
-    )
-    assert result.code == 1, result.err
+    result, out = _run_in_dutch(cli, tmp_path, args)
     cells = _every_cell(out)
     texts = _english_texts()
     assert texts  # the English words are known: a test that looks for nothing proves nothing

@@ -20,6 +20,7 @@ from importer.errors import ConfigurationError
 from importer.journal.places import environment as normal_host
 from importer.mapping import Mapping
 from importer.results import Outcome, Result
+from importer.templating import Sandbox
 
 SANDBOX = "sandbox"  # the host of a plan approved for runs with --sandbox (a new one each run)
 
@@ -109,7 +110,7 @@ def templates_used(mapping: Mapping) -> dict[str, Path]:
     every file of the template folder."""
     folder = mapping.template_folder
     loader = jinja2.FileSystemLoader(folder)
-    env = jinja2.Environment(loader=loader)
+    env = Sandbox(loader=loader)  # only parsed here, but a mapping's templates are a stranger's
     found: dict[str, Path] = {}
     todo = sorted({step.template for step in mapping.steps}, reverse=True)
     dynamic = False
