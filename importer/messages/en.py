@@ -178,6 +178,15 @@ EN: dict[str, str] = {
     # the reason a run stopped
     "target.unreachable": "Cannot reach {system} at {host}: {error}",
     # replies the importer writes itself (the target said nothing, or not in words)
+    "batch.refused": (
+        "refused in a request of {count} records, none created ({error}); sent again in parts"
+    ),
+    "batch.unknown": "sent in a request of {count} records: {error}",
+    "batch.failed": "sent in a request of {count} records, none created: {error}",
+    "batch.reply_mismatch": (
+        "the answer to a request of {count} records named {found}, so which row got which "
+        "record is not known; the records may exist: they are checked on the next run"
+    ),
     "reply.no_answer": (
         "no answer from {system} ({why}); the record may or may not exist: check {connector} "
         "in {records_in} before sending it again"
