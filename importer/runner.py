@@ -283,7 +283,8 @@ class _Sender:
 
     def _send_batch(self, step: Step, rows: list[Ready]) -> None:
         """Send one batch; its parts, when it was refused, go out concurrently."""
-        current.step, current.row = step.name, [r.n for r in rows]  # the audit names them all
+        # the audit trail names every row of a request
+        current.step, current.row = step.name, [r.n for r in rows] if len(rows) > 1 else rows[0].n
         try:
             outcomes, again = self.batches.send(step, rows)
         except Exception as exc:  # a bug must not lose the rows: they are reported
