@@ -12,8 +12,8 @@ Imitated:
   takes them: ``Element`` one object or a list (several records in one call, checked and then
   processed as one transaction: all stored or nothing, a refusal of one refuses the call, and
   the reply then holds a list, in order), ``Objects`` a list of one-key objects or one object,
-  keys as ``@Key`` attributes or plain fields. Reply ``{"results": {"<Name>": {key fields as strings}}}``. A
-  PtProject POST naming an existing PrId without PrGp updates that project (AFAS's examples add
+  keys as ``@Key`` attributes or plain fields. Reply ``{"results": {"<Name>": {key fields as
+  strings}}}``. A PtProject POST naming an existing PrId without PrGp updates that project (AFAS's examples add
   phases or change the status that way); with PrGp it is an insert, refused as a duplicate.
 - Refusals as HTTP 500 ``{"externalMessage", "errorNumber", "profitLogReference"}``, in Dutch
   with the field's path: whatever the sandbox's statement of Profit's rules
