@@ -13,8 +13,9 @@ Imitated:
   processed as one transaction: all stored or nothing, a refusal of one refuses the call, and
   the reply then holds a list, in order), ``Objects`` a list of one-key objects or one object,
   keys as ``@Key`` attributes or plain fields. Reply ``{"results": {"<Name>": {key fields as
-  strings}}}``. A PtProject POST naming an existing PrId without PrGp updates that project (AFAS's examples add
-  phases or change the status that way); with PrGp it is an insert, refused as a duplicate.
+  strings}}}``. A PtProject POST naming an existing PrId without PrGp updates that project
+  (AFAS's examples add phases or change the status that way); with PrGp it is an insert,
+  refused as a duplicate.
 - Refusals as HTTP 500 ``{"externalMessage", "errorNumber", "profitLogReference"}``, in Dutch
   with the field's path: whatever the sandbox's statement of Profit's rules
   (:mod:`importer.sandbox.afas_rules`) finds (unknown fields or objects, too long, values outside
