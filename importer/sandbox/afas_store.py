@@ -121,7 +121,7 @@ class AfasState:
     def elements(self, connector: str, method: str | None = None) -> list[Any]:
         """Each record received for a connector, as :meth:`received` but with the records of
         a request of several (an ``Element`` list) one by one, in order."""
-        found = []
+        found: list[Any] = []
         for body in self.received(connector, method):
             node = body.get(connector) if isinstance(body, dict) else None
             element = node.get("Element") if isinstance(node, dict) else None
