@@ -133,7 +133,7 @@ def test_refused_rows_are_found_and_named_and_their_neighbours_created(cli, afas
     }
     mapping = flex(tmp_path, 25, refused)
 
-    ran = cli("run", mapping)
+    ran = cli("run", mapping, "--concurrency", "8")  # (no thread waits for a batch to fill)
 
     assert ran.code == 1
     assert ran.out.startswith("Import finished: 18 created, 7 failed")  # (file rows, worst)

@@ -12,6 +12,7 @@ import yaml
 from importer.batches import Ready, split, trusted
 from importer.errors import MappingError
 from importer.mappingfile import load_mapping
+from importer.messages import Message
 from importer.targets import Reply, ReplyKind
 from importer.targets.afas import batches as afas
 from importer.targets.afas.client import AfasTarget
@@ -217,3 +218,125 @@ def test_batch_is_refused_for_a_step_that_inserts_nothing(tmp_path):
     path = mapping(tmp_path, "afas", batch=10, action="delete", ids={"DbId": "k"})
     with pytest.raises(MappingError, match="batch: sends inserts only, and this step inserts"):
         load_mapping(path)
+
+
+# --- sending a batch (a fake target: what it answers is the test's) -------------------------------
+
+
+class FakeTarget:
+    """Answers each insert_many with the next reply of ``replies``; counts the requests."""
+
+    system, host = "Fake", "fake"
+
+    def __init__(self, *replies: Reply):
+        self.replies = list(replies)
+        self.sent: list[int] = []
+
+    def insert_many(self, connector, bodies):
+        self.sent.append(len(bodies))
+        return self.replies.pop(0)
+
+    def insert(self, connector, body):
+        self.sent.append(1)
+        return self.replies.pop(0)
+
+
+def batch_of(count: int):
+    import threading
+
+    from importer.batches import Batches
+    from importer.journal.store import Journal
+    from importer.mapping import Column, Step
+    from importer.sending import Options, Sending
+
+    step = Step(
+        name="s", source="f", connector="C", template="t", key="k", columns={"k": Column()},
+        keep=["Id"], batch=count,
+    )  # fmt: skip
+    rows = [
+        Ready(step, f"k{n}", n, {"C": {"Element": {"n": n}}}, f"h{n}", None, frozenset())
+        for n in range(2, 2 + count)
+    ]
+    journal = Journal.in_memory(target="fake", mapping="m")
+
+    def sender(target: FakeTarget) -> Batches:
+        options = Options(backoff=0.001, max_wait=0.01)
+        sending = Sending(None, target, journal, options, threading.Event())  # type: ignore[arg-type]
+        return Batches(sending, None)  # type: ignore[arg-type]
+
+    return step, rows, journal, sender
+
+
+def test_a_batch_taken_gives_each_row_its_own_ids_in_order():
+    step, rows, journal, sender = batch_of(3)
+    target = FakeTarget(
+        Reply(ReplyKind.OK, records=({"Id": "a", "X": "1"}, {"Id": "b"}, {"Id": "c"}))
+    )
+
+    outcomes, again = sender(target).send(step, rows)
+
+    assert again == [] and target.sent == [3]
+    assert [(o.row, o.status, o.ids, o.batch) for o in outcomes] == [
+        (2, "created", {"Id": "a"}, 3),
+        (3, "created", {"Id": "b"}, 3),
+        (4, "created", {"Id": "c"}, 3),
+    ]
+    entries = journal.entries("s")
+    assert [entries[f"k{n}"].ids for n in (2, 3, 4)] == [{"Id": "a"}, {"Id": "b"}, {"Id": "c"}]
+
+
+def test_an_answer_with_too_few_records_leaves_every_row_unknown_in_the_journal():
+    step, rows, journal, sender = batch_of(3)
+    target = FakeTarget(Reply(ReplyKind.OK, records=({"Id": "a"}, {"Id": "b"})))
+
+    outcomes, again = sender(target).send(step, rows)
+
+    assert again == [] and {o.status for o in outcomes} == {"unknown"}
+    assert {e.state for e in journal.entries("s").values()} == {"unknown"}
+    assert str(outcomes[0].error).startswith(
+        "sent in a request of 3 records: the answer to a request of 3 records named 2"
+    )
+
+
+def test_a_refused_batch_is_journalled_failed_and_split_by_its_culprits():
+    step, rows, journal, sender = batch_of(4)
+    said = Message("target.said", text="Projectgroep 'X' bestaat niet.")
+    target = FakeTarget(Reply(ReplyKind.REFUSED, error=said, culprits=(2,)))
+
+    outcomes, again = sender(target).send(step, rows)
+
+    assert outcomes == [] and numbers(again) == [[4], [2, 3, 5]]
+    entry = journal.entries("s")["k4"]
+    assert (entry.state, entry.error) == (
+        "failed",
+        "refused in a request of 4 records, none created (Projectgroep 'X' bestaat niet.); "
+        "sent again in parts",
+    )
+
+
+def test_a_transient_refusal_sends_the_whole_batch_again():
+    step, rows, journal, sender = batch_of(2)
+    locked = Reply(ReplyKind.TRANSIENT, error=Message("text", text="locked"))
+    target = FakeTarget(locked, locked, Reply(ReplyKind.OK, records=({"Id": "a"}, {"Id": "b"})))
+
+    outcomes, _ = sender(target).send(step, rows)
+
+    assert target.sent == [2, 2, 2] and {o.status for o in outcomes} == {"created"}
+    assert journal.entries("s")["k2"].attempts == 3
+    assert journal.history("s")["k2"] == ["failed", "failed", "created"]
+
+
+def test_a_row_alone_is_sent_as_a_single_insert_with_its_own_answer():
+    step, rows, journal, sender = batch_of(1)
+    said = Message("target.said", text="Projectgroep 'X' bestaat niet.")
+    target = FakeTarget(Reply(ReplyKind.REFUSED, error=said, log_reference="REF"))
+
+    [outcome], again = sender(target).send(step, rows)
+
+    assert again == [] and target.sent == [1]
+    assert (outcome.status, str(outcome.error), outcome.log_reference, outcome.batch) == (
+        "failed",
+        "Projectgroep 'X' bestaat niet.",
+        "REF",
+        None,
+    )
