@@ -99,7 +99,7 @@ class Batches:
                 why = Message("not_sent", reason=said(exc))
                 self._record(step, rows, [Status.SKIPPED] * len(rows), why)
                 return [Outcome(r.n, Status.SKIPPED, error=why) for r in rows], []
-            reply = trusted(reply, len(rows))
+            reply = trusted(reply, len(rows), ids=bool(step.keep))
             wait = self.sending.retry_wait(reply, tries, waited)
             if wait is None:
                 break
@@ -206,10 +206,13 @@ class Batches:
         )
 
 
-def trusted(reply: Reply, size: int) -> Reply:
+def trusted(reply: Reply, size: int, *, ids: bool = True) -> Reply:
     """An answer to a batch of ``size`` records that does not name one record per row, in
-    order, cannot say which row got which ids: the rows' outcome is then unknown."""
+    order, cannot say which row got which ids: the rows' outcome is then unknown (the records
+    exist, all of them). A step that keeps no ids (``ids=False``) needs none of them."""
     if not reply.ok or len(reply.records) == size:
         return reply
+    if not ids:
+        return Reply(ReplyKind.OK, records=({},) * size)
     why = Message("batch.reply_mismatch", count=size, found=len(reply.records))
     return Reply(ReplyKind.UNKNOWN, error=why)

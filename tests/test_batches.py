@@ -70,10 +70,16 @@ def test_an_answer_naming_fewer_or_more_records_than_rows_makes_them_unknown():
     reply = trusted(Reply(ReplyKind.OK, records=({"DbId": "1"},)), 3)
     assert reply.kind is ReplyKind.UNKNOWN
     assert str(reply.error) == (
-        "the answer to a request of 3 records named 1, so which row got which record is not "
-        "known; the records may exist: they are checked on the next run"
+        "the request of 3 records was taken, but its answer named 1, so which row got which "
+        "record is not known: the records exist. The next run looks them up (match:); without "
+        "match:, find them in the target, never --retry-unknown"
     )
     assert trusted(Reply(ReplyKind.OK), 2).unknown  # (no list at all)
+
+
+def test_a_step_that_keeps_no_ids_needs_none_from_the_answer():
+    reply = trusted(Reply(ReplyKind.OK), 2, ids=False)
+    assert reply.ok and reply.records == ({}, {})
 
 
 def test_a_refusal_or_no_answer_is_passed_on_as_it_is():
@@ -294,7 +300,7 @@ def test_an_answer_with_too_few_records_leaves_every_row_unknown_in_the_journal(
     assert again == [] and {o.status for o in outcomes} == {"unknown"}
     assert {e.state for e in journal.entries("s").values()} == {"unknown"}
     assert str(outcomes[0].error).startswith(
-        "sent in a request of 3 records: the answer to a request of 3 records named 2"
+        "sent in a request of 3 records: the request of 3 records was taken, but its answer named 2"
     )
 
 

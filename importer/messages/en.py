@@ -184,8 +184,9 @@ EN: dict[str, str] = {
     "batch.unknown": "sent in a request of {count} records: {error}",
     "batch.failed": "sent in a request of {count} records, none created: {error}",
     "batch.reply_mismatch": (
-        "the answer to a request of {count} records named {found}, so which row got which "
-        "record is not known; the records may exist: they are checked on the next run"
+        "the request of {count} records was taken, but its answer named {found}, so which row "
+        "got which record is not known: the records exist. The next run looks them up "
+        "(match:); without match:, find them in the target, never --retry-unknown"
     ),
     "reply.no_answer": (
         "no answer from {system} ({why}); the record may or may not exist: check {connector} "
