@@ -12,7 +12,8 @@ line per exchange::
 cut after 64 KiB, a request after 1 MiB); ``error`` says why a request got no answer
 (timeout, dropped connection). A run starts with a ``{"event": "run", ...}`` line (who, what,
 where) and ends with ``{"event": "end", ...}`` (the summary line); runs are appended, so one
-file holds a migration's whole history.
+file holds a migration's whole history. A ``{"event": "pace", "limit": 4, "ceiling": 8,
+"why": "busy"}`` line says that the requests let in parallel changed (:mod:`importer.pacing`).
 
 Secrets never reach the file: headers are not logged at all (so no token or API key), query
 parameters and body fields named like secrets (``client_secret``,
@@ -134,6 +135,11 @@ class AuditTrail:
         with self._lock:
             self.exchanges += 1
         self._write(record)
+
+    def paced(self, *, limit: int, ceiling: int, why: str) -> None:
+        """The requests let in parallel changed (:mod:`importer.pacing`): ``why`` is ``busy``
+        (429, 503, a timeout), ``slow`` or ``recovered``."""
+        self._write({"event": "pace", "limit": limit, "ceiling": ceiling, "why": why})
 
     def close(self) -> None:
         with self._lock:
