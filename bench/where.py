@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Where the time goes: the breakdowns behind "what dominated" in bench/README.md.
 
-    python bench/profile.py dryrun [--rows 100000] [--xlsx] [--cprofile]
-    python bench/profile.py send [--rows 2000] [--concurrency 8] [--latency-ms 50]
+    python bench/where.py dryrun [--rows 100000] [--xlsx] [--cprofile]
+    python bench/where.py send [--rows 2000] [--concurrency 8] [--latency-ms 50]
 
 ``dryrun`` runs ``importer.plan.prepare`` over generated data with timers around its phases
 (read, validate, render - split into Jinja, ``json.loads`` and pruning -, contract check), the
