@@ -53,13 +53,12 @@ SECRET_NAME = re.compile(
     r"assertion|code_verifier",
     re.I,
 )
-# Text in which no name of SECRET_NAME can stand (nor an escaped one): a body without any is
-# written as it is, without walking it for names to mask.
-SECRET_TEXT = re.compile(
-    r"pass|pwd|pwrd|secret|token|atcd|api[_-]?key|authori[sz]ation|credential|assertion|"
-    r"code_verifier|\\u",
-    re.I,
-)
+# Words without which no name of SECRET_NAME can stand in a text (nor an escaped one, \u):
+# a body without any is written as it is, without walking it for names to mask.
+SECRET_WORDS = (
+    "pass", "pwd", "pwrd", "secret", "token", "atcd", "apikey", "api_key", "api-key", "authori",
+    "credential", "assertion", "code_verifier", "\\u",
+)  # fmt: skip
 MAX_REPLY = 64 * 1024  # characters of a reply kept (GetConnector pages can be large)
 MAX_REQUEST = 1024 * 1024  # characters of a request kept: what was sent matters most
 
@@ -231,7 +230,9 @@ class AuditTrail:
             data = None
         else:
             if isinstance(data, dict | list):
-                masked = self._mask(data) if SECRET_TEXT.search(text) else data
+                lowered = text.lower()
+                secret = any(word in lowered for word in SECRET_WORDS)
+                masked = self._mask(data) if secret else data
                 if len(text) <= limit:
                     return masked
                 text = json.dumps(masked, ensure_ascii=False)

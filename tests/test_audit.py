@@ -274,3 +274,16 @@ def test_the_listener_gets_each_record_as_written_without_its_bodies(tmp_path):
     assert written[1]["url"] == "https://h.test/users/***"
     assert seen == [{k: v for k, v in w.items() if k not in ("request", "reply")} for w in written]
     assert seen[2] == {**seen[2], "event": "pace", "limit": 4, "ceiling": 8, "why": "busy"}
+
+
+def test_every_secret_name_holds_a_word_that_sends_its_body_to_the_masking_walk():
+    from importer.audit import SECRET_NAME, SECRET_WORDS
+
+    names = [
+        "password", "Pwrd", "pwd", "passwd", "client_secret", "access_token", "X-Api-Key",
+        "apikey", "api_key", "Authorization", "authorisation", "credentials", "atcd",
+        "client_assertion", "code_verifier", "pass",
+    ]  # fmt: skip
+    for name in names:
+        assert SECRET_NAME.search(name), name
+        assert any(word in name.lower() for word in SECRET_WORDS), name
