@@ -16,6 +16,10 @@ process of its own too).
 
 Each figure is the best of ``--repeat`` runs (the others measure the machine's other load);
 all are printed. Per request = CPU ÷ write requests the sandbox answered.
+
+``--compare DIR`` runs ``importer run`` of another checkout as well (``git worktree add DIR
+COMMIT``, or ``git archive COMMIT | tar -x -C DIR``), taking turns with this one, so that
+both meet the same load of a shared machine: a before-and-after in one run.
 """
 
 from __future__ import annotations
@@ -83,8 +87,11 @@ def child_cpu(command: list[str], env: dict[str, str]) -> tuple[float, str]:
     return cpu, done.stdout
 
 
-def importer_run(source: Path, folder: Path, concurrency: int, *, dry_run: bool) -> float:
-    """CPU seconds of one ``importer run`` (a fresh sandbox, journal and workbook)."""
+def importer_run(
+    source: Path, folder: Path, concurrency: int, *, dry_run: bool, code: Path = ROOT
+) -> float:
+    """CPU seconds of one ``importer run`` of the checkout ``code`` (a fresh sandbox, journal
+    and workbook)."""
     for old in folder.glob("run.*"):
         old.unlink()
     command = [
@@ -93,10 +100,11 @@ def importer_run(source: Path, folder: Path, concurrency: int, *, dry_run: bool)
         "--audit", str(folder / "run.audit.jsonl"),
         "--out", str(folder / ("run.dry.xlsx" if dry_run else "run.result.xlsx")),
     ]  # fmt: skip
+    own = {**ENV, "PYTHONPATH": str(code)}
     if dry_run:
-        return child_cpu([*command, "--dry-run"], ENV)[0]
+        return child_cpu([*command, "--dry-run"], own)[0]
     with sandbox() as (base_url, token):
-        env = {**ENV, "AFAS_BASE_URL": base_url, "AFAS_TOKEN": token}
+        env = {**own, "AFAS_BASE_URL": base_url, "AFAS_TOKEN": token}
         cpu, out = child_cpu(command, env)
     if " 0 failed" not in out:
         raise RuntimeError(f"the import did not go through: {out}")
@@ -163,6 +171,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--compare", type=Path, help="another checkout to measure in turn")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="importer-cpu-") as tmp:
         folder = Path(tmp)
@@ -176,7 +185,13 @@ def main() -> int:
         bodies.write_text(rendered)
         requests = len(rendered.splitlines())
         runs: dict[str, list[float]] = {"importer": [], "dry run": [], "bare": []}
+        if args.compare:
+            runs["compared"] = []
         for _ in range(args.repeat):
+            if args.compare:
+                runs["compared"].append(
+                    importer_run(source, folder, args.concurrency, dry_run=False, code=args.compare)
+                )
             runs["importer"].append(importer_run(source, folder, args.concurrency, dry_run=False))
             runs["dry run"].append(importer_run(source, folder, args.concurrency, dry_run=True))
             cpu, created = bare_run(bodies, args.concurrency)
@@ -194,6 +209,8 @@ def main() -> int:
     print(f"importer run: {ms(best['importer'])} CPU per request (whole process, best)")
     print(f"  of which sending: {ms(best['importer'] - best['dry run'])} (minus the dry run)")
     print(f"bare httpx:   {ms(best['bare'])} CPU per request (the posting loop)")
+    if args.compare:
+        print(f"{args.compare}: importer run {ms(best['compared'])} CPU per request (best)")
     return 0
 
 
