@@ -72,6 +72,11 @@ def test_a_unit_that_fails_is_undone_alone(tmp_path, patient):
         raise RuntimeError("a bug halfway")
     journal.commit()
     assert on_disk(path, "a") == "created"
+    with pytest.raises(RuntimeError), journal._transaction():  # one that begins the transaction
+        journal._db.execute("UPDATE rows SET state = 'failed' WHERE key = 'a'")
+        raise RuntimeError("a bug halfway")
+    journal.sending("s", "b", 2, "{}", "h")
+    assert (on_disk(path, "a"), on_disk(path, "b")) == ("created", "sending")
     journal.close()
 
 

@@ -50,19 +50,24 @@ class Commits:
         every deferred write before them) when the block ends, else within :data:`DELAY`."""
         with self.lock:
             opened = not self.db.in_transaction
+            # a unit that joins deferred writes is a savepoint of its own; one that begins
+            # the transaction is all of it
+            self.db.execute("BEGIN" if opened else "SAVEPOINT unit")
             if opened:
-                self.db.execute("BEGIN")
                 self._opened = time.monotonic()
-            self.db.execute("SAVEPOINT unit")
             try:
                 yield
             except BaseException:
                 if self.db.in_transaction:  # an error SQLite rolled back itself leaves none
-                    self.db.execute("ROLLBACK TO unit")
-                    self.db.execute("RELEASE unit")
+                    if opened:
+                        self.db.execute("ROLLBACK")
+                    else:
+                        self.db.execute("ROLLBACK TO unit")
+                        self.db.execute("RELEASE unit")
                 self._settle(durable, opened)
                 raise
-            self.db.execute("RELEASE unit")
+            if not opened:
+                self.db.execute("RELEASE unit")
             self._settle(durable, opened)
 
     def commit(self) -> None:
