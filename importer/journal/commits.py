@@ -42,6 +42,7 @@ class Commits:
         self._opened = 0.0  # when the open transaction began
         self._due = threading.Condition(lock)
         self._thread: threading.Thread | None = None
+        self._idle = False  # the commit thread waits for a transaction to be opened
         self._closed = False
 
     @contextlib.contextmanager
@@ -94,7 +95,7 @@ class Commits:
                 target=self._commit_deferred, name="journal-commits", daemon=True
             )
             self._thread.start()
-        if opened:
+        if opened and self._idle:  # else it is timing an earlier one: it will see this one
             self._due.notify()
 
     def _commit(self) -> None:
@@ -105,7 +106,9 @@ class Commits:
         with self.lock:
             while not self._closed:
                 if not self.db.in_transaction:
+                    self._idle = True
                     self._due.wait()
+                    self._idle = False
                     continue
                 left = self._opened + DELAY - time.monotonic()
                 if left > 0:
