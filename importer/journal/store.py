@@ -2,7 +2,9 @@
 
 The journal is the single source of truth across runs. ``sending`` is committed *before* a
 request leaves, so a process killed mid-request leaves a row that the next run treats as
-``unknown`` and reconciles, never blindly sends again. A row once recorded as created (or
+``unknown`` and reconciles, never blindly sends again. What came back is committed a few
+milliseconds later, with the replies of other rows (:mod:`importer.journal.commits`): a crash
+can lose only replies, whose rows are then still ``sending``. A row once recorded as created (or
 found, or updated) keeps that state and its ids whatever later runs say of it: the record
 exists in the target. Each attempt is logged separately (``attempts``).
 
