@@ -5,8 +5,9 @@ flight, as TCP keeps its window (additive increase, multiplicative decrease):
 
 - a reply that says the target is busy (429, 503: maintenance, overload), a timeout, or a
   reply much slower than the recent typical one (more than ``slow_factor`` times the median
-  of the last ``samples`` replies, and ``slow_margin`` seconds more, once ``min_samples``
-  are known) halves the limit, down to 1;
+  of the last ``samples`` replies of its kind, and ``slow_margin`` seconds more, once
+  ``min_samples`` are known) halves the limit, down to 1. The kind is the request's method:
+  a page of a read and a write take their own times;
 - a window of healthy replies (as many as the limit) raises it by one, up to the ceiling.
 
 Only replies to requests that left after the last change count, so the burst of 503s that
@@ -58,7 +59,8 @@ class Pacer:
         self.report = report
         self.in_flight = 0
         self.lowest = self.ceiling  # the lowest limit of the run, for the record
-        self._samples: deque[float] = deque(maxlen=samples)
+        self.samples = samples
+        self._samples: dict[str, deque[float]] = {}  # recent replies' seconds, per kind
         self._tickets = 0  # requests let through so far
         self._since = 0  # the first ticket sent at the current limit
         self._healthy = 0  # healthy replies at the current limit
@@ -72,15 +74,21 @@ class Pacer:
             self._tickets += 1
             return self._tickets
 
-    def release(self, ticket: int, *, seconds: float | None, busy: bool = False) -> None:
+    def release(
+        self, ticket: int, *, seconds: float | None, busy: bool = False, kind: str = ""
+    ) -> None:
         """The request of ``ticket`` is done: it took ``seconds`` (None: no answer to time),
-        ``busy`` when the target said it is busy or did not answer in time."""
+        ``busy`` when the target said it is busy or did not answer in time; ``kind`` says
+        which replies its time compares with (the method: GET, POST...)."""
         change = None
         with self._gate:
             self.in_flight -= 1
-            slow = seconds is not None and self._slow(seconds)
+            samples = self._samples.get(kind)
+            if samples is None:
+                samples = self._samples[kind] = deque(maxlen=self.samples)
+            slow = seconds is not None and self._slow(seconds, samples)
             if seconds is not None and not busy:
-                self._samples.append(seconds)
+                samples.append(seconds)
             if ticket >= self._since:  # sent at the current limit: it speaks of it
                 if busy or slow:
                     if self.limit > 1:
@@ -93,10 +101,10 @@ class Pacer:
         if change and self.report is not None:
             self.report(limit=change[0], ceiling=self.ceiling, why=change[1])
 
-    def _slow(self, seconds: float) -> bool:
-        if len(self._samples) < self.min_samples:
+    def _slow(self, seconds: float, samples: deque[float]) -> bool:
+        if len(samples) < self.min_samples:
             return False
-        typical = statistics.median(self._samples)
+        typical = statistics.median(samples)
         return seconds > self.slow_factor * typical and seconds - typical > self.slow_margin
 
     def _set(self, limit: int, why: str) -> tuple[int, str]:
@@ -120,13 +128,13 @@ class PacedTransport(httpx.BaseTransport):
         try:
             response = self.inner.handle_request(request)
         except httpx.TimeoutException:
-            self.pacer.release(ticket, seconds=None, busy=True)
+            self.pacer.release(ticket, seconds=None, busy=True, kind=request.method)
             raise
         except BaseException:
-            self.pacer.release(ticket, seconds=None)
+            self.pacer.release(ticket, seconds=None, kind=request.method)
             raise
-        busy = response.status_code in BUSY
-        self.pacer.release(ticket, seconds=time.perf_counter() - started, busy=busy)
+        seconds, busy = time.perf_counter() - started, response.status_code in BUSY
+        self.pacer.release(ticket, seconds=seconds, busy=busy, kind=request.method)
         return response
 
     def close(self) -> None:

@@ -102,6 +102,16 @@ def test_a_target_that_became_slower_for_good_is_typical_again_after_a_while():
     assert pacer.limit > 4  # slow replies joined the samples: 1 s is the typical reply now
 
 
+def test_replies_are_compared_with_replies_of_their_own_kind():
+    pacer = Pacer(8)
+    for _ in range(10):
+        pacer.release(pacer.acquire(), seconds=0.1, kind="POST")
+    pacer.release(pacer.acquire(), seconds=2.0, kind="GET")  # a page of a read: its own kind
+    assert pacer.limit == 8
+    pacer.release(pacer.acquire(), seconds=2.0, kind="POST")
+    assert pacer.limit == 4
+
+
 def test_a_reply_without_an_answer_to_time_says_nothing_unless_busy():
     pacer = Pacer(8)
     round_trip(pacer, seconds=None)
