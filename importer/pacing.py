@@ -4,10 +4,11 @@
 flight, as TCP keeps its window (additive increase, multiplicative decrease):
 
 - a reply that says the target is busy (429, 503: maintenance, overload), a timeout, or a
-  reply much slower than the recent typical one (more than ``slow_factor`` times the median
-  of the last ``samples`` replies of its kind, and ``slow_margin`` seconds more, once
-  ``min_samples`` are known) halves the limit, down to 1. The kind is the request's method:
-  a page of a read and a write take their own times;
+  second reply in a round that is much slower than the recent typical one (more than
+  ``slow_factor`` times the median of the last ``samples`` replies of its kind, and
+  ``slow_margin`` seconds more, once ``min_samples`` are known) halves the limit, down to 1.
+  One slow reply alone is one heavy record, not a slower target. The kind is the request's
+  method: a page of a read and a write take their own times;
 - a window of healthy replies (as many as the limit) raises it by one, up to the ceiling.
 
 Only replies to requests that left after the last change count, so the burst of 503s that
@@ -64,6 +65,7 @@ class Pacer:
         self._tickets = 0  # requests let through so far
         self._since = 0  # the first ticket sent at the current limit
         self._healthy = 0  # healthy replies at the current limit
+        self._slow_ones = 0  # slow replies at the current limit
         self._gate = threading.Condition()
 
     def acquire(self) -> int:
@@ -90,10 +92,13 @@ class Pacer:
             if seconds is not None and not busy:
                 samples.append(seconds)
             if ticket >= self._since:  # sent at the current limit: it speaks of it
-                if busy or slow:
+                self._slow_ones += slow
+                if busy or self._slow_ones >= 2:
                     if self.limit > 1:
                         change = self._set(max(1, self.limit // 2), "busy" if busy else "slow")
-                else:
+                    else:
+                        self._slow_ones = 0  # at the floor: a new round begins
+                elif not slow:
                     self._healthy += 1
                     if self._healthy >= self.limit and self.limit < self.ceiling:
                         change = self._set(self.limit + 1, "recovered")
@@ -111,7 +116,7 @@ class Pacer:
         self.limit = limit
         self.lowest = min(self.lowest, limit)
         self._since = self._tickets + 1
-        self._healthy = 0
+        self._healthy = self._slow_ones = 0
         return limit, why
 
 
