@@ -214,8 +214,9 @@ def profile_send(args: argparse.Namespace) -> None:
         journal = Journal.open(folder / "send.journal.sqlite", target=target.host, mapping="x")
         timers.wrap(runner_module._Sender, "_task", "row task, all of it (worker thread)")
         timers.wrap(target, "insert", "  HTTP request and reply (target.insert)")
-        for name, commit in (("sending", "commits"), ("log_attempt", ""), ("record", "deferred")):
-            timers.wrap(journal, name, f"  journal.{name} ({commit or 'no commit'})")
+        commits = {"sending": "commits", "log_attempt": "autocommit", "record": "deferred"}
+        for name, commit in commits.items():
+            timers.wrap(journal, name, f"  journal.{name} ({commit})")
         timers.wrap(reconcile_module, "content_hash", "  content_hash (body, source row)")
         server = getattr(getattr(box, "server", None), "_thread", None)
         clock = time.pthread_getcpuclockid(server.ident) if server else None
