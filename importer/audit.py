@@ -12,7 +12,8 @@ line per exchange::
 cut after 64 KiB, a request after 1 MiB); ``error`` says why a request got no answer
 (timeout, dropped connection). A run starts with a ``{"event": "run", ...}`` line (who, what,
 where) and ends with ``{"event": "end", ...}`` (the summary line); runs are appended, so one
-file holds a migration's whole history.
+file holds a migration's whole history. A ``{"event": "pace", "limit": 4, "ceiling": 8,
+"why": "busy"}`` line says that the requests let in parallel changed (:mod:`importer.pacing`).
 
 Secrets never reach the file: headers are not logged at all (so no token or API key), query
 parameters and body fields named like secrets (``client_secret``,
@@ -52,6 +53,12 @@ SECRET_NAME = re.compile(
     r"assertion|code_verifier",
     re.I,
 )
+# Words without which no name of SECRET_NAME can stand in a text (nor an escaped one, \u):
+# a body without any is written as it is, without walking it for names to mask.
+SECRET_WORDS = (
+    "pass", "pwd", "pwrd", "secret", "token", "atcd", "apikey", "api_key", "api-key", "authori",
+    "credential", "assertion", "code_verifier", "\\u",
+)  # fmt: skip
 MAX_REPLY = 64 * 1024  # characters of a reply kept (GetConnector pages can be large)
 MAX_REQUEST = 1024 * 1024  # characters of a request kept: what was sent matters most
 
@@ -76,8 +83,10 @@ class AuditTrail:
     """Appends one JSON line per exchange to ``path``, from any thread.
 
     The file is opened at the first line written (a run that stops before sending anything
-    leaves no file). ``listener``, if given, receives every line's record after masking
-    (``--verbose`` prints them).
+    leaves no file). ``listener``, if given, receives every line's record as it was written,
+    masked, but without its bodies (``request`` and ``reply``): ``--verbose`` prints the
+    exchanges, the progress display shows the ``pace``. It is handed the record, never the
+    line parsed back.
     """
 
     def __init__(
@@ -135,6 +144,11 @@ class AuditTrail:
             self.exchanges += 1
         self._write(record)
 
+    def paced(self, *, limit: int, ceiling: int, why: str) -> None:
+        """The requests let in parallel changed (:mod:`importer.pacing`): ``why`` is ``busy``
+        (429, 503, a timeout), ``slow`` or ``recovered``."""
+        self._write({"event": "pace", "limit": limit, "ceiling": ceiling, "why": why})
+
     def close(self) -> None:
         with self._lock:
             if self._file is not None:
@@ -154,16 +168,22 @@ class AuditTrail:
         record = {"event": record.pop("event"), "run_id": self.run_id, "time": now, **record}
         line = json.dumps(record, ensure_ascii=False, default=str)
         with self._lock:
-            for secret in self._secrets:
-                if secret in line:
-                    line = line.replace(secret, MASK)
+            secrets = [secret for secret in self._secrets if secret in line]
+            for secret in secrets:
+                line = line.replace(secret, MASK)
             if self._file is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
             self._file.write(line + "\n")
             self._file.flush()  # a crash keeps every line written so far
         if self.listener is not None:
-            self.listener(json.loads(line))
+            shown = {k: v for k, v in record.items() if k not in ("request", "reply")}
+            for key, value in shown.items():
+                if isinstance(value, str):
+                    for secret in secrets:
+                        value = value.replace(secret, MASK)
+                    shown[key] = value
+            self.listener(shown)
 
     def _remember(self, value: Any) -> None:
         text = str(value)
@@ -210,7 +230,9 @@ class AuditTrail:
             data = None
         else:
             if isinstance(data, dict | list):
-                masked = self._mask(data)
+                lowered = text.lower()
+                secret = any(word in lowered for word in SECRET_WORDS)
+                masked = self._mask(data) if secret else data
                 if len(text) <= limit:
                     return masked
                 text = json.dumps(masked, ensure_ascii=False)
@@ -226,8 +248,10 @@ class AuditTrail:
 class AuditTransport(httpx.BaseTransport):
     """An httpx transport that reports every exchange of the one it wraps to an audit hook.
 
-    The reply is read here (to record it) and handed on unchanged. A request that gets no
-    answer is recorded with its error, then the error is raised as before.
+    The reply is read here (to record it), decoded as the client would, and handed on as it
+    is: httpx keeps what was read, so the client does not read it again. A request that gets
+    no answer (or an answer that cannot be read) is recorded with its error, then the error
+    is raised as before.
     """
 
     def __init__(self, inner: httpx.BaseTransport, audit: Audit):
@@ -240,7 +264,7 @@ class AuditTransport(httpx.BaseTransport):
         try:
             response = self.inner.handle_request(request)
             try:
-                raw = b"".join(response.stream)  # type: ignore[union-attr,arg-type]
+                text = response.read()
             finally:
                 response.close()
         except Exception as exc:
@@ -254,28 +278,15 @@ class AuditTransport(httpx.BaseTransport):
                 error=f"{type(exc).__name__}: {exc}",
             )
             raise
-        duration = (time.perf_counter() - started) * 1000
-        headers = response.headers
-        decoded = httpx.Response(response.status_code, headers=headers, content=raw)
-        try:
-            text: bytes | str = decoded.read()
-        except httpx.DecodingError:
-            text = raw
         self.audit(
             method=request.method,
             url=str(request.url),
             request_body=sent,
             status=response.status_code,
             reply_body=text,
-            duration_ms=duration,
+            duration_ms=(time.perf_counter() - started) * 1000,
         )
-        return httpx.Response(
-            response.status_code,
-            headers=headers,
-            content=raw,
-            extensions=response.extensions,
-            request=request,
-        )
+        return response
 
     def close(self) -> None:
         self.inner.close()

@@ -8,19 +8,16 @@ unresolved id cannot reach a target.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from importer.contract import Contract
+from importer.contract import PLACEHOLDER, Contract
 from importer.errors import MappingError
 from importer.mapping import Step
 from importer.messages import Message
 from importer.records import Record
 from importer.render import DROP, Renderer, RenderError, TemplateFault
 from importer.validation import Problem, StepData
-
-PLACEHOLDER = re.compile(r"<\w+ of [^<>]+>")  # an id only the target can give
 
 
 @dataclass(frozen=True, slots=True)

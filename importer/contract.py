@@ -3,14 +3,27 @@
 Each target package states its own system's rules (from the system's field listings or its
 API's documented rules) and reports what a body breaks as :class:`Violation`s;
 planning turns them into the row's problems before anything is sent.
+
+A body planned before its parent is sent holds a placeholder where the parent's id will be
+(``<DbId of verkooprelaties row 2>``, :data:`PLACEHOLDER`): an id only the target can give.
+It is what it is, not a value too long for its field; a contract may let it pass, and
+planning disregards what a contract says of it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from importer.messages import Message
+
+PLACEHOLDER = re.compile(r"<\w+ of [^<>]+>")  # an id only the target can give
+
+
+def is_placeholder(value: Any) -> bool:
+    """Whether a value is a placeholder for an id only the target can give."""
+    return value.__class__ is str and PLACEHOLDER.fullmatch(value) is not None
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,7 @@ class Progress:
         self._lock = threading.Lock()
         self._bars: Any = None
         self._console: Any = None
+        self.paced: tuple[int, int] | None = None  # (limit, ceiling) when below the ceiling
 
     # --- the observer ---------------------------------------------------------------------
 
@@ -154,7 +155,12 @@ class Progress:
                     self._line(self._progress_line(state, now))
 
     def request(self, record: dict[str, Any]) -> None:
-        """An exchange of the audit trail (``--verbose``): one line per request."""
+        """A line of the audit trail: with ``--verbose`` one line per request; the requests
+        let in parallel, while below the ceiling, are shown with the progress."""
+        if record.get("event") == "pace":
+            limit, ceiling = record["limit"], record["ceiling"]
+            self.paced = (limit, ceiling) if limit < ceiling else None
+            return
         if not self.verbose or record.get("event") != "exchange":
             return
         where = ""
@@ -185,16 +191,25 @@ class Progress:
     def _progress_line(self, state: _StepState, now: float) -> str:
         rate = self._rate(state, now)
         left = (state.total - state.done) / rate if rate else None
-        return i18n.text(
-            self.lang,
-            "term.progress",
-            step=state.name,
-            done=state.done,
-            total=state.total,
-            percent=int(100 * state.done / state.total) if state.total else 100,
-            rate=i18n.text(self.lang, "term.rate", rate=rate or 0.0),
-            left=_duration(left) if left is not None else "?",
+        return self._with_pace(
+            i18n.text(
+                self.lang,
+                "term.progress",
+                step=state.name,
+                done=state.done,
+                total=state.total,
+                percent=int(100 * state.done / state.total) if state.total else 100,
+                rate=i18n.text(self.lang, "term.rate", rate=rate or 0.0),
+                left=_duration(left) if left is not None else "?",
+            )
         )
+
+    def _with_pace(self, line: str) -> str:
+        """A line, with the requests in parallel when the target made the run slow down."""
+        if self.paced is None:
+            return line
+        limit, ceiling = self.paced
+        return f"{line}; {i18n.text(self.lang, 'term.paced', limit=limit, ceiling=ceiling)}"
 
     def _done_line(self, state: _StepState, now: float) -> str:
         counts = ", ".join(
@@ -234,7 +249,7 @@ class Progress:
                 BarColumn(),
                 MofNCompleteColumn(),
                 TaskProgressColumn(),
-                _RateColumn(self.lang),
+                _RateColumn(self),
                 TimeRemainingColumn(),
                 console=self._console,
                 transient=False,
@@ -334,7 +349,7 @@ def count_key(count: Count) -> str:
 class _RateColumn:
     """rows/s of a task (rich's own speed columns speak of bytes)."""
 
-    def __new__(cls, lang: str) -> Any:
+    def __new__(cls, progress: Progress) -> Any:
         from rich.progress import ProgressColumn
         from rich.text import Text
 
@@ -343,7 +358,8 @@ class _RateColumn:
                 speed = task.finished_speed or task.speed
                 if speed is None:
                     return Text("")
-                return Text(i18n.text(lang, "term.rate", rate=speed))
+                rate = i18n.text(progress.lang, "term.rate", rate=speed)
+                return Text(rate if task.finished else progress._with_pace(rate))
 
         return RateColumn()
 

@@ -83,6 +83,7 @@ def send(
     result.environment = target.environment
     stop = stop or threading.Event()
     _Sender(plan, target, journal, options, stop).run()
+    journal.commit()  # the replies of the last few ms (deferred: importer.journal.commits)
     if stop.is_set() and not result.stopped:
         result.stopped, result.interrupted = Message("interrupted"), True
     result.finished = dt.datetime.now().astimezone()

@@ -229,3 +229,61 @@ def test_the_transport_hands_the_reply_on_unchanged():
     assert seen[0]["method"] == "POST" and seen[0]["status"] == 201
     assert json.loads(seen[0]["request_body"]) == {"a": 1}
     assert json.loads(seen[0]["reply_body"]) == {"ok": True}
+
+
+def test_a_secret_name_written_with_escapes_is_masked_too(tmp_path):
+    trail = AuditTrail(tmp_path / "t.jsonl", run_id="r")
+    trail(
+        method="POST",
+        url="https://h.test/x",
+        request_body=b'{"p\\u0061ssword": "hunter22", "a": 1}',
+        status=200,
+        reply_body=b'{"echo": "hunter22", "b": [1, 2]}',
+        duration_ms=1.0,
+    )
+    trail.close()
+
+    [line] = lines(tmp_path / "t.jsonl")
+    assert line["request"] == {"password": "***", "a": 1}
+    assert line["reply"] == {"echo": "***", "b": [1, 2]}
+
+
+def test_the_listener_gets_each_record_as_written_without_its_bodies(tmp_path):
+    seen = []
+    trail = AuditTrail(tmp_path / "t.jsonl", run_id="r", listener=seen.append)
+    trail(
+        method="POST",
+        url="https://h.test/token",
+        request_body=b'{"Pwrd": "geheim123"}',
+        status=200,
+        reply_body=b"{}",
+        duration_ms=1.0,
+    )
+    trail(
+        method="GET",
+        url="https://h.test/users/geheim123",
+        request_body=None,
+        status=404,
+        reply_body=b"{}",
+        duration_ms=2.0,
+    )
+    trail.paced(limit=4, ceiling=8, why="busy")
+    trail.close()
+
+    written = lines(tmp_path / "t.jsonl")
+    assert written[1]["url"] == "https://h.test/users/***"
+    assert seen == [{k: v for k, v in w.items() if k not in ("request", "reply")} for w in written]
+    assert seen[2] == {**seen[2], "event": "pace", "limit": 4, "ceiling": 8, "why": "busy"}
+
+
+def test_every_secret_name_holds_a_word_that_sends_its_body_to_the_masking_walk():
+    from importer.audit import SECRET_NAME, SECRET_WORDS
+
+    names = [
+        "password", "Pwrd", "pwd", "passwd", "client_secret", "access_token", "X-Api-Key",
+        "apikey", "api_key", "Authorization", "authorisation", "credentials", "atcd",
+        "client_assertion", "code_verifier", "pass",
+    ]  # fmt: skip
+    for name in names:
+        assert SECRET_NAME.search(name), name
+        assert any(word in name.lower() for word in SECRET_WORDS), name

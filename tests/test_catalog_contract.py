@@ -472,3 +472,20 @@ def test_a_valid_body_is_passed_without_the_detailed_walk(monkeypatch: pytest.Mo
         assert violations(connector, body()) == []
     with pytest.raises(AssertionError, match="detailed walk"):
         violations("PtProject", {"PtProject": {"Element": {"Fields": {"Zz": 1}}}})
+
+
+def test_a_parents_id_still_to_come_passes_the_quick_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child body planned before its parent is sent holds ``<DbId of ... row N>``: longer
+    than DbId allows, but what it is, not a value; it needs no detailed walk."""
+
+    def detailed(*args: Any) -> None:
+        raise AssertionError("the detailed walk ran")
+
+    monkeypatch.setattr(afas_contract, "_check_node", detailed)
+    monkeypatch.setattr(afas_contract, "_missing_in_node", detailed)
+    child = project()
+    child["PtProject"]["Element"]["Fields"]["DbId"] = "<DbId of verkooprelaties row 2>"
+    assert violations("PtProject", child) == []
+    child["PtProject"]["Element"]["Fields"]["DbId"] = "1234567890123456789012345"  # a value
+    with pytest.raises(AssertionError, match="detailed walk"):
+        violations("PtProject", child)

@@ -118,6 +118,29 @@ def test_plain_lines_come_every_interval_with_rate_and_time_left():
     assert len(lines) == 5
 
 
+def test_progress_lines_show_the_requests_in_parallel_while_the_target_is_busy():
+    stream, clock = io.StringIO(), Clock()
+    progress = Progress(stream, mode="plain", interval=10, clock=clock, lang="nl")
+    relations, _ = steps()
+    progress.step_started(relations, 30)
+
+    def rows(first: int) -> None:
+        for n in range(first, first + 10):
+            clock.now += 1
+            progress.row_done(relations, Outcome(n, Status.CREATED))
+
+    rows(0)
+    progress.request({"event": "pace", "limit": 4, "ceiling": 8, "why": "busy"})
+    rows(10)
+    progress.request({"event": "pace", "limit": 8, "ceiling": 8, "why": "recovered"})
+    rows(20)
+
+    lines = stream.getvalue().splitlines()
+    assert lines[1].startswith("verkooprelaties: 10/30") and "tegelijk" not in lines[1]
+    assert lines[2].endswith("; 4 van 8 verzoeken tegelijk (het doelsysteem is druk)")
+    assert lines[3].startswith("verkooprelaties: 30/30 rijen klaar")
+
+
 def test_rows_done_before_their_step_is_announced_count(capsys):
     stream = io.StringIO()
     progress = Progress(stream, mode="plain")

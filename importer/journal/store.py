@@ -2,7 +2,9 @@
 
 The journal is the single source of truth across runs. ``sending`` is committed *before* a
 request leaves, so a process killed mid-request leaves a row that the next run treats as
-``unknown`` and reconciles, never blindly sends again. A row once recorded as created (or
+``unknown`` and reconciles, never blindly sends again. What came back is committed a few
+milliseconds later, with the replies of other rows (:mod:`importer.journal.commits`): a crash
+can lose only replies, whose rows are then still ``sending``. A row once recorded as created (or
 found, or updated) keeps that state and its ids whatever later runs say of it: the record
 exists in the target. Each attempt is logged separately (``attempts``).
 
@@ -29,7 +31,7 @@ import socket
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,7 @@ import filelock
 
 from importer import jsontext
 from importer.errors import ConfigurationError
+from importer.journal.commits import Commits
 from importer.journal.database import JournalBusy, connect, lock_path, unreadable
 from importer.journal.places import environment, retire
 from importer.messages import Message
@@ -77,6 +80,7 @@ class Journal:
         self._file_lock: filelock.BaseFileLock | None = None
         self.taken_over: dict[str, Any] | None = None  # a killed run's details, when found
         self._db, meta = connect(path, read_only=read_only)
+        self._commits = Commits(self._db, self._lock, defer=path is not None and not read_only)
         if not meta and not read_only:
             self._db.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
@@ -187,17 +191,15 @@ class Journal:
             ).fetchone()
         return jsontext.loads(found[0]) if found and found[0] else None  # decimals exact
 
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[None]:
-        """One transaction under the lock; rolled back if anything fails inside it."""
-        with self._lock:
-            self._db.execute("BEGIN")
-            try:
-                yield
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _transaction(self, *, durable: bool = True) -> contextlib.AbstractContextManager[None]:
+        """Writes under the lock, undone together if anything fails inside them; committed
+        when the block ends, or, not ``durable``, a few ms later (:mod:`importer.journal.commits`).
+        """
+        return self._commits.transaction(durable=durable)
+
+    def commit(self) -> None:
+        """Commit the writes still deferred (a run's end: the file is complete for readers)."""
+        self._commits.commit()
 
     def sending(self, step: str, key: str, row: int, payload: str, source_hash: str) -> int:
         """Record, durably, that an insert for this row is about to leave (``payload``: its
@@ -254,9 +256,13 @@ class Journal:
         ``payload`` is the record's whole body as it now stands in the target (after an
         update too), as JSON text, so a later update can send only what changed. With
         ``attempt``, the try that ended so is logged (as :meth:`log_attempt` does) in the same
-        transaction."""
+        transaction.
+
+        What a reply said is committed a few milliseconds later, with the others of that time
+        (:mod:`importer.journal.commits`): lost in a crash, it leaves the row ``sending``, which
+        the next run reconciles; a later :meth:`sending` commits it first."""
         assert state in STATES, state
-        with self._transaction():
+        with self._transaction(durable=False):
             self._write(
                 step, key, row, state, _now(), ids, error, log_reference, source_hash, payload,
                 action, attempt,
@@ -407,6 +413,7 @@ class Journal:
         return "\n".join(lines) if lines else "nothing yet"
 
     def close(self) -> None:
+        self._commits.close()
         with self._lock:
             if self._file_lock is not None:  # the run ends: no claim left behind
                 with contextlib.suppress(sqlite3.Error):

@@ -209,13 +209,19 @@ def parse_script(text: str) -> dict[int, str]:
 
 
 class FaultInjector:
-    """ASGI middleware that injects :class:`Faults`; ``applied`` counts what it injected."""
+    """ASGI middleware that injects :class:`Faults`; ``applied`` counts what it injected.
+
+    ``parallel[n - 1]`` is how many writes were in the server when write n arrived (itself
+    included): how a client's requests in parallel rise and fall.
+    """
 
     def __init__(self, app: ASGIApp, faults: Faults):
         self.app = app
         self.faults = faults
         self.applied: Counter[str] = Counter()
         self.writes = 0
+        self.parallel: list[int] = []
+        self._in_flight = 0
         self._random = random.Random(faults.seed)
         install_log_filter()
 
@@ -224,14 +230,26 @@ class FaultInjector:
         self.faults = faults
         self.applied.clear()
         self.writes = 0
+        self.parallel = []
         self._random = random.Random(faults.seed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if not self.is_write(scope):
+            await self._inject(NONE, scope, receive, send)
+            return
         # Decided on arrival, before any await, so write numbers follow the order of arrival.
-        fault = self._next_fault() if self.is_write(scope) else NONE
+        fault = self._next_fault()
+        self._in_flight += 1
+        self.parallel.append(self._in_flight)
+        try:
+            await self._inject(fault, scope, receive, send)
+        finally:
+            self._in_flight -= 1
+
+    async def _inject(self, fault: str, scope: Scope, receive: Receive, send: Send) -> None:
         if self.faults.latency_ms:
             await asyncio.sleep(self.faults.latency_ms / 1000)
         if fault == NONE:

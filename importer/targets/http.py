@@ -33,6 +33,7 @@ import stamina
 from importer.audit import Audit, AuditTransport
 from importer.errors import LookupFailed, TargetUnreachable
 from importer.messages import Message
+from importer.pacing import PacedTransport, Pacer
 from importer.targets import Reply, ReplyKind
 
 # Headers and body go out in two writes; without TCP_NODELAY the body waits for the server's
@@ -59,18 +60,22 @@ def client(
     """An httpx client for one target, with a connection kept alive per request in flight.
 
     ``transport`` stands in for the network (tests pass an ``httpx.MockTransport``); ``audit``,
-    if given, is told of every request and reply over either (:class:`AuditTransport`).
+    if given, is told of every request and reply over either (:class:`AuditTransport`), and,
+    when it has a ``paced`` method (the audit trail), of each change of the requests let in
+    parallel: ``concurrency`` is their ceiling, a :class:`importer.pacing.Pacer` their limit.
     """
     concurrency = max(1, concurrency)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     network = transport or httpx.HTTPTransport(socket_options=NODELAY, limits=limits)
+    audited = AuditTransport(network, audit) if audit else network
+    pacer = Pacer(concurrency, report=getattr(audit, "paced", None))
     return httpx.Client(
         base_url=base_url,
         headers=dict(headers),
         auth=auth,
         timeout=timeout,
         follow_redirects=False,  # a redirect must never carry a key to another host
-        transport=AuditTransport(network, audit) if audit else network,
+        transport=PacedTransport(audited, pacer),
     )
 
 

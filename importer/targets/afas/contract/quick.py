@@ -4,7 +4,10 @@ Most bodies are valid. These functions only answer "does the detailed walk
 (:mod:`~importer.targets.afas.contract.walk`, :mod:`~importer.targets.afas.contract.mandatory`)
 find nothing, missing mandatory fields included?", with exact type tests and no messages; False
 means "look closer", not "invalid": anything unusual (a dict subclass, a value of another type)
-may answer False.
+may answer False. A placeholder for a parent's id (``<DbId of verkooprelaties row 2>``,
+:data:`importer.contract.PLACEHOLDER`) passes as what it is: planning disregards what the
+detailed walk says of it (it is longer than ``DbId`` allows), so without this every child body
+would take the detailed walk.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from importer.contract import is_placeholder
 from importer.targets.afas.catalog import _Object
 from importer.targets.afas.contract.mandatory import _given, _lacks_object, _waived
 from importer.targets.afas.contract.walk import _ACTIONS, _is_custom_field
@@ -38,7 +42,7 @@ def _clean_element(obj: _Object, element: Any) -> bool:
                 return False
         elif key.startswith("@"):
             check = obj.checks.get(key[1:])
-            if check is not None and not check(value):
+            if check is not None and not check(value) and not is_placeholder(value):
                 return False
         else:
             return False
@@ -50,7 +54,7 @@ def _clean_element(obj: _Object, element: Any) -> bool:
     for key, value in values.items():
         check = checks.get(key)
         if check is not None:
-            if not check(value):
+            if not check(value) and not is_placeholder(value):
                 return False
         elif key == "@Action":
             if value.__class__ is not str or value.lower() not in _ACTIONS:

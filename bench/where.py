@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Where the time goes: the breakdowns behind "what dominated" in bench/README.md.
 
-    python bench/profile.py dryrun [--rows 100000] [--xlsx] [--cprofile]
-    python bench/profile.py send [--rows 2000] [--concurrency 8] [--latency-ms 50]
+    python bench/where.py dryrun [--rows 100000] [--xlsx] [--cprofile]
+    python bench/where.py send [--rows 2000] [--concurrency 8] [--latency-ms 50]
 
 ``dryrun`` runs ``importer.plan.prepare`` over generated data with timers around its phases
 (read, validate, render - split into Jinja, ``json.loads`` and pruning -, contract check), the
@@ -214,8 +214,9 @@ def profile_send(args: argparse.Namespace) -> None:
         journal = Journal.open(folder / "send.journal.sqlite", target=target.host, mapping="x")
         timers.wrap(runner_module._Sender, "_task", "row task, all of it (worker thread)")
         timers.wrap(target, "insert", "  HTTP request and reply (target.insert)")
-        for name in ("sending", "log_attempt", "record"):
-            timers.wrap(journal, name, f"  journal.{name} (one commit)")
+        commits = {"sending": "commits", "log_attempt": "autocommit", "record": "deferred"}
+        for name, commit in commits.items():
+            timers.wrap(journal, name, f"  journal.{name} ({commit})")
         timers.wrap(reconcile_module, "content_hash", "  content_hash (body, source row)")
         server = getattr(getattr(box, "server", None), "_thread", None)
         clock = time.pthread_getcpuclockid(server.ident) if server else None
