@@ -122,8 +122,9 @@ class _Sender:
             self._record_unsent()
             for group in self.groups:
                 self._drain()  # a group starts when the steps before it are done
-                for i, step in enumerate(group):
+                for step in group:  # parents first: their answers name their children
                     self.rows.prefetch(step)
+                for i, step in enumerate(group):
                     for n in self.records[step.name]:
                         if self._deleting(step, n):
                             continue  # deletes go last
