@@ -14,12 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from importer.errors import LookupFailed
-from importer.mapping import Step
+from importer.journal.store import Entry
+from importer.mapping import Lookup, Match, Step
 from importer.plan import Plan
+from importer.results import Outcome, Status
 from importer.targets import Target
 
 Key = tuple[str, tuple[tuple[str, str], ...]]  # (connector, the filter's fields and values)
@@ -28,8 +31,18 @@ Key = tuple[str, tuple[tuple[str, str], ...]]  # (connector, the filter's fields
 class Lookups:
     """The lookups of one run, answered from the target once."""
 
-    def __init__(self, plan: Plan, target: Target):
+    def __init__(
+        self,
+        plan: Plan,
+        target: Target,
+        entries: dict[str, dict[str, Entry]] | None = None,
+        key: Callable[[Step, int], str] | None = None,
+    ):
+        """``entries``: the journal's entries of each step as the run began, by row key
+        (``key`` gives a row's), to tell what existed before the run wrote anything."""
         self.plan, self.target = plan, target
+        self.entries = entries or {}
+        self.key = key or (lambda step, n: f"row {n}")
         self.result = plan.result
         self.found: dict[Key, list[dict[str, Any]]] = {}
         self.found_lock = threading.Lock()
@@ -137,6 +150,101 @@ class Lookups:
         rows = self.target.lookup(connector, [values])
         self.store(connector, [values], rows)
         return self.cached(connector, values) or []
+
+    def match(self, step: Step, n: int, entry: Entry | None) -> list[dict[str, Any]]:
+        """The records the row's ``match`` finds. A child whose parent this run has just
+        created cannot have one yet: none, without asking (unless the row itself was sent
+        before without an answer)."""
+        assert step.match is not None
+        planned = self.result.outcomes[step.name][n]
+        if (
+            step.parent
+            and step.match.parent_ids()
+            and planned.parent_row is not None
+            and not (entry and entry.state.may_exist)
+            and self._inserted(step.parent.step, planned.parent_row)
+        ):
+            return []
+        return self.lookup(step, n)
+
+    def _inserted(self, name: str, n: int) -> bool:
+        """The row's record was inserted by this run: created now, and not a record the
+        journal knew (or may have known) when the run began."""
+        outcome = self.result.outcomes[name][n]
+        if outcome.status != Status.CREATED or outcome.earlier:
+            return False
+        step = self.result.mapping.step(name)
+        lead = outcome.leader if outcome.leader is not None else n
+        entry = self.entries.get(name, {}).get(self.key(step, lead))
+        return not (entry and (entry.state.kept or entry.state.may_exist))
+
+    def prefetch_step(self, step: Step) -> None:
+        """Look up in bulk what the step's rows will ask, before they are sent: for every row
+        not done (unknown rows to reconcile too) its ``match`` (by its parent's ids when the
+        parent exists already: found by its own lookup or done in an earlier run), and, when
+        nothing this run sends can change their answer (the row's parent is not sent with it),
+        its ``find`` and parent lookups. Call it for a parent step before its children's."""
+        asks: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for n in self.plan.records[step.name]:
+            planned = self.result.outcomes[step.name][n]
+            entry = self.entries.get(step.name, {}).get(self.key(step, n))
+            if planned.status != Status.PLANNED or (entry and entry.state.kept):
+                continue  # decided already, or done in an earlier run
+            wanted: list[Match | Lookup] = [step.match] if step.match else []
+            if not self._parent_pending(step, planned):
+                wanted.extend(step.find.values())
+                record = self.plan.records[step.name][n]
+                if record.parent_key is not None and step.parent and step.parent.lookup:
+                    wanted.append(step.parent.lookup)
+            parent_ids: dict[str, str] | None = {}
+            if any(v.startswith("parent.") for lookup in wanted for v in lookup.filter.values()):
+                parent_ids = self.expected_parent_ids(step, n)
+            for lookup in wanted:
+                by_parent = any(v.startswith("parent.") for v in lookup.filter.values())
+                if by_parent and parent_ids is None:
+                    continue  # the parent's ids are known once it is sent: asked alone then
+                values = self.values(step, n, lookup.filter, parent_ids or {})
+                if values is not None:
+                    asks[lookup.connector].append(values)
+        self.prefetch(asks)
+
+    def _parent_pending(self, step: Step, planned: Outcome) -> bool:
+        """The row's parent row is still to be sent (in the same group of steps)."""
+        if not step.parent or planned.parent_row is None:
+            return False
+        return self.result.outcomes[step.parent.step][planned.parent_row].status == Status.PLANNED
+
+    def expected_parent_ids(self, step: Step, n: int) -> dict[str, str] | None:
+        """The ids the row's parent has in the target before this run writes anything
+        (``{}``: the row has no parent row); None when they are not known yet."""
+        planned = self.result.outcomes[step.name][n]
+        if not step.parent or planned.parent_row is None:
+            return {}
+        return self.expected_ids(self.result.mapping.step(step.parent.step), planned.parent_row)
+
+    def expected_ids(self, step: Step, n: int) -> dict[str, str] | None:
+        """The ids a row's record has in the target before this run writes anything, if it
+        is known to exist: done (in an earlier run, or already in this one, not inserted
+        now), in the journal, or found by its step's bulk ``match`` (one record, linked or
+        updated). None otherwise: new, not yet looked up, or inserted by this run."""
+        outcome = self.result.outcomes[step.name][n]
+        if outcome.status != Status.PLANNED:
+            exists = outcome.status.exists and outcome.ids and not self._inserted(step.name, n)
+            return dict(outcome.ids) if exists else None
+        entry = self.entries.get(step.name, {}).get(self.key(step, n))
+        if entry and entry.state.kept:
+            return dict(entry.ids) if entry.ids else None
+        match = step.match
+        unanswered = entry is not None and entry.state.may_exist  # found: created, linked
+        if match is None or not (unanswered or match.on_found in ("link", "update")):
+            return None
+        parent_ids = self.expected_parent_ids(step, n)
+        values = self.filter(step, n, parent_ids) if parent_ids is not None else None
+        found = self.cached(match.connector, values) if values is not None else None
+        if not found or len(found) != 1:
+            return None
+        ids = {k: text(found[0][f]) for k, f in match.ids.items() if found[0].get(f) is not None}
+        return ids or None
 
 
 def text(value: Any) -> str:

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
 from typing import Any
 
 from importer.actions import sheet_ids
@@ -23,7 +22,7 @@ from importer.changes import Changes, describe, same_record
 from importer.errors import LookupFailed, MappingError, TargetError
 from importer.journal.store import Entry, Journal, content_hash
 from importer.lookups import Lookups, text
-from importer.mapping import Lookup, Match, Step
+from importer.mapping import Step
 from importer.messages import Message
 from importer.plan import Plan
 from importer.records import invalid
@@ -53,7 +52,7 @@ class Reconciler:
         self.entries = {s.name: journal.entries(s.name) for s in self.result.mapping.steps}
         self.records = plan.records
         self.sending = Sending(self.result, target, journal, options, stop)
-        self.lookups = Lookups(plan, target)
+        self.lookups = Lookups(plan, target, self.entries, self.key)
         self.changes = Changes(self)
 
     def row(self, step: Step, n: int) -> Outcome:
@@ -123,7 +122,7 @@ class Reconciler:
             return Outcome(n, Status.UNKNOWN, error=error, parent_row=planned.parent_row)
         if step.match:
             try:
-                rows = self.match(step, n, entry)
+                rows = self.lookups.match(step, n, entry)
             except LookupFailed as exc:
                 why = said(exc)
                 if unanswered:
@@ -322,102 +321,15 @@ class Reconciler:
         )
         return Outcome(n, Status.EXISTING, ids=kept, error=note, parent_row=planned.parent_row)
 
-    def match(self, step: Step, n: int, entry: Entry | None) -> list[dict[str, Any]]:
-        """The records the row's ``match`` finds. A child whose parent this run has just
-        created cannot have one yet: none, without asking (unless the row itself was sent
-        before without an answer)."""
-        assert step.match is not None
-        planned = self.result.outcomes[step.name][n]
-        if (
-            step.parent
-            and step.match.parent_ids()
-            and planned.parent_row is not None
-            and not (entry and entry.state.may_exist)
-            and self._inserted(step.parent.step, planned.parent_row)
-        ):
-            return []
-        return self.lookups.lookup(step, n)
-
-    def _inserted(self, name: str, n: int) -> bool:
-        """The row's record was inserted by this run: created now, and not a record the
-        journal knew (or may have known) when the run began."""
-        outcome = self.result.outcomes[name][n]
-        if outcome.status != Status.CREATED or outcome.earlier:
-            return False
-        step = self.result.mapping.step(name)
-        lead = outcome.leader if outcome.leader is not None else n
-        entry = self.entries[name].get(self.key(step, lead))
-        return not (entry and (entry.state.kept or entry.state.may_exist))
-
     def prefetch(self, step: Step) -> None:
-        """Look up in bulk what the step's rows will ask, before they are sent: for every row
-        not done (unknown rows to reconcile too) its ``match`` (by its parent's ids when the
-        parent exists already: found by its own lookup or done in an earlier run), and, when
-        nothing this run sends can change their answer (the row's parent is not sent with it),
-        its ``find`` and parent lookups. Call it for a parent step before its children's."""
+        """Look up in bulk what the step's rows will ask (:meth:`Lookups.prefetch_step`);
+        call it for a parent step before its children's, before their rows are sent."""
         if self.stop.is_set():
             return
-        asks: dict[str, list[dict[str, str]]] = defaultdict(list)
-        for n in self.records[step.name]:
-            planned = self.result.outcomes[step.name][n]
-            entry = self.entries[step.name].get(self.key(step, n))
-            if planned.status != Status.PLANNED or (entry and entry.state.kept):
-                continue  # decided already, or done in an earlier run
-            parent_ids = self.expected_parent_ids(step, n)
-            if parent_ids is None:
-                continue  # the parent's ids are known only once it is sent: asked alone
-            wanted: list[Match | Lookup] = [step.match] if step.match else []
-            if not self._parent_pending(step, planned):
-                wanted.extend(step.find.values())
-                record = self.records[step.name][n]
-                if record.parent_key is not None and step.parent and step.parent.lookup:
-                    wanted.append(step.parent.lookup)
-            for lookup in wanted:
-                values = self.lookups.values(step, n, lookup.filter, parent_ids)
-                if values is not None:
-                    asks[lookup.connector].append(values)
         try:
-            self.lookups.prefetch(asks)
+            self.lookups.prefetch_step(step)
         except TargetError as exc:
             self.sending.halt(said(exc))
-
-    def _parent_pending(self, step: Step, planned: Outcome) -> bool:
-        """The row's parent row is still to be sent (in the same group of steps)."""
-        if not step.parent or planned.parent_row is None:
-            return False
-        return self.result.outcomes[step.parent.step][planned.parent_row].status == Status.PLANNED
-
-    def expected_parent_ids(self, step: Step, n: int) -> dict[str, str] | None:
-        """The ids the row's parent has in the target before this run writes anything
-        (``{}``: the row has no parent row); None when they are not known yet."""
-        planned = self.result.outcomes[step.name][n]
-        if not step.parent or planned.parent_row is None:
-            return {}
-        return self.expected_ids(self.result.mapping.step(step.parent.step), planned.parent_row)
-
-    def expected_ids(self, step: Step, n: int) -> dict[str, str] | None:
-        """The ids a row's record has in the target before this run writes anything, if it
-        is known to exist: done (in an earlier run, or already in this one, not inserted
-        now), in the journal, or found by its step's bulk ``match`` (one record, linked or
-        updated). None otherwise: new, not yet looked up, or inserted by this run."""
-        outcome = self.result.outcomes[step.name][n]
-        if outcome.status != Status.PLANNED:
-            exists = outcome.status.exists and outcome.ids and not self._inserted(step.name, n)
-            return dict(outcome.ids) if exists else None
-        entry = self.entries[step.name].get(self.key(step, n))
-        if entry and entry.state.kept:
-            return dict(entry.ids) if entry.ids else None
-        match = step.match
-        unanswered = entry is not None and entry.state.may_exist  # found: created, linked
-        if match is None or not (unanswered or match.on_found in ("link", "update")):
-            return None
-        parent_ids = self.expected_parent_ids(step, n)
-        values = self.lookups.filter(step, n, parent_ids) if parent_ids is not None else None
-        found = self.lookups.cached(match.connector, values) if values is not None else None
-        if not found or len(found) != 1:
-            return None
-        ids = {k: text(found[0][f]) for k, f in match.ids.items() if found[0].get(f) is not None}
-        return ids or None
 
     def key(self, step: Step, n: int) -> str:
         return row_key(self.plan, step, n)
