@@ -100,8 +100,26 @@ class Lookups:
         try:
             rows = self.target.lookup(connector, filters)
         except LookupFailed:
-            return  # each row asks again, and fails with the reason
+            if len(filters) > 1:
+                self._halves(connector, filters)
+            return  # each row left asks again, and fails with the reason
         self.store(connector, filters, rows)
+
+    def _halves(self, connector: str, filters: list[dict[str, str]]) -> None:
+        """A bulk lookup the target refused: ask it again by halves, so that one value it
+        cannot take (too long for a query, not a number) does not make every row ask alone.
+        When both halves fail too, the fault is not one value's: their rows ask alone."""
+        half = len(filters) // 2
+        failed = []
+        for part in (filters[:half], filters[half:]):
+            try:
+                rows = self.target.lookup(connector, part)
+            except LookupFailed:
+                failed.append(part)
+                continue
+            self.store(connector, part, rows)
+        if len(failed) == 1 and len(failed[0]) > 1:
+            self._halves(connector, failed[0])
 
     def store(
         self, connector: str, filters: list[dict[str, str]], rows: list[dict[str, Any]]

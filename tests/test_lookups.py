@@ -111,3 +111,35 @@ def test_a_record_created_by_the_run_answers_its_filter_after_a_bulk_answer_of_n
 
     assert lookups.lookup(step, n) == [{"DebtorId": values["DebtorId"], "BcCo": "100"}]
     assert len(target.asked) == 1
+
+
+def test_a_value_the_target_refuses_in_bulk_is_isolated_by_halves_and_its_row_asks_alone():
+    class Refusing(Target):
+        def lookup(self, connector: str, filters: list[dict[str, str]]) -> list[dict[str, Any]]:
+            super().lookup(connector, filters)
+            if {"KvK": "bad"} in filters:
+                raise LookupFailed("refused")
+            return [{"KvK": f["KvK"]} for f in filters]
+
+    target = Refusing([])
+    lookups = Lookups(prepare(load_mapping(FLEX)), target)
+    filters = [{"KvK": str(i)} for i in range(64)] + [{"KvK": "bad"}]
+
+    lookups.prefetch({"Profit_OrgPer": filters})
+
+    assert all(lookups.cached("Profit_OrgPer", f) == [f] for f in filters[:-1])
+    assert lookups.cached("Profit_OrgPer", {"KvK": "bad"}) is None  # asked alone: fails then
+    assert len(target.asked) <= 1 + 2 * 7  # not one request per row
+
+
+def test_a_bulk_lookup_refused_whatever_its_values_is_not_split_further():
+    class Refusing(Target):
+        def lookup(self, connector: str, filters: list[dict[str, str]]) -> list[dict[str, Any]]:
+            super().lookup(connector, filters)
+            raise LookupFailed("no such connector")
+
+    target = Refusing([])
+    Lookups(prepare(load_mapping(FLEX)), target).prefetch(
+        {"Profit_Nothing": [{"KvK": str(i)} for i in range(64)]}
+    )
+    assert len(target.asked) == 3  # the whole, its two halves

@@ -121,9 +121,7 @@ def test_a_match_on_a_value_with_a_comma_finds_it_and_one_without_it_is_created(
 
     assert again.code == 0, again.err
     assert_each_customer_once(afas_env, 2)
-    assert set(statuses(tmp_path / "flex-result.xlsx", "verkooprelaties").values()) == {
-        "existing"
-    }
+    assert set(statuses(tmp_path / "flex-result.xlsx", "verkooprelaties").values()) == {"existing"}
 
 
 def test_unknown_rows_after_dropped_replies_are_reconciled_in_bulk_each_record_once(

@@ -149,10 +149,15 @@ def _folded(value: Any) -> str | None:
 
 def wanted(filters: list[Filter]) -> Callable[[Row], bool]:
     """Whether a row matches some filter, without regard to case (as Profit compares)."""
-    folded = [{k: v.casefold() for k, v in f.items()} for f in filters]
+    by_fields: dict[tuple[str, ...], set[tuple[str | None, ...]]] = {}
+    for f in filters:
+        by_fields.setdefault(tuple(f), set()).add(tuple(v.casefold() for v in f.values()))
 
     def matches(row: Row) -> bool:
-        return any(all(_folded(row.get(k)) == v for k, v in f.items()) for f in folded)
+        return any(
+            tuple(_folded(row.get(k)) for k in fields) in values
+            for fields, values in by_fields.items()
+        )
 
     return matches
 
@@ -192,8 +197,8 @@ class Reader:
 
     def whole(self, fields: list[str], filters: list[Filter], *, pages: int) -> list[Row] | None:
         """The whole connector, sorted by ``fields``, if it takes at most ``pages`` pages
-        (the first alone, then ``workers`` at a time); None when it is larger, or when a page boundary
-        falls within records a filter asks for."""
+        (the first alone, then ``workers`` at a time); None when it is larger, or when a page
+        boundary falls within records a filter asks for."""
         order = ",".join(fields)
         read: list[list[Row]] = []
         while len(read) < pages:  # the first page alone: most connectors end there
