@@ -78,23 +78,25 @@ class Lookups:
         return values
 
     def prefetch(self, asks: dict[str, list[dict[str, str]]]) -> None:
-        """Look these filters up, each connector's in a few requests (the connectors side by
-        side), so that the rows asking them later are answered from the cache. A TargetError
-        when the target refuses the token or is gone; a failed lookup leaves each row to ask
-        again (and fail with the reason)."""
-        todo: dict[str, list[dict[str, str]]] = {}
+        """Look these filters up, each connector's in a few requests (side by side), so that
+        the rows asking them later are answered from the cache. A TargetError when the
+        target refuses the token or is gone; a failed lookup leaves each row to ask again
+        (and fail with the reason)."""
+        # One bulk lookup per connector and set of fields: a record that matches filters of
+        # two lookups (a match and a find) comes back once for each.
+        todo: dict[tuple[str, tuple[str, ...]], list[dict[str, str]]] = defaultdict(list)
         with self.found_lock:
             for connector, filters in asks.items():
-                distinct = {tuple(f.items()): f for f in filters}
-                wanted = [f for k, f in distinct.items() if (connector, k) not in self.found]
-                if wanted:
-                    todo[connector] = wanted
+                for key, f in {tuple(f.items()): f for f in filters}.items():
+                    if (connector, key) not in self.found:
+                        todo[(connector, tuple(f))].append(f)
         if len(todo) <= 1:
-            for connector, filters in todo.items():
+            for (connector, _), filters in todo.items():
                 self._fetch(connector, filters)
             return
         with ThreadPoolExecutor(min(len(todo), 4), thread_name_prefix="lookups") as pool:
-            list(pool.map(self._fetch, todo, todo.values()))  # (raises what one raised)
+            connectors = [connector for connector, _ in todo]
+            list(pool.map(self._fetch, connectors, todo.values()))  # (raises what one raised)
 
     def _fetch(self, connector: str, filters: list[dict[str, str]]) -> None:
         try:

@@ -195,3 +195,27 @@ def test_rows_come_back_without_regard_to_case_as_profit_compares():
     rows = Reader(target.page, workers=1).lookup([{"DebtorId": "10001", "Description": "Flex"}])
 
     assert sorted(r["ProjectId"] for r in rows) == ["P1", "P2"]  # importer.lookups keeps P1
+
+
+def test_a_record_two_requests_answer_is_returned_once(monkeypatch):
+    state = AfasState()
+    project(state, "P1", "10001", "Flex")
+    project(state, "P2", "10002", "Same")
+    project(state, "P3", "10002", "Same")
+    target = Sandbox(state, "Profit_Projects")
+    # "Flex" and "FLEX" (Profit finds P1 for both) and the two "Same" end up in two requests
+    filters = [
+        {"DebtorId": "10001", "Description": "Flex"},
+        {"DebtorId": "10002", "Description": "Same"},
+    ]
+    filters += [{"DebtorId": "1", "Description": f"{i:040}"} for i in range(60)]
+    filters += [
+        {"DebtorId": "10001", "Description": "FLEX"},
+        {"DebtorId": "10002", "Description": "same"},
+    ]
+    monkeypatch.setattr(Reader, "whole", lambda *args, **kwargs: None)
+
+    rows = Reader(target.page, workers=2).lookup(filters)
+
+    assert len(target.asked) >= 2
+    assert sorted(r["ProjectId"] for r in rows) == ["P1", "P2", "P3"]

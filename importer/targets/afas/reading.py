@@ -162,6 +162,23 @@ def wanted(filters: list[Filter]) -> Callable[[Row], bool]:
     return matches
 
 
+def _once(answers: list[list[Row]]) -> list[Row]:
+    """The rows of several requests, a record that several answered (filters that differ
+    only in case, in two requests) once: each request lists distinct records, so a record
+    counts as often as one request lists rows like it."""
+    counts: dict[str, int] = {}
+    rows: list[Row] = []
+    for answer in answers:
+        here: dict[str, int] = {}
+        for row in answer:
+            key = json.dumps(row, sort_keys=True, default=str)
+            here[key] = here.get(key, 0) + 1
+            if here[key] > counts.get(key, 0):
+                counts[key] = here[key]
+                rows.append(row)
+    return rows
+
+
 Page = Callable[[dict[str, str]], list[Row]]
 
 
@@ -184,7 +201,7 @@ class Reader:
             whole = self.whole(fields, filters, pages=len(requests) - 1)
             if whole is not None:
                 return [row for row in whole if matches(row)]
-        return [row for rows in self._parallel(self.read_all, requests) for row in rows]
+        return _once(self._parallel(self.read_all, requests))
 
     def read_all(self, params: dict[str, str]) -> list[Row]:
         """Every page of one filtered read."""
