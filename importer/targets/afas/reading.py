@@ -214,12 +214,12 @@ class Reader:
 
     def whole(self, fields: list[str], filters: list[Filter], *, pages: int) -> list[Row] | None:
         """The whole connector, sorted by ``fields``, if it takes at most ``pages`` pages
-        (the first alone, then ``workers`` at a time); None when it is larger, or when a page
-        boundary falls within records a filter asks for."""
+        (read in waves as large as what was read so far, at most ``workers``); None when it
+        is larger, or when a page boundary falls within records a filter asks for."""
         order = ",".join(fields)
         read: list[list[Row]] = []
-        while len(read) < pages:  # the first page alone: most connectors end there
-            wave = range(len(read), min(pages, len(read) + (self.workers if read else 1)))
+        while len(read) < pages:  # 1 page, then 1, 2, 4 ... at a time: the waste stays small
+            wave = range(len(read), min(pages, len(read) + min(self.workers, max(1, len(read)))))
             params = [
                 {"orderbyfieldids": order, "take": str(WHOLE_PAGE), "skip": str(i * WHOLE_PAGE)}
                 for i in wave
