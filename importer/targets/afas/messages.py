@@ -56,8 +56,8 @@ EN = {
     ),
     # lookups and credentials (the reason a lookup failed or the run stopped)
     "afas.filter_too_long": (
-        "cannot look up {value!r}: its filter takes {length} characters in a query, and AFAS "
-        "accepts at most {limit}"
+        "cannot look up {value!r}: its filter takes {length} characters of a query, more than "
+        "the {limit} that AFAS's query length limit leaves for it"
     ),
     "afas.oauth_refused": (
         "AFAS refused the OAuth client credentials (HTTP {status}{detail}). Check AFAS_CLIENT_ID "
@@ -122,8 +122,8 @@ NL = {
         "itemcode (ItCd)"
     ),
     "afas.filter_too_long": (
-        "kan {value!r} niet opzoeken: het filter neemt {length} tekens in een query in, en "
-        "AFAS accepteert er hoogstens {limit}"
+        "kan {value!r} niet opzoeken: het filter neemt {length} tekens van een query in, meer "
+        "dan de {limit} die de maximale querylengte van AFAS ervoor overlaat"
     ),
     "afas.oauth_refused": (
         "AFAS weigerde de OAuth-clientgegevens (HTTP {status}{detail}). Controleer "

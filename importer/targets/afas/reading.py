@@ -37,7 +37,8 @@ from importer.messages import Message
 Filter = dict[str, str]
 Row = dict[str, Any]
 
-QUERY_LIMIT = 2049  # AFAS answers 404 to a longer query string
+QUERY_LIMIT = 2049  # AFAS answers 404 to a longer query string ("about 2049" characters)
+MAX_QUERY = 2000  # the longest query string sent: a margin below AFAS's limit
 # Rows per page of a filtered read: an OR-group of ~100 values answers in one page, and a
 # child lookup by parent id (several records per value) mostly does too.
 FILTERED_PAGE = 1000
@@ -99,7 +100,7 @@ def groups(filters: list[Filter], order: str) -> list[dict[str, str]]:
     string (with the largest skip and take it pages with) under the limit. LookupFailed when
     one filter alone is too long for a query."""
     fixed = {"orderbyfieldids": order, "take": str(FILTERED_PAGE), "skip": "9999999"}
-    budget = QUERY_LIMIT - 1 - query_length(fixed)
+    budget = MAX_QUERY - 1 - query_length(fixed)
     found: list[dict[str, str]] = []
     for as_json in (False, True):
         batch: list[Filter] = []
