@@ -24,7 +24,7 @@ Profit's database compares); :mod:`importer.lookups` keeps the exact matches of 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlencode
@@ -103,36 +103,31 @@ def groups(filters: list[Filter], order: str) -> list[dict[str, str]]:
     budget = MAX_QUERY - 1 - query_length(fixed)
     found: list[dict[str, str]] = []
     for as_json in (False, True):
-        batch: list[Filter] = []
-        size = 0
-        for f in (f for f in filters if _needs_json(f) == as_json):
-            cost = _cost(f, as_json)
-            if batch and size + cost > budget:
-                found.extend(_fitting(batch, as_json, budget, order))
-                batch, size = [], 0
-            batch.append(f)
-            size += cost
-        if batch:
-            found.extend(_fitting(batch, as_json, budget, order))
+        pending = [f for f in filters if _needs_json(f) == as_json]
+        overhead = query_length(_params([], as_json))
+        i = 0
+        while i < len(pending):
+            j, size = i, overhead  # as many as the estimate says fit ...
+            while j < len(pending) and (j == i or size + _cost(pending[j], as_json) <= budget):
+                size += _cost(pending[j], as_json)
+                j += 1
+            params = _params(pending[i:j], as_json)
+            while j > i + 1 and query_length(params) > budget:  # ... less, if they do not
+                j -= 1
+                params = _params(pending[i:j], as_json)
+            if query_length(params) > budget:
+                value = next(iter(pending[i].values()), "")
+                raise LookupFailed(
+                    Message(
+                        "afas.filter_too_long",
+                        value=value,
+                        length=query_length(params),
+                        limit=budget,
+                    )
+                )
+            found.append({**params, "orderbyfieldids": order})
+            i = j
     return found
-
-
-def _fitting(
-    batch: list[Filter], as_json: bool, budget: int, order: str
-) -> Iterator[dict[str, str]]:
-    """The group's parameters, halved until each part's real length fits."""
-    params = _params(batch, as_json)
-    if query_length(params) <= budget:
-        yield {**params, "orderbyfieldids": order}
-    elif len(batch) == 1:
-        value = next((v for v in batch[0].values()), "")
-        raise LookupFailed(
-            Message("afas.filter_too_long", value=value, length=query_length(params), limit=budget)
-        )
-    else:
-        half = len(batch) // 2
-        yield from _fitting(batch[:half], as_json, budget, order)
-        yield from _fitting(batch[half:], as_json, budget, order)
 
 
 def order_of(filters: list[Filter]) -> list[str]:
