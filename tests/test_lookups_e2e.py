@@ -144,3 +144,24 @@ def test_unknown_rows_after_dropped_replies_are_reconciled_in_bulk_each_record_o
         # the unknown rows (and their agreements) were looked up together, not one by one
         assert sum(lookups(box).values()) <= 4
         assert lookups(box)["Profit_Debtor"] == 1
+
+
+def test_agreements_of_customers_done_in_an_earlier_run_are_looked_up_in_bulk_by_their_ids(
+    cli, afas_env, tmp_path
+):
+    rows = [customer(i).replace(";ALG;", ";FLEX;") if i % 2 else customer(i) for i in range(ROWS)]
+    file = customers(tmp_path, rows)
+    afas_env.state.project_groups = frozenset({"ALG"})  # the FLEX agreements are refused
+    assert cli("run", FLEX, "--input", file).code == 1
+    assert len(afas_env.state.projects) == ROWS // 2
+    afas_env.state.project_groups = frozenset({"ALG", "FLEX"})
+    afas_env.state.reads.clear()
+
+    again = cli("run", FLEX, "--input", file)
+
+    assert again.code == 0, again.err
+    assert_each_customer_once(afas_env, ROWS)
+    assert len(afas_env.state.received("PtProject")) == ROWS + ROWS // 2  # refused ones again
+    # the refused agreements' customers are in the journal: their ids name the agreements to
+    # look up, all in one request; the customers (done) ask nothing
+    assert lookups(afas_env) == {"Profit_Projects": 1}
