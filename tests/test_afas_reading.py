@@ -219,3 +219,20 @@ def test_a_record_two_requests_answer_is_returned_once(monkeypatch):
 
     assert len(target.asked) >= 2
     assert sorted(r["ProjectId"] for r in rows) == ["P1", "P2", "P3"]
+
+
+def test_a_whole_read_that_fails_leaves_the_filters_to_the_or_requests():
+    state = AfasState()
+    debtor(state, "10001")
+    sandbox = Sandbox(state, "Profit_Debtor")
+
+    def page(params: dict[str, str]) -> list[dict[str, Any]]:
+        if "filterfieldids" not in params:
+            raise LookupFailed("no answer")
+        return sandbox.page(params)
+
+    filters = [{"DebtorId": f"{10001 + i}"} for i in range(300)]
+    rows = Reader(page, workers=2).lookup(filters)
+
+    assert [r["DebtorId"] for r in rows] == ["10001"]
+    assert len(sandbox.asked) == len(groups(filters, "DebtorId")) > 1

@@ -194,7 +194,10 @@ class Reader:
         requests = groups(filters, ",".join(fields))
         matches = wanted(filters)
         if len(requests) > 1:
-            whole = self.whole(fields, filters, pages=len(requests) - 1)
+            try:
+                whole = self.whole(fields, filters, pages=len(requests) - 1)
+            except LookupFailed:
+                whole = None  # (a shortcut only: the filters are asked as such)
             if whole is not None:
                 return [row for row in whole if matches(row)]
         return _once(self._parallel(self.read_all, requests))
