@@ -1,12 +1,19 @@
 """Looking records up in the target: a row's filter, lookups in bulk, and their cache.
 
 The answers of a run's lookups are cached by connector and filter, and a record the run
-creates answers the lookups that would find it, so no row's record is inserted twice. A step's
-lookups are asked in bulk before its rows are sent (:meth:`Lookups.prefetch`, gathered by
-:meth:`importer.reconcile.Reconciler.prefetch`): the target answers many filters in a few
-requests, and each filter keeps exactly the records a lookup of it alone would keep (every
-field's text equal, case and spaces included; several records stay several, for the row's
-rules to decide). A row whose filter was not asked in bulk asks it alone.
+creates answers the lookups that would find it, so no row's record is inserted twice.
+
+A step's lookups are asked in bulk before its rows are sent (:meth:`Lookups.prefetch_step`,
+which the runner calls for each step of a group before any of its rows starts): the target
+answers many filters in a few requests (:meth:`Lookups.prefetch`), and each filter keeps
+exactly the records a lookup of it alone would keep (every field's text equal, case and spaces
+included; several records stay several, for the row's rules to decide). A row whose filter was
+not asked in bulk asks it alone when it is sent.
+
+Children: a child whose parent row this run has just inserted cannot have a record yet, so its
+``match`` by ``parent.X`` is answered "none" without asking (:meth:`Lookups.match`). The
+parents that exist before the run writes anything — in the journal, or found by their own bulk
+``match`` — give their children's filters to ask in bulk (:meth:`Lookups.expected_ids`).
 """
 
 from __future__ import annotations
