@@ -143,6 +143,11 @@ def _folded(value: Any) -> str | None:
     return str(value).casefold()
 
 
+def _tied(one: Row, other: Row, fields: list[str]) -> bool:
+    """Two rows that sort alike (Profit orders them arbitrarily, page by page)."""
+    return all(_folded(one.get(f)) == _folded(other.get(f)) for f in fields)
+
+
 def wanted(filters: list[Filter]) -> Callable[[Row], bool]:
     """Whether a row matches some filter, without regard to case (as Profit compares)."""
     by_fields: dict[tuple[str, ...], set[tuple[str | None, ...]]] = {}
@@ -192,14 +197,13 @@ class Reader:
             return []
         fields = order_of(filters)
         requests = groups(filters, ",".join(fields))
-        matches = wanted(filters)
         if len(requests) > 1:
             try:
                 whole = self.whole(fields, filters, pages=len(requests) - 1)
             except LookupFailed:
                 whole = None  # (a shortcut only: the filters are asked as such)
             if whole is not None:
-                return [row for row in whole if matches(row)]
+                return whole
         return _once(self._parallel(self.read_all, requests))
 
     def read_all(self, params: dict[str, str]) -> list[Row]:
@@ -212,37 +216,30 @@ class Reader:
                 return rows
 
     def whole(self, fields: list[str], filters: list[Filter], *, pages: int) -> list[Row] | None:
-        """The whole connector, sorted by ``fields``, if it takes at most ``pages`` pages
-        (read in waves as large as what was read so far, at most ``workers``); None when it
-        is larger, or when a page boundary falls within records a filter asks for."""
+        """The rows matching ``filters`` in the whole connector, read sorted by ``fields``, if
+        it takes at most ``pages`` pages (read in waves as large as what was read so far, at
+        most ``workers``); None when it is larger, or when a page boundary falls within
+        records a filter asks for. Only the matching rows are kept as the pages come in."""
         order = ",".join(fields)
-        read: list[list[Row]] = []
-        while len(read) < pages:  # 1 page, then 1, 2, 4 ... at a time: the waste stays small
-            wave = range(len(read), min(pages, len(read) + min(self.workers, max(1, len(read)))))
+        matches = wanted(filters)
+        found: list[Row] = []
+        last: Row | None = None  # the last row of the page before
+        read = 0
+        while read < pages:  # 1 page, then 1, 2, 4 ... at a time: the waste stays small
+            wave = range(read, min(pages, read + min(self.workers, max(1, read))))
             params = [
                 {"orderbyfieldids": order, "take": str(WHOLE_PAGE), "skip": str(i * WHOLE_PAGE)}
                 for i in wave
             ]
             for page in self._parallel(self.page, params):
-                read.append(page)
+                read += 1
+                if page and last is not None and matches(page[0]) and _tied(last, page[0], fields):
+                    return None  # a tie that paging may have cut: ask by filter instead
+                found.extend(row for row in page if matches(row))
                 if len(page) < WHOLE_PAGE:
-                    return self._joined(read, fields, filters)
+                    return found
+                last = page[-1]
         return None
-
-    @staticmethod
-    def _joined(
-        pages: list[list[Row]], fields: list[str], filters: list[Filter]
-    ) -> list[Row] | None:
-        matches = wanted(filters)
-        for before, after in zip(pages, pages[1:], strict=False):
-            last, first = before[-1], after[0] if after else None
-            if (
-                first is not None
-                and all(_folded(last.get(f)) == _folded(first.get(f)) for f in fields)
-                and matches(first)
-            ):
-                return None  # a tie that paging may have cut: ask by filter instead
-        return [row for page in pages for row in page]
 
     def _parallel(
         self, read: Callable[[dict[str, str]], list[Row]], params: list[dict[str, str]]
