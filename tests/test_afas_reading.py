@@ -236,3 +236,23 @@ def test_a_whole_read_that_fails_leaves_the_filters_to_the_or_requests():
 
     assert [r["DebtorId"] for r in rows] == ["10001"]
     assert len(sandbox.asked) == len(groups(filters, "DebtorId")) > 1
+
+
+def test_a_connector_known_to_be_larger_is_not_read_whole_again(monkeypatch):
+    monkeypatch.setattr(reading, "WHOLE_PAGE", 5)
+    state = AfasState()
+    for i in range(100):
+        debtor(state, f"{30000 + i}")
+    target = Sandbox(state, "Profit_Debtor")
+    filters = [{"DebtorId": f"{30000 + i}"} for i in range(300)]
+    reader = Reader(target.page, workers=2)
+    reader.lookup(filters)
+    learnt = reader.larger_than
+    assert learnt >= 1
+    target.asked.clear()
+
+    again = Reader(target.page, workers=2, larger_than=learnt)
+    rows = again.lookup(filters)
+
+    assert len(rows) == 100
+    assert all("filterfieldids" in p for p in target.asked)  # by filter only

@@ -206,6 +206,7 @@ class AfasTarget:
         self._boundary = http.Boundary("AFAS", self.host, records_in="Profit")
         self._contracts: dict[str, Contract | None] = {}
         self._readers = max(1, concurrency)  # lookup requests at a time (before sending)
+        self._larger: dict[str, int] = {}  # pages a GetConnector is known to hold more than
 
     @classmethod
     def from_env(
@@ -286,9 +287,13 @@ class AfasTarget:
         groups under AFAS's query length limit (``filterjson`` for values holding ``,`` or
         ``;``), or one sorted, paged read of the whole connector when that is cheaper (see
         :mod:`importer.targets.afas.reading`)."""
-        return reading.Reader(lambda params: self._page(connector, params), self._readers).lookup(
-            filters
+        known = self._larger.get(connector, 0)
+        reader = reading.Reader(
+            lambda params: self._page(connector, params), self._readers, larger_than=known
         )
+        rows = reader.lookup(filters)
+        self._larger[connector] = reader.larger_than
+        return rows
 
     def _page(self, connector: str, params: dict[str, str]) -> list[dict[str, Any]]:
         """One GET of a GetConnector: its rows; LookupFailed when it cannot be read."""

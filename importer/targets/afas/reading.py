@@ -187,8 +187,12 @@ class Reader:
     """Lookups of many filters in one GetConnector, by ``page(params)`` (one GET, its rows)
     with up to ``workers`` requests at a time."""
 
-    def __init__(self, page: Page, workers: int):
+    def __init__(self, page: Page, workers: int, *, larger_than: int = 0):
+        """``larger_than``: pages the connector is known to hold more than (a whole read of
+        it was abandoned after so many): a whole read is not tried where it cannot be
+        cheaper. After a lookup it says what this one learnt."""
         self.page, self.workers = page, max(1, workers)
+        self.larger_than = larger_than
 
     def lookup(self, filters: list[Filter]) -> list[Row]:
         """The rows matching any of ``filters`` (see the module's notes)."""
@@ -197,7 +201,7 @@ class Reader:
             return []
         fields = order_of(filters)
         requests = groups(filters, ",".join(fields))
-        if len(requests) > 1:
+        if len(requests) - 1 > self.larger_than:
             try:
                 whole = self.whole(fields, filters, pages=len(requests) - 1)
             except LookupFailed:
@@ -239,6 +243,7 @@ class Reader:
                 if len(page) < WHOLE_PAGE:
                     return found
                 last = page[-1]
+        self.larger_than = max(self.larger_than, read)
         return None
 
     def _parallel(
