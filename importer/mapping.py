@@ -228,6 +228,9 @@ class RowCheck(_Model):
     message: str
 
 
+MAX_BATCH = 100  # records per request at most (a target may allow fewer: TargetSpec.max_batch)
+
+
 class Step(_Model):
     """One connector fed by one source: one request per valid row (or group of rows)."""
 
@@ -263,6 +266,13 @@ class Step(_Model):
         default_factory=dict,
         description="Where a record's ids stand in the sheet, for update, upsert and delete: "
         "id name: column (OrNu: ordernummer).",
+    )
+    batch: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_BATCH,
+        description="Insert up to this many records per request, in one transaction (for "
+        "targets that take several); a refused batch is split until the refused rows are found.",
     )
 
     def actions(self) -> set[str]:

@@ -14,8 +14,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from importer import targets
 from importer.errors import MappingError
-from importer.mapping import COLUMN_TYPES, Column, Mapping, Source
+from importer.mapping import COLUMN_TYPES, Column, Mapping, Source, Step
 from importer.patterns import matcher
 
 
@@ -128,6 +129,9 @@ def _reference_problems(mapping: Mapping) -> list[tuple[tuple[Any, ...], str]]:
                 )
         if step.ids and step.actions() == {"insert"}:
             problem("ids", msg="ids are for steps that update or delete (action:)")
+        if step.batch is not None:
+            for loc, msg in _batch_problems(step, mapping):
+                problem(*loc, msg=msg)
         lookups = [(("find", name), lookup) for name, lookup in step.find.items()]
         if step.parent and step.parent.lookup:
             lookups.append((("parent", "lookup"), step.parent.lookup))
@@ -156,6 +160,25 @@ def _reference_problems(mapping: Mapping) -> list[tuple[tuple[Any, ...], str]]:
             problem("when", msg=trouble)
         seen.add(step.name)
     return problems
+
+
+def _batch_problems(step: Step, mapping: Mapping) -> list[tuple[tuple[str, ...], str]]:
+    """``batch:`` needs a target that takes several records per request, and inserts."""
+    assert step.batch is not None
+    system = targets.spec(mapping.target)
+    if system.max_batch < 2:  # (even batch: 1, which would only mislead a reader)
+        return [
+            (
+                ("batch",),
+                f"{system.system} takes one record per request: remove batch: (it is for "
+                "targets that take several records in one request)",
+            )
+        ]
+    if step.batch > system.max_batch:
+        return [(("batch",), f"{system.system} takes at most {system.max_batch} per request")]
+    if "insert" not in step.actions() and "upsert" not in step.actions():
+        return [(("batch",), "batch: sends inserts only, and this step inserts nothing")]
+    return []
 
 
 _ONLY_FOR = {

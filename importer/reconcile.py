@@ -9,15 +9,19 @@
   (``--retry-unknown``);
 - a step with a ``match`` looks each row's record up before inserting it, and applies
   ``on_found``: ``link`` (reuse its ids), ``skip``, ``update`` (PUT) or ``fail``;
-- a child row is sent only when its parent row exists in the target with its ids.
+- a child row is sent only when its parent row exists in the target with its ids;
+- in a step with ``batch:``, a row to insert is not sent here: it is returned, ready, to be
+  sent with others (:mod:`importer.batches`).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Hashable
 from typing import Any
 
 from importer.actions import sheet_ids
+from importer.batches import Ready
 from importer.changes import Changes, describe, same_record
 from importer.errors import LookupFailed, MappingError, TargetError
 from importer.journal.store import Entry, Journal, content_hash
@@ -40,6 +44,14 @@ class _Decided(Exception):  # noqa: N818 - not an error: a row's outcome, found 
         self.outcome = outcome
 
 
+class _Batched(Exception):  # noqa: N818 - not an error: a row to insert with others
+    """Raised with a row that is to be inserted in a batch; :meth:`Reconciler.row` returns it."""
+
+    def __init__(self, ready: Ready):
+        super().__init__(ready.key)
+        self.ready = ready
+
+
 class Reconciler:
     """Decides each row's outcome against the journal and the target, and sends what is due."""
 
@@ -55,8 +67,9 @@ class Reconciler:
         self.lookups = Lookups(plan, target, self.entries, self.key)
         self.changes = Changes(self)
 
-    def row(self, step: Step, n: int) -> Outcome:
-        """The outcome of a planned row: sent now, or decided without a request."""
+    def row(self, step: Step, n: int) -> Outcome | Ready:
+        """The outcome of a planned row: sent now, or decided without a request; or, in a
+        step that sends batches, the insert it is to make with other rows."""
         planned = self.result.outcomes[step.name][n]
         if planned.status != Status.PLANNED:
             return planned  # journalled before sending began (_record_unsent)
@@ -93,6 +106,8 @@ class Reconciler:
             return self.new(step, key, n, planned, entry, source_hash)
         except _Decided as decided:  # its outcome was clear before a request could be made
             return decided.outcome
+        except _Batched as batched:
+            return batched.ready
         except TargetError as exc:  # a lookup found the token refused or the host gone
             self.sending.halt(said(exc))
             return self.sending.not_sent(step, key, n, entry)
@@ -133,6 +148,12 @@ class Reconciler:
                 return self._found(
                     step, key, n, planned, rows, unanswered, source_hash, parent_ids, found
                 )
+        if step.batch and step.batch > 1:  # sent with other rows (importer.batches)
+            tokens: set[Hashable] = {("key", key)}
+            if step.match and (values := self.lookups.filter(step, n)) is not None:
+                tokens.add(("match", tuple(values.items())))
+            ready = Ready(step, key, n, body, source_hash, planned.parent_row, frozenset(tokens))
+            raise _Batched(ready)
         outcome = self.sending.send(
             step, key, n, body, source_hash, "insert", parent_row=planned.parent_row
         )

@@ -34,6 +34,7 @@ class Outcome:
     earlier: bool = False  # done in an earlier run (from the journal): nothing was sent now
     leader: int | None = None  # a grouped row or a line: the row whose record it belongs to
     action: str | None = None  # insert, update, upsert or delete: what the row asks (or got)
+    batch: int | None = None  # the records its request held, when it went with others
 
     def json(self) -> Any:
         """The body as JSON data (kept as text: a tenth of the memory of its dicts)."""

@@ -6,16 +6,24 @@ first and written before the request leaves, so that whatever happens — a cras
 timeout — no record is created twice and no row is lost: what becomes of each row is decided
 in :mod:`importer.reconcile`, its lookups are made in :mod:`importer.lookups`, and it is sent,
 with retries of transient refusals, by :mod:`importer.sending`.
+
+A step with ``batch: N`` inserts up to N rows per request (:mod:`importer.batches`). Its rows
+are still decided one by one; a row to insert joins its step's batch, which is sent when it
+is full (by the thread that filled it) or when nothing in flight can add to it any more (no
+row of the step is being decided, and no parent row above it could start one). No thread
+ever waits for a batch to fill. Children of a batch's rows start when its answer is in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Hashable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from importer.batches import Batches, Ready
 from importer.journal.store import Journal
 from importer.mapping import Mapping, Step
 from importer.messages import Message
@@ -109,7 +117,14 @@ class _Sender:
                         self.waiting[(step.name, leader.get(parent_row, parent_row))].append(n)
         self.pool = ThreadPoolExecutor(max(1, options.concurrency), thread_name_prefix="send")
         self.busy = 0
-        self.idle = threading.Condition()
+        self.idle = threading.Condition()  # its lock guards the counts below
+        self.batches = Batches(self.rows.sending, self.rows.lookups)
+        self.filling: dict[str, list[Ready]] = defaultdict(list)  # a batch per step, filling
+        self.deciding: Counter[str] = Counter()  # rows being decided, per step
+        self.sending: Counter[str] = Counter()  # batches in flight, per step
+        self.taken: dict[str, set[Hashable]] = defaultdict(set)  # tokens of rows in batches
+        self.held: dict[str, list[Ready]] = defaultdict(list)  # rows waiting for such a row
+        self.upstream = {s.name: _upstream(self.groups, s) for s in self.steps}
 
     # --- scheduling ---------------------------------------------------------------------------
 
@@ -122,15 +137,14 @@ class _Sender:
             self._record_unsent()
             for group in self.groups:
                 self._drain()  # a group starts when the steps before it are done
-                for step in group:  # parents first: their answers name their children
-                    self.rows.prefetch(step)
-                for i, step in enumerate(group):
-                    for n in self.records[step.name]:
-                        if self._deleting(step, n):
-                            continue  # deletes go last
-                        # a row whose parent is in this group starts when that row is done
-                        if i == 0 or self.result.outcomes[step.name][n].parent_row is None:
-                            self._submit(step, n)
+                with self.idle:  # no batch of the group is sent half full while rows start
+                    self.deciding.update(step.name for step in group)
+                try:
+                    self._start(group)
+                finally:
+                    with self.idle:
+                        self.deciding.subtract(step.name for step in group)
+                        self._flush_idle()
             for step in reversed(self.steps):  # deletes last, children before their parents
                 self._drain()
                 for n in self.records[step.name]:
@@ -145,6 +159,17 @@ class _Sender:
                     self.result.outcomes[step.name][n] = Outcome(
                         n, Status.SKIPPED, error=Message("not_sent.end")
                     )
+
+    def _start(self, group: list[Step]) -> None:
+        for step in group:  # parents first: their answers name their children
+            self.rows.prefetch(step)
+        for i, step in enumerate(group):
+            for n in self.records[step.name]:
+                if self._deleting(step, n):
+                    continue  # deletes go last
+                # a row whose parent is in this group starts when that row is done
+                if i == 0 or self.result.outcomes[step.name][n].parent_row is None:
+                    self._submit(step, n)
 
     def _deleting(self, step: Step, n: int) -> bool:
         outcome = self.result.outcomes[step.name][n]
@@ -164,6 +189,7 @@ class _Sender:
     def _submit(self, step: Step, n: int) -> None:
         with self.idle:
             self.busy += 1
+            self.deciding[step.name] += 1
         self.pool.submit(self._task, step, n)
 
     def _drain(self) -> None:
@@ -174,23 +200,111 @@ class _Sender:
         try:
             current.step, current.row = step.name, n
             try:
-                outcome = self.rows.row(step, n)
+                decided = self.rows.row(step, n)
             except Exception as exc:  # a bug must not lose the row: it is reported
-                outcome = Outcome(
+                decided = Outcome(
                     n, Status.FAILED, error=Message("internal_error", error=repr(exc))
                 )
-            self.result.outcomes[step.name][n] = outcome
-            self._mirror(step, n, outcome)
-            if self.options.observer:
-                self.options.observer.row_done(step, outcome)
-            for child in self.children[step.name]:
-                for m in self.waiting[(child.name, n)]:
-                    if not self._deleting(child, m):
-                        self._submit(child, m)
+            if isinstance(decided, Ready):
+                full = self._collect(decided)
+                if full:  # sent by the thread that filled it: no thread waits for a batch
+                    with self.idle:
+                        self.sending[step.name] += 1
+                    try:
+                        self._send_batch(step, full)
+                    finally:
+                        with self.idle:
+                            self.sending[step.name] -= 1
+            else:
+                self._done(step, n, decided)
         finally:
             with self.idle:
+                self.deciding[step.name] -= 1
+                self._flush_idle()
                 self.busy -= 1
                 self.idle.notify_all()
+
+    def _done(self, step: Step, n: int, outcome: Outcome) -> None:
+        """A row's outcome is in: record it, tell the observer, start its children."""
+        self.result.outcomes[step.name][n] = outcome
+        self._mirror(step, n, outcome)
+        if self.options.observer:
+            self.options.observer.row_done(step, outcome)
+        for child in self.children[step.name]:
+            for m in self.waiting[(child.name, n)]:
+                if not self._deleting(child, m):
+                    self._submit(child, m)
+
+    # --- batches (a step's `batch:`; importer.batches) -------------------------------------------
+
+    def _collect(self, ready: Ready) -> list[Ready] | None:
+        """Add a row to its step's batch; the batch when it is full. A row that would make the
+        record of a row in a batch (same key or match filter) waits until that one is done."""
+        name = ready.step.name
+        with self.idle:
+            if ready.tokens & self.taken[name]:
+                self.held[name].append(ready)
+                return None
+            self.taken[name] |= ready.tokens
+            self.filling[name].append(ready)
+            if len(self.filling[name]) < (ready.step.batch or 1):
+                return None
+            return self.filling.pop(name)
+
+    def _flush_idle(self) -> None:
+        """Send each batch that nothing in flight can add to any more (called with the lock
+        held): its step has no row being decided, and the steps above it in its group have
+        nothing in flight that could start one."""
+        for step in self.steps:
+            name = step.name
+            if not self.filling.get(name) or self.deciding[name]:
+                continue
+            if any(
+                self.deciding[up] or self.sending[up] or self.filling.get(up)
+                for up in self.upstream[name]
+            ):
+                continue
+            self._submit_batch(step, self.filling.pop(name))
+
+    def _submit_batch(self, step: Step, rows: list[Ready]) -> None:
+        with self.idle:
+            self.busy += 1
+            self.sending[step.name] += 1
+        self.pool.submit(self._batch_task, step, rows)
+
+    def _batch_task(self, step: Step, rows: list[Ready]) -> None:
+        try:
+            self._send_batch(step, rows)
+        finally:
+            with self.idle:
+                self.sending[step.name] -= 1
+                self._flush_idle()
+                self.busy -= 1
+                self.idle.notify_all()
+
+    def _send_batch(self, step: Step, rows: list[Ready]) -> None:
+        """Send one batch; its parts, when it was refused, go out concurrently."""
+        # the audit trail names every row of a request
+        current.step, current.row = step.name, [r.n for r in rows] if len(rows) > 1 else rows[0].n
+        try:
+            outcomes, again = self.batches.send(step, rows)
+        except Exception as exc:  # a bug must not lose the rows: they are reported
+            error = Message("internal_error", error=repr(exc))
+            outcomes, again = [Outcome(r.n, Status.FAILED, error=error) for r in rows], []
+        for part in again:
+            self._submit_batch(step, part)
+        for outcome in outcomes:
+            self._done(step, outcome.row, outcome)
+        done = {o.row for o in outcomes}
+        with self.idle:  # the rows waiting for these records are decided again
+            taken = self.taken[step.name]
+            for r in rows:
+                if r.n in done:
+                    taken -= r.tokens
+            free = [r for r in self.held[step.name] if not r.tokens & taken]
+            self.held[step.name] = [r for r in self.held[step.name] if r.tokens & taken]
+        for r in free:
+            self._submit(step, r.n)
 
     def _mirror(self, step: Step, n: int, outcome: Outcome) -> None:
         """The rows grouped with a record and its lines share its outcome."""
@@ -215,6 +329,18 @@ def _groups(steps: list[Step]) -> list[list[Step]]:
         else:
             groups.append([step])
     return groups
+
+
+def _upstream(groups: list[list[Step]], step: Step) -> list[str]:
+    """The steps of its group whose rows start rows of ``step``: its parent, theirs, ..."""
+    group = {s.name: s for g in groups if step in g for s in g}
+    found: list[str] = []
+    parent = step.parent.step if step.parent else None
+    while parent in group and parent not in found:
+        found.append(parent)
+        above = group[parent].parent
+        parent = above.step if above else None
+    return found
 
 
 def _same_group(groups: list[list[Step]], one: str, other: str) -> bool:

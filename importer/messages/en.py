@@ -178,6 +178,16 @@ EN: dict[str, str] = {
     # the reason a run stopped
     "target.unreachable": "Cannot reach {system} at {host}: {error}",
     # replies the importer writes itself (the target said nothing, or not in words)
+    "batch.refused": (
+        "refused in a request of {count} records, none created ({error}); sent again in parts"
+    ),
+    "batch.unknown": "sent in a request of {count} records: {error}",
+    "batch.failed": "sent in a request of {count} records, none created: {error}",
+    "batch.reply_mismatch": (
+        "the request of {count} records was taken, but its answer named {found}, so which row "
+        "got which record is not known: the records exist. The next run looks them up "
+        "(match:); without match:, find them in the target, never --retry-unknown"
+    ),
     "reply.no_answer": (
         "no answer from {system} ({why}); the record may or may not exist: check {connector} "
         "in {records_in} before sending it again"

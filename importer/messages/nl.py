@@ -181,6 +181,18 @@ NL: dict[str, str] = {
     "lookup.unreadable": "{connector} kon niet worden gelezen: {why}",
     "lookup.transport": "{failed} ({error})",
     "target.unreachable": "{system} op {host} is niet bereikbaar: {error}",
+    "batch.refused": (
+        "geweigerd in een verzoek van {count} records, geen aangemaakt ({error}); opnieuw "
+        "verzonden in delen"
+    ),
+    "batch.unknown": "verzonden in een verzoek van {count} records: {error}",
+    "batch.failed": "verzonden in een verzoek van {count} records, geen aangemaakt: {error}",
+    "batch.reply_mismatch": (
+        "het verzoek van {count} records is aangenomen, maar het antwoord noemde er {found}, "
+        "dus welke rij welk record kreeg is niet bekend: de records bestaan. De volgende run "
+        "zoekt ze op (match:); zonder match: zoekt u ze in het doelsysteem, nooit met "
+        "--retry-unknown"
+    ),
     "reply.no_answer": (
         "geen antwoord van {system} ({why}); het record bestaat misschien wel of niet: "
         "controleer {connector} in {records_in} voordat u het opnieuw verzendt"

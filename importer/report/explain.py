@@ -26,7 +26,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "row 1): where to find the row, not an id of anything.",
         "status": "What became of the row: see Statuses above.",
         "sent": "What the row's request did: insert, update (with the fields it changed) or "
-        "delete.",
+        "delete; in a batch of N: sent with other rows in one request, all or none created.",
         "sent_as": "The values sent otherwise than the file has them, as column: read → sent "
         "(a value map, a default for an empty cell, a normalisation). A change of case or "
         "spaces only is not listed; the whole body is on the Payloads sheet "
@@ -73,7 +73,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "kopregel is rij 1): waar de rij staat, geen nummer van iets anders.",
         "status": "Wat er met de rij gebeurd is: zie Statussen hierboven.",
         "sent": "Wat het verzoek van de rij deed: toevoegen, wijzigen (met de gewijzigde "
-        "velden) of verwijderen.",
+        "velden) of verwijderen; in een batch van N: met andere rijen in één verzoek "
+        "verzonden, alle of geen aangemaakt.",
         "sent_as": "De waarden die anders verzonden zijn dan het bestand ze heeft, als kolom: "
         "gelezen → verzonden (een waardetabel, een standaardwaarde voor een lege cel, een "
         "normalisatie). Alleen hoofdletters of spaties anders wordt niet genoemd; het hele "

@@ -42,8 +42,9 @@ def add_step_sheet(writer: Writer, part: Part) -> None:
     # issue 16: "done in an earlier run" is history, not an error: a note column of its own
     history = [writer.t("value.earlier") if o.earlier else None for o in outcomes]
     noting = any(history)
-    # what was sent, where a step does more than insert: the action and the fields changed
-    changing = any(o.action in ("update", "upsert", "delete") for o in outcomes)
+    # what was sent, where a step does more than insert one record per request: the action,
+    # the fields changed, the batch
+    changing = any(o.action in ("update", "upsert", "delete") or o.batch for o in outcomes)
     sent = [_sent(writer, o) for o in outcomes] if changing else []
     notes = sent_as(writer, part)
     writer.sent_as_shown |= bool(notes)
@@ -194,6 +195,8 @@ def _sent(writer: Writer, outcome: Outcome) -> str | None:
     if outcome.earlier or not outcome.status.sent or outcome.leader is not None:
         return None
     action = outcome.action or "insert"
+    if outcome.batch:  # with other rows, in one request
+        return writer.t("sent.batch", action=writer.t(f"sent.{action}"), count=outcome.batch)
     if action != "update":
         return writer.t(f"sent.{action}")
     body = outcome.json()

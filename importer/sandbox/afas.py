@@ -9,11 +9,13 @@ Imitated:
   ``/connectors/PtProject/PtProject/PrId/{PrId}`` (one order line:
   ``/connectors/FbSales/FbSalesLines/@OrNu,@GuLi/{OrNu},{GuLi}``); ``POST
   /connectors/FbSales/FbSalesLines`` adds lines to the order named by ``OrNu``. Bodies as AFAS
-  takes them: ``Element`` one object or a list (one transaction: all stored or nothing; the reply
-  then holds a list), ``Objects`` a list of one-key objects or one object, keys as ``@Key``
-  attributes or plain fields. Reply ``{"results": {"<Name>": {key fields as strings}}}``. A
-  PtProject POST naming an existing PrId without PrGp updates that project (AFAS's examples add
-  phases or change the status that way); with PrGp it is an insert, refused as a duplicate.
+  takes them: ``Element`` one object or a list (several records in one call, checked and then
+  processed as one transaction: all stored or nothing, a refusal of one refuses the call, and
+  the reply then holds a list, in order), ``Objects`` a list of one-key objects or one object,
+  keys as ``@Key`` attributes or plain fields. Reply ``{"results": {"<Name>": {key fields as
+  strings}}}``. A PtProject POST naming an existing PrId without PrGp updates that project
+  (AFAS's examples add phases or change the status that way); with PrGp it is an insert,
+  refused as a duplicate.
 - Refusals as HTTP 500 ``{"externalMessage", "errorNumber", "profitLogReference"}``, in Dutch
   with the field's path: whatever the sandbox's statement of Profit's rules
   (:mod:`importer.sandbox.afas_rules`) finds (unknown fields or objects, too long, values outside
@@ -58,9 +60,9 @@ record, only when the address differs from the current one) and any date goes (t
 is current at once); nested ``@Action`` is honoured for order lines and project phases only,
 other nested objects are always added; AFAS's example "Regel Artikel" may mean that Profit
 matches a PUT's line without action by its item code, the sandbox adds it (the stricter reading:
-a client must say what a line is for); ``Accept-Language`` is ignored (messages are Dutch); 413
-is not imitated (OAuth
-and 503 come from the layers in front: :mod:`importer.sandbox.auth`, :mod:`~.faults`).
+a client must say what a line is for); ``Accept-Language`` is ignored (messages are Dutch); a
+body over 75 MB gets 413 (OAuth and 503 come from the layers in front:
+:mod:`importer.sandbox.auth`, :mod:`~.faults`).
 
 What each connector does: :mod:`importer.sandbox.afas_relations` (organisations, persons, sales
 relations) and :mod:`importer.sandbox.afas_orders` (projects, sales orders), both over
@@ -70,7 +72,8 @@ State: :mod:`importer.sandbox.afas_store` (in memory, or a SQLite file with
 ``AfasState.open(path)``). Every write reaching the app (POST, PUT, DELETE; also refused ones) is
 in ``state.requests``, every read (GetConnector, metainfo) in ``state.reads``, each as
 ``{"method", "connector", "path", "query", "body"}`` (body None when absent, the raw text when
-not JSON); ``state.received(connector, method)`` and ``state.paths(method)`` read them, and
+not JSON); ``state.received(connector, method)``, ``state.elements(connector, method)`` (the records
+of a list one by one) and ``state.paths(method)`` read them, and
 ``state.deleted`` holds each record a DELETE removed. The sandbox's own ``/sandbox/...``
 endpoints are not kept.
 """
@@ -115,6 +118,7 @@ __all__ = ["CONNECTORS", "PROJECT_GROUPS", "AfasState", "ProfitError", "create_a
 ERROR_NUMBER = -2147220469
 UNSUPPORTED = "Deze UpdateConnector wordt niet ondersteund of de gebruiker is niet geautoriseerd."
 MAX_QUERY = 2049
+MAX_BODY = 75 * 1024 * 1024  # one call at most 75 MB: 413 beyond
 MAX_MESSAGES = 10
 
 
@@ -258,6 +262,8 @@ def create_app(state: AfasState | None = None) -> Starlette:
 
     async def update(request: Request, name: str, sub: str | None) -> Response:
         raw = await request.body()
+        if len(raw) > MAX_BODY:  # (not kept in the log: Profit would not read it either)
+            return Response(status_code=413)
         try:
             body = json.loads(raw)
         except ValueError:

@@ -118,6 +118,16 @@ class AfasState:
                 if r["connector"] == connector and method in (None, r["method"])
             ]
 
+    def elements(self, connector: str, method: str | None = None) -> list[Any]:
+        """Each record received for a connector, as :meth:`received` but with the records of
+        a request of several (an ``Element`` list) one by one, in order."""
+        found: list[Any] = []
+        for body in self.received(connector, method):
+            node = body.get(connector) if isinstance(body, dict) else None
+            element = node.get("Element") if isinstance(node, dict) else None
+            found.extend(element if isinstance(element, list) else [element])
+        return found
+
     def paths(self, method: str, connector: str | None = None) -> list[str]:
         """The paths of the write requests of a method (``"DELETE"``), oldest first."""
         with self.lock:

@@ -7,6 +7,10 @@
 by the rates. One number is drawn for every write, scripted or not, so the fault of write n
 depends only on the seed, the rates, the script and n: a run is repeatable.
 
+A request of several records (an ``Element`` list) is one write, and its fault is about all
+of it: ``locked`` and ``unavailable`` refuse every record of it, ``drop_after`` commits every
+record of it (one transaction) and loses the answer.
+
 The faults, as Profit shows them:
 
 - ``locked``: 500 with Profit's "record is locked" message (transient: retrying may succeed);

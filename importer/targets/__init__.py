@@ -39,6 +39,11 @@ class Reply:
 
     ``retry_after`` is how long the target asked to wait (seconds) before a transient refusal
     is tried again; ``ok``, ``unknown`` and ``transient`` read the kind.
+
+    A reply to several records in one request (:meth:`Target.insert_many`) is about all of
+    them: ``records`` holds each record's ids in the order they were sent, and a refusal's
+    ``culprits`` the records it seems to be about (by their place in the request; empty when
+    the message does not say), so that those can be sent alone first.
     """
 
     kind: ReplyKind
@@ -46,6 +51,8 @@ class Reply:
     error: Message | None = None  # rendered in the user's language where it is shown
     log_reference: str | None = None
     retry_after: float | None = None
+    records: tuple[dict[str, str], ...] = ()
+    culprits: tuple[int, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -101,6 +108,13 @@ class Target(Protocol):
 
     def insert(self, connector: str, body: Any) -> Reply:
         """Create one record; raise TargetError only when the whole run must stop."""
+        ...
+
+    def insert_many(self, connector: str, bodies: list[Any]) -> Reply:
+        """Create several records in one request, all or none (called only for a system whose
+        spec allows batches: :attr:`TargetSpec.max_batch`); each body is one record's, as
+        :meth:`insert` takes it. ValueError when the bodies cannot go in one request (each
+        is then sent alone)."""
         ...
 
     clear_value: ClassVar[Any]  # what a field is set to in an update to empty it ("", None)
@@ -243,6 +257,8 @@ class TargetSpec:
     # "module:attribute" of its country codes (importer.checks.countries.CountryCodes), which a
     # `type: country` column sends; None: ISO 3166 codes
     country_codes: str | None = None
+    # the most records one insert request may hold (a mapping's `batch:`); 1: one at a time
+    max_batch: int = 1
 
     def countries(self) -> Any:
         """This system's country codes (a CountryCodes), None where it takes ISO codes."""

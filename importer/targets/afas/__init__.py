@@ -50,4 +50,5 @@ SPEC = TargetSpec(
     scaffold="importer.targets.afas.scaffold:scaffold",
     fields="importer.targets.afas.listing:listing",
     country_codes="importer.targets.afas.countries:COUNTRY_CODES",
+    max_batch=100,  # an UpdateConnector's Element may be a list: one transaction
 )

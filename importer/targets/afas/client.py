@@ -10,6 +10,7 @@ unknown, never as failed or created.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import os
 import re
 import threading
@@ -29,7 +30,7 @@ from importer.errors import (
 )
 from importer.messages import Message, unavailable
 from importer.targets import Reply, ReplyKind, header_safe, http
-from importer.targets.afas import reading, updates
+from importer.targets.afas import batches, reading, updates
 from importer.targets.afas.contract import Contract
 from importer.targets.afas.updates import changed_fields
 
@@ -264,13 +265,36 @@ class AfasTarget:
     def insert(self, connector: str, body: Any) -> Reply:
         return self._write("POST", connector, body)
 
+    def insert_many(self, connector: str, bodies: list[Any]) -> Reply:
+        """Several records in one POST, an ``Element`` list: all created (``records``: each
+        one's ids, in order) or none (see :mod:`importer.targets.afas.batches`)."""
+        body = batches.merged(connector, bodies)
+        answer = self._request("POST", connector, body)
+        if isinstance(answer, Reply):
+            return answer  # no answer
+        reply = read_reply(connector, answer)
+        data = _json(answer)
+        if reply.ok:
+            return Reply(ReplyKind.OK, records=batches.records(connector, data))
+        if reply.kind is ReplyKind.REFUSED and isinstance(data, dict):
+            said = str(data.get("externalMessage") or "")
+            found = batches.culprits(said, body[connector]["Element"])
+            return dataclasses.replace(reply, culprits=found)
+        return reply
+
     def _write(self, method: str, connector: str, body: Any, path: str | None = None) -> Reply:
+        answer = self._request(method, connector, body, path)
+        return answer if isinstance(answer, Reply) else read_reply(connector, answer)
+
+    def _request(
+        self, method: str, connector: str, body: Any, path: str | None = None
+    ) -> Reply | httpx.Response:
+        """The target's answer, or the Reply that says none came."""
         content = None if body is None else jsontext.dumps_ascii(body).encode("utf-8")
         url = path or f"/connectors/{connector}"
-        answer = self._boundary.write(
+        return self._boundary.write(
             connector, lambda: self._client.request(method, url, content=content)
         )
-        return answer if isinstance(answer, Reply) else read_reply(connector, answer)
 
     def update(self, connector: str, body: Any, ids: dict[str, str]) -> Reply:
         """``PUT /connectors/{connector}`` with the record's ``ids`` placed where the connector
