@@ -134,7 +134,7 @@ class Changes:
             return given, Message("text", text="")
         action = Message(f"action.{planned.action}")
         if step.match:
-            rows = self.rec.lookups.lookup(step, n)  # LookupFailed: the row fails
+            rows = self.rec.lookups.match(step, n, entry)  # LookupFailed: the row fails
             where = f"{step.match.connector} ({describe(self.rec.lookups.filter(step, n))})"
             if len(rows) > 1:
                 raise self.rec.decided(

@@ -64,7 +64,7 @@ class Reconciler:
         self.entries = {s.name: journal.entries(s.name) for s in self.result.mapping.steps}
         self.records = plan.records
         self.sending = Sending(self.result, target, journal, options, stop)
-        self.lookups = Lookups(plan, target)
+        self.lookups = Lookups(plan, target, self.entries, self.key)
         self.changes = Changes(self)
 
     def row(self, step: Step, n: int) -> Outcome | Ready:
@@ -137,7 +137,7 @@ class Reconciler:
             return Outcome(n, Status.UNKNOWN, error=error, parent_row=planned.parent_row)
         if step.match:
             try:
-                rows = self.lookups.lookup(step, n)
+                rows = self.lookups.match(step, n, entry)
             except LookupFailed as exc:
                 why = said(exc)
                 if unanswered:
@@ -343,17 +343,12 @@ class Reconciler:
         return Outcome(n, Status.EXISTING, ids=kept, error=note, parent_row=planned.parent_row)
 
     def prefetch(self, step: Step) -> None:
-        """Look up all rows of a step in a few batched requests, when no parent id is needed."""
-        if not step.match or step.match.parent_ids() or self.stop.is_set():
+        """Look up in bulk what the step's rows will ask (:meth:`Lookups.prefetch_step`);
+        call it for a parent step before its children's, before their rows are sent."""
+        if self.stop.is_set():
             return
-        numbers = []
-        for n in self.records[step.name]:
-            planned = self.result.outcomes[step.name][n]
-            entry = self.entries[step.name].get(self.key(step, n))
-            if planned.status == Status.PLANNED and not (entry and entry.state.kept):
-                numbers.append(n)
         try:
-            self.lookups.prefetch(step, numbers)
+            self.lookups.prefetch_step(step)
         except TargetError as exc:
             self.sending.halt(said(exc))
 

@@ -162,8 +162,9 @@ class _Sender:
                     )
 
     def _start(self, group: list[Step]) -> None:
-        for i, step in enumerate(group):
+        for step in group:  # parents first: their answers name their children
             self.rows.prefetch(step)
+        for i, step in enumerate(group):
             for n in self.records[step.name]:
                 if self._deleting(step, n):
                     continue  # deletes go last

@@ -7,6 +7,7 @@ from typing import Any
 
 from conftest import FLEX
 
+from importer.errors import LookupFailed
 from importer.lookups import Lookups, text
 from importer.mappingfile import load_mapping
 from importer.plan import prepare
@@ -40,3 +41,105 @@ def test_a_query_keeps_the_exact_matches_and_asks_the_target_once_per_filter():
 
     assert first == again == [{"KvK": "123", "DbId": "1"}]
     assert target.asked == [("Debiteuren", [{"KvK": "123"}])]
+
+
+def test_filters_asked_in_bulk_keep_exactly_what_each_asked_alone_would():
+    records = [
+        {"DebtorId": "1", "Description": "Flex", "ProjectId": "P1"},
+        {"DebtorId": "1", "Description": "flex", "ProjectId": "P2"},
+        {"DebtorId": "1", "Description": "Flex ", "ProjectId": "P3"},
+        {"DebtorId": "2", "Description": "Twice", "ProjectId": "P4"},
+        {"DebtorId": "2", "Description": "Twice", "ProjectId": "P5"},
+        {"DebtorId": "3", "Description": None, "ProjectId": "P6"},
+    ]
+    filters = [
+        {"DebtorId": "1", "Description": "Flex"},
+        {"DebtorId": "1", "Description": "flex"},
+        {"DebtorId": "1", "Description": "Flex "},
+        {"DebtorId": "2", "Description": "Twice"},
+        {"DebtorId": "3", "Description": "None"},
+        {"DebtorId": "4", "Description": "Nobody"},
+    ]
+    bulk, alone = Target(records), Target(records)
+    in_bulk = Lookups(prepare(load_mapping(FLEX)), bulk)
+    one_by_one = Lookups(prepare(load_mapping(FLEX)), alone)
+
+    in_bulk.prefetch({"Profit_Projects": filters + filters[:2]})  # each asked once
+    answers = [in_bulk.query("Profit_Projects", f) for f in filters]
+
+    assert bulk.asked == [("Profit_Projects", filters)]
+    assert answers == [one_by_one.query("Profit_Projects", f) for f in filters]
+    assert [[r["ProjectId"] for r in rows] for rows in answers] == [
+        ["P1"],
+        ["P2"],
+        ["P3"],
+        ["P4", "P5"],
+        [],
+        [],
+    ]  # case and spaces count; several stay several (the row's rules decide); null is no text
+
+
+def test_a_filter_asked_before_is_not_asked_again_in_bulk_and_a_failed_bulk_read_leaves_rows_to_ask():
+    class Failing(Target):
+        def lookup(self, connector: str, filters: list[dict[str, str]]) -> list[dict[str, Any]]:
+            super().lookup(connector, filters)
+            raise LookupFailed("no answer")
+
+    target = Target([{"KvK": "1"}])
+    lookups = Lookups(prepare(load_mapping(FLEX)), target)
+    lookups.query("Profit_OrgPer", {"KvK": "1"})
+    lookups.prefetch({"Profit_OrgPer": [{"KvK": "1"}, {"KvK": "2"}]})
+    assert target.asked[1:] == [("Profit_OrgPer", [{"KvK": "2"}])]
+
+    failing = Lookups(prepare(load_mapping(FLEX)), Failing([]))
+    failing.prefetch({"Profit_OrgPer": [{"KvK": "1"}]})
+    assert failing.cached("Profit_OrgPer", {"KvK": "1"}) is None  # the row asks, and fails
+
+
+def test_a_record_created_by_the_run_answers_its_filter_after_a_bulk_answer_of_none():
+    plan = prepare(load_mapping(FLEX))
+    step = plan.result.mapping.steps[0]
+    n = next(iter(plan.records[step.name]))
+    target = Target([])
+    lookups = Lookups(plan, target)
+    values = lookups.filter(step, n)
+    assert values is not None
+    lookups.prefetch({"Profit_Debtor": [values]})
+    assert lookups.lookup(step, n) == []
+
+    lookups.remember(step, n, {"DbId": values["DebtorId"], "BcCo": "100"})
+
+    assert lookups.lookup(step, n) == [{"DebtorId": values["DebtorId"], "BcCo": "100"}]
+    assert len(target.asked) == 1
+
+
+def test_a_value_the_target_refuses_in_bulk_is_isolated_by_halves_and_its_row_asks_alone():
+    class Refusing(Target):
+        def lookup(self, connector: str, filters: list[dict[str, str]]) -> list[dict[str, Any]]:
+            super().lookup(connector, filters)
+            if {"KvK": "bad"} in filters:
+                raise LookupFailed("refused")
+            return [{"KvK": f["KvK"]} for f in filters]
+
+    target = Refusing([])
+    lookups = Lookups(prepare(load_mapping(FLEX)), target)
+    filters = [{"KvK": str(i)} for i in range(64)] + [{"KvK": "bad"}]
+
+    lookups.prefetch({"Profit_OrgPer": filters})
+
+    assert all(lookups.cached("Profit_OrgPer", f) == [f] for f in filters[:-1])
+    assert lookups.cached("Profit_OrgPer", {"KvK": "bad"}) is None  # asked alone: fails then
+    assert len(target.asked) <= 1 + 2 * 7  # not one request per row
+
+
+def test_a_bulk_lookup_refused_whatever_its_values_is_not_split_further():
+    class Refusing(Target):
+        def lookup(self, connector: str, filters: list[dict[str, str]]) -> list[dict[str, Any]]:
+            super().lookup(connector, filters)
+            raise LookupFailed("no such connector")
+
+    target = Refusing([])
+    Lookups(prepare(load_mapping(FLEX)), target).prefetch(
+        {"Profit_Nothing": [{"KvK": str(i)} for i in range(64)]}
+    )
+    assert len(target.asked) == 3  # the whole, its two halves

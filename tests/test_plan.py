@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
 from conftest import FLEX, ROOT, seed
 
-from importer.errors import InputError
+from importer.errors import AuthenticationError, InputError
 from importer.mappingfile import load_mapping
-from importer.plan import prepare, read_sources, sheet_maps
+from importer.plan import _contracts, prepare, read_sources, sheet_maps
 
 
 def value_map_mapping(tmp_path: Path, old: str) -> Path:
@@ -109,3 +110,22 @@ def test_a_value_map_naming_a_column_its_sheet_lacks_names_the_columns_it_has(tm
         "Column 'Old' not found in f.csv (value map of column 'factuur' in step relaties). "
         "Available columns: Oud, Nieuw"
     )
+
+
+def test_the_connectors_contracts_are_asked_side_by_side_and_the_first_error_is_raised():
+    both = threading.Barrier(2, timeout=30)  # passes only when two are asked at once
+
+    def contract_for(connector: str) -> None:
+        both.wait()
+        return None
+
+    assert _contracts(contract_for, ["A", "B", "A"]) == {"A": None, "B": None}
+
+    def refused(connector: str) -> None:
+        if connector == "B":
+            raise AuthenticationError(f"{connector} refused")
+        threading.Event().wait(0.05)  # B fails first
+        raise AuthenticationError(f"{connector} refused")
+
+    with pytest.raises(AuthenticationError, match="A refused"):
+        _contracts(refused, ["A", "B"])

@@ -13,6 +13,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
+from importer.sandbox import Faults
 from importer.sandbox.recras import RecrasSandbox
 
 RECRAS = ROOT / "mappings" / "recras-klanten.yaml"
@@ -452,3 +453,44 @@ def test_more_parallel_requests_than_recras_allows_are_capped(cli, recras_env):
     assert ran.code == 0, ran.err
     assert "recras allows at most 4 requests in parallel; using 4." in ran.err
     assert len(recras_env.state.klanten) == KLANTEN
+
+
+def test_contacten_is_read_once_for_the_match_and_a_find_of_every_row(cli, recras_with, tmp_path):
+    box = recras_with(page_size=2)
+    for n in range(3):
+        box.state.add_klant({**EXISTING, "naam": f"Ander {n}", "postcode": "1000AA"})
+    existing = box.state.add_klant(EXISTING)["id"]
+
+    def find_too(data: dict) -> None:  # a find: on the same list, by type and name
+        data["steps"][0]["find"] = {
+            "naamgenoot": {
+                "connector": "contacten",
+                "filter": {"type": "soort_contact", "naam": "naam"},
+                "ids": {"id": "id"},
+                "optional": True,
+            }
+        }
+
+    ran = cli("run", variant(tmp_path, find_too))
+
+    assert ran.code == 0, ran.err
+    assert sheet(tmp_path / "recras-klanten-result.xlsx")["K1003"]["id"] == str(existing)
+    pages = [r["query"] for r in box.state.reads if r["path"] == "/api2/contacten"]
+    assert pages == ["", "page=2"]  # once, for every row's match and find
+
+
+def test_unknown_klanten_are_reconciled_with_one_read_of_contacten(cli, recras_env, tmp_path):
+    recras_env.faults.use(Faults(drop_after_rate=0.4, seed=7))
+    first = cli("run", RECRAS, "--retries", "1")
+    result = sheet(tmp_path / "recras-klanten-result.xlsx")
+    unknown = [k for k, row in result.items() if row["status"] == "unknown"]
+    assert first.code == 1 and len(unknown) >= 3
+    recras_env.faults.use(Faults())
+    recras_env.state.reads.clear()
+
+    second = cli("run", RECRAS)
+
+    assert second.code == 0, second.err
+    assert sorted(posted(recras_env)) == sorted(set(posted(recras_env)))  # none twice
+    assert len(set(posted(recras_env))) == KLANTEN
+    assert [r["query"] for r in recras_env.state.reads if r["path"] == "/api2/contacten"] == [""]

@@ -1131,6 +1131,31 @@ def test_get_query_string_over_2049_characters_gives_404(afas: httpx.Client, sta
     assert long.status_code == 404
 
 
+def test_get_filterjson_ors_its_filters_and_ands_the_fields_of_one(afas: httpx.Client, state):
+    seed_debtors(state)
+    seed_org(state, "1000005", Nm="Delta, Epsilon; Zeta")
+    seed_debtor(state, "10005", "1000005", CuId="EUR")
+
+    def field(name: str, value: str, operator: int = 1) -> dict[str, Any]:
+        return {"@FieldId": name, "@OperatorType": operator, "#text": value}
+
+    both_and_one = {
+        "Filters": {
+            "Filter": [
+                {
+                    "@FilterId": "Filter 1",
+                    "Field": [field("CurrencyId", "EUR"), field("DebtorName", "g", 10)],
+                },
+                {"@FilterId": "Filter 2", "Field": [field("DebtorName", "delta, epsilon; zeta")]},
+            ]
+        }
+    }
+    one_object = {"Filters": {"Filter": {"@FilterId": "F", "Field": field("DebtorId", "10002")}}}
+
+    assert debtor_ids(afas, filterjson=json.dumps(both_and_one)) == ["10003", "10005"]
+    assert debtor_ids(afas, filterjson=json.dumps(one_object)) == ["10002"]
+
+
 @pytest.mark.parametrize(
     ("url", "fragment"),
     [
@@ -1143,6 +1168,13 @@ def test_get_query_string_over_2049_characters_gives_404(afas: httpx.Client, sta
         ("/connectors/Profit_Debtor?filterfieldids=DebtorId&filtervalues=1&operatortypes=16", "16"),
         ("/connectors/Profit_Debtor?orderbyfieldids=Nope", "'Nope'"),
         ("/connectors/Profit_Debtor?skip=een", "skip"),
+        ("/connectors/Profit_Debtor?filterjson=%7B%22Filters%22%3A1%7D", "filterjson"),
+        ("/connectors/Profit_Debtor?filterjson=nope", "filterjson"),
+        (
+            "/connectors/Profit_Debtor?filterjson=%7B%7D&filterfieldids=DebtorId&filtervalues=1"
+            "&operatortypes=1",
+            "niet allebei",
+        ),
     ],
 )
 def test_get_refusals(afas: httpx.Client, url: str, fragment: str) -> None:

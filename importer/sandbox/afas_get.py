@@ -4,24 +4,25 @@
 ``Profit_Projects`` and ``Profit_Salesorders``, queried like AFAS: ``skip``, ``take`` (default
 100, ``-1`` = everything), ``orderbyfieldids`` (comma list, ``-F`` sorts descending; empty values
 first), ``filterfieldids`` / ``filtervalues`` / ``operatortypes`` (comma = AND within a group,
-semicolon = OR between groups). Operators: 1 =, 2 >=, 3 <=, 4 >, 5 <, 6 contains, 7 !=, 8 empty,
-9 not empty, 10 starts with, 11 does not contain, 12 does not start with, 13 ends with, 14 does not
-end with, 15 quick filter (imitated as "contains"). 8 and 9 ignore their (possibly empty) value.
-Text compares case-insensitively, as Profit's database does; numbers and dates compare as such.
-Reply ``{"skip": 0, "take": 100, "rows": [...]}``; empty fields come back as ``null``, dates as
-``YYYY-MM-DDT00:00:00Z``.
+semicolon = OR between groups) or ``filterjson`` (the same as JSON: ``Filter`` entries OR'ed,
+the ``Field`` entries of one AND'ed; never both forms at once). Operators: 1 =, 2 >=, 3 <=,
+4 >, 5 <, 6 contains, 7 !=, 8 empty, 9 not empty, 10 starts with, 11 does not contain, 12 does
+not start with, 13 ends with, 14 does not end with, 15 quick filter (imitated as "contains").
+8 and 9 ignore their (possibly empty) value. Text compares case-insensitively, as Profit's
+database does; numbers and dates compare as such. Reply ``{"skip": 0, "take": 100, "rows":
+[...]}``; empty fields come back as ``null``, dates as ``YYYY-MM-DDT00:00:00Z``.
 
-Not imitated: ``filterjson`` (refused with a message rather than ignored), ``metainfo/get``'s
-``controlType``/``decimals`` (always 0). The field lists hold the field ids AFAS's documentation
-names (``BcCo, Name, SearchName, ChOfCommNr, MailWork``; ``DebtorId, BcCo, DebtorName, VatNr,
-ChOfCommNr, Email, IBAN``; ``ProjectId, DebtorId``; ``OrderNumber, DebtorId, CustomerReference``)
-plus a few of the sandbox's own choosing; a real environment's GetConnectors are defined per
-customer and have more.
+Not imitated: ``metainfo/get``'s ``controlType``/``decimals`` (always 0). The field lists hold
+the field ids AFAS's documentation names (``BcCo, Name, SearchName, ChOfCommNr, MailWork``;
+``DebtorId, BcCo, DebtorName, VatNr, ChOfCommNr, Email, IBAN``; ``ProjectId, DebtorId``;
+``OrderNumber, DebtorId, CustomerReference``) plus a few of the sandbox's own choosing; a real
+environment's GetConnectors are defined per customer and have more.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -391,10 +392,47 @@ def _split(params: Mapping[str, str], name: str) -> list[list[str]]:
     return [group.split(",") for group in raw.split(";")] if raw is not None else []
 
 
+def _condition(connector: GetConnector, field_id: Any, operator: Any, value: Any) -> Condition:
+    if not str(operator).strip().isdigit() or not 1 <= int(operator) <= 15:
+        raise GetError(f"Operator '{operator}' bestaat niet (1 tot en met 15).")
+    return Condition(connector.field(str(field_id).strip()), int(operator), str(value))
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def parse_filterjson(connector: GetConnector, raw: str) -> list[list[Condition]]:
+    """``filterjson``: ``{"Filters": {"Filter": [{"@FilterId": ..., "Field": [{"@FieldId":
+    F, "@OperatorType": 1, "#text": V}, ...]}, ...]}}``; Filter entries OR'ed, the Fields of
+    one Filter AND'ed (either may be one object instead of a list)."""
+    try:
+        data = json.loads(raw)
+        filters = _listed(data["Filters"]["Filter"])
+        groups = []
+        for entry in filters:
+            fields = _listed(entry["Field"])
+            if not fields:
+                raise GetError("Een filter in filterjson heeft geen velden.")
+            groups.append(
+                [
+                    _condition(
+                        connector, f["@FieldId"], f.get("@OperatorType", 1), f.get("#text", "")
+                    )
+                    for f in fields
+                ]
+            )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise GetError("De waarde van filterjson is geen geldig filter.") from None
+    return groups
+
+
 def parse_filters(connector: GetConnector, params: Mapping[str, str]) -> list[list[Condition]]:
-    """The filter as OR-groups of AND-conditions."""
+    """The filter as OR-groups of AND-conditions (from ``filterjson`` or the three lists)."""
     if "filterjson" in params:
-        raise GetError("De sandbox ondersteunt filterjson niet; gebruik filterfieldids.")
+        if any(name in params for name in ("filterfieldids", "filtervalues", "operatortypes")):
+            raise GetError("Gebruik filterjson of filterfieldids, niet allebei.")
+        return parse_filterjson(connector, params["filterjson"])
     ids, values, operators = (
         _split(params, name) for name in ("filterfieldids", "filtervalues", "operatortypes")
     )
@@ -409,9 +447,7 @@ def parse_filters(connector: GetConnector, params: Mapping[str, str]) -> list[li
     for id_group, value_group, operator_group in zip(ids, values, operators, strict=True):
         conditions = []
         for field_id, value, operator in zip(id_group, value_group, operator_group, strict=True):
-            if not operator.strip().isdigit() or not 1 <= int(operator) <= 15:
-                raise GetError(f"Operator '{operator}' bestaat niet (1 tot en met 15).")
-            conditions.append(Condition(connector.field(field_id.strip()), int(operator), value))
+            conditions.append(_condition(connector, field_id, operator, value))
         groups.append(conditions)
     return groups
 

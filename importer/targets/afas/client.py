@@ -30,7 +30,7 @@ from importer.errors import (
 )
 from importer.messages import Message, unavailable
 from importer.targets import Reply, ReplyKind, header_safe, http
-from importer.targets.afas import batches, updates
+from importer.targets.afas import batches, reading, updates
 from importer.targets.afas.contract import Contract
 from importer.targets.afas.updates import changed_fields
 
@@ -62,25 +62,6 @@ TRANSIENT = re.compile(
     r"locked|deadlock|probeer het later opnieuw|try again later",
     re.IGNORECASE,
 )
-PAGE = 100  # rows per GetConnector page
-QUERY_BUDGET = 1500  # characters of filter text per request; AFAS refuses query strings > 2049
-
-
-def _batches(filters: list[dict[str, str]]) -> list[list[dict[str, str]]]:
-    """Filters in groups whose query text stays under AFAS's limit."""
-    batches: list[list[dict[str, str]]] = []
-    size = 0
-    for f in filters:
-        for value in f.values():
-            if "," in value or ";" in value:
-                raise LookupFailed(Message("afas.filter_chars", value=value))
-        cost = sum(len(k) + len(str(httpx.QueryParams({"v": v}))) + 4 for k, v in f.items())
-        if not batches or size + cost > QUERY_BUDGET:
-            batches.append([])
-            size = 0
-        batches[-1].append(f)
-        size += cost
-    return batches
 
 
 LANGUAGES = ("nl-nl", "en-us", "nl-be", "fr-fr", "de-de")
@@ -225,6 +206,8 @@ class AfasTarget:
         )
         self._boundary = http.Boundary("AFAS", self.host, records_in="Profit")
         self._contracts: dict[str, Contract | None] = {}
+        self._readers = max(1, concurrency)  # lookup requests at a time (before sending)
+        self._larger: dict[str, int] = {}  # pages a GetConnector is known to hold more than
 
     @classmethod
     def from_env(
@@ -324,43 +307,29 @@ class AfasTarget:
         return self._write("DELETE", connector, None, updates.delete_path(connector, ids))
 
     def lookup(self, connector: str, filters: list[dict[str, str]]) -> list[dict[str, Any]]:
-        """Rows of a GetConnector matching any of ``filters``, in batches, paged and sorted.
+        """Rows of a GetConnector matching any of ``filters``, in few requests: OR'ed in
+        groups under AFAS's query length limit (``filterjson`` for values holding ``,`` or
+        ``;``), or one sorted, paged read of the whole connector when that is cheaper (see
+        :mod:`importer.targets.afas.reading`)."""
+        known = self._larger.get(connector, 0)
+        reader = reading.Reader(
+            lambda params: self._page(connector, params), self._readers, larger_than=known
+        )
+        rows = reader.lookup(filters)
+        self._larger[connector] = reader.larger_than
+        return rows
 
-        Filters are sent in groups (semicolon = OR) small enough for AFAS's query length
-        limit; each group is read page by page, sorted by its first field so pages do not
-        overlap.
-        """
-        found: list[dict[str, Any]] = []
-        for batch in _batches(filters):
-            found.extend(self._read_all(connector, batch))
-        return found
-
-    def _read_all(self, connector: str, filters: list[dict[str, str]]) -> list[dict[str, Any]]:
-        params = {
-            "filterfieldids": ";".join(",".join(f) for f in filters),
-            "filtervalues": ";".join(",".join(f.values()) for f in filters),
-            "operatortypes": ";".join(",".join("1" for _ in f) for f in filters),
-            "orderbyfieldids": next(iter(filters[0])),
-            "take": str(PAGE),
-        }
-        rows: list[dict[str, Any]] = []
-        while True:
-            with self._boundary.reading(Message("lookup.no_answer", connector=connector)):
-                response = self._client.get(
-                    f"/connectors/{connector}", params={**params, "skip": str(len(rows))}
-                )
-            if response.status_code in (401, 403):
-                read_reply(connector, response)  # raises AuthenticationError
-            data = _json(response)
-            if response.status_code != 200 or not isinstance(data, dict):
-                reply = read_reply(connector, response)
-                raise LookupFailed(
-                    Message("lookup.unreadable", connector=connector, why=reply.error)
-                )
-            page = data.get("rows") or []
-            rows.extend(page)
-            if len(page) < PAGE:
-                return rows
+    def _page(self, connector: str, params: dict[str, str]) -> list[dict[str, Any]]:
+        """One GET of a GetConnector: its rows; LookupFailed when it cannot be read."""
+        with self._boundary.reading(Message("lookup.no_answer", connector=connector)):
+            response = self._client.get(f"/connectors/{connector}", params=params)
+        if response.status_code in (401, 403):
+            read_reply(connector, response)  # raises AuthenticationError
+        data = _json(response)
+        if response.status_code != 200 or not isinstance(data, dict):
+            reply = read_reply(connector, response)
+            raise LookupFailed(Message("lookup.unreadable", connector=connector, why=reply.error))
+        return list(data.get("rows") or [])
 
     def changes(self, old: Any, new: Any) -> Any | None:
         """What changed, without the keys (``update`` places them); only ``""`` empties a

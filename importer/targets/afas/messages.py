@@ -55,7 +55,10 @@ EN = {
         "(ItCd)"
     ),
     # lookups and credentials (the reason a lookup failed or the run stopped)
-    "afas.filter_chars": "cannot look up {value!r}: AFAS filters cannot hold ',' or ';'",
+    "afas.filter_too_long": (
+        "cannot look up {value!r}: its filter takes {length} characters of a query, more than "
+        "the {limit} that AFAS's query length limit leaves for it"
+    ),
     "afas.oauth_refused": (
         "AFAS refused the OAuth client credentials (HTTP {status}{detail}). Check AFAS_CLIENT_ID "
         "and AFAS_CLIENT_SECRET."
@@ -118,8 +121,9 @@ NL = {
         "{path}: een regel met @Action {action} moet de regel aanwijzen met zijn GuLi of zijn "
         "itemcode (ItCd)"
     ),
-    "afas.filter_chars": (
-        "kan {value!r} niet opzoeken: AFAS-filters kunnen geen ',' of ';' bevatten"
+    "afas.filter_too_long": (
+        "kan {value!r} niet opzoeken: het filter neemt {length} tekens van een query in, meer "
+        "dan de {limit} die de maximale querylengte van AFAS ervoor overlaat"
     ),
     "afas.oauth_refused": (
         "AFAS weigerde de OAuth-clientgegevens (HTTP {status}{detail}). Controleer "

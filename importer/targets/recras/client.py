@@ -24,7 +24,8 @@ Conventions of this target:
   person is given once, to the first that matches; a person named by ``id`` in the body keeps
   it. A PUT without contact persons without an id reads nothing first;
 - a lookup reads the whole list endpoint (``contacten`` lists every contact with its
-  contactpersonen), page by page through ``Link: <...>; rel="next"``, and filters it here:
+  contactpersonen), page by page through ``Link: <...>; rel="next"``, once: later lookups are
+  answered from what was read until the client writes to Recras. It filters it here:
   a record matches a filter when every field equals, compared without regard to case, runs
   of spaces, accents written in another Unicode form, and — for postcodes — the space
   (``1234AB`` = ``1234 ab``). A field ``contactpersonen.email1`` matches when any of the
@@ -118,6 +119,10 @@ class RecrasTarget:
         self._boundary = http.Boundary("Recras", self.host, records_in="Recras")
         self._checked = False
         self._check_lock = threading.Lock()
+        # The list endpoints read whole this run, until the run writes to Recras: a step's
+        # lookups, its unknown rows' and its later ones read /api2/contacten once.
+        self._lists: dict[str, list[dict[str, Any]]] = {}
+        self._lists_lock = threading.Lock()
 
     # --- configuration --------------------------------------------------------------------------
 
@@ -262,9 +267,13 @@ class RecrasTarget:
     def _write(self, method: str, connector: str, path: str, body: Any) -> Reply:
         self.check_credentials()
         content = jsontext.compact(body).encode("utf-8")
-        answer = self._boundary.write(
-            connector, lambda: self._request(method, path, content=content)
-        )
+        try:
+            answer = self._boundary.write(
+                connector, lambda: self._request(method, path, content=content)
+            )
+        finally:
+            with self._lists_lock:
+                self._lists.clear()  # what was read may have changed
         if isinstance(answer, Reply):
             return answer  # no answer came
         if answer.status_code in (401, 403):
@@ -281,7 +290,7 @@ class RecrasTarget:
         wanted = [(f, {k: _norm(k, v) for k, v in f.items()}) for f in filters]
         found: list[dict[str, Any]] = []
         seen: set[tuple[Any, ...]] = set()
-        for record in self.read_all(connector):
+        for record in self._listed(connector):
             for original, normalised in wanted:
                 if not all(_matches(record, k, v) for k, v in normalised.items()):
                     continue
@@ -290,6 +299,13 @@ class RecrasTarget:
                     seen.add(key)
                     found.append({**record, **original})
         return found
+
+    def _listed(self, connector: str) -> list[dict[str, Any]]:
+        """The whole list endpoint: read once, and again only after this client wrote."""
+        with self._lists_lock:
+            if connector not in self._lists:
+                self._lists[connector] = self.read_all(connector)
+            return self._lists[connector]
 
     def read_all(self, connector: str) -> list[dict[str, Any]]:
         """Every record of a list endpoint, following ``Link: <...>; rel="next"``."""

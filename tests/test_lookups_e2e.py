@@ -1,0 +1,167 @@
+"""Lookups in bulk, end to end: the importer command with the Flex mapping against the AFAS
+sandbox, counting the GetConnector requests the sandbox received."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import yaml
+from conftest import FLEX, ROOT, statuses
+
+from importer.sandbox import AfasSandbox, Faults
+
+ROWS = 200
+HEADER = (ROOT / "samples/flex/klanten.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+
+
+def customer(i: int, description: str | None = None) -> str:
+    """A Flex customer row: number 60000+i, KvK 70000000+i, its agreement's description."""
+    description = description or f"Klantovereenkomst {i}"
+    return (
+        f"{60000 + i};Klant {i};Klant {i} B.V.;KLANT{i};{70000000 + i};01-03-2024;;;"
+        f"Dorpsstraat;{i + 1};3833LC;Leusden;NL;ALG;{description};24"
+    )
+
+
+def customers(tmp_path: Path, rows: list[str], name: str = "klanten.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def lookups(box: AfasSandbox) -> Counter[str]:
+    """GetConnector requests received, by connector (metainfo not counted)."""
+    return Counter(r["connector"] for r in box.state.reads if "/connectors/" in r["path"])
+
+
+def assert_each_customer_once(box: AfasSandbox, count: int) -> None:
+    """Every customer a sales relation once, with one agreement each."""
+    assert len(box.state.debtors) == count
+    posted = [
+        b["KnSalesRelationOrg"]["Element"]["@DbId"]
+        for b in box.state.received("KnSalesRelationOrg")
+    ]
+    assert len(posted) == len(set(posted)), "a sales relation was sent twice"
+    agreements = [p["fields"]["DbId"] for p in box.state.projects.values()]
+    assert sorted(agreements) == sorted(box.state.debtors), "an agreement was created twice"
+
+
+def test_a_first_run_looks_up_in_bulk_and_never_the_agreements_of_new_customers(
+    cli, afas_env, tmp_path
+):
+    ran = cli("run", FLEX, "--input", customers(tmp_path, [customer(i) for i in range(ROWS)]))
+
+    assert ran.code == 0, ran.err
+    assert_each_customer_once(afas_env, ROWS)
+    # Profit holds nothing yet: each connector is read whole in one request (cheaper than
+    # the OR-requests), and no agreement of a customer created now is looked up.
+    assert lookups(afas_env) == {"Profit_Debtor": 1, "Profit_OrgPer": 1}
+    assert sum(lookups(afas_env).values()) / (2 * ROWS) <= 0.02
+
+
+def test_agreements_of_existing_customers_are_looked_up_in_bulk_and_linked_not_duplicated(
+    cli, afas_env, tmp_path
+):
+    first = [customer(i) for i in range(ROWS)]
+    assert cli("run", FLEX, "--input", customers(tmp_path, first)).code == 0
+    # Half the agreements are gone (ended in Profit), ten customers are new.
+    for project in [p for p in afas_env.state.projects if int(p) % 2][: ROWS // 2]:
+        afas_env.state.projects.pop(project)
+    gone = ROWS - len(afas_env.state.projects)
+    afas_env.state.reads.clear()
+
+    rows = first + [customer(i) for i in range(ROWS, ROWS + 10)]
+    # a new journal (--fresh): what exists is known only to Profit
+    ran = cli("run", FLEX, "--input", customers(tmp_path, rows, "again.csv"), "--fresh")
+
+    assert ran.code == 0, ran.err
+    assert_each_customer_once(afas_env, ROWS + 10)
+    relations = Counter(statuses(tmp_path / "flex-result.xlsx", "verkooprelaties").values())
+    agreements = Counter(statuses(tmp_path / "flex-result.xlsx", "klantovereenkomsten").values())
+    assert relations == {"existing": ROWS, "created": 10}
+    assert agreements == {"existing": ROWS - gone, "created": gone + 10}
+    # one bulk read per connector, before any row is sent: none per row
+    assert lookups(afas_env) == {"Profit_Debtor": 1, "Profit_OrgPer": 1, "Profit_Projects": 1}
+
+
+def test_a_description_with_a_comma_or_semicolon_is_linked_on_the_rerun_through_filterjson(
+    cli, afas_env, tmp_path
+):
+    rows = [customer(1, "Detachering, flex"), customer(2, '"Werving; selectie"')]
+    file = customers(tmp_path, rows)
+    first = cli("run", FLEX, "--input", file)
+    assert first.code == 0, first.err
+    afas_env.state.reads.clear()
+
+    again = cli("run", FLEX, "--input", file, "--fresh")  # what exists only Profit knows
+
+    assert again.code == 0, again.err
+    assert_each_customer_once(afas_env, 2)
+    assert set(statuses(tmp_path / "flex-result.xlsx", "klantovereenkomsten").values()) == {
+        "existing"
+    }
+    (read,) = [r["query"] for r in afas_env.state.reads if r["connector"] == "Profit_Projects"]
+    assert "filterjson=" in read and "filtervalues" not in read  # both in one request
+
+
+def test_a_match_on_a_value_with_a_comma_finds_it_and_one_without_it_is_created(
+    cli, afas_env, tmp_path
+):
+    data = yaml.safe_load(FLEX.read_text())
+    data["sources"]["klanten"]["file"] = str(ROOT / "samples/flex/klanten.csv")
+    data["templates"] = str(ROOT / "templates")
+    data["steps"][0]["match"]["filter"] = {"DebtorName": "naam"}  # a name may hold a comma
+    mapping = tmp_path / "flex.yaml"
+    mapping.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    rows = [customer(1).replace("Klant 1;", "Jansen, Bakker en Zn;", 1), customer(2)]
+
+    assert cli("run", mapping, "--input", customers(tmp_path, rows)).code == 0
+    again = cli("run", mapping, "--input", customers(tmp_path, rows), "--fresh")
+
+    assert again.code == 0, again.err
+    assert_each_customer_once(afas_env, 2)
+    assert set(statuses(tmp_path / "flex-result.xlsx", "verkooprelaties").values()) == {"existing"}
+
+
+def test_unknown_rows_after_dropped_replies_are_reconciled_in_bulk_each_record_once(
+    cli, monkeypatch, tmp_path
+):
+    file = customers(tmp_path, [customer(i) for i in range(100)])
+    with AfasSandbox.start(faults=Faults(drop_after_rate=0.3, seed=4)) as box:
+        monkeypatch.setenv("AFAS_BASE_URL", box.base_url)
+        monkeypatch.setenv("AFAS_TOKEN", box.token)
+        first = cli("run", FLEX, "--input", file, "--retries", "1")
+        unknown = Counter(statuses(tmp_path / "flex-result.xlsx", "verkooprelaties").values())
+        assert first.code == 1 and unknown["unknown"] >= 10  # saved, but no answer came
+        box.faults.faults = Faults()
+        box.state.reads.clear()
+
+        second = cli("run", FLEX, "--input", file)
+
+        assert second.code == 0, second.err
+        assert_each_customer_once(box, 100)
+        # the unknown rows (and their agreements) were looked up together, not one by one
+        assert sum(lookups(box).values()) <= 4
+        assert lookups(box)["Profit_Debtor"] == 1
+
+
+def test_agreements_of_customers_done_in_an_earlier_run_are_looked_up_in_bulk_by_their_ids(
+    cli, afas_env, tmp_path
+):
+    rows = [customer(i).replace(";ALG;", ";FLEX;") if i % 2 else customer(i) for i in range(ROWS)]
+    file = customers(tmp_path, rows)
+    afas_env.state.project_groups = frozenset({"ALG"})  # the FLEX agreements are refused
+    assert cli("run", FLEX, "--input", file).code == 1
+    assert len(afas_env.state.projects) == ROWS // 2
+    afas_env.state.project_groups = frozenset({"ALG", "FLEX"})
+    afas_env.state.reads.clear()
+
+    again = cli("run", FLEX, "--input", file)
+
+    assert again.code == 0, again.err
+    assert_each_customer_once(afas_env, ROWS)
+    assert len(afas_env.state.received("PtProject")) == ROWS + ROWS // 2  # refused ones again
+    # the refused agreements' customers are in the journal: their ids name the agreements to
+    # look up, all in one request; the customers (done) ask nothing
+    assert lookups(afas_env) == {"Profit_Projects": 1}
