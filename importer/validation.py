@@ -161,10 +161,10 @@ class Rows(Mapping[int, dict[str, Any]]):
         columns: list[list[Any]],
         numbers: list[int],
         left_out: Collection[int] = (),
-        position: dict[int, int] | None = None,
+        position: Mapping[int, int] | None = None,
     ):
         self._names, self._columns, self._numbers = names, columns, numbers
-        self._position = position if position is not None else {n: i for i, n in enumerate(numbers)}
+        self._position = position if position is not None else _positions(numbers)
         self._left_out = left_out
         self._len = len(numbers) - sum(1 for n in left_out if n in self._position)
 
@@ -187,6 +187,42 @@ class Rows(Mapping[int, dict[str, Any]]):
 
     def __len__(self) -> int:
         return self._len
+
+
+class _Consecutive(Mapping[int, int]):
+    """Row number -> place, for rows numbered without a gap (most files): no dict needed."""
+
+    def __init__(self, first: int, count: int):
+        self.first, self.count = first, count
+
+    def _at(self, n: object) -> int | None:
+        """The place of ``n``, found as a dict would find it (``np.int64(5)`` is 5)."""
+        try:
+            at = int(n) - self.first  # type: ignore[call-overload]
+        except (TypeError, ValueError, OverflowError):
+            return None
+        return at if 0 <= at < self.count and at + self.first == n else None
+
+    def __getitem__(self, n: int) -> int:
+        at = self._at(n)
+        if at is None:
+            raise KeyError(n)
+        return at
+
+    def __contains__(self, n: object) -> bool:
+        return self._at(n) is not None
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(self.first, self.first + self.count))
+
+    def __len__(self) -> int:
+        return self.count
+
+
+def _positions(numbers: list[int]) -> Mapping[int, int]:
+    if numbers and numbers[-1] - numbers[0] == len(numbers) - 1 and numbers == sorted(numbers):
+        return _Consecutive(numbers[0], len(numbers))
+    return {n: i for i, n in enumerate(numbers)}
 
 
 # what an empty cell (or one of spaces only: cells are trimmed) sends; absent: nothing
