@@ -20,6 +20,32 @@ __all__ = ["STATUSES", "EARLIER", "Count", "Listed", "Outcome", "Result", "Statu
 EARLIER = "already done"  # how the counts name rows done in an earlier run
 
 
+class _Unchangeable:
+    """Refuses to be changed in place: shared, it would change every outcome at once."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("an outcome's ids and problems are given whole, never changed in place")
+
+
+class _NoIds(_Unchangeable, dict[str, str]):
+    __setitem__ = __delitem__ = update = setdefault = pop = popitem = clear = __ior__ = (
+        _Unchangeable._refuse
+    )
+
+
+class _NoProblems(_Unchangeable, list[Problem]):
+    __setitem__ = __delitem__ = append = extend = insert = remove = pop = clear = sort = (
+        _Unchangeable._refuse
+    )
+    reverse = __iadd__ = __imul__ = _Unchangeable._refuse
+
+
+# Most outcomes have neither ids nor problems: they share these two instead of holding an
+# empty dict and list each (~120 bytes a row and step).
+_NO_IDS = _NoIds()
+_NO_PROBLEMS = _NoProblems()
+
+
 @dataclass(slots=True, init=False)
 class Outcome:
     """What became of one source row in one step.
@@ -55,9 +81,9 @@ class Outcome:
         action: str | None = None,
     ):
         self.row, self.status = row, status
-        self.ids = {} if ids is None else ids
+        self.ids = _NO_IDS if ids is None else ids
         self.error, self.log_reference = error, log_reference
-        self.problems = [] if problems is None else problems
+        self.problems = _NO_PROBLEMS if problems is None else problems
         self.kept = spool.keep(body)
         self.parent_row, self.earlier, self.leader, self.action = (
             parent_row,

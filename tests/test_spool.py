@@ -64,3 +64,17 @@ def test_an_outcome_keeps_its_body_out_of_memory_and_reads_it_back():
     assert outcome.body == '{"a":1}' and outcome.json() == {"a": 1}
     outcome.body = None
     assert outcome.body is None and outcome.json() is None
+
+
+def test_outcomes_without_ids_or_problems_share_empty_ones_that_cannot_be_filled():
+    import pytest
+
+    one, other = Outcome(1, Status.PLANNED), Outcome(2, Status.CREATED)
+    assert one.ids == {} and one.problems == [] and one.ids is other.ids
+    with pytest.raises(TypeError):
+        one.ids["DbId"] = "1"
+    with pytest.raises(TypeError):
+        one.problems.append(None)  # type: ignore[arg-type]
+    assert other.ids == {} and other.problems == []
+    given = Outcome(3, Status.CREATED, ids={"DbId": "7"})
+    assert given.ids == {"DbId": "7"}
