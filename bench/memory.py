@@ -30,6 +30,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -92,11 +93,17 @@ class _Sandbox:
             for line in self.process.stdout
             if line.startswith("export AFAS_BASE_URL=")
         )
+        # what it prints later is read too, so that a full pipe never blocks it
+        threading.Thread(target=self.process.stdout.read, daemon=True).start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.process.send_signal(signal.SIGINT)
-        self.process.wait(timeout=30)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # stopping a sandbox of 100,000 records is slow
+            self.process.kill()
+            self.process.wait()
 
 
 def _requests(audit: Path) -> int:

@@ -239,7 +239,7 @@ def test_a_cell_too_big_to_hold_makes_its_row_invalid_and_nothing_reads_it(monke
 
 
 def test_rows_are_made_from_the_columns_as_dicts_when_asked_for():
-    from importer.validation import Rows
+    from importer.rows import Rows
 
     every = Rows(["a", "b"], [[1, None, 3], ["x", "y", None]], [2, 3, 5])
     valid = every.without(frozenset({3}))
