@@ -85,12 +85,8 @@ class Outcome:
         self.error, self.log_reference = error, log_reference
         self.problems = _NO_PROBLEMS if problems is None else problems
         self.kept = spool.keep(body)
-        self.parent_row, self.earlier, self.leader, self.action = (
-            parent_row,
-            earlier,
-            leader,
-            action,
-        )
+        self.parent_row, self.earlier = parent_row, earlier
+        self.leader, self.action = leader, action
 
     @property
     def body(self) -> str | None:
