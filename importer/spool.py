@@ -36,14 +36,18 @@ class Spool:
         self._written = 0  # bytes in the file
         self._pending: list[bytes] = []  # appended after the file's end, not yet written
         self._pending_size = 0
+        self.full = False  # a write failed (no room): what is buffered stays in memory
 
     @property
     def size(self) -> int:
         return self._written + self._pending_size
 
     def put(self, text: str) -> Spooled:
+        """The text appended; OSError when the file could not take more (:attr:`full`)."""
         data = text.encode("utf-8")
         with self._lock:
+            if self.full:
+                raise OSError(f"the body spool {self._file.name} is full")
             at = self._written + self._pending_size
             self._pending.append(data)
             self._pending_size += len(data)
@@ -55,6 +59,11 @@ class Spool:
         if at + size > self._written:  # still in the buffer
             with self._lock:
                 self._flush()
+                if at + size > self._written:  # it could not be written: read it there
+                    data = b"".join(self._pending)
+                    self._pending = [data]
+                    start = at - self._written
+                    return data[start : start + size].decode("utf-8")
         chunks, done = [], 0
         while done < size:  # a read may return less than asked
             chunk = self._read(size - done, at + done)
@@ -72,18 +81,23 @@ class Spool:
             return os.read(self._fd, size)
 
     def _flush(self) -> None:
-        """Write the buffer (the lock is held)."""
-        if not self._pending:
+        """Write the buffer (the lock is held). A disk without room leaves it in memory, and
+        the spool :attr:`full`: nothing is lost, and no run stops for it."""
+        if not self._pending or self.full:
             return
         data = memoryview(b"".join(self._pending))
         done = 0
-        if not _PREAD:
-            os.lseek(self._fd, self._written, os.SEEK_SET)
-        while done < len(data):
-            if _PREAD:
-                done += os.pwrite(self._fd, data[done:], self._written + done)
-            else:
-                done += os.write(self._fd, data[done:])
+        try:
+            if not _PREAD:
+                os.lseek(self._fd, self._written, os.SEEK_SET)
+            while done < len(data):
+                if _PREAD:
+                    done += os.pwrite(self._fd, data[done:], self._written + done)
+                else:
+                    done += os.write(self._fd, data[done:])
+        except OSError:
+            self.full = True
+            return
         self._written += len(data)  # only now: what lies below it can be read
         self._pending.clear()
         self._pending_size = 0
@@ -106,15 +120,19 @@ _lock = threading.Lock()
 
 
 def keep(text: str | None) -> str | Spooled | None:
-    """A text as it is best kept: short ones as they are, others in the current spool."""
+    """A text as it is best kept: short ones as they are, others in the current spool (in
+    memory, as they are, when no temporary file can be written)."""
     global _current
     if text is None or len(text) <= INLINE:
         return text
-    with _lock:
-        if _current is None or _current.size >= ROTATE:
-            _current = Spool()
-        spool = _current
-    return spool.put(text)
+    try:
+        with _lock:
+            if _current is None or _current.size >= ROTATE or _current.full:
+                _current = Spool()
+            spool = _current
+        return spool.put(text)
+    except OSError:  # no temporary folder, or no room in it
+        return text
 
 
 def text_of(kept: str | Spooled | None) -> str | None:

@@ -78,3 +78,24 @@ def test_outcomes_without_ids_or_problems_share_empty_ones_that_cannot_be_filled
     assert other.ids == {} and other.problems == []
     given = Outcome(3, Status.CREATED, ids={"DbId": "7"})
     assert given.ids == {"DbId": "7"}
+
+
+def test_a_disk_without_room_loses_no_body_and_stops_nothing(monkeypatch):
+    import errno
+    import os
+
+    box = Spool()
+    first = box.put("a" * 200)
+
+    def no_room(*args: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "pwrite", no_room)
+    monkeypatch.setattr(os, "write", no_room)
+    monkeypatch.setattr(spool, "_current", box)
+    second = box.put("b" * 300)
+    assert second.text() == "b" * 300 and first.text() == "a" * 200  # from the buffer
+    assert box.full
+    kept = spool.keep("c" * 400)  # in a new spool, whose buffer cannot be written either
+    assert spool.text_of(kept) == "c" * 400
+    assert Outcome(1, Status.PLANNED, body="d" * 500).body == "d" * 500
