@@ -9,7 +9,7 @@ run is a plan.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -240,7 +240,7 @@ def _check_actions(
 
 
 def _selects(
-    condition: Callable[..., Any], row: dict[str, Any], lines: list[dict[str, Any]] | None = None
+    condition: Callable[..., Any], row: dict[str, Any], lines: Sequence[dict[str, Any]] = ()
 ) -> bool:
     try:
         return bool(condition(row=row, lines=lines or []))

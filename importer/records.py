@@ -4,7 +4,8 @@ the outcome each of those rows shares with its record.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from importer.mapping import Step
@@ -15,13 +16,17 @@ from importer.validation import Problem, StepData
 
 @dataclass(slots=True)
 class Record:
-    """What one request is made of: a leading row, its group's other rows, and its lines."""
+    """What one request is made of: a leading row, its group's other rows, and its lines.
+
+    A record of one row without lines (most) holds a tuple and two shared empty ones, not
+    three lists: ~170 bytes less a row.
+    """
 
     row: int
-    members: list[int]  # the leading row and the rows grouped with it (group_by)
+    members: Sequence[int]  # the leading row and the rows grouped with it (group_by)
     label: str = ""  # the file (and sheet) the rows are in
-    line_rows: list[int] = field(default_factory=list)  # rows of the lines source
-    lines: list[dict[str, Any]] = field(default_factory=list)  # typed lines, with rownum
+    line_rows: Sequence[int] = ()  # rows of the lines source
+    lines: Sequence[dict[str, Any]] = ()  # typed lines, with rownum
     parent_key: str | None = None  # a parent key to look up in the target (parent.lookup)
 
 
@@ -31,17 +36,21 @@ def step_records(step: Step, own: StepData, lines: StepData | None) -> dict[int,
     if step.group_by:
         column = own.table.frame[step.header_of(step.group_by)]
         previous: Any = object()
+        members: dict[int, list[int]] = {}
         for n, value in column.items():
-            if value is None or value != previous or not records:
-                records[int(n)] = Record(int(n), [int(n)], own.table.label)
+            if value is None or value != previous or not members:
                 leader = int(n)
+                members[leader] = [leader]
             else:
-                records[leader].members.append(int(n))
+                members[leader].append(int(n))
             previous = value
-        for record in records.values():
-            record.lines = [{**own.rows[m], "rownum": m} for m in record.members if m in own.rows]
+        for leader, rows in members.items():
+            records[leader] = Record(leader, rows, own.table.label)
+            records[leader].lines = [{**own.rows[m], "rownum": m} for m in rows if m in own.rows]
         return records
-    records = {int(n): Record(int(n), [int(n)], own.table.label) for n in own.row_numbers}
+    label = own.table.label
+    for n in map(int, own.row_numbers):
+        records[n] = Record(n, (n,), label)
     if step.lines and lines is not None:
         keys = own.table.frame[step.header_of(step.key)]
         by_key: dict[str, list[int]] = {}

@@ -46,7 +46,7 @@ import datetime as dt
 import itertools
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
@@ -298,7 +298,7 @@ class Renderer:
         rownum: int,
         existing: dict[str, Any] | None = None,
         *,
-        lines: list[dict[str, Any]] | None = None,
+        lines: Sequence[dict[str, Any]] | None = None,
         find: dict[str, dict[str, Any]] | None = None,
         clear: Any = DROP,
     ) -> Any:

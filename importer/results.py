@@ -7,10 +7,11 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from importer import jsontext
+from importer import jsontext, spool
 from importer.mapping import Mapping
 from importer.messages import Message
 from importer.readers import Table
+from importer.spool import Spooled
 from importer.status import STATUSES, Status
 from importer.validation import Problem
 
@@ -19,26 +20,89 @@ __all__ = ["STATUSES", "EARLIER", "Count", "Listed", "Outcome", "Result", "Statu
 EARLIER = "already done"  # how the counts name rows done in an earlier run
 
 
-@dataclass(slots=True)
+class _Unchangeable:
+    """Refuses to be changed in place: shared, it would change every outcome at once."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("an outcome's ids and problems are given whole, never changed in place")
+
+
+class _NoIds(_Unchangeable, dict[str, str]):
+    __setitem__ = __delitem__ = update = setdefault = pop = popitem = clear = __ior__ = (
+        _Unchangeable._refuse
+    )
+
+
+class _NoProblems(_Unchangeable, list[Problem]):
+    __setitem__ = __delitem__ = append = extend = insert = remove = pop = clear = sort = (
+        _Unchangeable._refuse
+    )
+    reverse = __iadd__ = __imul__ = _Unchangeable._refuse
+
+
+# Most outcomes have neither ids nor problems: they share these two instead of holding an
+# empty dict and list each (~120 bytes a row and step).
+_NO_IDS = _NoIds()
+_NO_PROBLEMS = _NoProblems()
+
+
+@dataclass(slots=True, init=False)
 class Outcome:
-    """What became of one source row in one step."""
+    """What became of one source row in one step.
+
+    Its ``body`` (the body sent or planned, as compact JSON text) is kept in a temporary
+    file, not in memory (:mod:`importer.spool`), and read back when it is asked for.
+    """
 
     row: int
     status: Status
-    ids: dict[str, str] = field(default_factory=dict)
-    error: Message | None = None  # rendered in the user's language where it is shown
-    log_reference: str | None = None
-    problems: list[Problem] = field(default_factory=list)
-    body: str | None = None  # the body sent (or planned) as compact JSON text; see json()
-    parent_row: int | None = None
-    earlier: bool = False  # done in an earlier run (from the journal): nothing was sent now
-    leader: int | None = None  # a grouped row or a line: the row whose record it belongs to
-    action: str | None = None  # insert, update, upsert or delete: what the row asks (or got)
-    batch: int | None = None  # the records its request held, when it went with others
+    ids: dict[str, str]
+    error: Message | None  # rendered in the user's language where it is shown
+    log_reference: str | None
+    problems: list[Problem]
+    kept: str | Spooled | None = field(repr=False)  # the body: see body and json()
+    parent_row: int | None
+    earlier: bool  # done in an earlier run (from the journal): nothing was sent now
+    leader: int | None  # a grouped row or a line: the row whose record it belongs to
+    action: str | None  # insert, update, upsert or delete: what the row asks (or got)
+    batch: int | None  # the records its request held, when it went with others
+
+    def __init__(
+        self,
+        row: int,
+        status: Status,
+        ids: dict[str, str] | None = None,
+        error: Message | None = None,
+        log_reference: str | None = None,
+        problems: list[Problem] | None = None,
+        body: str | None = None,
+        parent_row: int | None = None,
+        earlier: bool = False,
+        leader: int | None = None,
+        action: str | None = None,
+        batch: int | None = None,
+    ):
+        self.row, self.status = row, status
+        self.ids = _NO_IDS if ids is None else ids
+        self.error, self.log_reference = error, log_reference
+        self.problems = _NO_PROBLEMS if problems is None else problems
+        self.kept = spool.keep(body)
+        self.parent_row, self.earlier = parent_row, earlier
+        self.leader, self.action, self.batch = leader, action, batch
+
+    @property
+    def body(self) -> str | None:
+        """The body sent (or planned) as compact JSON text, read back from where it is kept."""
+        return spool.text_of(self.kept)
+
+    @body.setter
+    def body(self, text: str | None) -> None:
+        self.kept = spool.keep(text)
 
     def json(self) -> Any:
-        """The body as JSON data (kept as text: a tenth of the memory of its dicts)."""
-        return None if self.body is None else jsontext.loads(self.body)  # decimals exact
+        """The body as JSON data."""
+        text = self.body
+        return None if text is None else jsontext.loads(text)  # decimals exact
 
 
 def counted(outcome: Outcome) -> str:

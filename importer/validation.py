@@ -12,7 +12,7 @@ first. A row with a problem is invalid and never sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,7 @@ from importer.messages import Message
 from importer.patterns import matcher
 from importer.readers import Table
 from importer.render import CLEAR, NULL
+from importer.rows import Rows
 from importer.templating import MAX_SIZE
 
 MAX_CELL = MAX_SIZE
@@ -74,9 +75,10 @@ class StepData:
 
     step: Step | Lines
     table: Table
-    rows: dict[int, dict[str, Any]] = field(default_factory=dict)  # valid rows, typed
+    rows: Mapping[int, dict[str, Any]] = field(default_factory=dict)  # valid rows, typed
     problems: dict[int, list[Problem]] = field(default_factory=dict)
-    values: dict[int, dict[str, Any]] = field(default_factory=dict)  # every row; None if invalid
+    # every row; a value is None where invalid (both are Rows: dicts made when asked for)
+    values: Mapping[int, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def row_numbers(self) -> list[int]:
@@ -133,22 +135,15 @@ def validate_step(
         problems = _in_order(kept + too_big, step, list(columns))
     for problem in problems:
         data.problems.setdefault(problem.row, []).append(problem)  # type: ignore[arg-type]
-    # one dict per row, built from the columns' lists (DataFrame.to_dict("records") boxes
-    # every cell through pandas, three times slower)
     names = list(prepared)
     columns_ = [_cells(p.values) for p in prepared.values()]
-    numbers = [int(n) for n in index.tolist()]
-    rows = zip(*columns_, strict=True)
-    data.values = {
-        n: dict(zip(names, cells, strict=True)) for n, cells in zip(numbers, rows, strict=True)
-    }
-    for name, column in step.columns.items():  # what an empty cell sends, if not nothing
-        sent = _WHEN_EMPTY.get(column.when_empty)
+    for i, name in enumerate(names):  # what an empty cell sends, if not nothing
+        sent = _WHEN_EMPTY.get(step.columns[name].when_empty) if name in step.columns else None
         if sent is not None:
-            for row in data.values.values():
-                if row[name] is None:
-                    row[name] = sent
-    data.rows = {n: row for n, row in data.values.items() if n not in data.problems}
+            columns_[i] = [sent if v is None else v for v in columns_[i]]
+    numbers = [int(n) for n in index.tolist()]
+    data.values = Rows(names, columns_, numbers)
+    data.rows = data.values.without(frozenset(data.problems))  # as they are now
     return data
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from importer.mapping import Column, Step
 from importer.readers import Table
@@ -235,3 +236,19 @@ def test_a_cell_too_big_to_hold_makes_its_row_invalid_and_nothing_reads_it(monke
     assert data.values[3]["naam"] is None  # the expression read a blank, not the cell
     assert "x" not in str(data.values[3]["groet"])
     assert [r["groet"] for r in data.rows.values()] == ["Beste jan", "Beste piet"]
+
+
+def test_rows_are_made_from_the_columns_as_dicts_when_asked_for():
+    from importer.rows import Rows
+
+    every = Rows(["a", "b"], [[1, None, 3], ["x", "y", None]], [2, 3, 5])
+    valid = every.without(frozenset({3}))
+    assert dict(every) == {2: {"a": 1, "b": "x"}, 3: {"a": None, "b": "y"}, 5: {"a": 3, "b": None}}
+    assert valid == {2: {"a": 1, "b": "x"}, 5: {"a": 3, "b": None}}
+    assert list(valid) == [2, 5] and len(valid) == 2 and len(every) == 3
+    assert 3 in every and 3 not in valid and 4 not in every
+    assert valid.get(3) is None and valid.get(4) is None
+    with pytest.raises(KeyError):
+        valid[3]
+    every[2]["a"] = 99  # each is a new dict: the rows themselves never change
+    assert every[2] == {"a": 1, "b": "x"}

@@ -57,7 +57,10 @@ def fast_email(text: pd.Series) -> pd.Series:
     out = undecided(text)
     good = text[fullmatch(text, _EMAIL_RE.pattern)]
     parts = (value.rpartition("@") for value in good)
-    out[good.index] = [local + "@" + domain.lower() for local, _, domain in parts]
+    out[good.index] = [  # the file's own string when it is already so (shared, not copied)
+        value if (lower := domain.lower()) == domain else local + "@" + lower
+        for value, (local, _, domain) in zip(good, parts, strict=True)
+    ]
     return out
 
 

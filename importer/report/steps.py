@@ -77,16 +77,17 @@ def add_step_sheet(writer: Writer, part: Part) -> None:
     sheet = writer.book.add_sheet(writer.names[part.key], widths, freeze=(1, 1), page=writer.page())
     writer.header(sheet, header, styles={0: "head:row"})
     row_style = writer.s["row"]
-    position = {n: i for i, n in enumerate(table.frame.index)}
+    # each row's place in the table (-1: none), as one array rather than a dict of rows
+    places = table.frame.index.get_indexer([o.row for o in outcomes])
     status_styles = {s: writer.s[f"status:{s}"] for s in STATUS_COLOURS}
     typed_styles = {k: writer.s[k] for k in ("date", "decimal", "precise", "integer")}
     text = writer.text
     plain = [(columns[t], styles[t]) for t in originals]
     blank = [None] * len(originals)
     for i, (outcome, label, error) in enumerate(zip(outcomes, statuses, errors, strict=True)):
-        at = position.get(outcome.row)
+        at = int(places[i])
         row: list[Any] = [Cell(outcome.row, row_style)]
-        if at is None:
+        if at < 0:
             row += blank
         else:
             for values, marks in plain:
@@ -131,8 +132,13 @@ def _originals(
                column.thousands)  # fmt: skip
         if key not in writer.typed_columns:  # sheets of one source share the work
             values, _ = types.convert(raw, column)
-            pairs = [_typed(t, v, column.type) for t, v in zip(texts, values.tolist(), strict=True)]
-            writer.typed_columns[key] = ([p[0] for p in pairs], [p[1] for p in pairs])
+            cells: list[Any] = []
+            marks: list[str | None] = []
+            for t, v in zip(texts, values.tolist(), strict=True):
+                cell, mark = _typed(t, v, column.type)
+                cells.append(cell)
+                marks.append(mark)
+            writer.typed_columns[key] = (cells, marks)
         columns[title], styles[title] = writer.typed_columns[key]
     return columns, styles
 

@@ -1,0 +1,185 @@
+#!/usr/bin/env python
+"""Peak memory and CPU per request of the user's path: ``importer run`` on N customers.
+
+    python bench/memory.py                        # 100,000 rows: the run and the dry run
+    python bench/memory.py --rows 20000 --rows 40000 --kind run   # how memory grows per row
+    python bench/memory.py --mapping chain        # three requests per customer
+
+The rows are bench/data.py's synthetic Dutch customer export (CSV, one broken cell per 1,000
+rows) and the mapping is bench-local (``customers``: one KnSalesRelationOrg per row, no
+lookup; ``chain``: sales relation -> agreement -> order). ``importer sandbox`` runs in its own
+process, without latency, so that what is measured is the importer alone; the importer runs
+as the user runs it, ``importer run MAPPING -i klanten=FILE --out ... --journal ...`` in a
+process of its own: start-up, audit trail, progress, journal and workbook included.
+
+The importer's process reports its own figures when it exits (an ``atexit`` hook, so the
+workbook written last is included): VmHWM, the peak resident memory of the process
+(interpreter and imports included, ~100 MB), and its CPU seconds (user + system, every
+thread). CPU per request = those seconds / the requests the audit trail logged (a dry run
+sends none: CPU per row). ``bench/run.py`` calls :func:`measure`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+import data  # noqa: E402  (bench/data.py)
+
+
+def _status_mb(field: str) -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _child(report: Path, argv: list[str]) -> None:
+    """In the importer's process: run the CLI, and write the figures when the process ends."""
+    started = time.perf_counter()
+    sys.path.insert(0, str(ROOT))  # this clone's code, installed or not
+
+    def figures() -> None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        report.write_text(
+            json.dumps(
+                {
+                    "peak_mb": _status_mb("VmHWM"),
+                    "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+                    "wall_s": round(time.perf_counter() - started, 3),
+                }
+            )
+        )
+
+    atexit.register(figures)
+    from importer.cli import main
+
+    sys.exit(main(argv))
+
+
+class _Sandbox:
+    """``importer sandbox`` in its own process, without latency."""
+
+    def __enter__(self) -> _Sandbox:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "importer", "sandbox", "--port", "0", "--empty", "--token",
+             "bench"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            cwd=ROOT,
+        )  # fmt: skip
+        assert self.process.stdout is not None
+        self.base_url = next(
+            line.split("=", 1)[1].strip()
+            for line in self.process.stdout
+            if line.startswith("export AFAS_BASE_URL=")
+        )
+        # what it prints later is read too, so that a full pipe never blocks it
+        threading.Thread(target=self.process.stdout.read, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # stopping a sandbox of 100,000 records is slow
+            self.process.kill()
+            self.process.wait()
+
+
+def _requests(audit: Path) -> int:
+    """The requests the audit trail logged (one JSON line each, besides its begin and end)."""
+    if not audit.exists():
+        return 0
+    count = 0
+    with audit.open(encoding="utf-8") as lines:
+        for line in lines:
+            if '"method"' in line:
+                count += 1
+    return count
+
+
+def measure(rows: int, *, kind: str, mapping: str = "customers", folder: Path) -> dict[str, Any]:
+    """One ``importer run`` (``kind`` run or dryrun) of ``rows`` customers; its figures."""
+    source = folder / f"klanten-{rows}.csv"
+    if not source.exists():
+        data.write_csv(source, data.rows(rows, seed=7, invalid_every=1000))
+    out = folder / f"{kind}-{rows}"
+    out.mkdir(exist_ok=True)
+    report = out / "figures.json"
+    audit = out / "audit.jsonl"
+    argv = [
+        "run", str(BENCH / "mappings" / f"{mapping}.yaml"), "-i", f"klanten={source}",
+        "--out", str(out / "result.xlsx"), "--quiet", "--yes",
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", str(report), "--"]
+    if kind == "dryrun":
+        done = subprocess.run([*command, *argv, "--dry-run"], capture_output=True, text=True,
+                              env=env, check=False)  # fmt: skip
+    else:
+        argv += ["--journal", str(out / "journal.sqlite"), "--fresh", "--audit", str(audit)]
+        argv += ["--concurrency", "8"]
+        with _Sandbox() as box:
+            env |= {"AFAS_BASE_URL": box.base_url, "AFAS_TOKEN": "bench"}
+            done = subprocess.run(command + argv, capture_output=True, text=True, env=env,
+                                  check=False)  # fmt: skip
+    if not report.exists():
+        raise RuntimeError(f"importer {kind} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    figures = json.loads(report.read_text())
+    summary = [line for line in done.stdout.splitlines() if "finished" in line]
+    requests = _requests(audit) if kind == "run" else 0
+    figures |= {
+        "rows": rows,
+        "kind": kind,
+        "mapping": mapping,
+        "exit": done.returncode,
+        "summary": summary[-1] if summary else done.stdout[-300:],
+        "requests": requests,
+    }
+    if requests:
+        figures["cpu_ms_per_request"] = round(figures["cpu_s"] / requests * 1000, 3)
+    figures["cpu_ms_per_row"] = round(figures["cpu_s"] / rows * 1000, 3)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["--child"]:
+        _child(Path(args[1]), args[3:])  # --child REPORT -- importer's arguments
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, action="append", help="default: 100000")
+    parser.add_argument("--kind", choices=["run", "dryrun", "both"], default="both")
+    parser.add_argument("--mapping", choices=["customers", "chain"], default="customers")
+    parsed = parser.parse_args(args)
+    kinds = ["run", "dryrun"] if parsed.kind == "both" else [parsed.kind]
+    with tempfile.TemporaryDirectory() as tmp:
+        for rows in parsed.rows or [100_000]:
+            for kind in kinds:
+                print(f"{kind}: {rows:,} rows ...", file=sys.stderr, flush=True)
+                figures = measure(rows, kind=kind, mapping=parsed.mapping, folder=Path(tmp))
+                print(json.dumps(figures), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
