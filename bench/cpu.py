@@ -29,7 +29,6 @@ import contextlib
 import json
 import os
 import resource
-import signal
 import subprocess
 import sys
 import tempfile
@@ -43,6 +42,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
 import data  # noqa: E402  (bench/data.py)
+import flex  # noqa: E402  (bench/flex.py: the sandbox in its own process)
 
 MAPPING = BENCH / "mappings" / "customers.yaml"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}  # this clone's code, installed or not
@@ -51,29 +51,8 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT)}  # this clone's code, installed or
 @contextlib.contextmanager
 def sandbox() -> Iterator[tuple[str, str]]:
     """A fresh, empty ``importer sandbox`` in its own process: (base URL, token)."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "importer", "sandbox", "--port", "0", "--empty", "--token",
-         "bench"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=ENV,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        base_url = next(
-            line.split("=", 1)[1].strip()
-            for line in process.stdout
-            if line.startswith("export AFAS_BASE_URL=")
-        )
-        # read what else it says, so that it never waits for a full pipe
-        drain = threading.Thread(target=process.stdout.read, daemon=True)
-        drain.start()
-        yield base_url, "bench"
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # its records do not matter here
-            process.kill()
-            process.wait()
+    with flex.sandbox() as box:
+        yield box.base_url, box.token
 
 
 def child_cpu(command: list[str], env: dict[str, str]) -> tuple[float, str]:

@@ -12,8 +12,8 @@ process, without latency, so that what is measured is the importer alone; the im
 as the user runs it, ``importer run MAPPING -i klanten=FILE --out ... --journal ...`` in a
 process of its own: start-up, audit trail, progress, journal and workbook included.
 
-The importer's process reports its own figures when it exits (an ``atexit`` hook, so the
-workbook written last is included): VmHWM, the peak resident memory of the process
+The importer's process reports its own figures when its command is done (``bench/flex.py
+--cli``, so the workbook written last is included): VmHWM, the peak resident memory of the process
 (interpreter and imports included, ~100 MB), and its CPU seconds (user + system, every
 thread). CPU per request = those seconds / the requests the audit trail logged (a dry run
 sends none: CPU per row). ``bench/run.py`` calls :func:`measure`.
@@ -22,16 +22,11 @@ sends none: CPU per row). ``bench/run.py`` calls :func:`measure`.
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
 import os
-import resource
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -40,70 +35,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
 import data  # noqa: E402  (bench/data.py)
-
-
-def _status_mb(field: str) -> float | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
-def _child(report: Path, argv: list[str]) -> None:
-    """In the importer's process: run the CLI, and write the figures when the process ends."""
-    started = time.perf_counter()
-    sys.path.insert(0, str(ROOT))  # this clone's code, installed or not
-
-    def figures() -> None:
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        report.write_text(
-            json.dumps(
-                {
-                    "peak_mb": _status_mb("VmHWM"),
-                    "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
-                    "wall_s": round(time.perf_counter() - started, 3),
-                }
-            )
-        )
-
-    atexit.register(figures)
-    from importer.cli import main
-
-    sys.exit(main(argv))
-
-
-class _Sandbox:
-    """``importer sandbox`` in its own process, without latency."""
-
-    def __enter__(self) -> _Sandbox:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "importer", "sandbox", "--port", "0", "--empty", "--token",
-             "bench"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            cwd=ROOT,
-        )  # fmt: skip
-        assert self.process.stdout is not None
-        self.base_url = next(
-            line.split("=", 1)[1].strip()
-            for line in self.process.stdout
-            if line.startswith("export AFAS_BASE_URL=")
-        )
-        # what it prints later is read too, so that a full pipe never blocks it
-        threading.Thread(target=self.process.stdout.read, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.process.send_signal(signal.SIGINT)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:  # stopping a sandbox of 100,000 records is slow
-            self.process.kill()
-            self.process.wait()
+import flex  # noqa: E402  (bench/flex.py: the sandbox process, the measured importer command)
 
 
 def _requests(audit: Path) -> int:
@@ -132,15 +64,15 @@ def measure(rows: int, *, kind: str, mapping: str = "customers", folder: Path) -
         "--out", str(out / "result.xlsx"), "--quiet", "--yes",
     ]  # fmt: skip
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", str(report), "--"]
+    command = [sys.executable, str(BENCH / "flex.py"), "--cli", str(report)]
     if kind == "dryrun":
         done = subprocess.run([*command, *argv, "--dry-run"], capture_output=True, text=True,
                               env=env, check=False)  # fmt: skip
     else:
         argv += ["--journal", str(out / "journal.sqlite"), "--fresh", "--audit", str(audit)]
         argv += ["--concurrency", "8"]
-        with _Sandbox() as box:
-            env |= {"AFAS_BASE_URL": box.base_url, "AFAS_TOKEN": "bench"}
+        with flex.sandbox() as box:
+            env |= {"AFAS_BASE_URL": box.base_url, "AFAS_TOKEN": box.token}
             done = subprocess.run(command + argv, capture_output=True, text=True, env=env,
                                   check=False)  # fmt: skip
     if not report.exists():
@@ -164,8 +96,6 @@ def measure(rows: int, *, kind: str, mapping: str = "customers", folder: Path) -
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["--child"]:
-        _child(Path(args[1]), args[3:])  # --child REPORT -- importer's arguments
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, action="append", help="default: 100000")
     parser.add_argument("--kind", choices=["run", "dryrun", "both"], default="both")

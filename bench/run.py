@@ -43,7 +43,6 @@ import json
 import os
 import platform
 import resource
-import signal
 import subprocess
 import sys
 import tempfile
@@ -60,6 +59,7 @@ sys.path.insert(0, str(BENCH))
 
 import data  # noqa: E402  (bench/data.py)
 import flex  # noqa: E402  (bench/flex.py: the importer command on the shipped Flex mapping)
+import memory  # noqa: E402  (bench/memory.py: peak memory of the importer command)
 
 LATENCY_MS = 50.0
 FULL = {
@@ -76,6 +76,7 @@ FULL = {
     "flex_customers": 2000,
     "flex_latencies": [50, 300],
     "rerun_customers": 10_000,
+    "memory_rows": 100_000,
 }
 QUICK = {
     "throughput_rows": 80,
@@ -91,8 +92,9 @@ QUICK = {
     "flex_customers": 100,
     "flex_latencies": [50],
     "rerun_customers": 300,
+    "memory_rows": 2_000,
 }
-NAMES = ("throughput", "chains", "dryrun", "resume", "naive", "flex", "refusals", "rerun")
+NAMES = ("throughput", "chains", "dryrun", "resume", "naive", "flex", "refusals", "rerun", "memory")
 
 
 # --- Machine ----------------------------------------------------------------------------------
@@ -207,15 +209,7 @@ class Server:
         if self.box is not None:
             return _thread_cpu(_server_thread(self.box))
         if self.process is not None:
-            return _process_cpu(self.process.pid)
-        return None
-
-
-def _process_cpu(pid: int) -> float | None:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
+            return flex.process_cpu(self.process.pid)
         return None
 
 
@@ -229,24 +223,8 @@ def in_process_sandbox(latency_ms: float) -> Iterator[Server]:
 def sandbox_process(latency_ms: float) -> Iterator[Server]:
     """The sandbox in its own process (``importer sandbox``), as a real target runs on its own
     machine: its CPU no longer competes for the importer's interpreter lock."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "importer", "sandbox", "--port", "0", "--empty", "--token",
-         "bench", "--latency-ms", str(latency_ms)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        base_url = next(
-            line.split("=", 1)[1].strip()
-            for line in process.stdout
-            if line.startswith("export AFAS_BASE_URL=")
-        )
-        yield Server(base_url, "bench", process=process)
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=10)
+    with flex.sandbox(latency_ms) as box:
+        yield Server(box.base_url, box.token, process=box.process)
 
 
 @contextlib.contextmanager
@@ -749,6 +727,19 @@ def bench_naive(size: dict[str, Any], folder: Path) -> dict[str, Any]:
     }
 
 
+# --- 6. Memory of the user's path -------------------------------------------------------------
+
+
+def bench_memory(rows: int, folder: Path) -> dict[str, Any]:
+    """``importer run`` and ``importer run --dry-run`` of ``rows`` customers (bench/memory.py):
+    the importer process's peak memory and CPU per request, sandbox in its own process."""
+    out: dict[str, Any] = {"rows": rows}
+    for kind in ("run", "dryrun"):
+        say(f"memory: importer {kind} of {rows:,} customers (sandbox in its own process)")
+        out[kind] = memory.measure(rows, kind=kind, folder=folder)
+    return out
+
+
 # --- Targets and the table --------------------------------------------------------------------
 
 
@@ -871,6 +862,13 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             None,
         )
     rows.extend(flex_targets(results))
+    mem = results.get("memory")
+    for kind, what in (("run", "importer run"), ("dryrun", "importer run --dry-run")):
+        if mem and kind in mem:
+            m = mem[kind]
+            per = f", {m['cpu_ms_per_request']:.2f} ms CPU per request" if kind == "run" else ""
+            add("memory", f"{what}, {mem['rows']:,} customers: peak memory (VmHWM){per}",
+                f"{m['peak_mb']:.0f} MB", "<= 500 MB", m["peak_mb"] <= 500)  # fmt: skip
     return rows
 
 
@@ -990,8 +988,10 @@ def main(argv: list[str] | None = None) -> int:
                 got = flex.bench_refusals(
                     size["flex_customers"], size["flex_latencies"], folder, say
                 )
-            else:
+            elif name == "rerun":
                 got = flex.bench_rerun(size["rerun_customers"], LATENCY_MS, folder, say)
+            else:
+                got = bench_memory(size["memory_rows"], folder)
             got["took_s"] = round(time.perf_counter() - begin, 1)
             got["at"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
             got["quick"] = args.quick
