@@ -93,6 +93,30 @@ def test_a_400_keeps_its_message():
     assert str(reply.error) == "HTTP 400: Invalid json"
 
 
+@pytest.mark.parametrize("status", [400, 404, 413])
+def test_a_4xx_was_not_processed_and_is_refused(status):
+    reply = target(lambda r: httpx.Response(status, text="nope")).insert("PtProject", {})
+    assert (reply.kind, str(reply.error)) == (ReplyKind.REFUSED, f"HTTP {status}: nope")
+
+
+@pytest.mark.parametrize(
+    "status, answer",
+    [
+        (504, {"text": "<html><body>504 Gateway Time-out</body></html>"}),
+        (502, {"text": "Bad Gateway"}),
+        (500, {"text": "<html><body>Server Error in '/' Application.</body></html>"}),
+        (500, {"json": {"message": "An error has occurred."}}),
+    ],
+)
+def test_a_5xx_that_is_not_profits_refusal_leaves_the_outcome_unknown(status, answer):
+    # a proxy, gateway or IIS in front of Profit answered: Profit may have committed
+    reply = target(lambda r: httpx.Response(status, **answer)).insert("PtProject", {})
+
+    assert reply.kind is ReplyKind.UNKNOWN
+    assert str(reply.error).startswith(f"HTTP {status}, not an answer of AFAS itself (")
+    assert str(reply.error).endswith("check PtProject before sending it again")
+
+
 @pytest.mark.parametrize("status", [401, 403])
 def test_a_refused_token_stops_the_run(status):
     with pytest.raises(AuthenticationError, match=f"HTTP {status}"):

@@ -222,6 +222,37 @@ def test_dropped_answers_and_refusals_end_with_every_record_once_after_a_rerun(
         assert len(box.faults.applied) == 2
 
 
+def test_a_gateway_error_after_the_commit_is_unknown_and_never_sent_again_at_once(
+    cli, monkeypatch, tmp_path
+):
+    # the first batch is committed, and a gateway answers 504 (HTML) instead of Profit
+    with AfasSandbox.start(faults=Faults(script={1: "gateway_timeout"})) as box:
+        monkeypatch.setenv("AFAS_BASE_URL", box.base_url)
+        monkeypatch.setenv("AFAS_TOKEN", box.token)
+        mapping = flex(tmp_path, 5, edit=lambda data: data.update(steps=data["steps"][:1]))
+
+        first = cli("run", mapping, "--concurrency", "1", *FAST)
+
+        result = tmp_path / "flex-result.xlsx"
+        relations = sheet(result, "verkooprelaties")
+        unknown = [n for n, r in relations.items() if r["status"] == "unknown"]
+        assert unknown == [2, 3, 4, 5, 6]
+        assert relations[2]["error"].startswith(
+            "sent in a request of 5 records: HTTP 504, not an answer of AFAS itself"
+        )
+        # not split and sent again: each sales relation reached the sandbox once
+        posted = Counter(e["@DbId"] for e in box.state.elements(ORG, "POST"))
+        assert set(posted.values()) == {1} and len(posted) == CUSTOMERS
+        assert first.code == 1
+
+        again = cli("run", mapping, "--concurrency", "1")  # found by the lookup (match:)
+
+        assert again.code == 0, again.err
+        relations = sheet(result, "verkooprelaties")
+        assert all(r["status"] in ("created", "existing") for r in relations.values())
+        assert Counter(e["@DbId"] for e in box.state.elements(ORG, "POST")) == posted
+
+
 def test_a_locked_batch_is_tried_again_whole(cli, monkeypatch, tmp_path):
     with AfasSandbox.start(faults=Faults(script={1: "locked", 2: "locked"})) as box:
         monkeypatch.setenv("AFAS_BASE_URL", box.base_url)

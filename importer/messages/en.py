@@ -193,6 +193,11 @@ EN: dict[str, str] = {
         "in {records_in} before sending it again"
     ),
     "reply.http": "HTTP {status}: {said}",
+    "reply.http_unknown": (
+        "HTTP {status}, not an answer of {system} itself ({said}): the request may have been "
+        "carried out, so the record may or may not exist: check {connector} before sending it "
+        "again"
+    ),
     "reply.no_message": "no message",
     "reply.unavailable": "{system} is unavailable (HTTP {status}{detail}){wait}",
     "reply.busy": "{system} is busy (HTTP {status}{detail}){wait}",

@@ -198,6 +198,11 @@ NL: dict[str, str] = {
         "controleer {connector} in {records_in} voordat u het opnieuw verzendt"
     ),
     "reply.http": "HTTP {status}: {said}",
+    "reply.http_unknown": (
+        "HTTP {status}, geen antwoord van {system} zelf ({said}): het verzoek is misschien "
+        "uitgevoerd, dus het record bestaat misschien wel of niet: controleer {connector} "
+        "voordat u het opnieuw verzendt"
+    ),
     "reply.no_message": "geen melding",
     "reply.unavailable": "{system} is niet beschikbaar (HTTP {status}{detail}){wait}",
     "reply.busy": "{system} is bezet (HTTP {status}{detail}){wait}",

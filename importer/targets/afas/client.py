@@ -2,9 +2,11 @@
 
 Facts this module relies on: the ``AfasToken`` header is the base64 of the ``<token>`` XML;
 success is 200/201 with or without a ``results`` wrapper; every functional error is a 500
-whose body carries ``externalMessage`` and ``profitLogReference``; 401 means the token is
-refused. A request that got no answer may still be running in Profit, so it is reported as
-unknown, never as failed or created.
+whose body carries ``externalMessage`` and ``profitLogReference`` (its transaction rolled
+back); 401 means the token is refused. A request that got no answer may still be running in
+Profit, so it is reported as unknown, never as failed or created; so is any other 5xx (a 502,
+a 504, an HTML 500 from a proxy or IIS in front of Profit), which says nothing about whether
+Profit committed. A 4xx (malformed, wrong URL, too large) was not processed: refused.
 """
 
 from __future__ import annotations
@@ -386,14 +388,15 @@ def read_reply(connector: str, response: httpx.Response) -> Reply:
         return _unavailable(response, data)
     said = data.get("message") if isinstance(data, dict) else None
     text = said or response.text[:300]
-    return Reply(
-        ReplyKind.REFUSED,
-        error=Message(
-            "reply.http",
-            status=status,
-            said=Message("target.said", text=text) if text else Message("reply.no_message"),
-        ),
+    told = Message("target.said", text=text) if text else Message("reply.no_message")
+    if 400 <= status < 500:  # malformed, wrong URL, too large: nothing was processed
+        return Reply(ReplyKind.REFUSED, error=Message("reply.http", status=status, said=told))
+    # A 502/504 or a 500 without Profit's message comes from a proxy, a gateway or IIS in
+    # front of Profit: it says nothing about whether Profit committed the request.
+    why = Message(
+        "reply.http_unknown", status=status, said=told, system="AFAS", connector=connector
     )
+    return Reply(ReplyKind.UNKNOWN, error=why)
 
 
 def _unavailable(response: httpx.Response, data: Any) -> Reply:
