@@ -81,6 +81,10 @@ class Batches:
             return [self.sending.not_sent(step, r.key, r.n) for r in rows], []
         if len(rows) == 1:
             return [self.alone(step, rows[0])], []
+        try:  # before anything is journalled or sent: only here does ValueError mean "not sent"
+            self.target.check_batch(step.connector, [r.body for r in rows])
+        except ValueError:  # these bodies cannot go in one request: each alone
+            return [], [[r] for r in rows]
         texts = [compact(r.body) for r in rows]  # journalled and shown, once
         waited, tries = 0.0, 0
         while True:
@@ -92,13 +96,13 @@ class Batches:
             )
             try:
                 reply = self.target.insert_many(step.connector, [r.body for r in rows])
-            except ValueError:  # these bodies cannot go in one request: each alone
-                return [], [[r] for r in rows]
             except TargetError as exc:  # the token refused, the host gone: the run stops
                 self.sending.halt(said(exc))
                 why = Message("not_sent", reason=said(exc))
                 self._record(step, rows, [Status.SKIPPED] * len(rows), why)
                 return [Outcome(r.n, Status.SKIPPED, error=why) for r in rows], []
+            except Exception as exc:  # the request may have left: the records may exist
+                reply = Reply(ReplyKind.UNKNOWN, error=Message("internal_error", error=repr(exc)))
             reply = trusted(reply, len(rows), ids=bool(step.keep))
             wait = self.sending.retry_wait(reply, tries, waited)
             if wait is None:

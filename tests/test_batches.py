@@ -238,9 +238,15 @@ class FakeTarget:
         self.replies = list(replies)
         self.sent: list[int] = []
 
+    def check_batch(self, connector, bodies):
+        pass
+
     def insert_many(self, connector, bodies):
         self.sent.append(len(bodies))
-        return self.replies.pop(0)
+        reply = self.replies.pop(0)
+        if isinstance(reply, Exception):  # raised after the request left
+            raise reply
+        return reply
 
     def insert(self, connector, body):
         self.sent.append(1)
@@ -302,6 +308,33 @@ def test_an_answer_with_too_few_records_leaves_every_row_unknown_in_the_journal(
     assert str(outcomes[0].error).startswith(
         "sent in a request of 3 records: the request of 3 records was taken, but its answer named 2"
     )
+
+
+def test_an_error_after_the_request_left_leaves_every_row_unknown_never_sent_again():
+    step, rows, journal, sender = batch_of(3)
+    target = FakeTarget(UnicodeEncodeError("utf-8", "\ud83d", 0, 1, "surrogates not allowed"))
+
+    outcomes, again = sender(target).send(step, rows)
+
+    assert again == [] and target.sent == [3]  # not each alone: they may exist
+    assert {o.status for o in outcomes} == {"unknown"}
+    assert {e.state for e in journal.entries("s").values()} == {"unknown"}
+    assert "internal error: UnicodeEncodeError" in str(outcomes[0].error)
+
+
+def test_bodies_that_cannot_go_in_one_request_go_alone_before_anything_is_journalled():
+    step, rows, journal, sender = batch_of(2)
+    target = FakeTarget()
+
+    def refuse(connector, bodies):
+        raise ValueError("not one record")
+
+    target.check_batch = refuse  # type: ignore[method-assign]
+
+    outcomes, again = sender(target).send(step, rows)
+
+    assert (outcomes, numbers(again), target.sent) == ([], [[2], [3]], [])
+    assert journal.entries("s") == {}  # nothing journalled "sending" that was never sent
 
 
 def test_a_refused_batch_is_journalled_failed_and_split_by_its_culprits():

@@ -267,6 +267,9 @@ class AfasTarget:
     def insert(self, connector: str, body: Any) -> Reply:
         return self._write("POST", connector, body)
 
+    def check_batch(self, connector: str, bodies: list[Any]) -> None:
+        batches.merged(connector, bodies)  # ValueError: a body that is not one record's
+
     def insert_many(self, connector: str, bodies: list[Any]) -> Reply:
         """Several records in one POST, an ``Element`` list: all created (``records``: each
         one's ids, in order) or none (see :mod:`importer.targets.afas.batches`)."""
