@@ -184,9 +184,9 @@ EN: dict[str, str] = {
     "batch.unknown": "sent in a request of {count} records: {error}",
     "batch.failed": "sent in a request of {count} records, none created: {error}",
     "batch.reply_mismatch": (
-        "the request of {count} records was taken, but its answer named {found}, so which row "
-        "got which record is not known: the records exist. The next run looks them up "
-        "(match:); without match:, find them in the target, never --retry-unknown"
+        "created in a request of {count} records, but its answer named {found}, so which row "
+        "got which record is not known: look the ids up in the target (the rows below it are "
+        "not linked)"
     ),
     "reply.no_answer": (
         "no answer from {system} ({why}); the record may or may not exist: check {connector} "

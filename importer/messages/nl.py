@@ -188,10 +188,9 @@ NL: dict[str, str] = {
     "batch.unknown": "verzonden in een verzoek van {count} records: {error}",
     "batch.failed": "verzonden in een verzoek van {count} records, geen aangemaakt: {error}",
     "batch.reply_mismatch": (
-        "het verzoek van {count} records is aangenomen, maar het antwoord noemde er {found}, "
-        "dus welke rij welk record kreeg is niet bekend: de records bestaan. De volgende run "
-        "zoekt ze op (match:); zonder match: zoekt u ze in het doelsysteem, nooit met "
-        "--retry-unknown"
+        "aangemaakt in een verzoek van {count} records, maar het antwoord noemde er {found}, "
+        "dus welke rij welk record kreeg is niet bekend: zoek de ids op in het doelsysteem (de "
+        "rijen eronder zijn niet gekoppeld)"
     ),
     "reply.no_answer": (
         "geen antwoord van {system} ({why}); het record bestaat misschien wel of niet: "
