@@ -17,6 +17,7 @@ ever waits for a batch to fill. Children of a batch's rows start when its answer
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections import Counter, defaultdict, deque
 from collections.abc import Hashable
@@ -36,6 +37,7 @@ from importer.targets import Target
 
 # The step and row a request is sent for, per thread, for the audit trail of the target.
 current = threading.local()
+log = logging.getLogger(__name__)
 
 
 def run(
@@ -303,20 +305,35 @@ class _Sender:
                 self.idle.notify_all()
 
     def _send_batch(self, step: Step, rows: list[Ready]) -> None:
-        """Send one batch; its parts, when it was refused, go out concurrently."""
+        """Send one batch; its parts, when it was refused, go out concurrently. Whatever goes
+        wrong, each row done keeps its outcome and the rows held for its record go on."""
         # the audit trail names every row of a request
         current.step, current.row = step.name, [r.n for r in rows] if len(rows) > 1 else rows[0].n
+        outcomes: list[Outcome] = []
         try:
-            outcomes, again = self.batches.send(step, rows)
-        except Exception as exc:  # a bug must not lose the rows: they are reported
-            error = Message("internal_error", error=repr(exc))
-            outcomes, again = [Outcome(r.n, Status.FAILED, error=error) for r in rows], []
-        for part in again:
-            self._submit_batch(step, part)
-        for outcome in outcomes:
-            self._done(step, outcome.row, outcome)
+            try:
+                outcomes, again = self.batches.send(step, rows)
+            except Exception as exc:  # a bug must not lose the rows: they are reported
+                error = Message("internal_error", error=repr(exc))
+                outcomes, again = [Outcome(r.n, Status.FAILED, error=error) for r in rows], []
+            for outcome in outcomes:  # each row's true outcome first, whatever fails next
+                self.result.outcomes[step.name][outcome.row] = outcome
+            for part in again:
+                self._submit_batch(step, part)
+            for outcome in outcomes:
+                try:
+                    self._done(step, outcome.row, outcome)
+                except Exception:  # (an observer's bug: the other rows still go on)
+                    log.exception("after row %s of %s was done", outcome.row, step.name)
+        except Exception:  # (a bug: no future reads what this thread raises)
+            log.exception("sending a batch of %s, rows %s", step.name, [r.n for r in rows])
+        finally:
+            self._release(step, rows, outcomes)
+
+    def _release(self, step: Step, rows: list[Ready], outcomes: list[Outcome]) -> None:
+        """The rows held for the records of rows now done are decided again."""
         done = {o.row for o in outcomes}
-        with self.idle:  # the rows waiting for these records are decided again
+        with self.idle:
             taken = self.taken[step.name]
             for r in rows:
                 if r.n in done:
