@@ -289,6 +289,44 @@ def test_rows_making_the_same_record_never_go_in_one_batch(cli, afas_env, tmp_pa
     assert sizes(afas_env, ORG) == [24]
 
 
+def test_a_row_making_the_record_of_a_row_of_unknown_outcome_is_never_inserted(
+    cli, monkeypatch, tmp_path
+):
+    def by_name(data: dict) -> None:  # keyed by name: one customer number may come twice
+        data["steps"] = data["steps"][:1]
+        data["steps"][0]["key"] = "naam"
+
+    # row 10 has row 2's match filter, so it waits for row 2's batch, whose answer is lost
+    # after Profit committed it: row 2's record may exist, and no lookup of this run sees it
+    again = {"Klantnummer": "49339", "Naam": "Jansen Twee", "KvK-nummer": "12345678"}
+    mapping = flex(tmp_path, 25, {10: again}, by_name)
+    with AfasSandbox.start(faults=Faults(script={1: "drop_after"})) as box:
+        monkeypatch.setenv("AFAS_BASE_URL", box.base_url)
+        monkeypatch.setenv("AFAS_TOKEN", box.token)
+
+        first = cli("run", mapping, *FAST)
+
+        assert first.code == 1
+        result = tmp_path / "flex-result.xlsx"
+        relations = sheet(result, "verkooprelaties")
+        assert relations[2]["status"] == "unknown"
+        assert (relations[10]["status"], relations[10]["error"]) == (
+            "skipped",
+            "not sent: it would make the record of row 2, whose outcome is unknown; the next "
+            "run decides it again once row 2 is reconciled",
+        )
+        assert box.faults.writes == 1  # row 10 was not inserted
+
+        second = cli("run", mapping)  # row 2 is found, then row 10 finds its record
+
+        assert second.code == 0, second.err
+        relations = sheet(result, "verkooprelaties")
+        assert relations[10]["status"] == "existing"
+        assert relations[10]["DbId"] == relations[2]["DbId"] == "49339"
+        posted = Counter(e["@DbId"] for e in box.state.elements(ORG, "POST"))
+        assert posted["49339"] == 1 and box.faults.writes == 1
+
+
 def test_killed_during_batches_then_run_again_creates_everything_exactly_once(tmp_path):
     mapping = flex(tmp_path, 5)
     with AfasSandbox.start(faults=Faults(latency_ms=150)) as box:

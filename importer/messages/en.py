@@ -183,6 +183,10 @@ EN: dict[str, str] = {
     ),
     "batch.unknown": "sent in a request of {count} records: {error}",
     "batch.failed": "sent in a request of {count} records, none created: {error}",
+    "batch.waits_unknown": (
+        "not sent: it would make the record of row {row}, whose outcome is unknown; the next "
+        "run decides it again once row {row} is reconciled"
+    ),
     "batch.reply_mismatch": (
         "created in a request of {count} records, but its answer named {found}, so which row "
         "got which record is not known: look the ids up in the target (the rows below it are "

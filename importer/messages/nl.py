@@ -187,6 +187,10 @@ NL: dict[str, str] = {
     ),
     "batch.unknown": "verzonden in een verzoek van {count} records: {error}",
     "batch.failed": "verzonden in een verzoek van {count} records, geen aangemaakt: {error}",
+    "batch.waits_unknown": (
+        "niet verzonden: het zou het record van rij {row} maken, waarvan de uitkomst onbekend "
+        "is; de volgende run beslist opnieuw zodra rij {row} is nagegaan"
+    ),
     "batch.reply_mismatch": (
         "aangemaakt in een verzoek van {count} records, maar het antwoord noemde er {found}, "
         "dus welke rij welk record kreeg is niet bekend: zoek de ids op in het doelsysteem (de "
