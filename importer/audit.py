@@ -175,7 +175,9 @@ class AuditTrail:
             if self._file is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 # a lone surrogate ("\ud83d", an emoji cut in half) is written escaped
-                self._file = open(self.path, "a", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
+                self._file = open(  # noqa: SIM115
+                    self.path, "a", encoding="utf-8", errors="backslashreplace"
+                )
             self._file.write(line + "\n")
             self._file.flush()  # a crash keeps every line written so far
         if self.listener is not None:

@@ -7,7 +7,7 @@ import base64
 import httpx
 import pytest
 
-from importer.errors import AuthenticationError, ConfigurationError, TargetUnreachable
+from importer.errors import AuthenticationError, ConfigurationError, LookupFailed, TargetUnreachable
 from importer.targets import ReplyKind
 from importer.targets.afas.client import AfasTarget, token_header
 
@@ -115,6 +115,14 @@ def test_a_5xx_that_is_not_profits_refusal_leaves_the_outcome_unknown(status, an
     assert reply.kind is ReplyKind.UNKNOWN
     assert str(reply.error).startswith(f"HTTP {status}, not an answer of AFAS itself (")
     assert str(reply.error).endswith("check PtProject before sending it again")
+
+
+def test_a_gateway_error_on_a_read_says_only_what_it_said():
+    answer = httpx.Response(504, text="Gateway Time-out")
+    with pytest.raises(LookupFailed) as caught:
+        target(lambda r: answer).lookup("Profit_Debtor", [{"DebtorId": "1"}])
+    assert "HTTP 504: Gateway Time-out" in str(caught.value)
+    assert "may or may not exist" not in str(caught.value)
 
 
 @pytest.mark.parametrize("status", [401, 403])

@@ -333,7 +333,10 @@ class AfasTarget:
         data = _json(response)
         if response.status_code != 200 or not isinstance(data, dict):
             reply = read_reply(connector, response)
-            raise LookupFailed(Message("lookup.unreadable", connector=connector, why=reply.error))
+            why = reply.error
+            if reply.unknown:  # (a read changes nothing: only what it said matters)
+                why = Message("reply.http", status=response.status_code, said=_told(response, data))
+            raise LookupFailed(Message("lookup.unreadable", connector=connector, why=why))
         return list(data.get("rows") or [])
 
     def changes(self, old: Any, new: Any) -> Any | None:
@@ -389,9 +392,7 @@ def read_reply(connector: str, response: httpx.Response) -> Reply:
         )
     if status == 503:
         return _unavailable(response, data)
-    said = data.get("message") if isinstance(data, dict) else None
-    text = said or response.text[:300]
-    told = Message("target.said", text=text) if text else Message("reply.no_message")
+    told = _told(response, data)
     if 400 <= status < 500:  # malformed, wrong URL, too large: nothing was processed
         return Reply(ReplyKind.REFUSED, error=Message("reply.http", status=status, said=told))
     # A 502/504 or a 500 without Profit's message comes from a proxy, a gateway or IIS in
@@ -400,6 +401,13 @@ def read_reply(connector: str, response: httpx.Response) -> Reply:
         "reply.http_unknown", status=status, said=told, system="AFAS", connector=connector
     )
     return Reply(ReplyKind.UNKNOWN, error=why)
+
+
+def _told(response: httpx.Response, data: Any) -> Message:
+    """What a reply that is not Profit's own says: its ``message``, or its first 300 characters."""
+    said = data.get("message") if isinstance(data, dict) else None
+    text = said or response.text[:300]
+    return Message("target.said", text=text) if text else Message("reply.no_message")
 
 
 def _unavailable(response: httpx.Response, data: Any) -> Reply:
