@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 import threading
 import time
@@ -173,7 +174,10 @@ class AuditTrail:
                 line = line.replace(secret, MASK)
             if self._file is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
+                # a lone surrogate ("\ud83d", an emoji cut in half) is written escaped
+                self._file = open(  # noqa: SIM115
+                    self.path, "a", encoding="utf-8", errors="backslashreplace"
+                )
             self._file.write(line + "\n")
             self._file.flush()  # a crash keeps every line written so far
         if self.listener is not None:
@@ -245,13 +249,17 @@ class AuditTrail:
         return text
 
 
+log = logging.getLogger(__name__)
+
+
 class AuditTransport(httpx.BaseTransport):
     """An httpx transport that reports every exchange of the one it wraps to an audit hook.
 
     The reply is read here (to record it), decoded as the client would, and handed on as it
     is: httpx keeps what was read, so the client does not read it again. A request that gets
     no answer (or an answer that cannot be read) is recorded with its error, then the error
-    is raised as before.
+    is raised as before. The hook never raises into the request: a line it cannot write (a
+    full disk, a listener's bug) is logged as a warning, and the reply goes on.
     """
 
     def __init__(self, inner: httpx.BaseTransport, audit: Audit):
@@ -268,7 +276,7 @@ class AuditTransport(httpx.BaseTransport):
             finally:
                 response.close()
         except Exception as exc:
-            self.audit(
+            self._audit(
                 method=request.method,
                 url=str(request.url),
                 request_body=sent,
@@ -278,7 +286,7 @@ class AuditTransport(httpx.BaseTransport):
                 error=f"{type(exc).__name__}: {exc}",
             )
             raise
-        self.audit(
+        self._audit(
             method=request.method,
             url=str(request.url),
             request_body=sent,
@@ -287,6 +295,14 @@ class AuditTransport(httpx.BaseTransport):
             duration_ms=(time.perf_counter() - started) * 1000,
         )
         return response
+
+    def _audit(self, **record: Any) -> None:
+        try:
+            self.audit(**record)
+        except Exception as exc:  # the request left: what it did must not be lost to this
+            log.warning(
+                "audit trail: a line could not be written (%s: %s)", type(exc).__name__, exc
+            )
 
     def close(self) -> None:
         self.inner.close()

@@ -6,8 +6,11 @@ So:
 - every row of a batch is journalled ``sending`` before the request leaves, in one
   transaction, and what became of them in one transaction when the answer is in
   (:mod:`importer.journal.batches`); each row keeps its own journal entry, as a row sent alone;
-- an answer maps back to the rows in order; one that does not hold one record per row is not
-  trusted: every row is ``unknown``, as when no answer came (reconciled on the next run);
+- an answer maps back to the rows in order; one that does not hold one record per row cannot
+  say which row got which ids, but its 2xx proves that every record exists: every row is
+  ``created`` with no ids and a message saying so (its children are skipped, ``not linked``),
+  never ``unknown``, which ``--retry-unknown`` would send again;
+- an error once the request may have left (no answer, a bug) makes every row ``unknown``;
 - a transient refusal (a record locked, maintenance) tries the whole batch again, as a single
   row is tried again (:meth:`importer.sending.Sending.retry_wait`);
 - a refused batch created nothing: it is split (:func:`split`) and the parts are sent again,
@@ -81,6 +84,10 @@ class Batches:
             return [self.sending.not_sent(step, r.key, r.n) for r in rows], []
         if len(rows) == 1:
             return [self.alone(step, rows[0])], []
+        try:  # before anything is journalled or sent: only here does ValueError mean "not sent"
+            self.target.check_batch(step.connector, [r.body for r in rows])
+        except ValueError:  # these bodies cannot go in one request: each alone
+            return [], [[r] for r in rows]
         texts = [compact(r.body) for r in rows]  # journalled and shown, once
         waited, tries = 0.0, 0
         while True:
@@ -92,13 +99,13 @@ class Batches:
             )
             try:
                 reply = self.target.insert_many(step.connector, [r.body for r in rows])
-            except ValueError:  # these bodies cannot go in one request: each alone
-                return [], [[r] for r in rows]
             except TargetError as exc:  # the token refused, the host gone: the run stops
                 self.sending.halt(said(exc))
                 why = Message("not_sent", reason=said(exc))
                 self._record(step, rows, [Status.SKIPPED] * len(rows), why)
                 return [Outcome(r.n, Status.SKIPPED, error=why) for r in rows], []
+            except Exception as exc:  # the request may have left: the records may exist
+                reply = Reply(ReplyKind.UNKNOWN, error=Message("internal_error", error=repr(exc)))
             reply = trusted(reply, len(rows), ids=bool(step.keep))
             wait = self.sending.retry_wait(reply, tries, waited)
             if wait is None:
@@ -124,12 +131,13 @@ class Batches:
         size = len(rows)
         if reply.ok:
             kept = [{k: v for k, v in ids.items() if k in step.keep} for ids in reply.records]
-            self._record(step, rows, [Status.CREATED] * size, None, attempts, kept)
+            why = reply.error  # (an answer that names no ids for the rows: trusted())
+            self._record(step, rows, [Status.CREATED] * size, why, attempts, kept)
             outcomes = []
             for r, ids, text in zip(rows, kept, texts, strict=True):
                 if step.match:
                     self.lookups.remember(step, r.n, ids)
-                outcomes.append(self._outcome(r, Status.CREATED, ids, None, text, size))
+                outcomes.append(self._outcome(r, Status.CREATED, ids, why, text, size))
             return outcomes, []
         if reply.kind is ReplyKind.REFUSED:
             # nothing was created: each row is sent again in a part (journalled ``failed``
@@ -208,11 +216,12 @@ class Batches:
 
 def trusted(reply: Reply, size: int, *, ids: bool = True) -> Reply:
     """An answer to a batch of ``size`` records that does not name one record per row, in
-    order, cannot say which row got which ids: the rows' outcome is then unknown (the records
-    exist, all of them). A step that keeps no ids (``ids=False``) needs none of them."""
+    order, cannot say which row got which ids; but it was a 2xx, so the records exist, all of
+    them: it is taken with no ids, and an error saying they must be looked up. A step that
+    keeps no ids (``ids=False``) needs none of them."""
     if not reply.ok or len(reply.records) == size:
         return reply
     if not ids:
         return Reply(ReplyKind.OK, records=({},) * size)
     why = Message("batch.reply_mismatch", count=size, found=len(reply.records))
-    return Reply(ReplyKind.UNKNOWN, error=why)
+    return Reply(ReplyKind.OK, records=({},) * size, error=why)

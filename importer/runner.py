@@ -12,11 +12,19 @@ are still decided one by one; a row to insert joins its step's batch, which is s
 is full (by the thread that filled it) or when nothing in flight can add to it any more (no
 row of the step is being decided, and no parent row above it could start one). No thread
 ever waits for a batch to fill. Children of a batch's rows start when its answer is in.
+
+Two rows that would make one record (the same key or ``match`` filter: their tokens) never go
+in one batch: the later is held until the earlier is done, then decided again and finds its
+record. When the earlier one's outcome is unknown (no answer, an error once its request may
+have left), the record may exist while no lookup of this run can see it: the later row is then
+never inserted, but ``skipped`` and journalled so, to be decided again on the next run, after
+the earlier row is reconciled.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections import Counter, defaultdict, deque
 from collections.abc import Hashable
@@ -36,6 +44,7 @@ from importer.targets import Target
 
 # The step and row a request is sent for, per thread, for the audit trail of the target.
 current = threading.local()
+log = logging.getLogger(__name__)
 
 
 def run(
@@ -130,6 +139,7 @@ class _Sender:
         self.sending: Counter[str] = Counter()  # batches in flight, per step
         self.taken: dict[str, set[Hashable]] = defaultdict(set)  # tokens of rows in batches
         self.held: dict[str, list[Ready]] = defaultdict(list)  # rows waiting for such a row
+        self.doubtful: dict[str, dict[Hashable, int]] = defaultdict(dict)  # token: unknown row
         self.upstream = {s.name: _upstream(self.groups, s) for s in self.steps}
 
     # --- scheduling ---------------------------------------------------------------------------
@@ -224,8 +234,10 @@ class _Sender:
                     n, Status.FAILED, error=Message("internal_error", error=repr(exc))
                 )
             if isinstance(decided, Ready):
-                full = self._collect(decided)
-                if full:  # sent by the thread that filled it: no thread waits for a batch
+                full, unknown = self._collect(decided)
+                if unknown is not None:
+                    self._waits(decided, unknown)
+                elif full:  # sent by the thread that filled it: no thread waits for a batch
                     with self.idle:
                         self.sending[step.name] += 1
                     try:
@@ -257,19 +269,38 @@ class _Sender:
 
     # --- batches (a step's `batch:`; importer.batches) -------------------------------------------
 
-    def _collect(self, ready: Ready) -> list[Ready] | None:
-        """Add a row to its step's batch; the batch when it is full. A row that would make the
-        record of a row in a batch (same key or match filter) waits until that one is done."""
+    def _collect(self, ready: Ready) -> tuple[list[Ready] | None, int | None]:
+        """Add a row to its step's batch: the batch when it is full. A row that would make the
+        record of a row in a batch (same key or match filter) waits until that one is done;
+        one that would make the record of a row whose outcome is unknown is not added: that
+        row (second)."""
         name = ready.step.name
         with self.idle:
+            unknown = self._unknown(ready)
+            if unknown is not None:
+                return None, unknown
             if ready.tokens & self.taken[name]:
                 self.held[name].append(ready)
-                return None
+                return None, None
             self.taken[name] |= ready.tokens
             self.filling[name].append(ready)
             if len(self.filling[name]) < (ready.step.batch or 1):
-                return None
-            return self.filling.pop(name)
+                return None, None
+            return self.filling.pop(name), None
+
+    def _unknown(self, ready: Ready) -> int | None:
+        """The row of unknown outcome that would have made this row's record (lock held)."""
+        doubtful = self.doubtful[ready.step.name]
+        return min((doubtful[t] for t in ready.tokens if t in doubtful), default=None)
+
+    def _waits(self, ready: Ready, unknown: int) -> None:
+        """A row not inserted, because its record may exist already (``unknown``'s outcome is
+        unknown): skipped, and journalled so, to be decided again on the next run."""
+        step = ready.step
+        why = Message("batch.waits_unknown", row=unknown)
+        self.journal.record(step.name, ready.key, ready.n, Status.SKIPPED, error=why)
+        outcome = Outcome(ready.n, Status.SKIPPED, error=why, parent_row=ready.parent_row)
+        self._done(step, ready.n, outcome)
 
     def _flush_idle(self) -> None:
         """Send each batch that nothing in flight can add to any more (called with the lock
@@ -303,28 +334,52 @@ class _Sender:
                 self.idle.notify_all()
 
     def _send_batch(self, step: Step, rows: list[Ready]) -> None:
-        """Send one batch; its parts, when it was refused, go out concurrently."""
+        """Send one batch; its parts, when it was refused, go out concurrently. Whatever goes
+        wrong, each row done keeps its outcome and the rows held for its record go on."""
         # the audit trail names every row of a request
         current.step, current.row = step.name, [r.n for r in rows] if len(rows) > 1 else rows[0].n
+        outcomes: list[Outcome] = []
         try:
-            outcomes, again = self.batches.send(step, rows)
-        except Exception as exc:  # a bug must not lose the rows: they are reported
-            error = Message("internal_error", error=repr(exc))
-            outcomes, again = [Outcome(r.n, Status.FAILED, error=error) for r in rows], []
-        for part in again:
-            self._submit_batch(step, part)
-        for outcome in outcomes:
-            self._done(step, outcome.row, outcome)
-        done = {o.row for o in outcomes}
-        with self.idle:  # the rows waiting for these records are decided again
-            taken = self.taken[step.name]
+            try:
+                outcomes, again = self.batches.send(step, rows)
+            except Exception as exc:  # a bug must not lose the rows: they are reported
+                # (unknown: the request may have left)
+                error = Message("internal_error", error=repr(exc))
+                outcomes, again = [Outcome(r.n, Status.UNKNOWN, error=error) for r in rows], []
+            for outcome in outcomes:  # each row's true outcome first, whatever fails next
+                self.result.outcomes[step.name][outcome.row] = outcome
+            for part in again:
+                self._submit_batch(step, part)
+            for outcome in outcomes:
+                try:
+                    self._done(step, outcome.row, outcome)
+                except Exception:  # (an observer's bug: the other rows still go on)
+                    log.exception("after row %s of %s was done", outcome.row, step.name)
+        except Exception:  # (a bug: no future reads what this thread raises)
+            log.exception("sending a batch of %s, rows %s", step.name, [r.n for r in rows])
+        finally:
+            self._release(step, rows, outcomes)
+
+    def _release(self, step: Step, rows: list[Ready], outcomes: list[Outcome]) -> None:
+        """The rows held for the records of rows now done are decided again; those whose
+        record a row of unknown outcome may have made are not."""
+        done = {o.row: o.status for o in outcomes}
+        with self.idle:
+            taken, doubtful = self.taken[step.name], self.doubtful[step.name]
             for r in rows:
                 if r.n in done:
                     taken -= r.tokens
+                    if done[r.n] == Status.UNKNOWN:
+                        doubtful.update(dict.fromkeys(r.tokens, r.n))
             free = [r for r in self.held[step.name] if not r.tokens & taken]
             self.held[step.name] = [r for r in self.held[step.name] if r.tokens & taken]
+            unknown = {r.n: self._unknown(r) for r in free}
         for r in free:
-            self._submit(step, r.n)
+            blocker = unknown[r.n]
+            if blocker is None:
+                self._submit(step, r.n)
+            else:
+                self._waits(r, blocker)
 
     def _mirror(self, step: Step, n: int, outcome: Outcome) -> None:
         """The rows grouped with a record and its lines share its outcome."""

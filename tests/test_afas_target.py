@@ -7,7 +7,7 @@ import base64
 import httpx
 import pytest
 
-from importer.errors import AuthenticationError, ConfigurationError, TargetUnreachable
+from importer.errors import AuthenticationError, ConfigurationError, LookupFailed, TargetUnreachable
 from importer.targets import ReplyKind
 from importer.targets.afas.client import AfasTarget, token_header
 
@@ -91,6 +91,38 @@ def test_a_500_saying_the_record_is_locked_is_transient():
 def test_a_400_keeps_its_message():
     reply = target(lambda r: httpx.Response(400, json={"message": "Invalid json"})).insert("X", {})
     assert str(reply.error) == "HTTP 400: Invalid json"
+
+
+@pytest.mark.parametrize("status", [400, 404, 413])
+def test_a_4xx_was_not_processed_and_is_refused(status):
+    reply = target(lambda r: httpx.Response(status, text="nope")).insert("PtProject", {})
+    assert (reply.kind, str(reply.error)) == (ReplyKind.REFUSED, f"HTTP {status}: nope")
+
+
+@pytest.mark.parametrize(
+    "status, answer",
+    [
+        (504, {"text": "<html><body>504 Gateway Time-out</body></html>"}),
+        (502, {"text": "Bad Gateway"}),
+        (500, {"text": "<html><body>Server Error in '/' Application.</body></html>"}),
+        (500, {"json": {"message": "An error has occurred."}}),
+    ],
+)
+def test_a_5xx_that_is_not_profits_refusal_leaves_the_outcome_unknown(status, answer):
+    # a proxy, gateway or IIS in front of Profit answered: Profit may have committed
+    reply = target(lambda r: httpx.Response(status, **answer)).insert("PtProject", {})
+
+    assert reply.kind is ReplyKind.UNKNOWN
+    assert str(reply.error).startswith(f"HTTP {status}, not an answer of AFAS itself (")
+    assert str(reply.error).endswith("check PtProject before sending it again")
+
+
+def test_a_gateway_error_on_a_read_says_only_what_it_said():
+    answer = httpx.Response(504, text="Gateway Time-out")
+    with pytest.raises(LookupFailed) as caught:
+        target(lambda r: answer).lookup("Profit_Debtor", [{"DebtorId": "1"}])
+    assert "HTTP 504: Gateway Time-out" in str(caught.value)
+    assert "may or may not exist" not in str(caught.value)
 
 
 @pytest.mark.parametrize("status", [401, 403])

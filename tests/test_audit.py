@@ -231,6 +231,30 @@ def test_the_transport_hands_the_reply_on_unchanged():
     assert json.loads(seen[0]["reply_body"]) == {"ok": True}
 
 
+def test_a_lone_surrogate_in_a_body_is_written_escaped_and_never_raises(tmp_path):
+    trail = AuditTrail(tmp_path / "t.jsonl", run_id="r")
+    half = b'{"Nm": "Caf\\u00e9 \\ud83d"}'  # an emoji cut at a UTF-16 field length
+
+    trail(method="POST", url="https://h.test/x", request_body=half, status=201,
+          reply_body=half, duration_ms=1.0)  # fmt: skip
+
+    trail.close()
+    text = (tmp_path / "t.jsonl").read_text(encoding="utf-8")
+    assert '"Nm": "Café \\ud83d"' in text
+
+
+def test_a_line_the_trail_cannot_write_does_not_stop_the_request(caplog):
+    def audit(**record):
+        raise OSError("No space left on device")
+
+    client = httpx.Client(
+        transport=AuditTransport(httpx.MockTransport(lambda r: httpx.Response(201)), audit)
+    )
+
+    assert client.post("https://h.test/x", json={"a": 1}).status_code == 201
+    assert "a line could not be written (OSError: No space left on device)" in caplog.text
+
+
 def test_a_secret_name_written_with_escapes_is_masked_too(tmp_path):
     trail = AuditTrail(tmp_path / "t.jsonl", run_id="r")
     trail(

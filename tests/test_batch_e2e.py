@@ -222,6 +222,37 @@ def test_dropped_answers_and_refusals_end_with_every_record_once_after_a_rerun(
         assert len(box.faults.applied) == 2
 
 
+def test_a_gateway_error_after_the_commit_is_unknown_and_never_sent_again_at_once(
+    cli, monkeypatch, tmp_path
+):
+    # the first batch is committed, and a gateway answers 504 (HTML) instead of Profit
+    with AfasSandbox.start(faults=Faults(script={1: "gateway_timeout"})) as box:
+        monkeypatch.setenv("AFAS_BASE_URL", box.base_url)
+        monkeypatch.setenv("AFAS_TOKEN", box.token)
+        mapping = flex(tmp_path, 5, edit=lambda data: data.update(steps=data["steps"][:1]))
+
+        first = cli("run", mapping, "--concurrency", "1", *FAST)
+
+        result = tmp_path / "flex-result.xlsx"
+        relations = sheet(result, "verkooprelaties")
+        unknown = [n for n, r in relations.items() if r["status"] == "unknown"]
+        assert unknown == [2, 3, 4, 5, 6]
+        assert relations[2]["error"].startswith(
+            "sent in a request of 5 records: HTTP 504, not an answer of AFAS itself"
+        )
+        # not split and sent again: each sales relation reached the sandbox once
+        posted = Counter(e["@DbId"] for e in box.state.elements(ORG, "POST"))
+        assert set(posted.values()) == {1} and len(posted) == CUSTOMERS
+        assert first.code == 1
+
+        again = cli("run", mapping, "--concurrency", "1")  # found by the lookup (match:)
+
+        assert again.code == 0, again.err
+        relations = sheet(result, "verkooprelaties")
+        assert all(r["status"] in ("created", "existing") for r in relations.values())
+        assert Counter(e["@DbId"] for e in box.state.elements(ORG, "POST")) == posted
+
+
 def test_a_locked_batch_is_tried_again_whole(cli, monkeypatch, tmp_path):
     with AfasSandbox.start(faults=Faults(script={1: "locked", 2: "locked"})) as box:
         monkeypatch.setenv("AFAS_BASE_URL", box.base_url)
@@ -256,6 +287,44 @@ def test_rows_making_the_same_record_never_go_in_one_batch(cli, afas_env, tmp_pa
     posted = Counter(e["@DbId"] for e in afas_env.state.elements(ORG, "POST"))
     assert posted["49339"] == 1 and len(afas_env.state.debtors) == CUSTOMERS - 1
     assert sizes(afas_env, ORG) == [24]
+
+
+def test_a_row_making_the_record_of_a_row_of_unknown_outcome_is_never_inserted(
+    cli, monkeypatch, tmp_path
+):
+    def by_name(data: dict) -> None:  # keyed by name: one customer number may come twice
+        data["steps"] = data["steps"][:1]
+        data["steps"][0]["key"] = "naam"
+
+    # row 10 has row 2's match filter, so it waits for row 2's batch, whose answer is lost
+    # after Profit committed it: row 2's record may exist, and no lookup of this run sees it
+    again = {"Klantnummer": "49339", "Naam": "Jansen Twee", "KvK-nummer": "12345678"}
+    mapping = flex(tmp_path, 25, {10: again}, by_name)
+    with AfasSandbox.start(faults=Faults(script={1: "drop_after"})) as box:
+        monkeypatch.setenv("AFAS_BASE_URL", box.base_url)
+        monkeypatch.setenv("AFAS_TOKEN", box.token)
+
+        first = cli("run", mapping, *FAST)
+
+        assert first.code == 1
+        result = tmp_path / "flex-result.xlsx"
+        relations = sheet(result, "verkooprelaties")
+        assert relations[2]["status"] == "unknown"
+        assert (relations[10]["status"], relations[10]["error"]) == (
+            "skipped",
+            "not sent: it would make the record of row 2, whose outcome is unknown; the next "
+            "run decides it again once row 2 is reconciled",
+        )
+        assert box.faults.writes == 1  # row 10 was not inserted
+
+        second = cli("run", mapping)  # row 2 is found, then row 10 finds its record
+
+        assert second.code == 0, second.err
+        relations = sheet(result, "verkooprelaties")
+        assert relations[10]["status"] == "existing"
+        assert relations[10]["DbId"] == relations[2]["DbId"] == "49339"
+        posted = Counter(e["@DbId"] for e in box.state.elements(ORG, "POST"))
+        assert posted["49339"] == 1 and box.faults.writes == 1
 
 
 def test_killed_during_batches_then_run_again_creates_everything_exactly_once(tmp_path):

@@ -66,15 +66,15 @@ def test_an_answer_naming_one_record_per_row_is_trusted():
     assert trusted(reply, 2) is reply
 
 
-def test_an_answer_naming_fewer_or_more_records_than_rows_makes_them_unknown():
+def test_an_answer_naming_fewer_or_more_records_than_rows_is_taken_without_ids():
+    # the 2xx proves the records exist: never unknown, which --retry-unknown would resend
     reply = trusted(Reply(ReplyKind.OK, records=({"DbId": "1"},)), 3)
-    assert reply.kind is ReplyKind.UNKNOWN
+    assert (reply.kind, reply.records) == (ReplyKind.OK, ({}, {}, {}))
     assert str(reply.error) == (
-        "the request of 3 records was taken, but its answer named 1, so which row got which "
-        "record is not known: the records exist. The next run looks them up (match:); without "
-        "match:, find them in the target, never --retry-unknown"
+        "created in a request of 3 records, but its answer named 1, so which row got which "
+        "record is not known: look the ids up in the target (the rows below it are not linked)"
     )
-    assert trusted(Reply(ReplyKind.OK), 2).unknown  # (no list at all)
+    assert trusted(Reply(ReplyKind.OK), 2).records == ({}, {})  # (no list at all)
 
 
 def test_a_step_that_keeps_no_ids_needs_none_from_the_answer():
@@ -238,9 +238,15 @@ class FakeTarget:
         self.replies = list(replies)
         self.sent: list[int] = []
 
+    def check_batch(self, connector, bodies):
+        pass
+
     def insert_many(self, connector, bodies):
         self.sent.append(len(bodies))
-        return self.replies.pop(0)
+        reply = self.replies.pop(0)
+        if isinstance(reply, Exception):  # raised after the request left
+            raise reply
+        return reply
 
     def insert(self, connector, body):
         self.sent.append(1)
@@ -291,17 +297,46 @@ def test_a_batch_taken_gives_each_row_its_own_ids_in_order():
     assert [entries[f"k{n}"].ids for n in (2, 3, 4)] == [{"Id": "a"}, {"Id": "b"}, {"Id": "c"}]
 
 
-def test_an_answer_with_too_few_records_leaves_every_row_unknown_in_the_journal():
+def test_an_answer_with_too_few_records_journals_every_row_created_without_ids():
     step, rows, journal, sender = batch_of(3)
     target = FakeTarget(Reply(ReplyKind.OK, records=({"Id": "a"}, {"Id": "b"})))
 
     outcomes, again = sender(target).send(step, rows)
 
-    assert again == [] and {o.status for o in outcomes} == {"unknown"}
-    assert {e.state for e in journal.entries("s").values()} == {"unknown"}
+    assert again == [] and {(o.status, str(o.ids)) for o in outcomes} == {("created", "{}")}
+    entries = journal.entries("s").values()
+    assert {(e.state, str(e.ids)) for e in entries} == {("created", "{}")}  # never retried
+    assert {e.error for e in entries} == {str(outcomes[0].error)}
     assert str(outcomes[0].error).startswith(
-        "sent in a request of 3 records: the request of 3 records was taken, but its answer named 2"
+        "created in a request of 3 records, but its answer named 2"
     )
+
+
+def test_an_error_after_the_request_left_leaves_every_row_unknown_never_sent_again():
+    step, rows, journal, sender = batch_of(3)
+    target = FakeTarget(UnicodeEncodeError("utf-8", "\ud83d", 0, 1, "surrogates not allowed"))
+
+    outcomes, again = sender(target).send(step, rows)
+
+    assert again == [] and target.sent == [3]  # not each alone: they may exist
+    assert {o.status for o in outcomes} == {"unknown"}
+    assert {e.state for e in journal.entries("s").values()} == {"unknown"}
+    assert "internal error: UnicodeEncodeError" in str(outcomes[0].error)
+
+
+def test_bodies_that_cannot_go_in_one_request_go_alone_before_anything_is_journalled():
+    step, rows, journal, sender = batch_of(2)
+    target = FakeTarget()
+
+    def refuse(connector, bodies):
+        raise ValueError("not one record")
+
+    target.check_batch = refuse  # type: ignore[method-assign]
+
+    outcomes, again = sender(target).send(step, rows)
+
+    assert (outcomes, numbers(again), target.sent) == ([], [[2], [3]], [])
+    assert journal.entries("s") == {}  # nothing journalled "sending" that was never sent
 
 
 def test_a_refused_batch_is_journalled_failed_and_split_by_its_culprits():

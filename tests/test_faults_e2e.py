@@ -109,6 +109,28 @@ def test_a_dropped_connection_is_unknown_never_created_or_failed(
     assert box.faults.applied == {fault: 1}
 
 
+def test_a_gateway_error_after_the_write_is_unknown_and_found_on_the_next_run(
+    cli, faulty, tmp_path
+):
+    box = faulty(script={2: "gateway_timeout"})  # Profit committed; a gateway answered 504
+
+    ran = cli("run", FLEX, *FAST)
+
+    assert ran.code == 1
+    relations = rows(tmp_path / "flex-result.xlsx", "verkooprelaties")
+    assert relations[3]["status"] == "unknown" and "49340" in box.state.debtors
+    assert relations[3]["error"].startswith(
+        "HTTP 504, not an answer of AFAS itself (<html><body><h1>504 Gateway Time-out"
+    )
+
+    again = cli("run", FLEX, *FAST)  # looked up (match:), not sent again
+
+    assert again.code == 0, again.err
+    relations = rows(tmp_path / "flex-result.xlsx", "verkooprelaties")
+    assert relations[3]["status"] == "created" and relations[3]["DbId"] == "49340"
+    assert len(box.state.received("KnSalesRelationOrg", "POST")) == 25
+
+
 def test_latency_slows_but_changes_nothing(cli, faulty, tmp_path):
     box = faulty(latency_ms=20)
 

@@ -71,3 +71,40 @@ def test_a_run_stopped_before_it_starts_sends_nothing_and_says_it_was_interrupte
 def test_the_workbook_is_named_after_the_mapping_in_the_current_folder():
     assert default_output(Path("mappings/flex.yaml")) == Path("flex-result.xlsx")
     assert default_output(FLEX, suffix="validation") == Path("flex-validation.xlsx")
+
+
+def test_an_observer_failing_in_a_batch_leaves_every_row_its_true_status(sandbox, tmp_path):
+    import yaml
+
+    from importer.sending import Options
+
+    data = yaml.safe_load(FLEX.read_text())
+    source = data["sources"]["klanten"]
+    source["file"] = str((FLEX.parent / source["file"]).resolve())
+    data["templates"] = str((FLEX.parent / data["templates"]).resolve())
+    data["steps"] = data["steps"][:1]
+    data["steps"][0]["batch"] = 5
+    path = tmp_path / "flex.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+    told = []
+
+    class Failing:  # a bug in the progress display, on the first row of a batch
+        def step_started(self, step, rows):
+            pass
+
+        def row_done(self, step, outcome):
+            if outcome.row == 2:
+                raise RuntimeError("the display broke")
+            told.append(outcome.row)
+
+    target = AfasTarget(sandbox.base_url, sandbox.token)
+    with Journal.in_memory(target=target.host, mapping="flex") as journal:
+        options = Options(observer=Failing())
+        result = run(load_mapping(path), target, journal=journal, options=options)
+        states = {e.state for e in journal.entries("verkooprelaties").values()}
+    target.close()
+
+    assert result.row_statuses() == {Status.CREATED: 25}  # none 'skipped' by the safety net
+    assert states == {"created"} and len(sandbox.state.debtors) == 25
+    assert sorted(told) == list(range(3, 27))  # the other rows of its batch were told too

@@ -298,7 +298,7 @@ def test_a_drop_after_stores_the_record_while_the_client_does_not_know(server):
         ({"script": {0: "locked"}}, "Fault script: 0 is not a write number (writes count from 1)."),
         (
             {"script": {3: "lock"}},
-            "Fault script: 'lock' for write 3 is not a fault; use one of locked, unavailable, drop_before, drop_after, none.",
+            "Fault script: 'lock' for write 3 is not a fault; use one of locked, unavailable, drop_before, drop_after, gateway_timeout, none.",
         ),
     ],
 )
@@ -344,7 +344,7 @@ def test_options_from_the_command_line():
         ),
         (
             {"script": "2=unknown"},
-            "Fault script: 'unknown' for write 2 is not a fault; use one of locked, unavailable, drop_before, drop_after, none.",
+            "Fault script: 'unknown' for write 2 is not a fault; use one of locked, unavailable, drop_before, drop_after, gateway_timeout, none.",
         ),
         ({"locked_rate": "lots"}, "locked_rate must be a number, got 'lots'"),
         ({"seed": "1.5"}, "seed must be a whole number, got '1.5'"),

@@ -183,16 +183,25 @@ EN: dict[str, str] = {
     ),
     "batch.unknown": "sent in a request of {count} records: {error}",
     "batch.failed": "sent in a request of {count} records, none created: {error}",
+    "batch.waits_unknown": (
+        "not sent: it would make the record of row {row}, whose outcome is unknown; the next "
+        "run decides it again once row {row} is reconciled"
+    ),
     "batch.reply_mismatch": (
-        "the request of {count} records was taken, but its answer named {found}, so which row "
-        "got which record is not known: the records exist. The next run looks them up "
-        "(match:); without match:, find them in the target, never --retry-unknown"
+        "created in a request of {count} records, but its answer named {found}, so which row "
+        "got which record is not known: look the ids up in the target (the rows below it are "
+        "not linked)"
     ),
     "reply.no_answer": (
         "no answer from {system} ({why}); the record may or may not exist: check {connector} "
         "in {records_in} before sending it again"
     ),
     "reply.http": "HTTP {status}: {said}",
+    "reply.http_unknown": (
+        "HTTP {status}, not an answer of {system} itself ({said}): the request may have been "
+        "carried out, so the record may or may not exist: check {connector} before sending it "
+        "again"
+    ),
     "reply.no_message": "no message",
     "reply.unavailable": "{system} is unavailable (HTTP {status}{detail}){wait}",
     "reply.busy": "{system} is busy (HTTP {status}{detail}){wait}",

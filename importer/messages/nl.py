@@ -187,17 +187,25 @@ NL: dict[str, str] = {
     ),
     "batch.unknown": "verzonden in een verzoek van {count} records: {error}",
     "batch.failed": "verzonden in een verzoek van {count} records, geen aangemaakt: {error}",
+    "batch.waits_unknown": (
+        "niet verzonden: het zou het record van rij {row} maken, waarvan de uitkomst onbekend "
+        "is; de volgende run beslist opnieuw zodra rij {row} is nagegaan"
+    ),
     "batch.reply_mismatch": (
-        "het verzoek van {count} records is aangenomen, maar het antwoord noemde er {found}, "
-        "dus welke rij welk record kreeg is niet bekend: de records bestaan. De volgende run "
-        "zoekt ze op (match:); zonder match: zoekt u ze in het doelsysteem, nooit met "
-        "--retry-unknown"
+        "aangemaakt in een verzoek van {count} records, maar het antwoord noemde er {found}, "
+        "dus welke rij welk record kreeg is niet bekend: zoek de ids op in het doelsysteem (de "
+        "rijen eronder zijn niet gekoppeld)"
     ),
     "reply.no_answer": (
         "geen antwoord van {system} ({why}); het record bestaat misschien wel of niet: "
         "controleer {connector} in {records_in} voordat u het opnieuw verzendt"
     ),
     "reply.http": "HTTP {status}: {said}",
+    "reply.http_unknown": (
+        "HTTP {status}, geen antwoord van {system} zelf ({said}): het verzoek is misschien "
+        "uitgevoerd, dus het record bestaat misschien wel of niet: controleer {connector} "
+        "voordat u het opnieuw verzendt"
+    ),
     "reply.no_message": "geen melding",
     "reply.unavailable": "{system} is niet beschikbaar (HTTP {status}{detail}){wait}",
     "reply.busy": "{system} is bezet (HTTP {status}{detail}){wait}",

@@ -20,6 +20,8 @@ The faults, as Profit shows them:
 - ``drop_before``: the connection breaks before the write reaches the app.
 - ``drop_after``: the app commits the write, its answer is thrown away and the connection
   breaks: the ambiguous timeout after which the record may exist.
+- ``gateway_timeout`` (by script only): the app commits the write and a gateway in front of it
+  answers ``504`` with an HTML page instead: an answer that says nothing about the write.
 
 A drop sends a response head promising a body, then raises :class:`DroppedConnection`; the
 server (uvicorn) closes the connection, so an httpx client gets ``httpx.RemoteProtocolError``
@@ -41,16 +43,18 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 LOCKED = "locked"
 UNAVAILABLE = "unavailable"
 DROP_BEFORE = "drop_before"
 DROP_AFTER = "drop_after"
+GATEWAY_TIMEOUT = "gateway_timeout"
 NONE = "none"
 FAULTS = (LOCKED, UNAVAILABLE, DROP_BEFORE, DROP_AFTER)
-SCRIPT_NAMES = (*FAULTS, NONE)
+SCRIPT_NAMES = (*FAULTS, GATEWAY_TIMEOUT, NONE)
+GATEWAY_PAGE = "<html><body><h1>504 Gateway Time-out</h1></body></html>"
 
 WRITE_METHODS = frozenset({"POST", "PUT", "DELETE"})
 LOCKED_MESSAGE = "Het record is vergrendeld door een andere gebruiker. Probeer het later opnieuw."
@@ -265,6 +269,9 @@ class FaultInjector:
             # while the client is still sending, a different error than the one promised.
             await _drain(receive)
             await _drop(send)
+        elif fault == GATEWAY_TIMEOUT:
+            await self.app(scope, receive, _swallow)
+            await HTMLResponse(GATEWAY_PAGE, status_code=504)(scope, receive, send)
         else:
             await self.app(scope, receive, _swallow)
             await _drop(send)

@@ -110,11 +110,16 @@ class Target(Protocol):
         """Create one record; raise TargetError only when the whole run must stop."""
         ...
 
+    def check_batch(self, connector: str, bodies: list[Any]) -> None:
+        """ValueError when these bodies cannot go in one request (each is then sent alone);
+        asked before anything is journalled or sent, so that nothing after the request left
+        is ever taken for "not sent"."""
+        ...
+
     def insert_many(self, connector: str, bodies: list[Any]) -> Reply:
         """Create several records in one request, all or none (called only for a system whose
-        spec allows batches: :attr:`TargetSpec.max_batch`); each body is one record's, as
-        :meth:`insert` takes it. ValueError when the bodies cannot go in one request (each
-        is then sent alone)."""
+        spec allows batches: :attr:`TargetSpec.max_batch`, with bodies :meth:`check_batch`
+        took); each body is one record's, as :meth:`insert` takes it."""
         ...
 
     clear_value: ClassVar[Any]  # what a field is set to in an update to empty it ("", None)

@@ -2,9 +2,11 @@
 
 Facts this module relies on: the ``AfasToken`` header is the base64 of the ``<token>`` XML;
 success is 200/201 with or without a ``results`` wrapper; every functional error is a 500
-whose body carries ``externalMessage`` and ``profitLogReference``; 401 means the token is
-refused. A request that got no answer may still be running in Profit, so it is reported as
-unknown, never as failed or created.
+whose body carries ``externalMessage`` and ``profitLogReference`` (its transaction rolled
+back); 401 means the token is refused. A request that got no answer may still be running in
+Profit, so it is reported as unknown, never as failed or created; so is any other 5xx (a 502,
+a 504, an HTML 500 from a proxy or IIS in front of Profit), which says nothing about whether
+Profit committed. A 4xx (malformed, wrong URL, too large) was not processed: refused.
 """
 
 from __future__ import annotations
@@ -265,6 +267,9 @@ class AfasTarget:
     def insert(self, connector: str, body: Any) -> Reply:
         return self._write("POST", connector, body)
 
+    def check_batch(self, connector: str, bodies: list[Any]) -> None:
+        batches.merged(connector, bodies)  # ValueError: a body that is not one record's
+
     def insert_many(self, connector: str, bodies: list[Any]) -> Reply:
         """Several records in one POST, an ``Element`` list: all created (``records``: each
         one's ids, in order) or none (see :mod:`importer.targets.afas.batches`)."""
@@ -328,7 +333,10 @@ class AfasTarget:
         data = _json(response)
         if response.status_code != 200 or not isinstance(data, dict):
             reply = read_reply(connector, response)
-            raise LookupFailed(Message("lookup.unreadable", connector=connector, why=reply.error))
+            why = reply.error
+            if reply.unknown:  # (a read changes nothing: only what it said matters)
+                why = Message("reply.http", status=response.status_code, said=_told(response, data))
+            raise LookupFailed(Message("lookup.unreadable", connector=connector, why=why))
         return list(data.get("rows") or [])
 
     def changes(self, old: Any, new: Any) -> Any | None:
@@ -384,16 +392,22 @@ def read_reply(connector: str, response: httpx.Response) -> Reply:
         )
     if status == 503:
         return _unavailable(response, data)
+    told = _told(response, data)
+    if 400 <= status < 500:  # malformed, wrong URL, too large: nothing was processed
+        return Reply(ReplyKind.REFUSED, error=Message("reply.http", status=status, said=told))
+    # A 502/504 or a 500 without Profit's message comes from a proxy, a gateway or IIS in
+    # front of Profit: it says nothing about whether Profit committed the request.
+    why = Message(
+        "reply.http_unknown", status=status, said=told, system="AFAS", connector=connector
+    )
+    return Reply(ReplyKind.UNKNOWN, error=why)
+
+
+def _told(response: httpx.Response, data: Any) -> Message:
+    """What a reply that is not Profit's own says: its ``message``, or its first 300 characters."""
     said = data.get("message") if isinstance(data, dict) else None
     text = said or response.text[:300]
-    return Reply(
-        ReplyKind.REFUSED,
-        error=Message(
-            "reply.http",
-            status=status,
-            said=Message("target.said", text=text) if text else Message("reply.no_message"),
-        ),
-    )
+    return Message("target.said", text=text) if text else Message("reply.no_message")
 
 
 def _unavailable(response: httpx.Response, data: Any) -> Reply:
