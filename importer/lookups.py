@@ -10,8 +10,9 @@ exactly the records a lookup of it alone would keep (every field's text equal, c
 included; several records stay several, for the row's rules to decide). A row whose filter was
 not asked in bulk asks it alone when it is sent.
 
-Children: a child whose parent row this run has just inserted cannot have a record yet, so its
-``match`` by ``parent.X`` is answered "none" without asking (:meth:`Lookups.match`). The
+Children: a child whose parent row this run has just inserted cannot have a record yet, other
+than one this run created (the cache answers first), so its ``match`` by ``parent.X`` is
+otherwise answered "none" without asking (:meth:`Lookups.match`). The
 parents that exist before the run writes anything — in the journal, or found by their own bulk
 ``match`` — give their children's filters to ask in bulk (:meth:`Lookups.expected_ids`).
 """
@@ -179,10 +180,17 @@ class Lookups:
         return self.cached(connector, values) or []
 
     def match(self, step: Step, n: int, entry: Entry | None) -> list[dict[str, Any]]:
-        """The records the row's ``match`` finds. A child whose parent this run has just
-        created cannot have one yet: none, without asking (unless the row itself was sent
-        before without an answer)."""
+        """The records the row's ``match`` finds. What the run knows comes first (a record
+        it created: a second child of a new parent finds the first one's). Else a child
+        whose parent this run has just created cannot have one yet: none, without asking
+        (unless the row itself was sent before without an answer)."""
         assert step.match is not None
+        values = self.filter(step, n)
+        if values is None:
+            return []
+        cached = self.cached(step.match.connector, values)
+        if cached is not None:
+            return cached
         planned = self.result.outcomes[step.name][n]
         if (
             step.parent
@@ -192,7 +200,7 @@ class Lookups:
             and self._inserted(step.parent.step, planned.parent_row)
         ):
             return []
-        return self.lookup(step, n)
+        return self.query(step.match.connector, values)
 
     def _inserted(self, name: str, n: int) -> bool:
         """The row's record was inserted by this run: created now, and not a record the

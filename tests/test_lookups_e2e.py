@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import FLEX, ROOT, statuses
 
@@ -165,3 +166,52 @@ def test_agreements_of_customers_done_in_an_earlier_run_are_looked_up_in_bulk_by
     # the refused agreements' customers are in the journal: their ids name the agreements to
     # look up, all in one request; the customers (done) ask nothing
     assert lookups(afas_env) == {"Profit_Projects": 1}
+
+
+def projects_mapping(
+    tmp_path: Path, customer_rows: list[str], project_rows: list[str], batch: int = 1
+) -> Path:
+    """The Flex mapping with agreements of their own file (several per customer, keyed by
+    a project code), matched by the new customer's DbId and the description."""
+    data = yaml.safe_load(FLEX.read_text())
+    data["sources"]["klanten"]["file"] = str(customers(tmp_path, customer_rows))
+    projects = tmp_path / "projecten.csv"
+    header = "Klantnummer;Projectcode;Projectgroep;Omschrijving;Uren per week"
+    projects.write_text("\n".join([header, *project_rows]) + "\n", encoding="utf-8")
+    data["sources"]["projecten"] = {"file": str(projects), "locale": "nl"}
+    data["templates"] = str(ROOT / "templates")
+    child = data["steps"][1]
+    child["source"], child["key"] = "projecten", "projectcode"
+    child["columns"]["projectcode"] = {"header": "Projectcode"}
+    if batch > 1:
+        child["batch"] = batch
+    path = tmp_path / "projects.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    return path
+
+
+@pytest.mark.parametrize(
+    "batch, options", [(1, ["--concurrency", "1"]), (25, [])], ids=["alone", "batched"]
+)
+def test_two_agreements_of_a_new_customer_with_one_description_make_one_record(
+    cli, afas_env, tmp_path, batch, options
+):
+    mapping = projects_mapping(
+        tmp_path,
+        [customer(1), customer(2)],
+        ["60001;P1;ALG;Onderhoud;24", "60001;P2;ALG;Onderhoud;24", "60002;P3;ALG;Onderhoud;24"],
+        batch,
+    )
+
+    ran = cli("run", mapping, *options)
+
+    assert ran.code == 0, ran.err
+    # the second agreement of customer 60001 finds the record the first one just made
+    assert len(afas_env.state.projects) == 2
+    assert sorted(p["fields"]["DbId"] for p in afas_env.state.projects.values()) == sorted(
+        afas_env.state.debtors
+    )
+    result = statuses(tmp_path / "projects-result.xlsx", "klantovereenkomsten")
+    assert sorted(result.values()) == ["created", "created", "existing"]
+    # and the agreements of the new customers are still not looked up in Profit
+    assert "Profit_Projects" not in lookups(afas_env)
