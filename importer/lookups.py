@@ -12,7 +12,9 @@ not asked in bulk asks it alone when it is sent.
 
 Children: a child whose parent row this run has just inserted cannot have a record yet, other
 than one this run created (the cache answers first), so its ``match`` by ``parent.X`` is
-otherwise answered "none" without asking (:meth:`Lookups.match`). The
+otherwise answered "none" without asking (:meth:`Lookups.match`) — when the target says the
+parent's insert surely made a new record (:meth:`Target.insert_makes_new`: an insert that
+matches an existing record by a number, and updates it, may have found one with children). The
 parents that exist before the run writes anything — in the journal, or found by their own bulk
 ``match`` — give their children's filters to ask in bulk (:meth:`Lookups.expected_ids`).
 """
@@ -182,8 +184,8 @@ class Lookups:
     def match(self, step: Step, n: int, entry: Entry | None) -> list[dict[str, Any]]:
         """The records the row's ``match`` finds. What the run knows comes first (a record
         it created: a second child of a new parent finds the first one's). Else a child
-        whose parent this run has just created cannot have one yet: none, without asking
-        (unless the row itself was sent before without an answer)."""
+        whose parent this run has just created, surely as a new record, cannot have one yet:
+        none, without asking (unless the row itself was sent before without an answer)."""
         assert step.match is not None
         values = self.filter(step, n)
         if values is None:
@@ -192,15 +194,26 @@ class Lookups:
         if cached is not None:
             return cached
         planned = self.result.outcomes[step.name][n]
+        ids = step.match.parent_ids()
         if (
             step.parent
-            and step.match.parent_ids()
+            and ids
             and planned.parent_row is not None
             and not (entry and entry.state.may_exist)
-            and self._inserted(step.parent.step, planned.parent_row)
+            and self._made_new(step.parent.step, planned.parent_row, ids)
         ):
             return []
         return self.query(step.match.connector, values)
+
+    def _made_new(self, name: str, n: int, ids: list[str]) -> bool:
+        """The row's record was inserted by this run, and the target says that insert surely
+        made these ids' records new (not an existing one it matched and updated)."""
+        if not self._inserted(name, n):
+            return False
+        outcome = self.result.outcomes[name][n]
+        lead = self.result.outcomes[name][outcome.leader] if outcome.leader is not None else outcome
+        connector = self.result.mapping.step(name).connector
+        return self.target.insert_makes_new(connector, lead.json(), ids)
 
     def _inserted(self, name: str, n: int) -> bool:
         """The row's record was inserted by this run: created now, and not a record the

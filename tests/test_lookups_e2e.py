@@ -215,3 +215,103 @@ def test_two_agreements_of_a_new_customer_with_one_description_make_one_record(
     assert sorted(result.values()) == ["created", "created", "existing"]
     # and the agreements of the new customers are still not looked up in Profit
     assert "Profit_Projects" not in lookups(afas_env)
+
+
+DEBTOR = """{
+  "KnSalesRelationOrg": {"Element": {
+    "Fields": {"CuId": {{ row.valuta }}},
+    "Objects": [
+      {"KnOrganisation": {"Element": {"Fields": {"MatchOga": "0", "BcCo": {{ parent.BcCo }}}}}}
+    ]
+  }}
+}
+"""
+
+
+def organisations_mapping(tmp_path: Path, match_oga: str) -> Path:
+    """Organisations inserted with ``match_oga`` (no lookup of their own), each with a sales
+    relation (numbered by Profit) that is matched by the organisation's BcCo."""
+    templates = tmp_path / "templates" / "afas"
+    templates.mkdir(parents=True)
+    source = ROOT / "templates" / "afas" / "KnOrganisation.json.j2"
+    (templates / "KnOrganisation.json.j2").write_text(source.read_text(encoding="utf-8"))
+    (templates / "debiteur.json.j2").write_text(DEBTOR, encoding="utf-8")
+    file = tmp_path / "organisaties.csv"
+    file.write_text(
+        "KvK-nummer;Naam;Straat;Huisnummer;Postcode;Plaats\n"
+        "12345678;Bakkerij Jansen;Dorpsstraat;1;3833LC;Leusden\n",
+        encoding="utf-8",
+    )
+    columns = {
+        "kvk": {"header": "KvK-nummer", "type": "kvk"},
+        "match_oga": {"value": match_oga},
+        "naam": {"header": "Naam", "required": True},
+        "straat": {"header": "Straat"},
+        "huisnummer": {"header": "Huisnummer", "type": "integer"},
+        "postcode": {"header": "Postcode", "type": "postcode_nl"},
+        "plaats": {"header": "Plaats"},
+        "zoek_woonplaats": {"value": False, "type": "boolean"},
+    }
+    data = {
+        "version": 1,
+        "target": "afas",
+        "templates": str(tmp_path / "templates"),
+        "sources": {"organisaties": {"file": str(file), "locale": "nl"}},
+        "steps": [
+            {
+                "name": "organisaties",
+                "source": "organisaties",
+                "connector": "KnOrganisation",
+                "template": "afas/KnOrganisation.json.j2",
+                "key": "kvk",
+                "keep": ["BcCo"],
+                "columns": columns,
+            },
+            {
+                "name": "debiteuren",
+                "source": "organisaties",
+                "connector": "KnSalesRelationOrg",
+                "template": "afas/debiteur.json.j2",
+                "key": "kvk",
+                "parent": {"step": "organisaties", "key": "kvk"},
+                "keep": ["DbId", "BcCo"],
+                "match": {
+                    "connector": "Profit_Debtor",
+                    "filter": {"BcCo": "parent.BcCo"},
+                    "ids": {"DbId": "DebtorId", "BcCo": "BcCo"},
+                    "on_found": "link",
+                },
+                "columns": {"kvk": {"header": "KvK-nummer"}, "valuta": {"value": "EUR"}},
+            },
+        ],
+    }
+    path = tmp_path / "organisaties.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    return path
+
+
+def test_a_child_of_an_organisation_profit_may_have_matched_is_looked_up_not_duplicated(
+    cli, afas_env, tmp_path
+):
+    mapping = organisations_mapping(tmp_path, "1")  # MatchOga 1: by KvK number
+    assert cli("run", mapping).code == 0
+    assert len(afas_env.state.debtors) == 1
+    afas_env.state.reads.clear()
+
+    # a new journal: the organisation's insert updates the one Profit has (same KvK)
+    again = cli("run", mapping, "--fresh")
+
+    assert again.code == 0, again.err
+    assert len(afas_env.state.debtors) == 1, "a second sales relation was created"
+    assert statuses(tmp_path / "organisaties-result.xlsx", "debiteuren") == {2: "existing"}
+    assert lookups(afas_env) == {"Profit_Debtor": 1}
+
+
+def test_a_child_of_an_organisation_always_inserted_new_is_not_looked_up(cli, afas_env, tmp_path):
+    mapping = organisations_mapping(tmp_path, "6")  # MatchOga 6: always new
+
+    ran = cli("run", mapping)
+
+    assert ran.code == 0, ran.err
+    assert len(afas_env.state.debtors) == 1
+    assert lookups(afas_env) == {}
