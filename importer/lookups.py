@@ -28,7 +28,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from importer.errors import LookupFailed
+from importer.errors import LookupFailed, TargetError
 from importer.journal.store import Entry
 from importer.mapping import Lookup, Match, Step
 from importer.plan import Plan
@@ -109,12 +109,19 @@ class Lookups:
             list(pool.map(self._fetch, connectors, todo.values()))  # (raises what one raised)
 
     def _fetch(self, connector: str, filters: list[dict[str, str]]) -> None:
+        """Ask filters in bulk. A shortcut only: a TargetError (token refused, host gone)
+        stops the run; anything else unexpected (an odd record in the answer) leaves each
+        row to ask alone, and meet it there if it is the row's own."""
         try:
             rows = self.target.lookup(connector, filters)
         except LookupFailed:
             if len(filters) > 1:
                 self._halves(connector, filters)
             return  # each row left asks again, and fails with the reason
+        except TargetError:
+            raise
+        except Exception:  # anything else: each row asks alone
+            return
         self.store(connector, filters, rows)
 
     def _halves(self, connector: str, filters: list[dict[str, str]]) -> None:
@@ -128,6 +135,10 @@ class Lookups:
                 rows = self.target.lookup(connector, part)
             except LookupFailed:
                 failed.append(part)
+                continue
+            except TargetError:
+                raise
+            except Exception:  # as in _fetch: its rows ask alone
                 continue
             self.store(connector, part, rows)
         if len(failed) == 1 and len(failed[0]) > 1:

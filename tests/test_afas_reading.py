@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from importer.errors import LookupFailed
+from importer.errors import AuthenticationError, LookupFailed
 from importer.sandbox import afas_get
 from importer.sandbox.afas_store import AfasState
 from importer.targets.afas import reading
@@ -221,14 +221,17 @@ def test_a_record_two_requests_answer_is_returned_once(monkeypatch):
     assert sorted(r["ProjectId"] for r in rows) == ["P1", "P2", "P3"]
 
 
-def test_a_whole_read_that_fails_leaves_the_filters_to_the_or_requests():
+@pytest.mark.parametrize("fault", ["no answer", "an odd record"])
+def test_a_whole_read_that_fails_leaves_the_filters_to_the_or_requests(fault):
     state = AfasState()
     debtor(state, "10001")
     sandbox = Sandbox(state, "Profit_Debtor")
 
-    def page(params: dict[str, str]) -> list[dict[str, Any]]:
+    def page(params: dict[str, str]) -> list[Any]:
         if "filterfieldids" not in params:
-            raise LookupFailed("no answer")
+            if fault == "no answer":
+                raise LookupFailed("no answer")
+            return ["not a record"]
         return sandbox.page(params)
 
     filters = [{"DebtorId": f"{10001 + i}"} for i in range(300)]
@@ -256,3 +259,11 @@ def test_a_connector_known_to_be_larger_is_not_read_whole_again(monkeypatch):
 
     assert len(rows) == 100
     assert all("filterfieldids" in p for p in target.asked)  # by filter only
+
+
+def test_a_whole_read_stops_the_run_when_the_token_is_refused():
+    def page(params: dict[str, str]) -> list[Any]:
+        raise AuthenticationError("token refused")
+
+    with pytest.raises(AuthenticationError):
+        Reader(page, workers=2).lookup([{"DebtorId": f"{10001 + i}"} for i in range(300)])

@@ -10,7 +10,9 @@ import pytest
 import yaml
 from conftest import FLEX, ROOT, statuses
 
+from importer.lookups import Lookups
 from importer.sandbox import AfasSandbox, Faults
+from importer.targets.afas.client import AfasTarget
 
 ROWS = 200
 HEADER = (ROOT / "samples/flex/klanten.csv").read_text(encoding="utf-8-sig").splitlines()[0]
@@ -315,3 +317,30 @@ def test_a_child_of_an_organisation_always_inserted_new_is_not_looked_up(cli, af
     assert ran.code == 0, ran.err
     assert len(afas_env.state.debtors) == 1
     assert lookups(afas_env) == {}
+
+
+@pytest.mark.parametrize("where", ["the target's bulk read", "the step's bulk lookups"])
+def test_a_bulk_lookup_that_breaks_leaves_each_row_to_ask_alone(
+    cli, afas_env, tmp_path, monkeypatch, where
+):
+    first = [customer(i) for i in range(5)]
+    assert cli("run", FLEX, "--input", customers(tmp_path, first)).code == 0
+    if where == "the target's bulk read":
+        original = AfasTarget.lookup
+
+        def lookup(self: AfasTarget, connector: str, filters: list[dict[str, str]]) -> list:
+            if len(filters) > 1:
+                raise AttributeError("'str' object has no attribute 'get'")  # an odd record
+            return original(self, connector, filters)
+
+        monkeypatch.setattr(AfasTarget, "lookup", lookup)
+    else:
+        monkeypatch.setattr(Lookups, "prefetch_step", lambda self, step: 1 / 0)
+    rows = first + [customer(i) for i in range(5, 8)]
+
+    ran = cli("run", FLEX, "--input", customers(tmp_path, rows, "again.csv"), "--fresh")
+
+    assert ran.code == 0, ran.err
+    assert_each_customer_once(afas_env, 8)
+    relations = Counter(statuses(tmp_path / "flex-result.xlsx", "verkooprelaties").values())
+    assert relations == {"existing": 5, "created": 3}

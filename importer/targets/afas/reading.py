@@ -31,7 +31,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from importer.errors import LookupFailed
+from importer.errors import LookupFailed, TargetError
 from importer.messages import Message
 
 Filter = dict[str, str]
@@ -204,7 +204,9 @@ class Reader:
         if len(requests) - 1 > self.larger_than:
             try:
                 whole = self.whole(fields, filters, pages=len(requests) - 1)
-            except LookupFailed:
+            except TargetError:
+                raise  # the token refused, the host gone: nothing else will do
+            except Exception:  # LookupFailed, or an odd record in some page
                 whole = None  # (a shortcut only: the filters are asked as such)
             if whole is not None:
                 return whole
