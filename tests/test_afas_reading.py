@@ -334,3 +334,17 @@ def test_a_filter_whose_own_records_tie_across_pages_fails_with_the_reason(monke
         Reader(target.page, workers=1).lookup([{"DebtorId": "10001", "Description": "abc"}])
 
     assert failed.value.said is not None and failed.value.said.code == "afas.lookup_tied"
+
+
+def test_a_tie_of_records_no_filter_asks_for_keeps_the_whole_read(monkeypatch):
+    monkeypatch.setattr(reading, "WHOLE_PAGE", 2)
+    state = AfasState()
+    for i, description in enumerate(["A", "Blank", "blank ", "Z"]):  # (as blank KvK numbers)
+        project(state, f"P{i}", "10001", description)
+    target = Profit(state, "Profit_Projects")
+    filters = [{"Description": "Z"}] + [{"Description": f"x{i}" * 20} for i in range(100)]
+
+    rows = Reader(target.page, workers=1).lookup(filters)
+
+    assert [r["ProjectId"] for r in rows] == ["P3"]
+    assert not any("filterfieldids" in p for p in target.asked)  # read whole, and trusted

@@ -14,8 +14,9 @@ records. Its size is not known in advance, so the reader starts a sorted, paged 
 whole connector and abandons it once it has cost one request less than the OR-requests
 would: the cost is then never more than about twice the cheaper way. Pages of a whole read
 are sorted by the filters' fields; a page boundary that falls between two records that sort
-alike abandons the whole read too (AFAS orders ties arbitrarily per page, so one could repeat
-and another vanish).
+alike with the records of a wanted filter abandons the whole read too (AFAS orders ties
+arbitrarily per page, so one could repeat and another vanish; a tie of others, such as blank
+KvK numbers, can hide none).
 
 Ties: Profit's database (SQL Server) may compare without regard to case, trailing spaces,
 accents and width, so records tie where their values are equal after all of that
@@ -177,16 +178,18 @@ def _loosely(f: Filter, row: Row) -> bool:
     return all(_loose(row.get(k)) == _loose(v) for k, v in f.items())
 
 
-def wanted(filters: list[Filter]) -> Callable[[Row], bool]:
-    """Whether a row matches some filter, without regard to case (as Profit compares)."""
+def wanted(
+    filters: list[Filter], key: Callable[[Any], str | None] = _folded
+) -> Callable[[Row], bool]:
+    """Whether a row matches some filter, without regard to case (as Profit compares; with
+    ``key=_loose``: whether it may sort alike with the records of one)."""
     by_fields: dict[tuple[str, ...], set[tuple[str | None, ...]]] = {}
     for f in filters:
-        by_fields.setdefault(tuple(f), set()).add(tuple(v.casefold() for v in f.values()))
+        by_fields.setdefault(tuple(f), set()).add(tuple(key(v) for v in f.values()))
 
     def matches(row: Row) -> bool:
         return any(
-            tuple(_folded(row.get(k)) for k in fields) in values
-            for fields, values in by_fields.items()
+            tuple(key(row.get(k)) for k in fields) in values for fields, values in by_fields.items()
         )
 
     return matches
@@ -270,9 +273,10 @@ class Reader:
         """The rows matching ``filters`` in the whole connector, read sorted by ``fields``, if
         it takes at most ``pages`` pages (read in waves as large as what was read so far, at
         most ``workers``); None when it is larger, or when a page boundary falls within
-        records a filter asks for. Only the matching rows are kept as the pages come in."""
+        records that sort alike with those a filter asks for. Only the matching rows are kept
+        as the pages come in."""
         order = ",".join(fields)
-        matches = wanted(filters)
+        matches, near = wanted(filters), wanted(filters, _loose)
         found: list[Row] = []
         last: Row | None = None  # the last row of the page before
         read = 0
@@ -284,7 +288,7 @@ class Reader:
             ]
             for page in self._parallel(self.page, params):
                 read += 1
-                if page and last is not None and _tied(last, page[0], fields):
+                if page and last is not None and _tied(last, page[0], fields) and near(page[0]):
                     return None  # a tie that paging may have cut: ask by filter instead
                 found.extend(row for row in page if matches(row))
                 if len(page) < WHOLE_PAGE:
