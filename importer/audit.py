@@ -54,8 +54,10 @@ SECRET_NAME = re.compile(
     r"assertion|code_verifier",
     re.I,
 )
-# Words without which no name of SECRET_NAME can stand in a text (nor an escaped one, \u):
-# a body without any is written as it is, without walking it for names to mask.
+# Words without which no name of SECRET_NAME can stand in an ASCII text (nor an escaped one,
+# \u): a body without any is written as it is, without walking it for names to mask. A text
+# that is not ASCII is always walked: the regex's case folding takes 'ſ' for s and 'ı' for i,
+# which lower() does not.
 SECRET_WORDS = (
     "pass", "pwd", "pwrd", "secret", "token", "atcd", "apikey", "api_key", "api-key", "authori",
     "credential", "assertion", "code_verifier", "\\u",
@@ -235,7 +237,7 @@ class AuditTrail:
         else:
             if isinstance(data, dict | list):
                 lowered = text.lower()
-                secret = any(word in lowered for word in SECRET_WORDS)
+                secret = not text.isascii() or any(word in lowered for word in SECRET_WORDS)
                 masked = self._mask(data) if secret else data
                 if len(text) <= limit:
                     return masked

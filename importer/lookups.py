@@ -10,8 +10,11 @@ exactly the records a lookup of it alone would keep (every field's text equal, c
 included; several records stay several, for the row's rules to decide). A row whose filter was
 not asked in bulk asks it alone when it is sent.
 
-Children: a child whose parent row this run has just inserted cannot have a record yet, so its
-``match`` by ``parent.X`` is answered "none" without asking (:meth:`Lookups.match`). The
+Children: a child whose parent row this run has just inserted cannot have a record yet, other
+than one this run created (the cache answers first), so its ``match`` by ``parent.X`` is
+otherwise answered "none" without asking (:meth:`Lookups.match`) — when the target says the
+parent's insert surely made a new record (:meth:`Target.insert_makes_new`: an insert that
+matches an existing record by a number, and updates it, may have found one with children). The
 parents that exist before the run writes anything — in the journal, or found by their own bulk
 ``match`` — give their children's filters to ask in bulk (:meth:`Lookups.expected_ids`).
 """
@@ -25,7 +28,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from importer.errors import LookupFailed
+from importer.errors import LookupFailed, TargetError
 from importer.journal.store import Entry
 from importer.mapping import Lookup, Match, Step
 from importer.plan import Plan
@@ -106,12 +109,19 @@ class Lookups:
             list(pool.map(self._fetch, connectors, todo.values()))  # (raises what one raised)
 
     def _fetch(self, connector: str, filters: list[dict[str, str]]) -> None:
+        """Ask filters in bulk. A shortcut only: a TargetError (token refused, host gone)
+        stops the run; anything else unexpected (an odd record in the answer) leaves each
+        row to ask alone, and meet it there if it is the row's own."""
         try:
             rows = self.target.lookup(connector, filters)
         except LookupFailed:
             if len(filters) > 1:
                 self._halves(connector, filters)
             return  # each row left asks again, and fails with the reason
+        except TargetError:
+            raise
+        except Exception:  # anything else: each row asks alone
+            return
         self.store(connector, filters, rows)
 
     def _halves(self, connector: str, filters: list[dict[str, str]]) -> None:
@@ -125,6 +135,10 @@ class Lookups:
                 rows = self.target.lookup(connector, part)
             except LookupFailed:
                 failed.append(part)
+                continue
+            except TargetError:
+                raise
+            except Exception:  # as in _fetch: its rows ask alone
                 continue
             self.store(connector, part, rows)
         if len(failed) == 1 and len(failed[0]) > 1:
@@ -179,20 +193,38 @@ class Lookups:
         return self.cached(connector, values) or []
 
     def match(self, step: Step, n: int, entry: Entry | None) -> list[dict[str, Any]]:
-        """The records the row's ``match`` finds. A child whose parent this run has just
-        created cannot have one yet: none, without asking (unless the row itself was sent
-        before without an answer)."""
+        """The records the row's ``match`` finds. What the run knows comes first (a record
+        it created: a second child of a new parent finds the first one's). Else a child
+        whose parent this run has just created, surely as a new record, cannot have one yet:
+        none, without asking (unless the row itself was sent before without an answer)."""
         assert step.match is not None
+        values = self.filter(step, n)
+        if values is None:
+            return []
+        cached = self.cached(step.match.connector, values)
+        if cached is not None:
+            return cached
         planned = self.result.outcomes[step.name][n]
+        ids = step.match.parent_ids()
         if (
             step.parent
-            and step.match.parent_ids()
+            and ids
             and planned.parent_row is not None
             and not (entry and entry.state.may_exist)
-            and self._inserted(step.parent.step, planned.parent_row)
+            and self._made_new(step.parent.step, planned.parent_row, ids)
         ):
             return []
-        return self.lookup(step, n)
+        return self.query(step.match.connector, values)
+
+    def _made_new(self, name: str, n: int, ids: list[str]) -> bool:
+        """The row's record was inserted by this run, and the target says that insert surely
+        made these ids' records new (not an existing one it matched and updated)."""
+        if not self._inserted(name, n):
+            return False
+        outcome = self.result.outcomes[name][n]
+        lead = self.result.outcomes[name][outcome.leader] if outcome.leader is not None else outcome
+        connector = self.result.mapping.step(name).connector
+        return self.target.insert_makes_new(connector, lead.json(), ids)
 
     def _inserted(self, name: str, n: int) -> bool:
         """The row's record was inserted by this run: created now, and not a record the

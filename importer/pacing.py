@@ -3,13 +3,17 @@
 ``--concurrency`` is the ceiling. Within it a :class:`Pacer` keeps a limit of requests in
 flight, as TCP keeps its window (additive increase, multiplicative decrease):
 
-- a reply that says the target is busy (429, 503: maintenance, overload), a timeout, or a
+- a reply that says the target is busy (429, 503: maintenance, overload), a timeout, a
+  connection refused, reset or dropped (what an overloaded front end does: any transport
+  error, and backing off is cheaper than the unknown outcomes of writes it drops), or a
   second reply in a round that is much slower than the recent typical one (more than
   ``slow_factor`` times the median of the last ``samples`` replies of its kind, and
   ``slow_margin`` seconds more, once ``min_samples`` are known) halves the limit, down to 1.
   One slow reply alone is one heavy record, not a slower target. The kind is the request's
   method: a page of a read and a write take their own times;
-- a window of healthy replies (as many as the limit) raises it by one, up to the ceiling.
+- a window of healthy replies (as many as the limit) raises it by one, up to the ceiling. A
+  request that ended without an answer for another reason (not the target's doing) is
+  neither.
 
 Only replies to requests that left after the last change count, so the burst of 503s that
 the requests in flight get when a target goes into maintenance halves the limit once, not
@@ -98,7 +102,7 @@ class Pacer:
                         change = self._set(max(1, self.limit // 2), "busy" if busy else "slow")
                     else:
                         self._slow_ones = 0  # at the floor: a new round begins
-                elif not slow:
+                elif seconds is not None and not slow:  # (no answer is not a healthy one)
                     self._healthy += 1
                     if self._healthy >= self.limit and self.limit < self.ceiling:
                         change = self._set(self.limit + 1, "recovered")
@@ -132,7 +136,7 @@ class PacedTransport(httpx.BaseTransport):
         started = time.perf_counter()
         try:
             response = self.inner.handle_request(request)
-        except httpx.TimeoutException:
+        except httpx.TransportError:  # timed out, refused, reset, dropped: busy
             self.pacer.release(ticket, seconds=None, busy=True, kind=request.method)
             raise
         except BaseException:

@@ -344,13 +344,17 @@ class Reconciler:
 
     def prefetch(self, step: Step) -> None:
         """Look up in bulk what the step's rows will ask (:meth:`Lookups.prefetch_step`);
-        call it for a parent step before its children's, before their rows are sent."""
+        call it for a parent step before its children's, before their rows are sent. It is a
+        shortcut: a refused token or a host that is gone stops the run, anything else that
+        breaks it leaves each row to ask alone (and fail with the reason, if it is the row's)."""
         if self.stop.is_set():
             return
         try:
             self.lookups.prefetch_step(step)
         except TargetError as exc:
             self.sending.halt(said(exc))
+        except Exception:  # anything else: the rows ask alone
+            pass
 
     def key(self, step: Step, n: int) -> str:
         return row_key(self.plan, step, n)

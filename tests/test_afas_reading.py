@@ -5,12 +5,13 @@ GetConnectors (importer.sandbox.afas_get), which imitate AFAS's filters."""
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any
 
 import httpx
 import pytest
 
-from importer.errors import LookupFailed
+from importer.errors import AuthenticationError, LookupFailed
 from importer.sandbox import afas_get
 from importer.sandbox.afas_store import AfasState
 from importer.targets.afas import reading
@@ -221,14 +222,17 @@ def test_a_record_two_requests_answer_is_returned_once(monkeypatch):
     assert sorted(r["ProjectId"] for r in rows) == ["P1", "P2", "P3"]
 
 
-def test_a_whole_read_that_fails_leaves_the_filters_to_the_or_requests():
+@pytest.mark.parametrize("fault", ["no answer", "an odd record"])
+def test_a_whole_read_that_fails_leaves_the_filters_to_the_or_requests(fault):
     state = AfasState()
     debtor(state, "10001")
     sandbox = Sandbox(state, "Profit_Debtor")
 
-    def page(params: dict[str, str]) -> list[dict[str, Any]]:
+    def page(params: dict[str, str]) -> list[Any]:
         if "filterfieldids" not in params:
-            raise LookupFailed("no answer")
+            if fault == "no answer":
+                raise LookupFailed("no answer")
+            return ["not a record"]
         return sandbox.page(params)
 
     filters = [{"DebtorId": f"{10001 + i}"} for i in range(300)]
@@ -256,3 +260,91 @@ def test_a_connector_known_to_be_larger_is_not_read_whole_again(monkeypatch):
 
     assert len(rows) == 100
     assert all("filterfieldids" in p for p in target.asked)  # by filter only
+
+
+def test_a_whole_read_stops_the_run_when_the_token_is_refused():
+    def page(params: dict[str, str]) -> list[Any]:
+        raise AuthenticationError("token refused")
+
+    with pytest.raises(AuthenticationError):
+        Reader(page, workers=2).lookup([{"DebtorId": f"{10001 + i}"} for i in range(300)])
+
+
+def collated(value: Any) -> tuple[str, ...]:
+    """How SQL Server may sort a value: blind to case, trailing spaces and accents."""
+    text = unicodedata.normalize("NFKD", str(value))
+    return ("".join(c for c in text if not unicodedata.combining(c)).casefold().rstrip(),)
+
+
+class Profit(Sandbox):
+    """The sandbox's GetConnector, but sorted as Profit's database may: records that tie under
+    its collation come in another order on every page after the first."""
+
+    def page(self, params: dict[str, str]) -> list[dict[str, Any]]:
+        skip, take = int(params["skip"]), int(params["take"])
+        rows = super().page({**params, "skip": "0", "take": "1000000"})
+        fields = params["orderbyfieldids"].split(",")
+        rows.sort(key=lambda r: r["ProjectId"], reverse=skip > 0)  # the tie's order, per page
+        rows.sort(key=lambda r: tuple(collated(r[f]) for f in fields))
+        return rows[skip : skip + take]
+
+
+@pytest.mark.parametrize("twins", [("Onderhoud", "Onderhoud "), ("Cafe", "Café")])
+def test_a_whole_read_whose_boundary_falls_within_a_collation_tie_is_not_trusted(
+    monkeypatch, twins
+):
+    monkeypatch.setattr(reading, "WHOLE_PAGE", 2)
+    state = AfasState()
+    for i, description in enumerate(["A", *twins, "Z"]):
+        project(state, f"P{i}", "10001", description)
+    target = Profit(state, "Profit_Projects")
+    # the twins straddle the first page boundary; the second of them is wanted, the first not
+    filters = [{"Description": twins[1]}] + [{"Description": f"x{i}" * 20} for i in range(100)]
+
+    rows = Reader(target.page, workers=1).lookup(filters)
+
+    assert "P2" in [r["ProjectId"] for r in rows]
+    assert any("filterfieldids" in p for p in target.asked)  # asked by filter after all
+
+
+def test_a_filtered_read_whose_boundary_falls_within_a_tie_asks_the_tied_filter_again(
+    monkeypatch,
+):
+    monkeypatch.setattr(reading, "FILTERED_PAGE", 2)
+    state = AfasState()
+    for i, description in enumerate(["Aaa", "Abc", "abc", "Zed"]):
+        project(state, f"P{i}", "10001", description)
+    target = Profit(state, "Profit_Projects")
+    filters = [{"DebtorId": "10001", "Description": d} for d in ("Aaa", "abc", "Zed")]
+
+    rows = Reader(target.page, workers=1).lookup(filters)
+
+    # P1 and P2 tie across the boundary: read again, each once ("abc" is P2 exactly)
+    assert sorted(r["ProjectId"] for r in rows) == ["P0", "P1", "P2", "P3"]
+
+
+def test_a_filter_whose_own_records_tie_across_pages_fails_with_the_reason(monkeypatch):
+    monkeypatch.setattr(reading, "FILTERED_PAGE", 2)
+    state = AfasState()
+    for i, description in enumerate(["Abc", "abc", "ABC"]):
+        project(state, f"P{i}", "10001", description)
+    target = Profit(state, "Profit_Projects")
+
+    with pytest.raises(LookupFailed) as failed:
+        Reader(target.page, workers=1).lookup([{"DebtorId": "10001", "Description": "abc"}])
+
+    assert failed.value.said is not None and failed.value.said.code == "afas.lookup_tied"
+
+
+def test_a_tie_of_records_no_filter_asks_for_keeps_the_whole_read(monkeypatch):
+    monkeypatch.setattr(reading, "WHOLE_PAGE", 2)
+    state = AfasState()
+    for i, description in enumerate(["A", "Blank", "blank ", "Z"]):  # (as blank KvK numbers)
+        project(state, f"P{i}", "10001", description)
+    target = Profit(state, "Profit_Projects")
+    filters = [{"Description": "Z"}] + [{"Description": f"x{i}" * 20} for i in range(100)]
+
+    rows = Reader(target.page, workers=1).lookup(filters)
+
+    assert [r["ProjectId"] for r in rows] == ["P3"]
+    assert not any("filterfieldids" in p for p in target.asked)  # read whole, and trusted

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import openpyxl
+import pytest
 from conftest import FLEX, ROOT
 
 from importer.audit import AuditTrail, AuditTransport
@@ -311,3 +312,25 @@ def test_every_secret_name_holds_a_word_that_sends_its_body_to_the_masking_walk(
     for name in names:
         assert SECRET_NAME.search(name), name
         assert any(word in name.lower() for word in SECRET_WORDS), name
+
+
+@pytest.mark.parametrize("name", ["paſsword", "ſecret", "credentıal", "api_\u212aey"])
+def test_a_secret_name_that_only_case_folding_reveals_is_masked_too(tmp_path, name):
+    from importer.audit import SECRET_NAME
+
+    assert SECRET_NAME.search(name)  # the masking walk's regex takes it for a secret's name
+    trail = AuditTrail(tmp_path / "t.jsonl", run_id="r")
+    body = json.dumps({name: "hunter22", "a": 1}, ensure_ascii=False).encode("utf-8")
+    trail(
+        method="POST",
+        url="https://h.test/x",
+        request_body=body,
+        status=200,
+        reply_body=b"{}",
+        duration_ms=1.0,
+    )
+    trail.close()
+
+    [line] = lines(tmp_path / "t.jsonl")
+    assert line["request"] == {name: "***", "a": 1}
+    assert "hunter22" not in (tmp_path / "t.jsonl").read_text(encoding="utf-8")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from conftest import FLEX
 
-from importer.errors import LookupFailed
+from importer.errors import AuthenticationError, LookupFailed
 from importer.lookups import Lookups, text
 from importer.mappingfile import load_mapping
 from importer.plan import prepare
@@ -143,3 +144,34 @@ def test_a_bulk_lookup_refused_whatever_its_values_is_not_split_further():
         {"Profit_Nothing": [{"KvK": str(i)} for i in range(64)]}
     )
     assert len(target.asked) == 3  # the whole, its two halves
+
+
+class Breaking(Target):
+    """A target whose bulk lookups break (an odd record, or the token refused)."""
+
+    def __init__(self, fault: Exception):
+        super().__init__([{"KvK": "1", "BcCo": "100"}])
+        self.fault = fault
+
+    def lookup(self, connector: str, filters: list[dict[str, str]]) -> list[dict[str, Any]]:
+        if len(filters) > 1:
+            self.asked.append((connector, filters))
+            raise self.fault
+        return super().lookup(connector, filters)
+
+
+def test_a_bulk_lookup_that_breaks_unexpectedly_leaves_its_rows_to_ask_alone():
+    target = Breaking(AttributeError("'str' object has no attribute 'get'"))
+    lookups = Lookups(prepare(load_mapping(FLEX)), target)
+
+    lookups.prefetch({"Profit_OrgPer": [{"KvK": "1"}, {"KvK": "2"}]})
+
+    assert lookups.cached("Profit_OrgPer", {"KvK": "1"}) is None
+    assert lookups.query("Profit_OrgPer", {"KvK": "1"}) == [{"KvK": "1", "BcCo": "100"}]
+
+
+def test_a_bulk_lookup_whose_token_is_refused_stops_the_run():
+    lookups = Lookups(prepare(load_mapping(FLEX)), Breaking(AuthenticationError("refused")))
+
+    with pytest.raises(AuthenticationError):
+        lookups.prefetch({"Profit_OrgPer": [{"KvK": "1"}, {"KvK": "2"}]})

@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import FLEX, ROOT, statuses
 
+from importer.lookups import Lookups
 from importer.sandbox import AfasSandbox, Faults
+from importer.targets.afas.client import AfasTarget
 
 ROWS = 200
 HEADER = (ROOT / "samples/flex/klanten.csv").read_text(encoding="utf-8-sig").splitlines()[0]
@@ -165,3 +168,179 @@ def test_agreements_of_customers_done_in_an_earlier_run_are_looked_up_in_bulk_by
     # the refused agreements' customers are in the journal: their ids name the agreements to
     # look up, all in one request; the customers (done) ask nothing
     assert lookups(afas_env) == {"Profit_Projects": 1}
+
+
+def projects_mapping(
+    tmp_path: Path, customer_rows: list[str], project_rows: list[str], batch: int = 1
+) -> Path:
+    """The Flex mapping with agreements of their own file (several per customer, keyed by
+    a project code), matched by the new customer's DbId and the description."""
+    data = yaml.safe_load(FLEX.read_text())
+    data["sources"]["klanten"]["file"] = str(customers(tmp_path, customer_rows))
+    projects = tmp_path / "projecten.csv"
+    header = "Klantnummer;Projectcode;Projectgroep;Omschrijving;Uren per week"
+    projects.write_text("\n".join([header, *project_rows]) + "\n", encoding="utf-8")
+    data["sources"]["projecten"] = {"file": str(projects), "locale": "nl"}
+    data["templates"] = str(ROOT / "templates")
+    child = data["steps"][1]
+    child["source"], child["key"] = "projecten", "projectcode"
+    child["columns"]["projectcode"] = {"header": "Projectcode"}
+    if batch > 1:
+        child["batch"] = batch
+    path = tmp_path / "projects.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    return path
+
+
+@pytest.mark.parametrize(
+    "batch, options", [(1, ["--concurrency", "1"]), (25, [])], ids=["alone", "batched"]
+)
+def test_two_agreements_of_a_new_customer_with_one_description_make_one_record(
+    cli, afas_env, tmp_path, batch, options
+):
+    mapping = projects_mapping(
+        tmp_path,
+        [customer(1), customer(2)],
+        ["60001;P1;ALG;Onderhoud;24", "60001;P2;ALG;Onderhoud;24", "60002;P3;ALG;Onderhoud;24"],
+        batch,
+    )
+
+    ran = cli("run", mapping, *options)
+
+    assert ran.code == 0, ran.err
+    # the second agreement of customer 60001 finds the record the first one just made
+    assert len(afas_env.state.projects) == 2
+    assert sorted(p["fields"]["DbId"] for p in afas_env.state.projects.values()) == sorted(
+        afas_env.state.debtors
+    )
+    result = statuses(tmp_path / "projects-result.xlsx", "klantovereenkomsten")
+    assert sorted(result.values()) == ["created", "created", "existing"]
+    # and the agreements of the new customers are still not looked up in Profit
+    assert "Profit_Projects" not in lookups(afas_env)
+
+
+DEBTOR = """{
+  "KnSalesRelationOrg": {"Element": {
+    "Fields": {"CuId": {{ row.valuta }}},
+    "Objects": [
+      {"KnOrganisation": {"Element": {"Fields": {"MatchOga": "0", "BcCo": {{ parent.BcCo }}}}}}
+    ]
+  }}
+}
+"""
+
+
+def organisations_mapping(tmp_path: Path, match_oga: str) -> Path:
+    """Organisations inserted with ``match_oga`` (no lookup of their own), each with a sales
+    relation (numbered by Profit) that is matched by the organisation's BcCo."""
+    templates = tmp_path / "templates" / "afas"
+    templates.mkdir(parents=True)
+    source = ROOT / "templates" / "afas" / "KnOrganisation.json.j2"
+    (templates / "KnOrganisation.json.j2").write_text(source.read_text(encoding="utf-8"))
+    (templates / "debiteur.json.j2").write_text(DEBTOR, encoding="utf-8")
+    file = tmp_path / "organisaties.csv"
+    file.write_text(
+        "KvK-nummer;Naam;Straat;Huisnummer;Postcode;Plaats\n"
+        "12345678;Bakkerij Jansen;Dorpsstraat;1;3833LC;Leusden\n",
+        encoding="utf-8",
+    )
+    columns = {
+        "kvk": {"header": "KvK-nummer", "type": "kvk"},
+        "match_oga": {"value": match_oga},
+        "naam": {"header": "Naam", "required": True},
+        "straat": {"header": "Straat"},
+        "huisnummer": {"header": "Huisnummer", "type": "integer"},
+        "postcode": {"header": "Postcode", "type": "postcode_nl"},
+        "plaats": {"header": "Plaats"},
+        "zoek_woonplaats": {"value": False, "type": "boolean"},
+    }
+    data = {
+        "version": 1,
+        "target": "afas",
+        "templates": str(tmp_path / "templates"),
+        "sources": {"organisaties": {"file": str(file), "locale": "nl"}},
+        "steps": [
+            {
+                "name": "organisaties",
+                "source": "organisaties",
+                "connector": "KnOrganisation",
+                "template": "afas/KnOrganisation.json.j2",
+                "key": "kvk",
+                "keep": ["BcCo"],
+                "columns": columns,
+            },
+            {
+                "name": "debiteuren",
+                "source": "organisaties",
+                "connector": "KnSalesRelationOrg",
+                "template": "afas/debiteur.json.j2",
+                "key": "kvk",
+                "parent": {"step": "organisaties", "key": "kvk"},
+                "keep": ["DbId", "BcCo"],
+                "match": {
+                    "connector": "Profit_Debtor",
+                    "filter": {"BcCo": "parent.BcCo"},
+                    "ids": {"DbId": "DebtorId", "BcCo": "BcCo"},
+                    "on_found": "link",
+                },
+                "columns": {"kvk": {"header": "KvK-nummer"}, "valuta": {"value": "EUR"}},
+            },
+        ],
+    }
+    path = tmp_path / "organisaties.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    return path
+
+
+def test_a_child_of_an_organisation_profit_may_have_matched_is_looked_up_not_duplicated(
+    cli, afas_env, tmp_path
+):
+    mapping = organisations_mapping(tmp_path, "1")  # MatchOga 1: by KvK number
+    assert cli("run", mapping).code == 0
+    assert len(afas_env.state.debtors) == 1
+    afas_env.state.reads.clear()
+
+    # a new journal: the organisation's insert updates the one Profit has (same KvK)
+    again = cli("run", mapping, "--fresh")
+
+    assert again.code == 0, again.err
+    assert len(afas_env.state.debtors) == 1, "a second sales relation was created"
+    assert statuses(tmp_path / "organisaties-result.xlsx", "debiteuren") == {2: "existing"}
+    assert lookups(afas_env) == {"Profit_Debtor": 1}
+
+
+def test_a_child_of_an_organisation_always_inserted_new_is_not_looked_up(cli, afas_env, tmp_path):
+    mapping = organisations_mapping(tmp_path, "6")  # MatchOga 6: always new
+
+    ran = cli("run", mapping)
+
+    assert ran.code == 0, ran.err
+    assert len(afas_env.state.debtors) == 1
+    assert lookups(afas_env) == {}
+
+
+@pytest.mark.parametrize("where", ["the target's bulk read", "the step's bulk lookups"])
+def test_a_bulk_lookup_that_breaks_leaves_each_row_to_ask_alone(
+    cli, afas_env, tmp_path, monkeypatch, where
+):
+    first = [customer(i) for i in range(5)]
+    assert cli("run", FLEX, "--input", customers(tmp_path, first)).code == 0
+    if where == "the target's bulk read":
+        original = AfasTarget.lookup
+
+        def lookup(self: AfasTarget, connector: str, filters: list[dict[str, str]]) -> list:
+            if len(filters) > 1:
+                raise AttributeError("'str' object has no attribute 'get'")  # an odd record
+            return original(self, connector, filters)
+
+        monkeypatch.setattr(AfasTarget, "lookup", lookup)
+    else:
+        monkeypatch.setattr(Lookups, "prefetch_step", lambda self, step: 1 / 0)
+    rows = first + [customer(i) for i in range(5, 8)]
+
+    ran = cli("run", FLEX, "--input", customers(tmp_path, rows, "again.csv"), "--fresh")
+
+    assert ran.code == 0, ran.err
+    assert_each_customer_once(afas_env, 8)
+    relations = Counter(statuses(tmp_path / "flex-result.xlsx", "verkooprelaties").values())
+    assert relations == {"existing": 5, "created": 3}

@@ -127,6 +127,9 @@ def test_a_reply_without_an_answer_to_time_says_nothing_unless_busy():
     assert pacer.limit == 8
     round_trip(pacer, seconds=None, busy=True)  # a timeout
     assert pacer.limit == 4
+    for _ in range(8):
+        round_trip(pacer, seconds=None)  # no answer is not a healthy one either
+    assert pacer.limit == 4
 
 
 def test_the_gate_holds_requests_beyond_the_limit_until_one_is_done():
@@ -160,15 +163,30 @@ def test_the_transport_tells_the_pacer_what_each_reply_said(status, raised, limi
     assert (pacer.limit, pacer.in_flight) == (limit, 0)
 
 
+@pytest.mark.parametrize(
+    "error", [httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError, httpx.ReadTimeout]
+)
+def test_a_connection_refused_dropped_or_timed_out_halves_the_limit(error):
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise error("no answer", request=request)
+
+    pacer = Pacer(8)
+    with httpx.Client(transport=PacedTransport(httpx.MockTransport(handler), pacer)) as client:
+        for _ in range(12):  # a storm of them: never counted as healthy replies
+            with pytest.raises(error):
+                client.post("http://target/x")
+    assert (pacer.limit, pacer.in_flight) == (1, 0)
+
+
 def test_the_transport_releases_the_slot_of_a_request_without_an_answer():
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/timeout":
             raise httpx.ReadTimeout("no answer", request=request)
-        raise httpx.RemoteProtocolError("dropped", request=request)
+        raise RuntimeError("not the target's doing")
 
     pacer = Pacer(8)
     with httpx.Client(transport=PacedTransport(httpx.MockTransport(handler), pacer)) as client:
-        with pytest.raises(httpx.RemoteProtocolError):
+        with pytest.raises(RuntimeError):
             client.post("http://target/drop")
         assert (pacer.limit, pacer.in_flight) == (8, 0)
         with pytest.raises(httpx.ReadTimeout):

@@ -1170,6 +1170,7 @@ def test_get_filterjson_ors_its_filters_and_ands_the_fields_of_one(afas: httpx.C
         ("/connectors/Profit_Debtor?skip=een", "skip"),
         ("/connectors/Profit_Debtor?filterjson=%7B%22Filters%22%3A1%7D", "filterjson"),
         ("/connectors/Profit_Debtor?filterjson=nope", "filterjson"),
+        ("/connectors/Profit_Debtor?filterjson=" + "[" * 1500, "filterjson"),  # too deep
         (
             "/connectors/Profit_Debtor?filterjson=%7B%7D&filterfieldids=DebtorId&filtervalues=1"
             "&operatortypes=1",

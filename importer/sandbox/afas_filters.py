@@ -192,7 +192,8 @@ def _listed(value: Any) -> list[Any]:
 def parse_filterjson(connector: GetConnector, raw: str) -> list[list[Condition]]:
     """``filterjson``: ``{"Filters": {"Filter": [{"@FilterId": ..., "Field": [{"@FieldId":
     F, "@OperatorType": 1, "#text": V}, ...]}, ...]}}``; Filter entries OR'ed, the Fields of
-    one Filter AND'ed (either may be one object instead of a list)."""
+    one Filter AND'ed (either may be one object instead of a list). Anything else, nested too
+    deep for the JSON parser included, is Profit's refusal (never a crash of the sandbox)."""
     try:
         data = json.loads(raw)
         filters = _listed(data["Filters"]["Filter"])
@@ -209,7 +210,7 @@ def parse_filterjson(connector: GetConnector, raw: str) -> list[list[Condition]]
                     for f in fields
                 ]
             )
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):  # (too deep)
         raise GetError("De waarde van filterjson is geen geldig filter.") from None
     return groups
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from importlib.metadata import entry_points
@@ -154,6 +154,14 @@ class Target(Protocol):
     def delete_ids(connector: str) -> tuple[str, ...]:
         """The ids a delete of ``connector`` needs; ``()`` when the system cannot delete its
         records."""
+        ...
+
+    @staticmethod
+    def insert_makes_new(connector: str, body: Any, ids: Collection[str]) -> bool:
+        """True when inserting ``body`` surely made new records for these ids of its reply
+        (what a child's lookup names by ``parent.X``), so nothing can hang on them yet; False
+        when the insert may have found an existing record and updated it (such a child is
+        then looked up)."""
         ...
 
     def lookup(self, connector: str, filters: list[dict[str, str]]) -> list[dict[str, Any]]:

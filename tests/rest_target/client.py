@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -89,6 +89,10 @@ class RestTarget:
     @staticmethod
     def nested_deletes(body: Any) -> int:
         return 0  # nothing nested is deleted by a body
+
+    @staticmethod
+    def insert_makes_new(connector: str, body: Any, ids: Collection[str]) -> bool:
+        return True  # a POST always makes a new record
 
     def update(self, connector: str, body: Any, ids: dict[str, str]) -> Reply:
         """``PUT /records/{kind}/{id}``; an ``id`` in the body is not sent."""

@@ -32,7 +32,7 @@ from importer.errors import (
 )
 from importer.messages import Message, unavailable
 from importer.targets import Reply, ReplyKind, header_safe, http
-from importer.targets.afas import batches, reading, updates
+from importer.targets.afas import batches, inserts, reading, updates
 from importer.targets.afas.contract import Contract
 from importer.targets.afas.updates import changed_fields
 
@@ -153,6 +153,7 @@ class AfasTarget:
     update_ids = staticmethod(updates.update_ids)
     delete_ids = staticmethod(updates.delete_ids)
     nested_deletes = staticmethod(updates.nested_deletes)
+    insert_makes_new = staticmethod(inserts.makes_new)
     clear_value: ClassVar[Any] = updates.CLEAR
 
     def __init__(

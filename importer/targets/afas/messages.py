@@ -59,6 +59,10 @@ EN = {
         "cannot look up {value!r}: its filter takes {length} characters of a query, more than "
         "the {limit} that AFAS's query length limit leaves for it"
     ),
+    "afas.lookup_tied": (
+        "cannot look up {value!r} reliably: more than {page} records sort alike with it, and "
+        "AFAS may repeat one and leave another out between the pages of its answer"
+    ),
     "afas.oauth_refused": (
         "AFAS refused the OAuth client credentials (HTTP {status}{detail}). Check AFAS_CLIENT_ID "
         "and AFAS_CLIENT_SECRET."
@@ -124,6 +128,10 @@ NL = {
     "afas.filter_too_long": (
         "kan {value!r} niet opzoeken: het filter neemt {length} tekens van een query in, meer "
         "dan de {limit} die de maximale querylengte van AFAS ervoor overlaat"
+    ),
+    "afas.lookup_tied": (
+        "kan {value!r} niet betrouwbaar opzoeken: meer dan {page} records sorteren gelijk, en "
+        "AFAS kan er tussen de pagina's van zijn antwoord een herhalen en een ander weglaten"
     ),
     "afas.oauth_refused": (
         "AFAS weigerde de OAuth-clientgegevens (HTTP {status}{detail}). Controleer "

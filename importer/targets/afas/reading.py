@@ -13,9 +13,17 @@ first migration looks thousands of values up in a connector that holds a few hun
 records. Its size is not known in advance, so the reader starts a sorted, paged read of the
 whole connector and abandons it once it has cost one request less than the OR-requests
 would: the cost is then never more than about twice the cheaper way. Pages of a whole read
-are sorted by the filters' fields; a page boundary that falls between two records with the
-same values as a wanted filter (AFAS orders ties arbitrarily per page, so one could repeat
-and another vanish) abandons the whole read too.
+are sorted by the filters' fields; a page boundary that falls between two records that sort
+alike with the records of a wanted filter abandons the whole read too (AFAS orders ties
+arbitrarily per page, so one could repeat and another vanish; a tie of others, such as blank
+KvK numbers, can hide none).
+
+Ties: Profit's database (SQL Server) may compare without regard to case, trailing spaces,
+accents and width, so records tie where their values are equal after all of that
+(:func:`_loose`: ``'Onderhoud '``, ``'onderhoud'``, ``'Ónderhoud'``). A filtered read pages by
+the same sort: a tie across one of its page boundaries has its filters asked again in a read
+of their own (one page, when they are few); a filter whose records still fill pages that
+tie cannot be read reliably, and its lookup fails with that reason.
 
 Either way the rows returned are those matching some filter without regard to case (as
 Profit's database compares); :mod:`importer.lookups` keeps the exact matches of each filter.
@@ -24,14 +32,15 @@ Profit's database compares); :mod:`importer.lookups` keeps the exact matches of 
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx
 
-from importer.errors import LookupFailed
+from importer.errors import LookupFailed, TargetError
 from importer.messages import Message
 
 Filter = dict[str, str]
@@ -99,9 +108,14 @@ def groups(filters: list[Filter], order: str) -> list[dict[str, str]]:
     filters and those needing ``filterjson`` in groups of their own, each group's query
     string (with the largest skip and take it pages with) under the limit. LookupFailed when
     one filter alone is too long for a query."""
+    return [params for params, _ in grouped(filters, order)]
+
+
+def grouped(filters: list[Filter], order: str) -> list[tuple[dict[str, str], list[Filter]]]:
+    """:func:`groups`, each with the filters it asks."""
     fixed = {"orderbyfieldids": order, "take": str(FILTERED_PAGE), "skip": "9999999"}
     budget = MAX_QUERY - 1 - query_length(fixed)
-    found: list[dict[str, str]] = []
+    found: list[tuple[dict[str, str], list[Filter]]] = []
     for as_json in (False, True):
         pending = [f for f in filters if _needs_json(f) == as_json]
         overhead = query_length(_params([], as_json))
@@ -125,7 +139,7 @@ def groups(filters: list[Filter], order: str) -> list[dict[str, str]]:
                         limit=budget,
                     )
                 )
-            found.append({**params, "orderbyfieldids": order})
+            found.append(({**params, "orderbyfieldids": order}, pending[i:j]))
             i = j
     return found
 
@@ -143,21 +157,39 @@ def _folded(value: Any) -> str | None:
     return str(value).casefold()
 
 
+def _loose(value: Any) -> str | None:
+    """A value as a collation blind to case, trailing spaces, accents and width may compare it
+    (what can tie in Profit's sort order)."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKD", str(value))
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold().rstrip()
+
+
 def _tied(one: Row, other: Row, fields: list[str]) -> bool:
-    """Two rows that sort alike (Profit orders them arbitrarily, page by page)."""
-    return all(_folded(one.get(f)) == _folded(other.get(f)) for f in fields)
+    """Two rows that may sort alike (Profit orders them arbitrarily, page by page)."""
+    return all(_loose(one.get(f)) == _loose(other.get(f)) for f in fields)
 
 
-def wanted(filters: list[Filter]) -> Callable[[Row], bool]:
-    """Whether a row matches some filter, without regard to case (as Profit compares)."""
+def _loosely(f: Filter, row: Row) -> bool:
+    """The row may be one of the filter's records, or sort alike with them."""
+    return all(_loose(row.get(k)) == _loose(v) for k, v in f.items())
+
+
+def wanted(
+    filters: list[Filter], key: Callable[[Any], str | None] = _folded
+) -> Callable[[Row], bool]:
+    """Whether a row matches some filter, without regard to case (as Profit compares; with
+    ``key=_loose``: whether it may sort alike with the records of one)."""
     by_fields: dict[tuple[str, ...], set[tuple[str | None, ...]]] = {}
     for f in filters:
-        by_fields.setdefault(tuple(f), set()).add(tuple(v.casefold() for v in f.values()))
+        by_fields.setdefault(tuple(f), set()).add(tuple(key(v) for v in f.values()))
 
     def matches(row: Row) -> bool:
         return any(
-            tuple(_folded(row.get(k)) for k in fields) in values
-            for fields, values in by_fields.items()
+            tuple(key(row.get(k)) for k in fields) in values for fields, values in by_fields.items()
         )
 
     return matches
@@ -181,6 +213,7 @@ def _once(answers: list[list[Row]]) -> list[Row]:
 
 
 Page = Callable[[dict[str, str]], list[Row]]
+T = TypeVar("T")
 
 
 class Reader:
@@ -200,32 +233,50 @@ class Reader:
         if not filters:
             return []
         fields = order_of(filters)
-        requests = groups(filters, ",".join(fields))
+        requests = grouped(filters, ",".join(fields))
         if len(requests) - 1 > self.larger_than:
             try:
                 whole = self.whole(fields, filters, pages=len(requests) - 1)
-            except LookupFailed:
+            except TargetError:
+                raise  # the token refused, the host gone: nothing else will do
+            except Exception:  # LookupFailed, or an odd record in some page
                 whole = None  # (a shortcut only: the filters are asked as such)
             if whole is not None:
                 return whole
-        return _once(self._parallel(self.read_all, requests))
+        return _once(self._parallel(lambda group: self.read_all(*group), requests))
 
-    def read_all(self, params: dict[str, str]) -> list[Row]:
-        """Every page of one filtered read."""
+    def read_all(self, params: dict[str, str], filters: list[Filter]) -> list[Row]:
+        """Every page of one filtered read of ``filters``. Records that tie across a page
+        boundary (one may repeat, another vanish) are read again: the filters they may
+        belong to in a read of their own, their rows instead of the first read's.
+        LookupFailed when those are all the filters (no smaller read to make)."""
+        fields = params["orderbyfieldids"].split(",")
         rows: list[Row] = []
+        ties: list[Row] = []
         while True:
             page = self.page({**params, "take": str(FILTERED_PAGE), "skip": str(len(rows))})
+            if page and rows and _tied(rows[-1], page[0], fields):
+                ties.append(page[0])
             rows.extend(page)
             if len(page) < FILTERED_PAGE:
-                return rows
+                break
+        if not ties:
+            return rows
+        tied = [f for f in filters if any(_loosely(f, row) for row in ties)]
+        if not tied or len(tied) == len(filters) or any(list(f) != fields for f in filters):
+            value = ", ".join((tied or filters)[0].values())
+            raise LookupFailed(Message("afas.lookup_tied", value=value, page=FILTERED_PAGE))
+        again = _once([self.read_all(*group) for group in grouped(tied, params["orderbyfieldids"])])
+        return [r for r in rows if not any(_loosely(f, r) for f in tied)] + again
 
     def whole(self, fields: list[str], filters: list[Filter], *, pages: int) -> list[Row] | None:
         """The rows matching ``filters`` in the whole connector, read sorted by ``fields``, if
         it takes at most ``pages`` pages (read in waves as large as what was read so far, at
         most ``workers``); None when it is larger, or when a page boundary falls within
-        records a filter asks for. Only the matching rows are kept as the pages come in."""
+        records that sort alike with those a filter asks for. Only the matching rows are kept
+        as the pages come in."""
         order = ",".join(fields)
-        matches = wanted(filters)
+        matches, near = wanted(filters), wanted(filters, _loose)
         found: list[Row] = []
         last: Row | None = None  # the last row of the page before
         read = 0
@@ -237,7 +288,7 @@ class Reader:
             ]
             for page in self._parallel(self.page, params):
                 read += 1
-                if page and last is not None and matches(page[0]) and _tied(last, page[0], fields):
+                if page and last is not None and _tied(last, page[0], fields) and near(page[0]):
                     return None  # a tie that paging may have cut: ask by filter instead
                 found.extend(row for row in page if matches(row))
                 if len(page) < WHOLE_PAGE:
@@ -246,9 +297,7 @@ class Reader:
         self.larger_than = max(self.larger_than, read)
         return None
 
-    def _parallel(
-        self, read: Callable[[dict[str, str]], list[Row]], params: list[dict[str, str]]
-    ) -> list[list[Row]]:
+    def _parallel(self, read: Callable[[T], list[Row]], params: list[T]) -> list[list[Row]]:
         """``read`` of each, in order, up to ``workers`` at a time."""
         if len(params) <= 1 or self.workers == 1:
             return [read(p) for p in params]

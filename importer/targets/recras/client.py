@@ -43,7 +43,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
@@ -210,6 +210,10 @@ class RecrasTarget:
     @staticmethod
     def nested_deletes(body: Any) -> int:
         return 0  # nothing nested is deleted by a body
+
+    @staticmethod
+    def insert_makes_new(connector: str, body: Any, ids: Collection[str]) -> bool:
+        return True  # a POST always makes a new record
 
     def update(self, connector: str, body: Any, ids: dict[str, str]) -> Reply:
         """``PUT /api2/{connector}/{ids["id"]}`` (an ``"id"`` in the body is not sent);
