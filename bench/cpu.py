@@ -32,7 +32,6 @@ import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -102,10 +101,7 @@ def bare_run(bodies: Path, concurrency: int) -> tuple[float, int]:
 
 def bare(bodies_path: str, base_url: str, token: str, concurrency: int) -> None:
     """The bare script: post every body with ``concurrency`` threads, print CPU and count."""
-    import httpx
     import yaml
-
-    from importer.targets.afas.client import NODELAY, token_header
 
     lines = [json.loads(line) for line in Path(bodies_path).read_text().splitlines()]
     bodies = [
@@ -113,33 +109,9 @@ def bare(bodies_path: str, base_url: str, token: str, concurrency: int) -> None:
         for line in lines
     ]
     connector = yaml.safe_load(MAPPING.read_text())["steps"][0]["connector"]
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    client = httpx.Client(
-        base_url=base_url,
-        headers={"Authorization": token_header(token), "Content-Type": "application/json"},
-        transport=httpx.HTTPTransport(socket_options=NODELAY, limits=limits),
-    )
-    queue = iter(bodies)
-    lock = threading.Lock()
-    created = [0]
-
-    def worker() -> None:
-        while True:
-            with lock:
-                body = next(queue, None)
-            if body is None:
-                return
-            if client.post(f"/connectors/{connector}", content=body).status_code == 201:
-                with lock:
-                    created[0] += 1
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     start = time.process_time()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    print(json.dumps({"cpu_s": time.process_time() - start, "created": created[0]}))
+    created = flex.post_all(base_url, token, connector, bodies, concurrency)
+    print(json.dumps({"cpu_s": time.process_time() - start, "created": created}))
 
 
 def main() -> int:

@@ -354,6 +354,51 @@ def handwritten(path: Path, server: Sandbox, concurrency: int = CONCURRENCY) -> 
     return {"wall_s": round(wall, 3), "write_requests": counts["writes"], "rows": len(rows)}
 
 
+def post_all(
+    base_url: str, token: str, connector: str, bodies: list[bytes], concurrency: int
+) -> int:
+    """Post pre-rendered bodies with ``concurrency`` bare httpx threads on one client, no
+    journal, no bookkeeping (the floor of what the HTTP stack and the server allow): the
+    records created."""
+    import httpx
+
+    from importer.targets.afas.client import NODELAY
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    client = httpx.Client(
+        base_url=base_url,
+        headers={"Authorization": _token_header(token), "Content-Type": "application/json"},
+        transport=httpx.HTTPTransport(socket_options=NODELAY, limits=limits),
+    )
+    queue = iter(bodies)
+    lock = threading.Lock()
+    created = [0]
+
+    def worker() -> None:
+        while True:
+            with lock:
+                body = next(queue, None)
+            if body is None:
+                return
+            if client.post(f"/connectors/{connector}", content=body).status_code == 201:
+                with lock:
+                    created[0] += 1
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    client.close()
+    return created[0]
+
+
+def _token_header(token: str) -> str:
+    from importer.targets.afas.client import token_header
+
+    return token_header(token)
+
+
 # --- The benchmarks ------------------------------------------------------------------------------
 
 

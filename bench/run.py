@@ -385,10 +385,7 @@ def _throughput_run(
 def bench_floor(mapping: Any, n: int, concurrency: int, serve: Any) -> dict[str, Any]:
     """The same bodies, rendered beforehand, posted by bare httpx threads: no journal, no
     rendering, no bookkeeping. What the HTTP stack and the server on this machine allow."""
-    import httpx
-
     from importer.plan import prepare
-    from importer.targets.afas.client import NODELAY, token_header
 
     step = mapping.steps[0]
     bodies = [
@@ -398,43 +395,14 @@ def bench_floor(mapping: Any, n: int, concurrency: int, serve: Any) -> dict[str,
     ]
     before, speed = load(), cpu_probe()
     with serve(LATENCY_MS) as server:
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        client = httpx.Client(
-            base_url=server.base_url,
-            headers={
-                "Authorization": token_header(server.token),
-                "Content-Type": "application/json",
-            },
-            transport=httpx.HTTPTransport(socket_options=NODELAY, limits=limits),
-        )
-        queue = iter(bodies)
-        lock = threading.Lock()
-        created = [0]
-
-        def worker() -> None:
-            while True:
-                with lock:
-                    body = next(queue, None)
-                if body is None:
-                    return
-                reply = client.post(f"/connectors/{step.connector}", content=body)
-                if reply.status_code == 201:
-                    with lock:
-                        created[0] += 1
-
-        threads = [threading.Thread(target=worker) for _ in range(concurrency)]
         start = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        created = flex.post_all(server.base_url, server.token, step.connector, bodies, concurrency)
         wall = time.perf_counter() - start
-        client.close()
     limit = concurrency / (LATENCY_MS / 1000)
     return {
         "concurrency": concurrency,
         "rows": len(bodies),
-        "created": created[0],
+        "created": created,
         "wall_s": round(wall, 3),
         "rows_per_s": round(len(bodies) / wall, 1),
         "ratio": round(len(bodies) / wall / limit, 3),

@@ -38,21 +38,11 @@ def sending_many(
     """:meth:`Journal.sending` for the rows of one request (``(key, row, payload,
     source_hash)``), in one transaction; each row's attempt, in order."""
     now = _now()
-    attempts = []
     with journal._transaction():
-        for key, row, payload, source_hash in rows:
-            journal._db.execute(
-                "INSERT INTO rows (step, key, row, state, payload, source_hash, attempts, "
-                "created_at, updated_at) VALUES (?, ?, ?, 'sending', ?, ?, 1, ?, ?) "
-                "ON CONFLICT (step, key) DO UPDATE SET row = excluded.row, state = 'sending', "
-                "payload = excluded.payload, source_hash = excluded.source_hash, "
-                "attempts = attempts + 1, error = NULL, updated_at = excluded.updated_at",
-                (step, key, row, payload, source_hash, now, now),
-            )
-            found = journal._db.execute(
-                "SELECT attempts FROM rows WHERE step = ? AND key = ?", (step, key)
-            ).fetchone()
-            attempts.append(int(found[0]))
+        attempts = [
+            journal._sending_row(step, key, row, payload, source_hash, now)
+            for key, row, payload, source_hash in rows
+        ]
     return attempts
 
 

@@ -208,20 +208,25 @@ class Journal:
         An update of a record that exists leaves its state as it is (the record exists
         whatever becomes of the update): see :meth:`updating`.
         """
-        now = _now()
         with self._transaction():
-            self._db.execute(
-                "INSERT INTO rows (step, key, row, state, payload, source_hash, attempts, "
-                "created_at, updated_at) VALUES (?, ?, ?, 'sending', ?, ?, 1, ?, ?) "
-                "ON CONFLICT (step, key) DO UPDATE SET row = excluded.row, state = 'sending', "
-                "payload = excluded.payload, source_hash = excluded.source_hash, "
-                "attempts = attempts + 1, error = NULL, updated_at = excluded.updated_at",
-                (step, key, row, payload, source_hash, now, now),
-            )
-            attempt = self._db.execute(
-                "SELECT attempts FROM rows WHERE step = ? AND key = ?", (step, key)
-            ).fetchone()[0]
-        return int(attempt)
+            return self._sending_row(step, key, row, payload, source_hash, _now())
+
+    def _sending_row(
+        self, step: str, key: str, row: int, payload: str, source_hash: str, now: str
+    ) -> int:
+        """Write one row as ``sending`` inside the caller's transaction; its attempt."""
+        self._db.execute(
+            "INSERT INTO rows (step, key, row, state, payload, source_hash, attempts, "
+            "created_at, updated_at) VALUES (?, ?, ?, 'sending', ?, ?, 1, ?, ?) "
+            "ON CONFLICT (step, key) DO UPDATE SET row = excluded.row, state = 'sending', "
+            "payload = excluded.payload, source_hash = excluded.source_hash, "
+            "attempts = attempts + 1, error = NULL, updated_at = excluded.updated_at",
+            (step, key, row, payload, source_hash, now, now),
+        )
+        found = self._db.execute(
+            "SELECT attempts FROM rows WHERE step = ? AND key = ?", (step, key)
+        ).fetchone()
+        return int(found[0])
 
     def updating(self, step: str, key: str) -> int:
         """Count an update attempt of a record that exists; its state and ids stay."""
