@@ -192,7 +192,7 @@ def importer_run(
     if done.returncode not in (0, 1):
         raise RuntimeError(f"importer run failed ({done.returncode}):\n{done.stderr[-3000:]}")
     measured = json.loads(stats.read_text())
-    requests = _requests(audit, skip=lines_before)
+    requests = requests_of(audit, skip=lines_before)
     writes = sum(n for (method, _), n in requests.items() if method != "GET")
     reads = sum(n for (method, kind), n in requests.items() if method == "GET" and kind == "read")
     return {
@@ -216,7 +216,7 @@ def _lines(path: Path) -> int:
         return sum(1 for _ in f)
 
 
-def _requests(audit: Path, *, skip: int) -> Counter[tuple[str, str]]:
+def requests_of(audit: Path, *, skip: int = 0) -> Counter[tuple[str, str]]:
     """Requests of a run by (method, kind): kind ``read`` (GetConnector), ``write``, ``meta``."""
     counts: Counter[tuple[str, str]] = Counter()
     if not audit.exists():
@@ -402,6 +402,29 @@ def _token_header(token: str) -> str:
 # --- The benchmarks ------------------------------------------------------------------------------
 
 
+def per_row_limit(customers: int, latency_ms: float) -> float:
+    """Seconds one record per request needs at best: two records a customer, ``CONCURRENCY``
+    requests in flight, each taking the latency."""
+    return 2 * customers * latency_ms / 1000 / CONCURRENCY
+
+
+def fresh_import(
+    mapping: Path, customers: int, latency_ms: float, folder: Path, name: str
+) -> dict[str, Any]:
+    """``importer run`` of ``mapping`` into a new sandbox with a new journal: its figures,
+    the records the sandbox holds afterwards and its time against the per-row limit."""
+    with sandbox(latency_ms) as server:
+        got = importer_run(
+            mapping,
+            server,
+            folder / f"{name}.xlsx",
+            journal=_fresh(folder / f"{name}.journal.sqlite"),
+        )
+        got["records"] = _count_records(server)
+    got["ratio_to_limit"] = round(got["wall_s"] / per_row_limit(customers, latency_ms), 3)
+    return got
+
+
 def bench_flex(customers: int, latencies: list[float], folder: Path, say: Any) -> dict[str, Any]:
     """Per row, batched and by hand, at each latency; lookups per customer row."""
     source = write_flex_csv(folder / "flex.csv", flex_rows(customers, seed=11))
@@ -409,21 +432,12 @@ def bench_flex(customers: int, latencies: list[float], folder: Path, say: Any) -
     batched = flex_mapping(folder, source, batch=BATCH)
     out: dict[str, Any] = {"customers": customers, "concurrency": CONCURRENCY, "batch": BATCH}
     for latency in latencies:
-        writes = 2 * customers
-        limit = writes * latency / 1000 / CONCURRENCY
+        limit = per_row_limit(customers, latency)
         entry: dict[str, Any] = {"latency_ms": latency, "limit_s": round(limit, 3)}
         for label, mapping in (("per_row", per_row), ("batched", batched)):
             say(f"flex: {customers:,} customers {label.replace('_', ' ')} at {latency:g} ms "
                 f"(per-row limit {limit:.1f} s)")  # fmt: skip
-            with sandbox(latency) as server:
-                got = importer_run(
-                    mapping,
-                    server,
-                    folder / f"flex-{label}-{latency:g}.xlsx",
-                    journal=_fresh(folder / f"flex-{label}-{latency:g}.journal.sqlite"),
-                )
-                got["records"] = _count_records(server)
-            got["ratio_to_limit"] = round(got["wall_s"] / limit, 3)
+            got = fresh_import(mapping, customers, latency, folder, f"flex-{label}-{latency:g}")
             got["lookups_per_customer"] = round(got["lookup_requests"] / customers, 4)
             entry[label] = got
         say(f"flex: {customers:,} customers by the hand-written script at {latency:g} ms")
@@ -446,18 +460,9 @@ def bench_refusals(
     batched = flex_mapping(folder, source, batch=BATCH)
     out: dict[str, Any] = {"customers": customers, "refused_share": 0.1, "batch": BATCH}
     for latency in latencies:
-        limit = 2 * customers * latency / 1000 / CONCURRENCY
         say(f"refusals: {customers:,} customers batched, 10 % refused, at {latency:g} ms")
-        with sandbox(latency) as server:
-            got = importer_run(
-                batched,
-                server,
-                folder / f"refused-{latency:g}.xlsx",
-                journal=_fresh(folder / f"refused-{latency:g}.journal.sqlite"),
-            )
-            got["records"] = _count_records(server)
-        got["limit_s"] = round(limit, 3)
-        got["ratio_to_limit"] = round(got["wall_s"] / limit, 3)
+        got = fresh_import(batched, customers, latency, folder, f"refused-{latency:g}")
+        got["limit_s"] = round(per_row_limit(customers, latency), 3)
         got["writes_per_record"] = round(got["write_requests"] / (2 * customers), 3)
         out[f"{latency:g}ms"] = got
     return out

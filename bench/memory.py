@@ -38,18 +38,6 @@ import data  # noqa: E402  (bench/data.py)
 import flex  # noqa: E402  (bench/flex.py: the sandbox process, the measured importer command)
 
 
-def _requests(audit: Path) -> int:
-    """The requests the audit trail logged (one JSON line each, besides its begin and end)."""
-    if not audit.exists():
-        return 0
-    count = 0
-    with audit.open(encoding="utf-8") as lines:
-        for line in lines:
-            if '"method"' in line:
-                count += 1
-    return count
-
-
 def measure(rows: int, *, kind: str, mapping: str = "customers", folder: Path) -> dict[str, Any]:
     """One ``importer run`` (``kind`` run or dryrun) of ``rows`` customers; its figures."""
     source = folder / f"klanten-{rows}.csv"
@@ -79,7 +67,7 @@ def measure(rows: int, *, kind: str, mapping: str = "customers", folder: Path) -
         raise RuntimeError(f"importer {kind} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     figures = json.loads(report.read_text())
     summary = [line for line in done.stdout.splitlines() if "finished" in line]
-    requests = _requests(audit) if kind == "run" else 0
+    requests = sum(flex.requests_of(audit).values()) if kind == "run" else 0
     figures |= {
         "rows": rows,
         "kind": kind,
