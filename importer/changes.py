@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from importer.actions import sheet_ids
 from importer.errors import NotUpdatable
 from importer.journal.store import Entry
-from importer.lookups import text
 from importer.mapping import Step
 from importer.messages import Message
+from importer.records import text
 from importer.render import compact
 from importer.results import Outcome, Status
 

@@ -21,7 +21,6 @@ parents that exist before the run writes anything — in the journal, or found b
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from collections import defaultdict
 from collections.abc import Callable
@@ -32,6 +31,7 @@ from importer.errors import LookupFailed, TargetError
 from importer.journal.store import Entry
 from importer.mapping import Lookup, Match, Step
 from importer.plan import Plan
+from importer.records import text
 from importer.results import Outcome, Status
 from importer.targets import Target
 
@@ -304,12 +304,3 @@ class Lookups:
             return None
         ids = {k: text(found[0][f]) for k, f in match.ids.items() if found[0].get(f) is not None}
         return ids or None
-
-
-def text(value: Any) -> str:
-    """A value as lookups compare it and the journal keys it (a date in ISO form, 7.0 as 7)."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

@@ -20,11 +20,21 @@ from importer.bodies import Built, build
 from importer.checks.countries import CountryCodes
 from importer.contract import Contract
 from importer.errors import InputError, MappingError
+from importer.journal.store import Entry, Journal
 from importer.mapping import LOCALES, Mapping, Step, expressions
 from importer.mappingfile import error_at
 from importer.messages import Message
 from importer.readers import Table, read_table
-from importer.records import Record, invalid, plan_lines, spread, step_records
+from importer.records import (
+    Record,
+    done_before,
+    invalid,
+    plan_lines,
+    row_key,
+    source_hash,
+    spread,
+    step_records,
+)
 from importer.render import (
     DROP,
     ExpressionRefused,
@@ -110,15 +120,19 @@ class Plan:
 ContractSource = Callable[[str], Contract | None]
 
 
-def prepare(mapping: Mapping, contract_for: ContractSource | None = None) -> Plan:
+def prepare(
+    mapping: Mapping, contract_for: ContractSource | None = None, journal: Journal | None = None
+) -> Plan:
     """Read, validate, link, render and check every row; nothing is sent.
 
     Rows that pass are ``planned``. ``contract_for`` gives each connector's contract (what
     its fields accept): the target's own description when a target is configured, else what
-    the package knows of the mapping's target system.
+    the package knows of the mapping's target system. With a ``journal`` (a run about to
+    send), a record it has done from the same source values is planned without a body: the
+    run sends nothing for it (:mod:`importer.reconcile`), so it is not rendered again.
     """
     try:
-        return _prepare(mapping, contract_for)
+        return _prepare(mapping, contract_for, journal)
     except ExpressionRefused as exc:  # say where in the mapping the expression is written
         loc = next((loc for loc, text in expressions(mapping) if text == exc.expression), ())
         raise error_at(mapping, loc, str(exc)) from exc
@@ -134,7 +148,9 @@ def _contracts(contract_for: ContractSource, connectors: list[str]) -> dict[str,
         return dict(zip(distinct, pool.map(contract_for, distinct), strict=True))
 
 
-def _prepare(mapping: Mapping, contract_for: ContractSource | None) -> Plan:
+def _prepare(
+    mapping: Mapping, contract_for: ContractSource | None, journal: Journal | None
+) -> Plan:
     system = targets.spec(mapping.target)
     target = system.target_class()
     contract_for = contract_for or target.shipped_contract
@@ -190,6 +206,7 @@ def _prepare(mapping: Mapping, contract_for: ContractSource | None) -> Plan:
             contracts[step.connector],
             line_data.get(step.name),
             _Actions(row_actions(step, tables[step.source]), system.system, target),
+            journal.entries(step.name) if journal else {},
         )
         outcomes[step.name] = spread(step, planned, records[step.name])
         if step.lines:
@@ -316,10 +333,12 @@ def _plan_step(
     contract: Contract | None,
     lines: StepData | None,
     actions: _Actions,
+    entries: dict[str, Entry],
 ) -> dict[int, Outcome]:
     """The planned outcome of each record (by leading row): its action, and its body
     rendered, checked against the connector's contract (as an insert or an update), and kept
-    as compact JSON text until it is sent. A delete has no body."""
+    as compact JSON text until it is sent. A delete has no body, nor has a record the journal
+    (``entries``) has done from the same source values."""
     own = data[step.name]
     parents = _parent_rows(step, own, data) if step.parent else {}
     checks = [(compile_expression(c.expr), c.message) for c in step.checks]
@@ -378,6 +397,9 @@ def _plan_step(
                 n,
                 [Problem(own.table.label, n, None, None, Message("text", text=m)) for m in failed],
             )
+            continue
+        if entries and done_before(entries.get(row_key(step, own, n)), source_hash(own, record)):
+            planned[n] = Outcome(n, Status.PLANNED, parent_row=parent_row, action=action)
             continue
         existing = None
         if action == "update":  # the record's ids: from the sheet, else known when sending

@@ -20,16 +20,17 @@ import threading
 from collections.abc import Hashable
 from typing import Any
 
+from importer import records
 from importer.actions import sheet_ids
 from importer.batches import Ready
 from importer.changes import Changes, describe, same_record
 from importer.errors import LookupFailed, MappingError, TargetError
-from importer.journal.store import Entry, Journal, content_hash
-from importer.lookups import Lookups, text
+from importer.journal.store import Entry, Journal
+from importer.lookups import Lookups
 from importer.mapping import Step
 from importer.messages import Message
 from importer.plan import Plan
-from importer.records import invalid
+from importer.records import invalid, text
 from importer.results import Outcome, Status
 from importer.sending import Options, Sending, said
 from importer.targets import Target
@@ -81,16 +82,14 @@ class Reconciler:
                 return planned
         entry = self.entries[step.name].get(key)
         record = self.records[step.name][n]
-        # the whole record: its row, the rows grouped with it and its lines
-        source_hash = content_hash([self.plan.data[step.name].rows[n], record.lines])
+        source_hash = records.source_hash(self.plan.data[step.name], record)
         action = planned.action or "insert"
         if action == "delete" and entry and entry.state is Status.DELETED:
             given = sheet_ids(step, self.plan.data[step.name].rows.get(n))
             if same_record(entry.ids, given):  # (a corrected id names another record)
                 note = Message("action.deleted_before")
                 return Outcome(n, Status.DELETED, ids=entry.ids, earlier=True, error=note)
-        done = action != "delete" and entry and entry.state.kept
-        if done and entry and entry.source_hash in (None, source_hash):
+        if action != "delete" and records.done_before(entry, source_hash):
             return Outcome(
                 n, entry.state, ids=entry.ids, earlier=True, parent_row=planned.parent_row
             )
@@ -254,7 +253,7 @@ class Reconciler:
         decides the row (``invalid``, or not sent when the sandbox stops the template)."""
         n = planned.row
         linked = step.parent is not None and planned.parent_row is not None
-        if not (existing or linked or parent_ids or found):
+        if not (existing or linked or parent_ids or found) and planned.body is not None:
             return planned.json()  # built and checked while planning
         if parent_ids is None:
             parent_ids = {}
@@ -361,16 +360,8 @@ class Reconciler:
 
 
 def row_key(plan: Plan, step: Step, n: int) -> str:
-    """The key a row is journalled by: its key column's value as text, else ``row N``."""
-    row = plan.data[step.name].rows.get(n)
-    value = row.get(step.key) if row else None
-    if value is None:
-        value = (
-            plan.result.tables[step.source].frame.at[n, step.header_of(step.key)]
-            if step.columns[step.key].from_file
-            else None
-        )
-    return text(value) if value is not None else f"row {n}"
+    """The key a row is journalled by (:func:`importer.records.row_key`)."""
+    return records.row_key(step, plan.data[step.name], n)
 
 
 def deletes_due(plan: Plan, target: Target, journal: Journal) -> int:
@@ -397,8 +388,7 @@ def deletes_due(plan: Plan, target: Target, journal: Journal) -> int:
                 given = sheet_ids(step, plan.data[step.name].rows.get(n))
                 done = entry and entry.state is Status.DELETED and same_record(entry.ids, given)
             else:
-                record = plan.records[step.name][n]
-                digest = content_hash([plan.data[step.name].rows[n], record.lines])
-                done = entry and entry.state.kept and entry.source_hash in (None, digest)
+                digest = records.source_hash(plan.data[step.name], plan.records[step.name][n])
+                done = records.done_before(entry, digest)
             count += 0 if done else nested
     return count

@@ -4,10 +4,12 @@ the outcome each of those rows shares with its record.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
+from importer.journal.store import Entry, content_hash
 from importer.mapping import Step
 from importer.messages import Message
 from importer.results import Outcome, Status
@@ -28,6 +30,36 @@ class Record:
     line_rows: Sequence[int] = ()  # rows of the lines source
     lines: Sequence[dict[str, Any]] = ()  # typed lines, with rownum
     parent_key: str | None = None  # a parent key to look up in the target (parent.lookup)
+
+
+def text(value: Any) -> str:
+    """A value as lookups compare it and the journal keys it (a date in ISO form, 7.0 as 7)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def row_key(step: Step, own: StepData, n: int) -> str:
+    """The key a row is journalled by: its key column's value as text, else ``row N``."""
+    row = own.rows.get(n)
+    value = row.get(step.key) if row else None
+    if value is None and step.columns[step.key].from_file:
+        value = own.table.frame.at[n, step.header_of(step.key)]
+    return text(value) if value is not None else f"row {n}"
+
+
+def source_hash(own: StepData, record: Record) -> str:
+    """What the journal knows a record's source values by: its row (typed, the rows grouped
+    with it among them) and its lines."""
+    return content_hash([own.rows[record.row], record.lines])
+
+
+def done_before(entry: Entry | None, digest: str) -> TypeGuard[Entry]:
+    """Whether a journal entry has the record in the target from the same source values
+    (an entry of an older journal, without a hash, counts as the same)."""
+    return bool(entry and entry.state.kept and entry.source_hash in (None, digest))
 
 
 def step_records(step: Step, own: StepData, lines: StepData | None) -> dict[int, Record]:

@@ -73,7 +73,7 @@ def run(
             "run() sends only with a journal: Journal.open(path, ...) to resume and never "
             "send twice, or Journal.in_memory(...) when nothing needs remembering"
         )
-    plan = prepare(mapping, target.contract)
+    plan = prepare(mapping, target.contract, journal)
     return send(plan, target, journal=journal, options=options, stop=stop)
 
 

@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import FLEX, writes
+from conftest import FLEX, ROOT, variant, writes
 
 from importer.journal.store import Journal
 from importer.mappingfile import load_mapping
@@ -108,3 +108,29 @@ def test_an_observer_failing_in_a_batch_leaves_every_row_its_true_status(sandbox
     assert result.row_statuses() == {Status.CREATED: 25}  # none 'skipped' by the safety net
     assert states == {"created"} and len(sandbox.state.debtors) == 25
     assert sorted(told) == list(range(3, 27))  # the other rows of its batch were told too
+
+
+def test_a_rerun_renders_the_bodies_of_only_the_records_it_may_send(sandbox, tmp_path):
+    source = tmp_path / "klanten.csv"
+    source.write_bytes((ROOT / "samples/flex/klanten.csv").read_bytes())
+    mapping = variant(tmp_path, lambda data: data["sources"]["klanten"].update(file=str(source)))
+    target = AfasTarget(sandbox.base_url, sandbox.token)
+    with Journal.in_memory(target=target.host, mapping="flex") as journal:
+        assert run(load_mapping(mapping), target, journal=journal).all_done
+        sent = writes(sandbox)
+        text = source.read_text(encoding="utf-8-sig")
+        source.write_text(text.replace("Haarlemseweg", "Utrechtseweg"), encoding="utf-8-sig")
+
+        plan = prepare(load_mapping(mapping), target.contract, journal)
+        outcomes = plan.result.outcomes
+        rendered = [(s, n) for s in outcomes for n, o in outcomes[s].items() if o.body is not None]
+        planned = {o.status for s in outcomes for o in outcomes[s].values()}
+        result = send(plan, target, journal=journal)
+    target.close()
+
+    assert planned == {Status.PLANNED}
+    assert rendered == [("verkooprelaties", 2)]  # the one customer whose values changed
+    assert result.row_statuses() == {"already done": 24, Status.CHANGED: 1}
+    assert writes(sandbox) == sent  # nothing sent again
+    again = prepare(load_mapping(mapping), target.contract).result.outcomes  # no journal:
+    assert all(o.body for s in again for o in again[s].values())  # every body (a dry run)

@@ -193,7 +193,10 @@ def run_command(
             # Until a request can leave (reading, checking), Ctrl-C or SIGTERM stop at once;
             # from the first request on, they stop sending and let those in flight finish.
             try:
-                plan = prepare(loaded, session.target.contract)
+                # an approved plan is checked body by body; else the records the journal has
+                # done from the same values are not rendered again (nothing is sent for them)
+                done = None if plan_ok else session.journal
+                plan = prepare(loaded, session.target.contract, done)
             except KeyboardInterrupt:
                 typer.echo("Interrupted before anything was sent.", err=True)
                 raise typer.Exit(130) from None
