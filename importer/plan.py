@@ -92,6 +92,10 @@ class Plan:
     contracts: dict[str, Contract | None]
     records: dict[str, dict[int, Record]] = field(default_factory=dict)
     clear_value: Any = ""  # what the target empties a field with in an update
+    # planned with a journal (a run): its entries, and the records they have done from the
+    # same source values, by step (planned without a body: nothing is sent for them)
+    entries: dict[str, dict[str, Entry]] | None = None
+    settled: dict[str, set[int]] = field(default_factory=dict)
 
     def build(
         self,
@@ -192,6 +196,8 @@ def _prepare(
     outcomes: dict[str, dict[int, Outcome]] = {}
     records: dict[str, dict[int, Record]] = {}
     line_outcomes: dict[str, dict[int, Outcome]] = {}
+    entries = {step.name: journal.entries(step.name) for step in mapping.steps} if journal else {}
+    settled: dict[str, set[int]] = {step.name: set() for step in mapping.steps}
     for step in mapping.steps:
         records[step.name] = step_records(step, data[step.name], line_data.get(step.name))
         planned = _plan_step(
@@ -206,7 +212,7 @@ def _prepare(
             contracts[step.connector],
             line_data.get(step.name),
             _Actions(row_actions(step, tables[step.source]), system.system, target),
-            journal.entries(step.name) if journal else {},
+            _Settled(entries.get(step.name, {}), settled[step.name]),
         )
         outcomes[step.name] = spread(step, planned, records[step.name])
         if step.lines:
@@ -215,7 +221,33 @@ def _prepare(
             )
     result = Result(mapping, tables, outcomes, started, dry_run=True, lines=line_outcomes)
     result.contracts = {c: k.source if k else "none (not checked)" for c, k in contracts.items()}
-    return Plan(result, data, renderer, contracts, records, clear_value=target.clear_value)
+    return Plan(
+        result,
+        data,
+        renderer,
+        contracts,
+        records,
+        clear_value=target.clear_value,
+        entries=entries if journal else None,
+        settled=settled,
+    )
+
+
+@dataclass(frozen=True)
+class _Settled:
+    """A step's journal entries, and the rows found done by them from the same values."""
+
+    entries: dict[str, Entry]
+    rows: set[int]
+
+    def add(self, step: Step, own: StepData, record: Record) -> bool:
+        """Whether the journal has the record done from its present values (then its row
+        is added): the run sends nothing for it."""
+        entry = self.entries.get(row_key(step, own, record.row)) if self.entries else None
+        if entry is None or not done_before(entry, source_hash(own, record)):
+            return False
+        self.rows.add(record.row)
+        return True
 
 
 @dataclass(frozen=True)
@@ -333,12 +365,12 @@ def _plan_step(
     contract: Contract | None,
     lines: StepData | None,
     actions: _Actions,
-    entries: dict[str, Entry],
+    settled: _Settled,
 ) -> dict[int, Outcome]:
     """The planned outcome of each record (by leading row): its action, and its body
     rendered, checked against the connector's contract (as an insert or an update), and kept
     as compact JSON text until it is sent. A delete has no body, nor has a record the journal
-    (``entries``) has done from the same source values."""
+    has done from the same source values (``settled``)."""
     own = data[step.name]
     parents = _parent_rows(step, own, data) if step.parent else {}
     checks = [(compile_expression(c.expr), c.message) for c in step.checks]
@@ -398,7 +430,7 @@ def _plan_step(
                 [Problem(own.table.label, n, None, None, Message("text", text=m)) for m in failed],
             )
             continue
-        if entries and done_before(entries.get(row_key(step, own, n)), source_hash(own, record)):
+        if settled.add(step, own, record):
             planned[n] = Outcome(n, Status.PLANNED, parent_row=parent_row, action=action)
             continue
         existing = None

@@ -62,7 +62,8 @@ class Reconciler:
         self.plan, self.target, self.journal, self.options = plan, target, journal, options
         self.result = plan.result
         self.stop = stop
-        self.entries = {s.name: journal.entries(s.name) for s in self.result.mapping.steps}
+        steps = self.result.mapping.steps
+        self.entries = plan.entries or {s.name: journal.entries(s.name) for s in steps}
         self.records = plan.records
         self.sending = Sending(self.result, target, journal, options, stop)
         self.lookups = Lookups(plan, target, self.entries, self.key)
@@ -81,6 +82,10 @@ class Reconciler:
                 self.journal.record(step.name, key, n, planned.status, error=planned.error)
                 return planned
         entry = self.entries[step.name].get(key)
+        if entry and n in self.plan.settled.get(step.name, ()):  # found done while planning
+            return Outcome(
+                n, entry.state, ids=entry.ids, earlier=True, parent_row=planned.parent_row
+            )
         record = self.records[step.name][n]
         source_hash = records.source_hash(self.plan.data[step.name], record)
         action = planned.action or "insert"

@@ -27,7 +27,7 @@ import datetime as dt
 import logging
 import threading
 from collections import Counter, defaultdict, deque
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -163,9 +163,7 @@ class _Sender:
                         self._flush_idle()
             for step in reversed(self.steps):  # deletes last, children before their parents
                 self._drain()
-                for n in self.records[step.name]:
-                    if self._deleting(step, n):
-                        self._submit(step, n)
+                self._submit((step, n) for n in self.records[step.name] if self._deleting(step, n))
             self._drain()
         finally:
             self.pool.shutdown(wait=True)
@@ -179,13 +177,14 @@ class _Sender:
     def _start(self, group: list[Step]) -> None:
         for step in group:  # parents first: their answers name their children
             self.rows.prefetch(step)
-        for i, step in enumerate(group):
-            for n in self.records[step.name]:
-                if self._deleting(step, n):
-                    continue  # deletes go last
-                # a row whose parent is in this group starts when that row is done
-                if i == 0 or self.result.outcomes[step.name][n].parent_row is None:
-                    self._submit(step, n)
+        self._submit(
+            (step, n)
+            for i, step in enumerate(group)
+            for n in self.records[step.name]
+            if not self._deleting(step, n)  # deletes go last
+            # a row whose parent is in this group starts when that row is done
+            and (i == 0 or self.result.outcomes[step.name][n].parent_row is None)
+        )
 
     def _deleting(self, step: Step, n: int) -> bool:
         outcome = self.result.outcomes[step.name][n]
@@ -202,11 +201,22 @@ class _Sender:
             if unsent:
                 self.journal.record_unsent(step.name, unsent)
 
-    def _submit(self, step: Step, n: int) -> None:
+    def _submit(self, rows: Iterable[tuple[Step, int]]) -> None:
+        """Queue rows for the pool, in order and all at once: the order of the requests does
+        not depend on which thread runs first. A row done before from the same values needs
+        no request: it is decided here."""
+        queued = []
+        for step, n in rows:
+            if n in self.plan.settled.get(step.name, ()):
+                decided = self._decide(step, n)
+                assert not isinstance(decided, Ready)  # (a row to insert has a body)
+                self._done(step, n, decided)
+            else:
+                queued.append((step, n))
         with self.idle:
-            self.busy += 1
-            self.deciding[step.name] += 1
-            self.queued.append((step, n))
+            self.busy += len(queued)
+            self.deciding.update(step.name for step, _ in queued)
+            self.queued.extend(queued)
         self._feed()
 
     def _feed(self) -> None:
@@ -227,12 +237,7 @@ class _Sender:
     def _task(self, step: Step, n: int) -> None:
         try:
             current.step, current.row = step.name, n
-            try:
-                decided = self.rows.row(step, n)
-            except Exception as exc:  # a bug must not lose the row: it is reported
-                decided = Outcome(
-                    n, Status.FAILED, error=Message("internal_error", error=repr(exc))
-                )
+            decided = self._decide(step, n)
             if isinstance(decided, Ready):
                 full, unknown = self._collect(decided)
                 if unknown is not None:
@@ -256,16 +261,24 @@ class _Sender:
                 self.idle.notify_all()
             self._feed()
 
+    def _decide(self, step: Step, n: int) -> Outcome | Ready:
+        try:
+            return self.rows.row(step, n)
+        except Exception as exc:  # a bug must not lose the row: it is reported
+            return Outcome(n, Status.FAILED, error=Message("internal_error", error=repr(exc)))
+
     def _done(self, step: Step, n: int, outcome: Outcome) -> None:
         """A row's outcome is in: record it, tell the observer, start its children."""
         self.result.outcomes[step.name][n] = outcome
         self._mirror(step, n, outcome)
         if self.options.observer:
             self.options.observer.row_done(step, outcome)
-        for child in self.children[step.name]:
-            for m in self.waiting[(child.name, n)]:
-                if not self._deleting(child, m):
-                    self._submit(child, m)
+        self._submit(
+            (child, m)
+            for child in self.children[step.name]
+            for m in self.waiting[(child.name, n)]
+            if not self._deleting(child, m)
+        )
 
     # --- batches (a step's `batch:`; importer.batches) -------------------------------------------
 
@@ -377,7 +390,7 @@ class _Sender:
         for r in free:
             blocker = unknown[r.n]
             if blocker is None:
-                self._submit(step, r.n)
+                self._submit([(step, r.n)])
             else:
                 self._waits(r, blocker)
 
