@@ -10,8 +10,8 @@
 - a step with a ``match`` looks each row's record up before inserting it, and applies
   ``on_found``: ``link`` (reuse its ids), ``skip``, ``update`` (PUT) or ``fail``;
 - a child row is sent only when its parent row exists in the target with its ids;
-- in a step with ``batch:``, a row to insert is not sent here: it is returned, ready, to be
-  sent with others (:mod:`importer.batches`).
+- a row to insert is not sent here: it is returned, ready, to be sent alone or with others
+  (``batch:``) once no row in flight would make the same record (:mod:`importer.batches`).
 """
 
 from __future__ import annotations
@@ -45,8 +45,9 @@ class _Decided(Exception):  # noqa: N818 - not an error: a row's outcome, found 
         self.outcome = outcome
 
 
-class _Batched(Exception):  # noqa: N818 - not an error: a row to insert with others
-    """Raised with a row that is to be inserted in a batch; :meth:`Reconciler.row` returns it."""
+class _Batched(Exception):  # noqa: N818 - not an error: a row to insert
+    """Raised with a row that is to be inserted (alone or in a batch); :meth:`Reconciler.row`
+    returns it."""
 
     def __init__(self, ready: Ready):
         super().__init__(ready.key)
@@ -152,18 +153,14 @@ class Reconciler:
                 return self._found(
                     step, key, n, planned, rows, unanswered, source_hash, parent_ids, found
                 )
-        if step.batch and step.batch > 1:  # sent with other rows (importer.batches)
-            tokens: set[Hashable] = {("key", key)}
-            if step.match and (values := self.lookups.filter(step, n)) is not None:
-                tokens.add(("match", tuple(values.items())))
-            ready = Ready(step, key, n, body, source_hash, planned.parent_row, frozenset(tokens))
-            raise _Batched(ready)
-        outcome = self.sending.send(
-            step, key, n, body, source_hash, "insert", parent_row=planned.parent_row
+        # sent by the runner, alone or in a batch (importer.batches), once no row in flight
+        # would make the same record (the same key or match filter: its tokens)
+        tokens: set[Hashable] = {("key", key)}
+        if step.match and (values := self.lookups.filter(step, n)) is not None:
+            tokens.add(("match", tuple(values.items())))
+        raise _Batched(
+            Ready(step, key, n, body, source_hash, planned.parent_row, frozenset(tokens))
         )
-        if outcome.status == Status.CREATED and step.match:
-            self.lookups.remember(step, n, outcome.ids)
-        return outcome
 
     def _still_unknown(
         self,

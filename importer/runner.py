@@ -13,9 +13,9 @@ is full (by the thread that filled it) or when nothing in flight can add to it a
 row of the step is being decided, and no parent row above it could start one). No thread
 ever waits for a batch to fill. Children of a batch's rows start when its answer is in.
 
-Two rows that would make one record (the same key or ``match`` filter: their tokens) never go
-in one batch: the later is held until the earlier is done, then decided again and finds its
-record. When the earlier one's outcome is unknown (no answer, an error once its request may
+Two rows that would make one record (the same key or ``match`` filter: their tokens) are never
+sent side by side, nor in one batch: the later is held until the earlier is done, then decided
+again and finds its record. (A step without ``batch:`` sends each insert as a batch of one.) When the earlier one's outcome is unknown (no answer, an error once its request may
 have left), the record may exist while no lookup of this run can see it: the later row is then
 never inserted, but ``skipped`` and journalled so, to be decided again on the next run, after
 the earlier row is reconciled.

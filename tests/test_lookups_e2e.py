@@ -193,7 +193,9 @@ def projects_mapping(
 
 
 @pytest.mark.parametrize(
-    "batch, options", [(1, ["--concurrency", "1"]), (25, [])], ids=["alone", "batched"]
+    "batch, options",
+    [(1, ["--concurrency", "1"]), (1, []), (25, [])],
+    ids=["one-by-one", "side-by-side", "batched"],
 )
 def test_two_agreements_of_a_new_customer_with_one_description_make_one_record(
     cli, afas_env, tmp_path, batch, options
@@ -344,3 +346,27 @@ def test_a_bulk_lookup_that_breaks_leaves_each_row_to_ask_alone(
     assert_each_customer_once(afas_env, 8)
     relations = Counter(statuses(tmp_path / "flex-result.xlsx", "verkooprelaties").values())
     assert relations == {"existing": 5, "created": 3}
+
+
+def test_two_rows_of_one_customer_sent_side_by_side_make_one_record(cli, afas_env, tmp_path):
+    data = yaml.safe_load(FLEX.read_text())
+    twice = customer(2).replace("Klant 2", "Klant Twee").replace(f"{70000002}", "70009999")
+    rows = [customer(1), customer(2), twice, *(customer(i) for i in range(3, 20))]
+    data["sources"]["klanten"]["file"] = str(customers(tmp_path, rows))
+    data["templates"] = str(ROOT / "templates")
+    data["steps"] = data["steps"][:1]
+    data["steps"][0]["key"] = "naam"  # keyed by name: one customer number may come twice
+    mapping = tmp_path / "flex.yaml"
+    mapping.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    afas_env.faults.use(Faults(latency_ms=30))  # rows 3 and 4 are in flight together
+
+    ran = cli("run", mapping, "--concurrency", "8")
+
+    assert ran.code == 0, ran.err
+    result = statuses(tmp_path / "flex-result.xlsx", "verkooprelaties")
+    assert (result[3], result[4]) == ("created", "existing")  # row 4 waited for row 3's record
+    posted = [
+        b["KnSalesRelationOrg"]["Element"]["@DbId"]
+        for b in afas_env.state.received("KnSalesRelationOrg")
+    ]
+    assert posted.count("60002") == 1 and len(afas_env.state.debtors) == 19
