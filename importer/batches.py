@@ -32,6 +32,7 @@ from typing import Any
 
 from importer.errors import TargetError
 from importer.journal.batches import Recorded, record_many, sending_many
+from importer.journal.store import Entry
 from importer.lookups import Lookups
 from importer.mapping import Step
 from importer.messages import Message
@@ -55,6 +56,7 @@ class Ready:
     source_hash: str
     parent_row: int | None
     tokens: frozenset[Hashable]
+    entry: Entry | None = None  # its journal entry, when an earlier run left one
 
 
 def split(rows: list[Ready], culprits: tuple[int, ...] = ()) -> list[list[Ready]]:
@@ -81,7 +83,9 @@ class Batches:
         """Send ``rows`` in one request: the outcome of each row now decided, and the
         requests to send next (the parts of a refused batch, each row in one of them)."""
         if self.stop.is_set():
-            return [self.sending.not_sent(step, r.key, r.n) for r in rows], []
+            return [
+                self.sending.not_sent(step, r.key, r.n, r.entry, r.parent_row) for r in rows
+            ], []
         if len(rows) == 1:
             return [self.alone(step, rows[0])], []
         try:  # before anything is journalled or sent: only here does ValueError mean "not sent"

@@ -29,7 +29,9 @@ from importer.records import (
     Record,
     done_before,
     invalid,
+    parent_rows,
     plan_lines,
+    repeated_groups,
     row_key,
     source_hash,
     spread,
@@ -92,8 +94,9 @@ class Plan:
     contracts: dict[str, Contract | None]
     records: dict[str, dict[int, Record]] = field(default_factory=dict)
     clear_value: Any = ""  # what the target empties a field with in an update
-    # planned with a journal (a run): its entries, and the records they have done from the
-    # same source values, by step (planned without a body: nothing is sent for them)
+    # planned with a journal (a run): the journal, its entries, and the records they have done
+    # from the same source values, by step (planned without a body: nothing is sent for them)
+    journal: Journal | None = None
     entries: dict[str, dict[str, Entry]] | None = None
     settled: dict[str, set[int]] = field(default_factory=dict)
 
@@ -228,6 +231,7 @@ def _prepare(
         contracts,
         records,
         clear_value=target.clear_value,
+        journal=journal,
         entries=entries if journal else None,
         settled=settled,
     )
@@ -372,9 +376,9 @@ def _plan_step(
     as compact JSON text until it is sent. A delete has no body, nor has a record the journal
     has done from the same source values (``settled``)."""
     own = data[step.name]
-    parents = _parent_rows(step, own, data) if step.parent else {}
+    parents = parent_rows(step, own, data) if step.parent else {}
     checks = [(compile_expression(c.expr), c.message) for c in step.checks]
-    repeated = _repeated_groups(step, own, records) if step.group_by else {}
+    repeated = repeated_groups(step, own, records) if step.group_by else {}
     planned: dict[int, Outcome] = {}
     for n, record in records.items():
         if selected.get(n) is False:
@@ -456,68 +460,6 @@ def _plan_step(
             n, Status.PLANNED, body=compact(built.body), parent_row=parent_row, action=action
         )
     return planned
-
-
-def _repeated_groups(
-    step: Step, own: StepData, records: dict[int, Record]
-) -> dict[int, list[Problem]]:
-    """A key that starts a second group: rows of one record must be consecutive."""
-    header = step.header_of(step.key)
-    first: dict[str, int] = {}
-    problems: dict[int, list[Problem]] = {}
-    for n in records:
-        key = own.table.frame.at[n, header]
-        if key is None:
-            continue
-        if str(key) in first:
-            problems[n] = [
-                Problem(
-                    own.table.label,
-                    n,
-                    header,
-                    key,
-                    Message("group.split", key=key, first=first[str(key)]),
-                )
-            ]
-        else:
-            first[str(key)] = n
-    return problems
-
-
-def _parent_rows(step: Step, own: StepData, data: dict[str, StepData]) -> dict[int, int | Problem]:
-    """Each row's parent row number, or the Problem of a key that matches no parent row."""
-    assert step.parent is not None
-    parent_data = data[step.parent.step]
-    parent_step = parent_data.step
-    parent_keys = parent_data.table.frame[parent_step.header_of(parent_step.key)]
-    index: dict[str, int] = {}
-    for n, key in parent_keys.items():
-        if key is not None:
-            index.setdefault(str(key), int(n))
-    header = step.header_of(step.parent.key)
-    links: dict[int, int | Problem] = {}
-    for n, key in own.table.frame[header].items():
-        if key is None:
-            continue  # a required key column reports the blank itself
-        found = index.get(str(key))
-        links[int(n)] = (
-            found
-            if found is not None
-            else Problem(
-                own.table.label,
-                int(n),
-                header,
-                key,
-                Message(
-                    "key.no_row",
-                    key=key,
-                    step=step.parent.step,
-                    column=parent_step.header_of(parent_step.key),
-                    source=parent_data.table.label,
-                ),
-            )
-        )
-    return links
 
 
 def _placeholders(parent: Step, row: int) -> dict[str, str]:

@@ -100,7 +100,7 @@ class Reconciler:
                 n, entry.state, ids=entry.ids, earlier=True, parent_row=planned.parent_row
             )
         if self.stop.is_set():
-            return self.sending.not_sent(step, key, n, entry)
+            return self.sending.not_sent(step, key, n, entry, planned.parent_row)
         try:
             if action == "delete":
                 return self.changes.delete(step, key, n, planned, entry, source_hash)
@@ -115,7 +115,7 @@ class Reconciler:
             return batched.ready
         except TargetError as exc:  # a lookup found the token refused or the host gone
             self.sending.halt(said(exc))
-            return self.sending.not_sent(step, key, n, entry)
+            return self.sending.not_sent(step, key, n, entry, planned.parent_row)
 
     def new(
         self, step: Step, key: str, n: int, planned: Outcome, entry: Entry | None, source_hash: str
@@ -159,7 +159,7 @@ class Reconciler:
         if step.match and (values := self.lookups.filter(step, n)) is not None:
             tokens.add(("match", tuple(values.items())))
         raise _Batched(
-            Ready(step, key, n, body, source_hash, planned.parent_row, frozenset(tokens))
+            Ready(step, key, n, body, source_hash, planned.parent_row, frozenset(tokens), entry)
         )
 
     def _still_unknown(

@@ -98,6 +98,68 @@ def step_records(step: Step, own: StepData, lines: StepData | None) -> dict[int,
     return records
 
 
+def repeated_groups(
+    step: Step, own: StepData, records: dict[int, Record]
+) -> dict[int, list[Problem]]:
+    """A key that starts a second group: rows of one record must be consecutive."""
+    header = step.header_of(step.key)
+    first: dict[str, int] = {}
+    problems: dict[int, list[Problem]] = {}
+    for n in records:
+        key = own.table.frame.at[n, header]
+        if key is None:
+            continue
+        if str(key) in first:
+            problems[n] = [
+                Problem(
+                    own.table.label,
+                    n,
+                    header,
+                    key,
+                    Message("group.split", key=key, first=first[str(key)]),
+                )
+            ]
+        else:
+            first[str(key)] = n
+    return problems
+
+
+def parent_rows(step: Step, own: StepData, data: dict[str, StepData]) -> dict[int, int | Problem]:
+    """Each row's parent row number, or the Problem of a key that matches no parent row."""
+    assert step.parent is not None
+    parent_data = data[step.parent.step]
+    parent_step = parent_data.step
+    parent_keys = parent_data.table.frame[parent_step.header_of(parent_step.key)]
+    index: dict[str, int] = {}
+    for n, key in parent_keys.items():
+        if key is not None:
+            index.setdefault(str(key), int(n))
+    header = step.header_of(step.parent.key)
+    links: dict[int, int | Problem] = {}
+    for n, key in own.table.frame[header].items():
+        if key is None:
+            continue  # a required key column reports the blank itself
+        found = index.get(str(key))
+        links[int(n)] = (
+            found
+            if found is not None
+            else Problem(
+                own.table.label,
+                int(n),
+                header,
+                key,
+                Message(
+                    "key.no_row",
+                    key=key,
+                    step=step.parent.step,
+                    column=parent_step.header_of(parent_step.key),
+                    source=parent_data.table.label,
+                ),
+            )
+        )
+    return links
+
+
 def spread(
     step: Step, planned: dict[int, Outcome], records: dict[int, Record]
 ) -> dict[int, Outcome]:

@@ -15,8 +15,9 @@ ever waits for a batch to fill. Children of a batch's rows start when its answer
 
 Two rows that would make one record (the same key or ``match`` filter: their tokens) are never
 sent side by side, nor in one batch: the later is held until the earlier is done, then decided
-again and finds its record. (A step without ``batch:`` sends each insert as a batch of one.) When the earlier one's outcome is unknown (no answer, an error once its request may
-have left), the record may exist while no lookup of this run can see it: the later row is then
+again and finds its record (a step without ``batch:`` sends each insert as a batch of one).
+When the earlier one's outcome is unknown (no answer, an error once its request may have
+left), the record may exist while no lookup of this run can see it: the later row is then
 never inserted, but ``skipped`` and journalled so, to be decided again on the next run, after
 the earlier row is reconciled.
 """
@@ -86,6 +87,11 @@ def send(
     stop: threading.Event | None = None,
 ) -> Result:
     """Send a prepared plan (:func:`importer.plan.prepare`): the second half of :func:`run`."""
+    if plan.journal is not None and plan.journal is not journal:
+        raise ValueError(
+            "send() a plan with the journal it was prepared with: its rows were planned "
+            "against that journal's entries"
+        )
     result = plan.result
     result.dry_run = False
     result.target = target.host
@@ -204,20 +210,23 @@ class _Sender:
     def _submit(self, rows: Iterable[tuple[Step, int]]) -> None:
         """Queue rows for the pool, in order and all at once: the order of the requests does
         not depend on which thread runs first. A row done before from the same values needs
-        no request: it is decided here."""
-        queued = []
+        no request: it is decided here, once the others are queued."""
+        queued: list[tuple[Step, int]] = []
+        settled: list[tuple[Step, int]] = []
         for step, n in rows:
-            if n in self.plan.settled.get(step.name, ()):
-                decided = self._decide(step, n)
-                assert not isinstance(decided, Ready)  # (a row to insert has a body)
-                self._done(step, n, decided)
-            else:
-                queued.append((step, n))
+            (settled if n in self.plan.settled.get(step.name, ()) else queued).append((step, n))
         with self.idle:
             self.busy += len(queued)
             self.deciding.update(step.name for step, _ in queued)
             self.queued.extend(queued)
         self._feed()
+        for step, n in settled:
+            decided = self._decide(step, n)
+            if isinstance(decided, Ready):  # (cannot be: a row to insert is never settled)
+                decided = Outcome(
+                    n, Status.FAILED, error=Message("internal_error", error="settled")
+                )
+            self._done(step, n, decided)
 
     def _feed(self) -> None:
         """Hand queued rows to the pool, in the order they were submitted, keeping only a
@@ -272,7 +281,10 @@ class _Sender:
         self.result.outcomes[step.name][n] = outcome
         self._mirror(step, n, outcome)
         if self.options.observer:
-            self.options.observer.row_done(step, outcome)
+            try:
+                self.options.observer.row_done(step, outcome)
+            except Exception:  # (a bug of the display: the row and its children go on)
+                log.exception("telling the observer of row %s of %s", n, step.name)
         self._submit(
             (child, m)
             for child in self.children[step.name]

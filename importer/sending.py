@@ -168,15 +168,24 @@ class Sending:
             self.result.stopped = reason
         self.stop.set()
 
-    def not_sent(self, step: Step, key: str, n: int, entry: Entry | None = None) -> Outcome:
+    def not_sent(
+        self,
+        step: Step,
+        key: str,
+        n: int,
+        entry: Entry | None = None,
+        parent_row: int | None = None,
+    ) -> Outcome:
+        """A row not sent because the run stops: ``skipped``, or still ``unknown`` when an
+        earlier run's request may have made its record (``entry``)."""
         reason = self.result.stopped or Message("interrupted")
         if entry is not None and entry.state.may_exist:  # it may exist: still unknown
             error = Message("unknown.not_checked", when=entry.updated_at, reason=reason)
             self.journal.record(step.name, key, n, Status.SKIPPED, error=error)  # keeps 'unknown'
-            return Outcome(n, Status.UNKNOWN, error=error)
+            return Outcome(n, Status.UNKNOWN, error=error, parent_row=parent_row)
         error = Message("not_sent", reason=reason)
         self.journal.record(step.name, key, n, Status.SKIPPED, error=error)
-        return Outcome(n, Status.SKIPPED, error=error)
+        return Outcome(n, Status.SKIPPED, error=error, parent_row=parent_row)
 
 
 # The state a row is in when the target took its request.

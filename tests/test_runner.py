@@ -134,3 +134,77 @@ def test_a_rerun_renders_the_bodies_of_only_the_records_it_may_send(sandbox, tmp
     assert writes(sandbox) == sent  # nothing sent again
     again = prepare(load_mapping(mapping), target.contract).result.outcomes  # no journal:
     assert all(o.body for s in again for o in again[s].values())  # every body (a dry run)
+
+
+def test_a_row_stopped_after_its_decision_is_still_unknown_when_an_earlier_request_may_have_made_it(
+    sandbox,
+):
+    from importer.batches import Batches, Ready
+    from importer.lookups import Lookups
+    from importer.sending import Options, Sending
+
+    target = AfasTarget(sandbox.base_url, sandbox.token)
+    plan = prepare(load_mapping(FLEX), target.contract)
+    step = plan.result.mapping.steps[1]  # the agreements: children of the sales relations
+    stop = threading.Event()
+    with Journal.in_memory(target=target.host, mapping="flex") as journal:
+        journal.sending(step.name, "49340", 3, "{}", "digest")  # a request of an earlier run
+        entry = journal.entries(step.name)["49340"]
+        batches = Batches(
+            Sending(plan.result, target, journal, Options(), stop), Lookups(plan, target)
+        )
+        stop.set()  # Ctrl-C while the row was decided (its lookups made), before it left
+        ready = Ready(step, "49340", 3, {}, "digest", 3, frozenset({("key", "49340")}), entry)
+        [outcome], again = batches.send(step, [ready])
+    target.close()
+
+    assert (outcome.status, outcome.parent_row, again) == (Status.UNKNOWN, 3, [])
+    assert writes(sandbox) == 0
+
+
+def test_a_prepared_plan_is_sent_with_the_journal_it_was_prepared_with(sandbox):
+    target = AfasTarget(sandbox.base_url, sandbox.token)
+    with Journal.in_memory(target=target.host, mapping="flex") as journal:
+        plan = prepare(load_mapping(FLEX), target.contract, journal)
+        other = Journal.in_memory(target=target.host, mapping="flex")
+        with other, pytest.raises(ValueError, match="the journal it was prepared with"):
+            send(plan, target, journal=other)
+    target.close()
+    assert writes(sandbox) == 0
+
+
+def test_an_observer_failing_on_a_row_done_before_leaves_every_row_its_true_status(
+    sandbox, tmp_path
+):
+    from importer.sending import Options
+
+    source = tmp_path / "klanten.csv"
+    source.write_bytes((ROOT / "samples/flex/klanten.csv").read_bytes())
+    mapping = variant(tmp_path, lambda data: data["sources"]["klanten"].update(file=str(source)))
+    told: list[tuple[str, int]] = []
+
+    class Failing:  # a bug in the progress display, on a row the journal has done
+        def step_started(self, step, rows):
+            pass
+
+        def row_done(self, step, outcome):
+            told.append((step.name, outcome.row))
+            if outcome.row == 2:
+                raise RuntimeError("the display broke")
+
+    target = AfasTarget(sandbox.base_url, sandbox.token)
+    with Journal.in_memory(target=target.host, mapping="flex") as journal:
+        assert run(load_mapping(mapping), target, journal=journal).all_done
+        lines = source.read_text(encoding="utf-8-sig").splitlines()
+        new = lines[1].replace("49339", "49999").replace("93056589", "93056597")
+        source.write_text("\n".join([*lines, new]) + "\n", encoding="utf-8-sig")
+
+        result = run(
+            load_mapping(mapping), target, journal=journal, options=Options(observer=Failing())
+        )
+    target.close()
+
+    assert result.row_statuses() == {"already done": 25, Status.CREATED: 1}
+    assert sorted(told) == sorted(
+        {(s, n) for s in ("verkooprelaties", "klantovereenkomsten") for n in range(2, 28)}
+    )
