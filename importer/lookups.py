@@ -55,6 +55,7 @@ class Lookups:
         self.key = key or (lambda step, n: f"row {n}")
         self.result = plan.result
         self.found: dict[Key, list[dict[str, Any]]] = {}
+        self.made: set[Key] = set()  # the filters of records this run created
         self.found_lock = threading.Lock()
 
     def filter(
@@ -177,6 +178,16 @@ class Lookups:
         }
         with self.found_lock:
             self.found[(step.match.connector, tuple(values.items()))] = [row]
+            self.made.add((step.match.connector, tuple(values.items())))
+
+    def made_now(self, step: Step, n: int) -> bool:
+        """Whether the record the row's ``match`` finds is one this run created (for another
+        row with the same filter): no request of an earlier run made it."""
+        values = self.filter(step, n) if step.match else None
+        if step.match is None or values is None:
+            return False
+        with self.found_lock:
+            return (step.match.connector, tuple(values.items())) in self.made
 
     def lookup(self, step: Step, n: int) -> list[dict[str, Any]]:
         assert step.match is not None

@@ -311,7 +311,8 @@ class Reconciler:
             for name, field in match.ids.items()
             if found[0].get(field) is not None
         }
-        if unanswered:  # our own request of an earlier run did reach the target
+        if unanswered and not self.lookups.made_now(step, n):
+            # our own request of an earlier run did reach the target
             self.journal.record(
                 step.name, key, n, Status.CREATED, ids=ids, source_hash=source_hash, action="lookup"
             )

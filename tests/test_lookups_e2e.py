@@ -371,3 +371,39 @@ def test_two_rows_of_one_customer_sent_side_by_side_make_one_record(cli, afas_en
         for b in afas_env.state.received("KnSalesRelationOrg")
     ]
     assert posted.count("60002") == 1 and len(afas_env.state.debtors) == 19
+
+
+def test_a_row_of_unknown_outcome_that_finds_the_record_another_row_just_made_links_it(
+    cli, afas_env, tmp_path
+):
+    data = yaml.safe_load(FLEX.read_text())
+    again = customer(2).replace("Klant 2", "Klant Twee").replace(f"{70000002}", "70009999")
+    broken = customer(2).replace(f"{70000002}", "7000000X")  # an invalid KvK number
+    source = customers(tmp_path, [customer(1), broken, again])
+    data["sources"]["klanten"]["file"] = str(source)
+    data["templates"] = str(ROOT / "templates")
+    data["steps"] = data["steps"][:1]
+    data["steps"][0]["key"] = "naam"  # keyed by name: one customer number may come twice
+    mapping = tmp_path / "flex.yaml"
+    mapping.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    afas_env.faults.use(Faults(script={2: "drop_before"}))  # row 4's insert: no answer
+    fast = ("--concurrency", "1", "--retry-backoff", "0.01", "--max-wait", "0.05")
+
+    first = cli("run", mapping, *fast)
+
+    result = statuses(tmp_path / "flex-result.xlsx", "verkooprelaties")
+    assert (first.code, result[3], result[4]) == (1, "invalid", "unknown")
+    customers(tmp_path, [customer(1), customer(2), again])  # row 3 corrected
+
+    second = cli("run", mapping, *fast)
+
+    assert second.code == 0, second.err
+    # row 4's earlier request made nothing (its lookup found nothing): the record row 3 made
+    # now is linked as its match says, not taken for what row 4's request made
+    result = statuses(tmp_path / "flex-result.xlsx", "verkooprelaties")
+    assert (result[3], result[4]) == ("created", "existing")
+    posted = [
+        b["KnSalesRelationOrg"]["Element"]["@DbId"]
+        for b in afas_env.state.received("KnSalesRelationOrg")
+    ]
+    assert posted.count("60002") == 1 and len(afas_env.state.debtors) == 2
