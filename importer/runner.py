@@ -86,7 +86,9 @@ def send(
     options: Options = Options(),
     stop: threading.Event | None = None,
 ) -> Result:
-    """Send a prepared plan (:func:`importer.plan.prepare`): the second half of :func:`run`."""
+    """Send a prepared plan (:func:`importer.plan.prepare`): the second half of :func:`run`.
+    A plan prepared with a journal is sent with that journal (its rows were planned against
+    that journal's entries: ValueError otherwise)."""
     if plan.journal is not None and plan.journal is not journal:
         raise ValueError(
             "send() a plan with the journal it was prepared with: its rows were planned "
