@@ -23,6 +23,7 @@ from typing import Any
 from importer import records
 from importer.actions import sheet_ids
 from importer.batches import Ready
+from importer.bodies import Built
 from importer.changes import Changes, describe, same_record
 from importer.errors import LookupFailed, MappingError, TargetError
 from importer.journal.store import Entry, Journal
@@ -31,6 +32,7 @@ from importer.mapping import Step
 from importer.messages import Message
 from importer.plan import Plan
 from importer.records import invalid, text
+from importer.render import compact
 from importer.results import Outcome, Status
 from importer.sending import Options, Sending, said
 from importer.targets import Target
@@ -257,18 +259,44 @@ class Reconciler:
         linked = step.parent is not None and planned.parent_row is not None
         if not (existing or linked or parent_ids or found) and planned.body is not None:
             return planned.json()  # built and checked while planning
-        if parent_ids is None:
-            parent_ids = {}
-            if step.parent and planned.parent_row is not None:
-                parent_ids = self.result.outcomes[step.parent.step][planned.parent_row].ids
         try:
-            built = self.plan.build(step, n, parent_ids, existing, found or {})
+            built = self._build(step, planned, existing, parent_ids, found)
         except MappingError as exc:  # the sandbox stopped the template (with the real ids)
             self.sending.halt(said(exc))
             raise _Decided(self.sending.not_sent(step, self.key(step, n), n)) from exc
         if not built.ok:
             raise _Decided(invalid(n, built.problems))
         return built.sendable()
+
+    def _build(
+        self,
+        step: Step,
+        planned: Outcome,
+        existing: dict[str, str] | None,
+        parent_ids: dict[str, str] | None,
+        found: dict[str, dict[str, str]] | None,
+    ) -> Built:
+        if parent_ids is None:  # the ids its parent row got in the target
+            parent_ids = {}
+            if step.parent and planned.parent_row is not None:
+                parent_ids = self.result.outcomes[step.parent.step][planned.parent_row].ids
+        return self.plan.build(step, planned.row, parent_ids, existing, found or {})
+
+    def _as_updated(
+        self,
+        step: Step,
+        planned: Outcome,
+        ids: dict[str, str],
+        parent_ids: dict[str, str] | None,
+        found: dict[str, dict[str, str]],
+    ) -> str | None:
+        """The whole body an update of a record the row found would send, as JSON text (None
+        when it cannot be made): what a later update is compared with."""
+        try:
+            built = self._build(step, planned, ids, parent_ids, found)
+        except MappingError:  # (an update would say so, and stop the run, when it is sent)
+            return None
+        return compact(built.body) if built.ok else None
 
     def _changed(
         self, step: Step, key: str, n: int, planned: Outcome, entry: Entry, source_hash: str
@@ -299,6 +327,9 @@ class Reconciler:
         parent_ids: dict[str, str] | None,
         finds: dict[str, dict[str, str]],
     ) -> Outcome:
+        """A row whose ``match`` found its record: ``on_found`` says what happens. A linked
+        record keeps in the journal the whole body an update would send (what the row says of
+        it), so that a later update sends what changed in the source since, not all of it."""
         assert step.match is not None
         match = step.match
         where = f"{match.connector} ({describe(self.lookups.filter(step, n))})"
@@ -341,6 +372,7 @@ class Reconciler:
             source_hash=source_hash,
             error=note,
             action="lookup",
+            payload=self._as_updated(step, planned, kept, parent_ids, finds) if kept else None,
         )
         return Outcome(n, Status.EXISTING, ids=kept, error=note, parent_row=planned.parent_row)
 

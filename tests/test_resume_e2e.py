@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 
 import pytest
@@ -142,6 +143,34 @@ def test_changed_source_values_are_reported_or_updated(cli, afas_env, tmp_path):
     assert updated.code == 0, updated.err
     puts = [r for r in afas_env.state.requests if r["method"] == "PUT"]
     assert len(puts) == 1
+
+
+def test_a_linked_record_whose_source_changed_is_updated_with_what_changed_only(
+    cli, afas_env, tmp_path
+):
+    source = tmp_path / "klanten.csv"
+    source.write_bytes((ROOT / "samples/flex/klanten.csv").read_bytes())
+    mapping = variant(tmp_path, lambda data: data["steps"][0].update(on_change="update"))
+    assert cli("run", mapping, "--input", source).code == 0
+    # a new journal: every customer is found in Profit by its number and linked, not sent
+    linked = cli("run", mapping, "--input", source, "--fresh")
+    assert linked.code == 0, linked.err
+    assert statuses(tmp_path / "flex-result.xlsx", "verkooprelaties")[2] == "existing"
+    source.write_text(
+        source.read_text(encoding="utf-8-sig").replace("Haarlemseweg", "Utrechtseweg"),
+        encoding="utf-8-sig",
+    )
+
+    updated = cli("run", mapping, "--input", source)
+
+    assert updated.code == 0, updated.err
+    [put] = afas_env.state.received("KnSalesRelationOrg", "PUT")
+    organisation = put["KnSalesRelationOrg"]["Element"]["Objects"][0]["KnOrganisation"]
+    fields = organisation["Element"]["Fields"]
+    # the address that changed goes (whole); what did not change, the name, KvK number and
+    # website among it, is left as Profit has it
+    assert "Nm" not in fields and "CcNr" not in fields and "HoPa" not in fields
+    assert "Utrechtseweg" in json.dumps(put)
 
 
 def test_fresh_says_what_the_old_journal_held_and_status_prints_it(cli, afas_env, tmp_path):
