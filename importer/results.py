@@ -105,6 +105,9 @@ class Outcome:
         return None if text is None else jsontext.loads(text)  # decimals exact
 
 
+EARLIER_RANK = Status.EXISTING.rank  # ``already done`` counts after what was done now
+
+
 def counted(outcome: Outcome) -> str:
     """What a row counts as: its status, or ``already done`` when it was done in an earlier
     run (nothing was sent for it now; its sheet says ``created`` with a note)."""
@@ -214,7 +217,8 @@ class Result:
         step's lines, then each file's rows counted once (the summary line's figures)."""
         counts: list[Count] = []
         files: dict[str, Counter[str]] = {}
-        worst: dict[tuple[str, int], tuple[int, str]] = {}  # (source, row): (rank, label)
+        # (source, row): its worst outcome's (rank, label)
+        worst: dict[tuple[str, int], tuple[tuple[int, int], str]] = {}
         for step in self.mapping.steps:
             sets = [("rows", step.source, self.outcomes[step.name])]
             if step.lines is not None and step.name in self.lines:
@@ -228,15 +232,13 @@ class Result:
                 counts.append(Count(step.name, kind, label, step.connector, records, statuses))
                 files.setdefault(source, Counter())
                 for n, outcome in outcomes.items():
-                    rank = (outcome.status.rank, counted(outcome))
+                    # what a run did to a row counts before what an earlier run did: a row
+                    # done before in one step and created or updated now in another counts
+                    # as created or updated
+                    rank = (EARLIER_RANK, 1) if outcome.earlier else (outcome.status.rank, 0)
                     key = (source, n)
-                    # a row done earlier in one step and created now in another counts as created
-                    if (
-                        key not in worst
-                        or rank < worst[key]
-                        or (rank[0] == worst[key][0] and worst[key][1] == EARLIER)
-                    ):
-                        worst[key] = rank
+                    if key not in worst or rank < worst[key][0]:
+                        worst[key] = (rank, counted(outcome))
         for (source, _), (_, status) in worst.items():
             files[source][status] += 1
         for source, statuses in files.items():

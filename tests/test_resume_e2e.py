@@ -143,6 +143,11 @@ def test_changed_source_values_are_reported_or_updated(cli, afas_env, tmp_path):
     assert updated.code == 0, updated.err
     puts = [r for r in afas_env.state.requests if r["method"] == "PUT"]
     assert len(puts) == 1
+    # the row's sales relation was updated now, its agreement done before: it counts updated
+    assert (
+        updated.out
+        == "Import finished: 0 created, 0 failed, 0 invalid, 0 skipped, 1 updated, 24 already done; source rows: klanten.csv 25\n"
+    )
 
 
 def test_a_linked_record_whose_source_changed_is_updated_with_what_changed_only(
