@@ -30,7 +30,16 @@ from typing import Any, TextIO
 
 from importer import i18n
 from importer.mapping import Step
-from importer.results import STATUSES, Count, Outcome, Result, Status, shown_statuses
+from importer.results import (
+    EARLIER,
+    STATUSES,
+    Count,
+    Outcome,
+    Result,
+    Status,
+    counted,
+    shown_statuses,
+)
 
 # rich colour names per status, for the summary table on a terminal
 COLOURS: dict[str, str] = {
@@ -140,7 +149,7 @@ class Progress:
                 state = _StepState(step.name, step.connector, -1, now, last_line=now)
                 self.steps[step.name] = state
             state.done += 1
-            state.counts[outcome.status] += 1
+            state.counts[counted(outcome)] += 1  # (done in an earlier run: already done)
             if not state.samples:
                 state.samples.append((state.started, 0))
             state.samples.append((now, state.done))
@@ -213,7 +222,9 @@ class Progress:
 
     def _done_line(self, state: _StepState, now: float) -> str:
         counts = ", ".join(
-            f"{state.counts[s]} {i18n.status(self.lang, s)}" for s in STATUSES if state.counts[s]
+            f"{state.counts[s]} {i18n.status(self.lang, s)}"
+            for s in (*STATUSES, EARLIER)
+            if state.counts[s]
         )
         return i18n.text(
             self.lang,

@@ -33,6 +33,16 @@ class Clock:
         return self.now
 
 
+def test_a_rerun_logs_the_rows_done_before_as_already_done_not_created(cli, afas_env):
+    assert cli("run", FLEX).code == 0
+
+    again = cli("run", FLEX)  # nothing is sent: nothing is created now
+
+    done = [line for line in again.err.splitlines() if "/25 rows done in" in line]
+    assert len(done) == 2
+    assert re.fullmatch(r"verkooprelaties: 25/25 rows done in \d+\.\d s: 25 already done", done[0])
+
+
 def test_off_a_terminal_each_step_logs_plain_lines_and_a_summary_table(cli, afas_env):
     ran = cli("run", FLEX)
 
