@@ -136,10 +136,11 @@ def rows(n: int, *, seed: int = 42, invalid_every: int = 0, first_number: int = 
     return out
 
 
-def write_csv(path: Path, data: list[list[str]]) -> Path:
+def write_csv(path: Path, data: list[list[str]], headers: list[str] = HEADERS) -> Path:
+    """A ``;``-separated UTF-8 file with BOM and CRLF lines, as Excel exports them."""
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f, delimiter=";", lineterminator="\r\n")
-        writer.writerow(HEADERS)
+        writer.writerow(headers)
         writer.writerows(data)
     return path
 

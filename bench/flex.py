@@ -33,9 +33,9 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -46,6 +46,7 @@ sys.path.insert(0, str(BENCH))
 import data  # noqa: E402  (bench/data.py)
 
 CONCURRENCY = 8
+T = TypeVar("T")
 BATCH = 25
 FLEX_HEADERS = [
     "Klantnummer", "Naam", "Statutaire naam", "Zoeknaam", "KvK-nummer", "KvK-datum",
@@ -79,13 +80,7 @@ def flex_rows(n: int, *, seed: int, refused_every: int = 0) -> list[list[str]]:
 
 
 def write_flex_csv(path: Path, rows: list[list[str]]) -> Path:
-    import csv
-
-    with open(path, "w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f, delimiter=";", lineterminator="\r\n")
-        writer.writerow(FLEX_HEADERS)
-        writer.writerows(rows)
-    return path
+    return data.write_csv(path, rows, FLEX_HEADERS)
 
 
 def flex_mapping(folder: Path, source: Path, *, batch: int | None = None) -> Path:
@@ -297,7 +292,6 @@ def handwritten(path: Path, server: Sandbox, concurrency: int = CONCURRENCY) -> 
         limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
         timeout=120,
     )
-    queue = iter(rows)
     lock = threading.Lock()
     counts: Counter[str] = Counter()
 
@@ -335,20 +329,8 @@ def handwritten(path: Path, server: Sandbox, concurrency: int = CONCURRENCY) -> 
             counts["writes"] += 1
             counts["created"] += reply.status_code == 201
 
-    def worker() -> None:
-        while True:
-            with lock:
-                row = next(queue, None)
-            if row is None:
-                return
-            customer(row)
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_threads(rows, customer, concurrency)
     wall = time.perf_counter() - start
     client.close()
     return {"wall_s": round(wall, 3), "write_requests": counts["writes"], "rows": len(rows)}
@@ -362,41 +344,46 @@ def post_all(
     records created."""
     import httpx
 
-    from importer.targets.afas.client import NODELAY
+    from importer.targets.afas.client import NODELAY, token_header
 
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     client = httpx.Client(
         base_url=base_url,
-        headers={"Authorization": _token_header(token), "Content-Type": "application/json"},
+        headers={"Authorization": token_header(token), "Content-Type": "application/json"},
         transport=httpx.HTTPTransport(socket_options=NODELAY, limits=limits),
     )
-    queue = iter(bodies)
     lock = threading.Lock()
     created = [0]
+
+    def post(body: bytes) -> None:
+        if client.post(f"/connectors/{connector}", content=body).status_code == 201:
+            with lock:
+                created[0] += 1
+
+    in_threads(bodies, post, concurrency)
+    client.close()
+    return created[0]
+
+
+def in_threads(items: Iterable[T], work: Callable[[T], None], concurrency: int) -> None:
+    """``work(item)`` for every item, by ``concurrency`` threads taking the next one in turn."""
+    queue = iter(items)
+    lock = threading.Lock()
 
     def worker() -> None:
         while True:
             with lock:
-                body = next(queue, None)
-            if body is None:
-                return
-            if client.post(f"/connectors/{connector}", content=body).status_code == 201:
-                with lock:
-                    created[0] += 1
+                try:
+                    item = next(queue)
+                except StopIteration:
+                    return
+            work(item)
 
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    client.close()
-    return created[0]
-
-
-def _token_header(token: str) -> str:
-    from importer.targets.afas.client import token_header
-
-    return token_header(token)
 
 
 # --- The benchmarks ------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -719,12 +719,19 @@ def _of(run: dict[str, Any]) -> str:
     return f" (best of {len(ratios)}: {', '.join(f'{r:.3f}' for r in ratios)})"
 
 
-def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
+def _adder(rows: list[dict[str, Any]]) -> Callable[[str, str, Any, str, bool | None], None]:
+    """A function adding a figure (benchmark, what, value, target, met) to ``rows``."""
 
     def add(bench: str, what: str, value: Any, target: str, met: bool | None) -> None:
         rows.append({"benchmark": bench, "figure": what, "value": value, "target": target,
                      "met": met})  # fmt: skip
+
+    return add
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    add = _adder(rows)
 
     tp = results.get("throughput")
     if tp:
@@ -843,10 +850,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
 def flex_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     """The figures of the user's path (bench/flex.py) against issue 18's goals."""
     rows: list[dict[str, Any]] = []
-
-    def add(bench: str, what: str, value: Any, target: str, met: bool | None) -> None:
-        rows.append({"benchmark": bench, "figure": what, "value": value, "target": target,
-                     "met": met})  # fmt: skip
+    add = _adder(rows)
 
     fx = results.get("flex")
     for key, e in (fx or {}).items():

@@ -76,10 +76,7 @@ class Lookups:
         or ``parent_ids`` when given); None when one is blank."""
         row = self.plan.data[step.name].rows[n]
         if parent_ids is None:
-            parent_ids = {}
-            planned = self.result.outcomes[step.name][n]
-            if step.parent and planned.parent_row is not None:
-                parent_ids = self.result.outcomes[step.parent.step][planned.parent_row].ids
+            parent_ids = self.result.parent_ids(step, n)
         values = {}
         for field, source in fields.items():
             value = parent_ids.get(source[7:]) if source.startswith("parent.") else row.get(source)

@@ -276,10 +276,8 @@ class Reconciler:
         parent_ids: dict[str, str] | None,
         found: dict[str, dict[str, str]] | None,
     ) -> Built:
-        if parent_ids is None:  # the ids its parent row got in the target
-            parent_ids = {}
-            if step.parent and planned.parent_row is not None:
-                parent_ids = self.result.outcomes[step.parent.step][planned.parent_row].ids
+        if parent_ids is None:
+            parent_ids = self.result.parent_ids(step, planned.row)
         return self.plan.build(step, planned.row, parent_ids, existing, found or {})
 
     def _as_updated(
@@ -417,7 +415,9 @@ def deletes_due(plan: Plan, target: Target, journal: Journal) -> int:
                 nested = 1
             elif outcome.body is None or not (nested := target.nested_deletes(outcome.json())):
                 continue
-            entries = journal.entries(step.name) if entries is None else entries
+            if entries is None:  # (read while planning, when the plan was made with it)
+                known = plan.entries if plan.journal is journal else None
+                entries = known[step.name] if known else journal.entries(step.name)
             entry = entries.get(row_key(plan, step, n))
             if outcome.action == "delete":
                 given = sheet_ids(step, plan.data[step.name].rows.get(n))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from importer import jsontext, spool
-from importer.mapping import Mapping
+from importer.mapping import Mapping, Step
 from importer.messages import Message
 from importer.readers import Table
 from importer.spool import Spooled
@@ -291,6 +291,13 @@ class Result:
             "summary": self.summary_line(),
             "counts": [c.data() for c in self.counts()],
         }
+
+    def parent_ids(self, step: Step, n: int) -> dict[str, str]:
+        """The ids a row's parent row (of this run) got in the target; none without one."""
+        parent_row = self.outcomes[step.name][n].parent_row
+        if step.parent is None or parent_row is None:
+            return {}
+        return self.outcomes[step.parent.step][parent_row].ids
 
     def row_statuses(self) -> Counter[str]:  # keyed by Status, and EARLIER
         """Source rows per overall status (a row's worst outcome over the steps reading it),

@@ -23,6 +23,7 @@ import yaml
 
 from importer import targets
 from importer.cli import main
+from importer.journal.store import Journal
 from importer.sandbox import AfasSandbox, Faults, RecrasSandbox, afas_store, recras_state
 from importer.sandbox.afas_countries import PROFIT_COUNTRIES
 
@@ -184,13 +185,25 @@ def statuses(path: Path, sheet: str) -> dict[int, str]:
     return {r[0]: r[column] for r in rows[1:]}
 
 
-def assert_each_record_once(box: AfasSandbox) -> None:
-    """Every Flex customer is a sales relation once, with one customer agreement."""
-    assert len(box.state.debtors) == CUSTOMERS
-    posted = [
+def commits(journal: Journal) -> list[str]:
+    """The journal's COMMITs from now on, as they happen (a list that grows)."""
+    seen: list[str] = []
+    journal._db.set_trace_callback(lambda sql: seen.append(sql) if sql == "COMMIT" else None)
+    return seen
+
+
+def posted_relations(box: AfasSandbox) -> list[str]:
+    """The customer number (``@DbId``) of every sales relation posted to the sandbox."""
+    return [
         b["KnSalesRelationOrg"]["Element"]["@DbId"]
         for b in box.state.received("KnSalesRelationOrg")
     ]
+
+
+def assert_each_record_once(box: AfasSandbox, customers: int = CUSTOMERS) -> None:
+    """Every Flex customer is a sales relation once, with one customer agreement."""
+    assert len(box.state.debtors) == customers
+    posted = posted_relations(box)
     assert sorted(posted) == sorted(set(posted)), "a sales relation was sent twice"
     agreements = [p["fields"]["DbId"] for p in box.state.projects.values()]
     assert sorted(agreements) == sorted(box.state.debtors), "an agreement was created twice"

@@ -142,13 +142,17 @@ def test_a_small_connector_is_read_whole_in_one_request_instead_of_many_or_reque
     assert sorted(r["DebtorId"] for r in rows) == [f"{20000 + i}" for i in range(0, 50, 2)]
 
 
-def test_a_large_connector_is_abandoned_after_costing_what_the_or_requests_would(monkeypatch):
+def larger_than_the_filters(monkeypatch) -> tuple[Sandbox, list[dict[str, str]]]:
+    """100 debtors in pages of 5 (20 pages), and 300 filters naming them (and 200 others)."""
     monkeypatch.setattr(reading, "WHOLE_PAGE", 5)
     state = AfasState()
     for i in range(100):
         debtor(state, f"{30000 + i}")
-    target = Sandbox(state, "Profit_Debtor")
-    filters = [{"DebtorId": f"{30000 + i}"} for i in range(300)]
+    return Sandbox(state, "Profit_Debtor"), [{"DebtorId": f"{30000 + i}"} for i in range(300)]
+
+
+def test_a_large_connector_is_abandoned_after_costing_what_the_or_requests_would(monkeypatch):
+    target, filters = larger_than_the_filters(monkeypatch)
     ors = len(groups(filters, "DebtorId"))
     assert ors >= 2
 
@@ -243,12 +247,7 @@ def test_a_whole_read_that_fails_leaves_the_filters_to_the_or_requests(fault):
 
 
 def test_a_connector_known_to_be_larger_is_not_read_whole_again(monkeypatch):
-    monkeypatch.setattr(reading, "WHOLE_PAGE", 5)
-    state = AfasState()
-    for i in range(100):
-        debtor(state, f"{30000 + i}")
-    target = Sandbox(state, "Profit_Debtor")
-    filters = [{"DebtorId": f"{30000 + i}"} for i in range(300)]
+    target, filters = larger_than_the_filters(monkeypatch)
     reader = Reader(target.page, workers=2)
     reader.lookup(filters)
     learnt = reader.larger_than

@@ -6,17 +6,11 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from conftest import FLEX, ROOT
+from conftest import FLEX, ROOT, commits
 
 from importer.journal.store import Journal
 
 FLEX_ERRORS = ROOT / "samples" / "flex-errors" / "klanten.csv"
-
-
-def commits(journal: Journal) -> list[str]:
-    seen: list[str] = []
-    journal._db.set_trace_callback(lambda sql: seen.append(sql) if sql == "COMMIT" else None)
-    return seen
 
 
 def test_rows_that_will_not_be_sent_are_written_in_one_transaction(tmp_path):

@@ -3,15 +3,11 @@ one when its answer is in, each row with its own entry (importer.journal.batches
 
 from __future__ import annotations
 
+from conftest import commits
+
 from importer.journal.batches import Recorded, record_many, sending_many
 from importer.journal.store import Journal
 from importer.status import Status
-
-
-def commits(journal: Journal) -> list[str]:
-    seen: list[str] = []
-    journal._db.set_trace_callback(lambda sql: seen.append(sql) if sql == "COMMIT" else None)
-    return seen
 
 
 def test_every_row_of_a_batch_is_sending_with_its_body_before_the_request_leaves(tmp_path):

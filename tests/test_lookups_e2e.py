@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FLEX, ROOT, statuses
+from conftest import FLEX, ROOT, assert_each_record_once, posted_relations, statuses
 
 from importer.lookups import Lookups
 from importer.sandbox import AfasSandbox, Faults
@@ -38,25 +38,13 @@ def lookups(box: AfasSandbox) -> Counter[str]:
     return Counter(r["connector"] for r in box.state.reads if "/connectors/" in r["path"])
 
 
-def assert_each_customer_once(box: AfasSandbox, count: int) -> None:
-    """Every customer a sales relation once, with one agreement each."""
-    assert len(box.state.debtors) == count
-    posted = [
-        b["KnSalesRelationOrg"]["Element"]["@DbId"]
-        for b in box.state.received("KnSalesRelationOrg")
-    ]
-    assert len(posted) == len(set(posted)), "a sales relation was sent twice"
-    agreements = [p["fields"]["DbId"] for p in box.state.projects.values()]
-    assert sorted(agreements) == sorted(box.state.debtors), "an agreement was created twice"
-
-
 def test_a_first_run_looks_up_in_bulk_and_never_the_agreements_of_new_customers(
     cli, afas_env, tmp_path
 ):
     ran = cli("run", FLEX, "--input", customers(tmp_path, [customer(i) for i in range(ROWS)]))
 
     assert ran.code == 0, ran.err
-    assert_each_customer_once(afas_env, ROWS)
+    assert_each_record_once(afas_env, ROWS)
     # Profit holds nothing yet: each connector is read whole in one request (cheaper than
     # the OR-requests), and no agreement of a customer created now is looked up.
     assert lookups(afas_env) == {"Profit_Debtor": 1, "Profit_OrgPer": 1}
@@ -79,7 +67,7 @@ def test_agreements_of_existing_customers_are_looked_up_in_bulk_and_linked_not_d
     ran = cli("run", FLEX, "--input", customers(tmp_path, rows, "again.csv"), "--fresh")
 
     assert ran.code == 0, ran.err
-    assert_each_customer_once(afas_env, ROWS + 10)
+    assert_each_record_once(afas_env, ROWS + 10)
     relations = Counter(statuses(tmp_path / "flex-result.xlsx", "verkooprelaties").values())
     agreements = Counter(statuses(tmp_path / "flex-result.xlsx", "klantovereenkomsten").values())
     assert relations == {"existing": ROWS, "created": 10}
@@ -100,7 +88,7 @@ def test_a_description_with_a_comma_or_semicolon_is_linked_on_the_rerun_through_
     again = cli("run", FLEX, "--input", file, "--fresh")  # what exists only Profit knows
 
     assert again.code == 0, again.err
-    assert_each_customer_once(afas_env, 2)
+    assert_each_record_once(afas_env, 2)
     assert set(statuses(tmp_path / "flex-result.xlsx", "klantovereenkomsten").values()) == {
         "existing"
     }
@@ -123,7 +111,7 @@ def test_a_match_on_a_value_with_a_comma_finds_it_and_one_without_it_is_created(
     again = cli("run", mapping, "--input", customers(tmp_path, rows), "--fresh")
 
     assert again.code == 0, again.err
-    assert_each_customer_once(afas_env, 2)
+    assert_each_record_once(afas_env, 2)
     assert set(statuses(tmp_path / "flex-result.xlsx", "verkooprelaties").values()) == {"existing"}
 
 
@@ -143,7 +131,7 @@ def test_unknown_rows_after_dropped_replies_are_reconciled_in_bulk_each_record_o
         second = cli("run", FLEX, "--input", file)
 
         assert second.code == 0, second.err
-        assert_each_customer_once(box, 100)
+        assert_each_record_once(box, 100)
         # the unknown rows (and their agreements) were looked up together, not one by one
         assert sum(lookups(box).values()) <= 4
         assert lookups(box)["Profit_Debtor"] == 1
@@ -163,7 +151,7 @@ def test_agreements_of_customers_done_in_an_earlier_run_are_looked_up_in_bulk_by
     again = cli("run", FLEX, "--input", file)
 
     assert again.code == 0, again.err
-    assert_each_customer_once(afas_env, ROWS)
+    assert_each_record_once(afas_env, ROWS)
     assert len(afas_env.state.received("PtProject")) == ROWS + ROWS // 2  # refused ones again
     # the refused agreements' customers are in the journal: their ids name the agreements to
     # look up, all in one request; the customers (done) ask nothing
@@ -343,7 +331,7 @@ def test_a_bulk_lookup_that_breaks_leaves_each_row_to_ask_alone(
     ran = cli("run", FLEX, "--input", customers(tmp_path, rows, "again.csv"), "--fresh")
 
     assert ran.code == 0, ran.err
-    assert_each_customer_once(afas_env, 8)
+    assert_each_record_once(afas_env, 8)
     relations = Counter(statuses(tmp_path / "flex-result.xlsx", "verkooprelaties").values())
     assert relations == {"existing": 5, "created": 3}
 
@@ -366,11 +354,7 @@ def test_two_rows_of_one_customer_sent_side_by_side_make_one_record(cli, afas_en
     result = statuses(tmp_path / "flex-result.xlsx", "verkooprelaties")
     # the one that came second waited for the other's record, then found it
     assert sorted([result[3], result[4]]) == ["created", "existing"]
-    posted = [
-        b["KnSalesRelationOrg"]["Element"]["@DbId"]
-        for b in afas_env.state.received("KnSalesRelationOrg")
-    ]
-    assert posted.count("60002") == 1 and len(afas_env.state.debtors) == 19
+    assert posted_relations(afas_env).count("60002") == 1 and len(afas_env.state.debtors) == 19
 
 
 def test_a_row_of_unknown_outcome_that_finds_the_record_another_row_just_made_links_it(
@@ -402,8 +386,4 @@ def test_a_row_of_unknown_outcome_that_finds_the_record_another_row_just_made_li
     # now is linked as its match says, not taken for what row 4's request made
     result = statuses(tmp_path / "flex-result.xlsx", "verkooprelaties")
     assert (result[3], result[4]) == ("created", "existing")
-    posted = [
-        b["KnSalesRelationOrg"]["Element"]["@DbId"]
-        for b in afas_env.state.received("KnSalesRelationOrg")
-    ]
-    assert posted.count("60002") == 1 and len(afas_env.state.debtors) == 2
+    assert posted_relations(afas_env).count("60002") == 1 and len(afas_env.state.debtors) == 2
